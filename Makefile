@@ -1,0 +1,34 @@
+# The two commands a newcomer runs (see README.md): `make brief` and `make test`.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed-$(shell cat pyproject.toml | cksum | cut -d' ' -f1)
+
+.PHONY: brief test lab lint bench clean
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+
+$(STAMP): $(BIN)/python pyproject.toml
+	$(BIN)/python -m pip install --quiet -e ".[test,notebook]"
+	rm -f $(VENV)/.installed-*
+	touch $(STAMP)
+
+brief: $(STAMP)
+	$(BIN)/estimative compare models/korea_2017
+
+test: $(STAMP)
+	$(BIN)/python -m pytest -q
+
+lab: $(STAMP)
+	$(BIN)/jupyter lab notebooks/
+
+lint: $(STAMP)
+	$(BIN)/ruff check src tests benchmarks
+
+bench: $(STAMP)
+	$(BIN)/python benchmarks/engine.py --quick
+
+clean:
+	rm -rf $(VENV) out .pytest_cache .hypothesis

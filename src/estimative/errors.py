@@ -1,0 +1,108 @@
+"""Errors raised by estimative.
+
+Every error a user can cause is an :class:`EstimativeError`. It carries one or more
+:class:`Problem` records, each saying where (file, line, field), what is wrong, what was
+expected, what was found and how to fix it, so that a command can report every problem at once.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+
+@dataclass(frozen=True)
+class Problem:
+    """One thing wrong with the user's input.
+
+    Examples
+    --------
+    >>> p = Problem("broken cpt", file="m/model.yaml", line=12, field="variables[0].cpt",
+    ...             expected="sums to 1", found="1.1", fix="set normalize: true")
+    >>> print(p)
+    m/model.yaml:12: variables[0].cpt: broken cpt; expected sums to 1, found 1.1. Fix: set normalize: true
+    """
+
+    message: str
+    file: str | None = None
+    line: int | None = None
+    field: str | None = None
+    expected: str | None = None
+    found: str | None = None
+    fix: str | None = None
+
+    def where(self) -> str:
+        parts = []
+        if self.file:
+            parts.append(self.file if self.line is None else f"{self.file}:{self.line}")
+        if self.field:
+            parts.append(self.field)
+        return ": ".join(parts)
+
+    def __str__(self) -> str:
+        text = self.message
+        if self.expected is not None or self.found is not None:
+            bits = []
+            if self.expected is not None:
+                bits.append(f"expected {self.expected}")
+            if self.found is not None:
+                bits.append(f"found {self.found}")
+            text += "; " + ", ".join(bits)
+        if self.fix:
+            text += f". Fix: {self.fix}"
+        where = self.where()
+        return f"{where}: {text}" if where else text
+
+    def to_dict(self) -> dict[str, object]:
+        return {
+            "file": self.file,
+            "line": self.line,
+            "field": self.field,
+            "message": self.message,
+            "expected": self.expected,
+            "found": self.found,
+            "fix": self.fix,
+        }
+
+
+class EstimativeError(Exception):
+    """Base class of every error estimative raises on purpose.
+
+    ``problems`` lists every problem found; ``str(error)`` prints them one per line.
+    """
+
+    def __init__(self, problems: Problem | str | list[Problem], **kwargs: object) -> None:
+        if isinstance(problems, str):
+            problems = [Problem(problems, **kwargs)]  # type: ignore[arg-type]
+        elif isinstance(problems, Problem):
+            problems = [problems]
+        self.problems: list[Problem] = list(problems)
+        super().__init__("\n".join(str(p) for p in self.problems))
+
+
+class ModelError(EstimativeError):
+    """A model file (or sweep, resolutions, ... file) is invalid."""
+
+
+class QueryError(EstimativeError):
+    """A query names something the model does not have, or is malformed."""
+
+
+class ImpossibleEvidenceError(QueryError):
+    """The evidence of a query has probability zero under the model."""
+
+
+class UsageError(EstimativeError):
+    """A command-line or API argument is invalid."""
+
+
+def did_you_mean(name: str, options: object) -> str:
+    """Return ``" (did you mean 'x'?)"`` for the closest option, or ``""``.
+
+    >>> did_you_mean("icbm_tset", ["icbm_test", "nuclear_test"])
+    " (did you mean 'icbm_test'?)"
+    """
+    import difflib
+
+    opts = [str(o) for o in options]  # type: ignore[attr-defined]
+    close = difflib.get_close_matches(str(name), opts, n=1, cutoff=0.6)
+    return f" (did you mean '{close[0]}'?)" if close else ""

@@ -1,0 +1,408 @@
+"""A Bayesian network built from a :class:`~estimative.spec.ModelSpec`, queried by name.
+
+Queries run on the compiled engine (:mod:`estimative.engine`). do() is graph surgery: the
+intervened variable's incoming edges are cut and its state clamped. pgmpy is used here only to
+build the reference model that tests and exports compare against (:meth:`Network.to_pgmpy`).
+"""
+
+from __future__ import annotations
+
+import itertools
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from .engine import Structure, run_query
+from .errors import ImpossibleEvidenceError, QueryError, did_you_mean
+from .results import Explanation, JointPosterior, Posterior
+from .spec import ModelSpec, QueryRef
+
+Soft = Mapping[str, Mapping[str, float] | Sequence[float]]
+
+
+@dataclass(frozen=True)
+class Evidence:
+    """Resolved query conditions, by name: hard states, likelihood vectors, interventions."""
+
+    given: dict[str, str] = field(default_factory=dict)
+    soft: dict[str, np.ndarray] = field(default_factory=dict)
+    do: dict[str, str] = field(default_factory=dict)
+
+    def describe(self) -> str:
+        parts = [f"do({k}={v})" for k, v in self.do.items()] + [f"{k}={v}" for k, v in self.given.items()]
+        parts += [f"{k}~[{', '.join(f'{x:g}' for x in v)}]" for k, v in self.soft.items()]
+        return ", ".join(parts) or "no evidence"
+
+
+class Network:
+    """A discrete Bayesian network with named variables and states.
+
+    Examples
+    --------
+    >>> net = Network.from_file("models/example")
+    >>> round(net.query("wet_grass", given={"rain": "yes"})["yes"], 4)
+    0.9
+    """
+
+    def __init__(self, spec: ModelSpec) -> None:
+        self.spec = spec
+        order = _topological([v.id for v in spec.variables], {v.id: list(v.parents) for v in spec.variables})
+        byid = {v.id: v for v in spec.variables}
+        self.variables: tuple[str, ...] = tuple(order)
+        self.states: dict[str, tuple[str, ...]] = {v: tuple(byid[v].states) for v in order}
+        self.parents: dict[str, tuple[str, ...]] = {v: tuple(byid[v].parents) for v in order}
+        self.structure = Structure(
+            names=self.variables,
+            cards=tuple(len(self.states[v]) for v in order),
+            parents=tuple(tuple(order.index(p) for p in self.parents[v]) for v in order),
+        )
+        self.cpts: tuple[np.ndarray, ...] = tuple(np.asarray(byid[v].table, dtype=float) for v in order)
+        for a in self.cpts:
+            a.setflags(write=False)
+
+    # ------------------------------------------------------------------ construction
+    @classmethod
+    def from_spec(cls, spec: ModelSpec) -> Network:
+        return cls(spec)
+
+    @classmethod
+    def from_file(cls, path: str | Path) -> Network:
+        """Load a model folder, model YAML, or BIF/XMLBIF/XDSL file."""
+        from .modelfile import load_model
+
+        return cls(load_model(path))
+
+    def with_cpts(self, cpts: Mapping[str, np.ndarray]) -> Network:
+        """A copy of this network with some CPTs replaced (same shapes)."""
+        new = object.__new__(Network)
+        new.__dict__.update(self.__dict__)
+        arrs = list(self.cpts)
+        for name, arr in cpts.items():
+            i = self.index(name)
+            arr = np.asarray(arr, dtype=float)
+            if arr.shape != arrs[i].shape:
+                raise QueryError(f"CPT for '{name}' has shape {arr.shape}", expected=str(arrs[i].shape))
+            arrs[i] = arr
+        new.cpts = tuple(arrs)
+        return new
+
+    # ------------------------------------------------------------------ names
+    @property
+    def name(self) -> str:
+        return self.spec.name
+
+    @property
+    def content_hash(self) -> str:
+        return self.spec.content_hash
+
+    def index(self, variable: str) -> int:
+        try:
+            return self.structure.index(variable)
+        except KeyError:
+            raise QueryError(f"unknown variable '{variable}'{did_you_mean(variable, self.variables)}",
+                             fix="name a variable of the model (estimative show lists them)") from None
+
+    def state_index(self, variable: str, state: str) -> int:
+        states = self.states[self.variables[self.index(variable)]]
+        if isinstance(state, bool):  # a YAML 1.1 loader upstream may have produced a bool
+            state = "yes" if state else "no"
+        try:
+            return states.index(state)
+        except ValueError:
+            raise QueryError(f"'{state}' is not a state of '{variable}'{did_you_mean(str(state), states)}",
+                             expected=f"one of {list(states)}", found=repr(state)) from None
+
+    def cpt(self, variable: str) -> np.ndarray:
+        """The CPT of ``variable``: shape ``(card, *parent cards)``, parents as in ``self.parents``."""
+        return self.cpts[self.index(variable)]
+
+    # ------------------------------------------------------------------ conditions
+    def resolve(
+        self,
+        *,
+        given: Mapping[str, str] | None = None,
+        do: Mapping[str, str] | None = None,
+        soft: Soft | None = None,
+        policy: str | Sequence[str] | None = None,
+        scenario: str | None = None,
+    ) -> Evidence:
+        """Merge explicit conditions with a named policy and scenario; check every name."""
+        g: dict[str, str] = {}
+        d: dict[str, str] = {}
+        s: dict[str, np.ndarray] = {}
+        policies = [policy] if isinstance(policy, str) else list(policy or [])
+        for pid in policies:
+            try:
+                d.update(self.spec.policy(pid).do)
+            except KeyError:
+                raise QueryError(f"unknown policy '{pid}'{did_you_mean(pid, [p.id for p in self.spec.policies])}",
+                                 expected=f"one of {[p.id for p in self.spec.policies]}") from None
+        if scenario is not None:
+            try:
+                sc = self.spec.scenario(scenario)
+            except KeyError:
+                raise QueryError(f"unknown scenario '{scenario}'{did_you_mean(scenario, [x.id for x in self.spec.scenarios])}",
+                                 expected=f"one of {[x.id for x in self.spec.scenarios]}") from None
+            g.update(sc.given)
+            for var, lik in sc.soft.items():
+                s[var] = self._likelihood(var, lik)
+        g.update(given or {})
+        d.update(do or {})
+        for var, lik in (soft or {}).items():
+            s[var] = self._likelihood(var, lik)
+        for var, st in {**g, **d}.items():
+            self.state_index(var, st)
+        for var in set(g) & set(s):
+            raise QueryError(f"'{var}' has both hard and soft evidence", fix="give one of them")
+        return Evidence(g, s, d)
+
+    def _likelihood(self, var: str, lik: Mapping[str, float] | Sequence[float]) -> np.ndarray:
+        states = self.states[self.variables[self.index(var)]]
+        if isinstance(lik, Mapping):
+            for k in lik:
+                self.state_index(var, k)
+            vec = np.array([float(lik.get(st, 0.0)) for st in states])
+        else:
+            vec = np.asarray(lik, dtype=float)
+            if vec.shape != (len(states),):
+                raise QueryError(f"soft evidence on '{var}' needs {len(states)} likelihoods, one per state {list(states)}",
+                                 found=str(list(vec)))
+        if np.any(~np.isfinite(vec)) or np.any(vec < 0) or not np.any(vec > 0):
+            raise QueryError(f"soft evidence on '{var}' must be non-negative with at least one positive value",
+                             found=str(list(vec)))
+        return vec
+
+    def _engine_args(self, ev: Evidence) -> tuple[dict[int, np.ndarray], dict[int, int]]:
+        evidence: dict[int, np.ndarray] = {}
+        for var, st in ev.given.items():
+            i = self.index(var)
+            vec = np.zeros(self.structure.cards[i])
+            vec[self.state_index(var, st)] = 1.0
+            evidence[i] = vec
+        for var, vec in ev.soft.items():
+            evidence[self.index(var)] = vec
+        do = {self.index(var): self.state_index(var, st) for var, st in ev.do.items()}
+        return evidence, do
+
+    # ------------------------------------------------------------------ queries
+    def joint_unnormalized(self, targets: Sequence[str], ev: Evidence, *, cpts: Sequence[np.ndarray] | None = None,
+                           batched: bool = False) -> np.ndarray:
+        """P(targets, evidence | do) as an array (trailing batch axis when ``batched``)."""
+        idx = [self.index(t) for t in targets]
+        if len(set(idx)) != len(idx):
+            raise QueryError("a target is named twice", found=str(list(targets)))
+        evidence, do = self._engine_args(ev)
+        return run_query(self.structure, cpts if cpts is not None else self.cpts, idx, evidence, do, batched=batched)
+
+    def _normalize(self, joint: np.ndarray, ev: Evidence) -> tuple[np.ndarray, float]:
+        total = float(joint.sum())
+        if not total > 1e-300:
+            raise ImpossibleEvidenceError(
+                f"the evidence has probability zero under the model: {ev.describe()}",
+                fix="remove or change one of these findings; the model rules out their combination",
+            )
+        return joint / total, total
+
+    def query(
+        self,
+        target: str,
+        *,
+        given: Mapping[str, str] | None = None,
+        do: Mapping[str, str] | None = None,
+        soft: Soft | None = None,
+        policy: str | Sequence[str] | None = None,
+        scenario: str | None = None,
+    ) -> Posterior:
+        """P(target | given, soft evidence; do(...)) by exact inference.
+
+        ``policy`` adds a named policy's do() assignments; ``scenario`` a named scenario's
+        evidence. Raises :class:`~estimative.errors.ImpossibleEvidenceError` when the evidence
+        has probability zero.
+        """
+        ev = self.resolve(given=given, do=do, soft=soft, policy=policy, scenario=scenario)
+        probs, pe = self._normalize(self.joint_unnormalized([target], ev), ev)
+        return Posterior(target, self.states[target] if target in self.states else (), probs,
+                         dict(ev.given), dict(ev.do), {k: dict(zip(self.states[k], map(float, v), strict=True)) for k, v in ev.soft.items()},
+                         pe)
+
+    def query_joint(
+        self,
+        targets: Sequence[str],
+        *,
+        given: Mapping[str, str] | None = None,
+        do: Mapping[str, str] | None = None,
+        soft: Soft | None = None,
+        policy: str | Sequence[str] | None = None,
+        scenario: str | None = None,
+    ) -> JointPosterior:
+        """The joint posterior of several variables."""
+        ev = self.resolve(given=given, do=do, soft=soft, policy=policy, scenario=scenario)
+        probs, _ = self._normalize(self.joint_unnormalized(list(targets), ev), ev)
+        return JointPosterior(tuple(targets), tuple(self.states[t] for t in targets), probs, dict(ev.given), dict(ev.do))
+
+    def probability(self, ref: QueryRef, **overrides: Any) -> float:
+        """The probability a :class:`~estimative.spec.QueryRef` names (claims, questions)."""
+        kw = dict(given=dict(ref.given), do=dict(ref.do), soft=dict(ref.soft), policy=ref.policy, scenario=ref.scenario)
+        kw.update(overrides)
+        if ref.event is None:
+            assert ref.target is not None
+            post = self.query(ref.target, **kw)
+            return float(sum(post[s] for s in ref.target_states()))
+        terms = ref.event.terms()
+        variables = sorted({v for t in terms for v in t})
+        joint = self.query_joint(variables, **kw)
+        mask = np.zeros(joint.probs.shape, dtype=bool)
+        for t in terms:
+            index = tuple(
+                joint.states[i].index(t[v]) if v in t else slice(None) for i, v in enumerate(variables)
+            )
+            mask[index] = True
+        return float(joint.probs[mask].sum())
+
+    def map(
+        self,
+        variables: Sequence[str] | None = None,
+        *,
+        given: Mapping[str, str] | None = None,
+        do: Mapping[str, str] | None = None,
+        soft: Soft | None = None,
+        policy: str | Sequence[str] | None = None,
+        scenario: str | None = None,
+    ) -> Explanation:
+        """The most probable joint state of ``variables`` (default: every unobserved,
+        non-intervened variable) given the evidence: MPE, or partial MAP when named.
+
+        Max-product variable elimination: the other variables are summed out first.
+        """
+        ev = self.resolve(given=given, do=do, soft=soft, policy=policy, scenario=scenario)
+        evidence, dov = self._engine_args(ev)
+        if variables is None:
+            query = [i for i in range(len(self.variables)) if i not in dov and self.variables[i] not in ev.given]
+        else:
+            query = [self.index(v) for v in variables]
+        factors: list[tuple[tuple[int, ...], np.ndarray]] = []
+        for i, cpt in enumerate(self.cpts):
+            if i in dov:
+                vec = np.zeros(self.structure.cards[i])
+                vec[dov[i]] = 1.0
+                factors.append(((i,), vec))
+            else:
+                factors.append(((i, *self.structure.parents[i]), cpt))
+        for i, vec in evidence.items():
+            factors.append(((i,), vec))
+        qset = set(query)
+        others = [i for i in range(len(self.variables)) if i not in qset]
+        # Sum out non-query variables, then max out query variables, recording argmax tables.
+        factors, _ = _eliminate(factors, others, self.structure.cards, mode="sum")
+        factors, trace = _eliminate(factors, [q for q in query], self.structure.cards, mode="max")
+        best = float(np.prod([float(np.asarray(f)) for _, f in factors])) if factors else 1.0
+        total = float(self.joint_unnormalized([], ev).sum())
+        if not total > 1e-300:
+            raise ImpossibleEvidenceError(f"the evidence has probability zero under the model: {ev.describe()}")
+        assign: dict[int, int] = {}
+        for var, scope, argmax in reversed(trace):
+            key = tuple(assign[s] for s in scope)
+            assign[var] = int(argmax[key]) if scope else int(argmax)
+        names = {self.variables[i]: self.states[self.variables[i]][assign[i]] for i in query}
+        return Explanation(names, best / total, dict(ev.given), dict(ev.do))
+
+    # ------------------------------------------------------------------ interop
+    def to_pgmpy(self) -> Any:
+        """This network as a pgmpy ``DiscreteBayesianNetwork`` (the reference for tests and exports)."""
+        from pgmpy.factors.discrete import TabularCPD
+        from pgmpy.models import DiscreteBayesianNetwork
+
+        model = DiscreteBayesianNetwork()
+        model.add_nodes_from(self.variables)
+        model.add_edges_from([(p, v) for v in self.variables for p in self.parents[v]])
+        for v, cpt in zip(self.variables, self.cpts, strict=True):
+            card = cpt.shape[0]
+            pars = list(self.parents[v])
+            model.add_cpds(
+                TabularCPD(
+                    v, card, cpt.reshape(card, -1), evidence=pars or None,
+                    evidence_card=[len(self.states[p]) for p in pars] or None,
+                    state_names={v: list(self.states[v]), **{p: list(self.states[p]) for p in pars}},
+                )
+            )
+        return model
+
+    def __repr__(self) -> str:
+        return f"<Network {self.name!r}: {len(self.variables)} variables, hash {self.content_hash}>"
+
+
+def _topological(nodes: list[str], parents: dict[str, list[str]]) -> list[str]:
+    """Kahn's algorithm, ties broken by the file's order so results are deterministic."""
+    pos = {n: i for i, n in enumerate(nodes)}
+    indeg = {n: len(parents[n]) for n in nodes}
+    children: dict[str, list[str]] = {n: [] for n in nodes}
+    for n in nodes:
+        for p in parents[n]:
+            children[p].append(n)
+    ready = sorted((n for n in nodes if indeg[n] == 0), key=pos.__getitem__)
+    out: list[str] = []
+    while ready:
+        n = ready.pop(0)
+        out.append(n)
+        for c in children[n]:
+            indeg[c] -= 1
+            if indeg[c] == 0:
+                ready.append(c)
+                ready.sort(key=pos.__getitem__)
+    if len(out) != len(nodes):
+        raise QueryError("the network has a cycle")
+    return out
+
+
+def _eliminate(
+    factors: list[tuple[tuple[int, ...], np.ndarray]], order_vars: list[int], cards: Sequence[int], *, mode: str
+) -> tuple[list[tuple[tuple[int, ...], np.ndarray]], list[tuple[int, tuple[int, ...], np.ndarray]]]:
+    """Eliminate ``order_vars`` (greedy min-size order) by sum or max; return the remaining
+    factors and, for max, each variable's argmax table over the rest of its factor's scope."""
+    remaining = list(order_vars)
+    trace: list[tuple[int, tuple[int, ...], np.ndarray]] = []
+    factors = list(factors)
+    while remaining:
+        def cost(v: int) -> int:
+            scope: set[int] = set()
+            for sc, _ in factors:
+                if v in sc:
+                    scope.update(sc)
+            return int(np.prod([cards[s] for s in scope])) if scope else 1
+
+        var = min(remaining, key=lambda v: (cost(v), v))
+        remaining.remove(var)
+        touching = [f for f in factors if var in f[0]]
+        factors = [f for f in factors if var not in f[0]]
+        scope = tuple(sorted({s for sc, _ in touching for s in sc}))
+        if not touching:
+            if mode == "max":
+                trace.append((var, (), np.int64(0)))
+            continue
+        letters = {s: chr(ord("a") + k) if k < 26 else chr(ord("A") + k - 26) for k, s in enumerate(scope)}
+        eq = ",".join("".join(letters[s] for s in sc) for sc, _ in touching) + "->" + "".join(letters[s] for s in scope)
+        prod = np.einsum(eq, *[np.asarray(f) for _, f in touching])
+        axis = scope.index(var)
+        rest = tuple(s for s in scope if s != var)
+        if mode == "sum":
+            new = prod.sum(axis=axis)
+        else:
+            new = prod.max(axis=axis)
+            trace.append((var, rest, prod.argmax(axis=axis)))
+        factors.append((rest, new))
+    return factors, trace
+
+
+def brute_force_joint(net: Network) -> np.ndarray:
+    """The full joint distribution by enumeration (tiny networks only; used by tests)."""
+    shape = tuple(net.structure.cards)
+    joint = np.ones(shape)
+    for combo in itertools.product(*(range(c) for c in shape)):
+        p = 1.0
+        for i, cpt in enumerate(net.cpts):
+            p *= cpt[(combo[i], *(combo[j] for j in net.structure.parents[i]))]
+        joint[combo] = p
+    return joint

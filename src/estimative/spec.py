@@ -1,0 +1,299 @@
+"""Frozen, validated description of a model: what ``load_model`` returns.
+
+The classes mirror the model file (see ``docs/model-format.md``). Unknown keys are refused, so a
+misspelt field is an error rather than silently ignored; new optional fields can be added by
+later versions without breaking existing files.
+"""
+
+from __future__ import annotations
+
+import datetime as _dt
+import hashlib
+import json
+from typing import Annotated, Any, Literal
+
+import numpy as np
+from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, field_validator, model_validator
+
+Identifier = Annotated[str, Field(pattern=r"^[A-Za-z_][A-Za-z0-9_]*$", max_length=80)]
+Probability = Annotated[float, Field(ge=0.0, le=1.0, allow_inf_nan=False)]
+NonNegative = Annotated[float, Field(ge=0.0, allow_inf_nan=False)]
+
+
+class _Base(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class SourceDoc(_Base):
+    """A document the model cites. ``path`` is relative to the model folder."""
+
+    id: Identifier
+    path: str
+    title: str | None = None
+    author: str | None = None
+    date: str | None = None
+
+
+class Citation(_Base):
+    """A verbatim quote from a source document supporting a number or a claim."""
+
+    source: Identifier
+    quote: Annotated[str, Field(min_length=8)]
+    note: str | None = None
+
+
+class TableRow(_Base):
+    """One row of a full CPT: the parents' states by name, and the child's distribution."""
+
+    when: dict[str, str] = Field(default_factory=dict)
+    probs: dict[str, float]
+
+
+class VerbalRow(_Base):
+    """One row of a verbal CPT: a term of the ICD 203 scale for the event state."""
+
+    when: dict[str, str] = Field(default_factory=dict)
+    term: str
+
+
+class NoisyOrSpec(_Base):
+    """Binary child; ``causes[parent][state]`` is P(child present | this parent state, all other
+    parents absent), the leak included (Diez's parameterisation)."""
+
+    leak: Probability
+    causes: dict[str, dict[str, Probability]]
+    absent: dict[str, str] = Field(default_factory=dict)
+
+
+class NoisyMaxSpec(_Base):
+    """Graded child (states in increasing order); ``leak`` is the child's distribution with
+    every cause absent; ``causes[parent][state]`` the child's distribution with only that cause
+    present (Diez's parameterisation)."""
+
+    leak: dict[str, Probability]
+    causes: dict[str, dict[str, dict[str, Probability]]]
+    absent: dict[str, str] = Field(default_factory=dict)
+
+
+class CptSpec(_Base):
+    """A conditional probability table in one of four forms, with its provenance."""
+
+    table: list[TableRow] | dict[str, float] | None = None
+    noisy_or: NoisyOrSpec | None = None
+    noisy_max: NoisyMaxSpec | None = None
+    verbal: list[VerbalRow] | str | None = None
+    event: str | None = None
+    normalize: bool = False
+    sources: list[Citation] = Field(default_factory=list)
+    assumption: bool = False
+    rationale: str | None = None
+    strength: Annotated[float, Field(gt=0.0, allow_inf_nan=False)] | None = None
+
+    @property
+    def form(self) -> str:
+        for name in ("table", "noisy_or", "noisy_max", "verbal"):
+            if getattr(self, name) is not None:
+                return name
+        return "none"
+
+    @property
+    def sourced(self) -> bool:
+        """True when the numbers rest on at least one quote and are not marked an assumption."""
+        return bool(self.sources) and not self.assumption
+
+
+class VariableSpec(_Base):
+    """A discrete variable with ordered states, its parents and its CPT."""
+
+    id: Identifier
+    label: str
+    description: str = ""
+    states: list[Identifier]
+    parents: list[str] = Field(default_factory=list)
+    kind: Literal["chance", "decision"] = "chance"
+    observes: list[str] = Field(default_factory=list)
+    cpt: CptSpec
+    _table: np.ndarray | None = PrivateAttr(default=None)
+    _bands: np.ndarray | None = PrivateAttr(default=None)
+
+    @property
+    def table(self) -> np.ndarray:
+        """The full CPT, shape ``(len(states), *parent cardinalities)``; columns sum to 1."""
+        if self._table is None:
+            raise RuntimeError(f"variable {self.id!r} was not expanded; build specs with load_model")
+        return self._table
+
+    @property
+    def bands(self) -> np.ndarray | None:
+        """For verbal CPTs: the (low, high) band of the event state's probability per column,
+        shape ``(2, *parent cardinalities)``; ``None`` otherwise."""
+        return self._bands
+
+
+class PolicySpec(_Base):
+    """A named set of do() assignments."""
+
+    id: Identifier
+    label: str
+    description: str = ""
+    do: dict[str, str]
+    rationale: str | None = None
+    sources: list[Citation] = Field(default_factory=list)
+
+
+class ScenarioSpec(_Base):
+    """A named set of evidence: hard (a state) or soft (a likelihood per state)."""
+
+    id: Identifier
+    label: str
+    description: str = ""
+    given: dict[str, str] = Field(default_factory=dict)
+    soft: dict[str, dict[str, NonNegative]] = Field(default_factory=dict)
+    rationale: str | None = None
+    sources: list[Citation] = Field(default_factory=list)
+
+
+class EventSpec(_Base):
+    """An event over several variables: ``all_of`` a conjunction of ``{variable: state}``;
+    ``any_of`` a union of such conjunctions."""
+
+    all_of: dict[str, str] | None = None
+    any_of: list[dict[str, str]] | None = None
+
+    @model_validator(mode="after")
+    def _one(self) -> EventSpec:
+        if (self.all_of is None) == (self.any_of is None):
+            raise ValueError("give exactly one of all_of or any_of")
+        return self
+
+    def terms(self) -> list[dict[str, str]]:
+        return [self.all_of] if self.all_of is not None else list(self.any_of or [])
+
+
+class QueryRef(_Base):
+    """A probability the model can compute: P(target in states | given, soft; do, policy,
+    scenario), or P(event | ...)."""
+
+    target: str | None = None
+    state: str | None = None
+    states: list[str] | None = None
+    event: EventSpec | None = None
+    given: dict[str, str] = Field(default_factory=dict)
+    soft: dict[str, dict[str, NonNegative]] = Field(default_factory=dict)
+    do: dict[str, str] = Field(default_factory=dict)
+    policy: str | None = None
+    scenario: str | None = None
+
+    @model_validator(mode="after")
+    def _shape(self) -> QueryRef:
+        if self.event is not None:
+            if self.target is not None or self.state is not None or self.states is not None:
+                raise ValueError("give either event or target/state, not both")
+        else:
+            if self.target is None:
+                raise ValueError("give target (with state or states) or event")
+            if (self.state is None) == (self.states is None):
+                raise ValueError("give exactly one of state or states with target")
+        return self
+
+    def target_states(self) -> list[str]:
+        return [self.state] if self.state is not None else list(self.states or [])
+
+
+class ClaimSpec(_Base):
+    """A directional claim of a source, as a checkable comparison of two model queries."""
+
+    id: Identifier
+    text: str
+    source: Identifier
+    quote: Annotated[str, Field(min_length=8)]
+    left: QueryRef
+    op: Literal[">", "<", ">=", "<="]
+    right: QueryRef | Probability
+
+
+class QuestionSpec(_Base):
+    """A forecast question answered from the model's baseline."""
+
+    id: Identifier
+    text: str
+    resolution: str
+    horizon: _dt.date
+    query: QueryRef
+    rationale: str | None = None
+
+    @field_validator("query")
+    @classmethod
+    def _baseline(cls, q: QueryRef) -> QueryRef:
+        if q.do or q.policy or q.given or q.soft or q.scenario:
+            raise ValueError("a forecast question is answered from the baseline: no do, policy, given, soft or scenario")
+        return q
+
+
+class OutcomeSpec(_Base):
+    """A headline outcome: shown in tables and briefs."""
+
+    id: Identifier
+    label: str
+    target: str
+    state: str
+    impact: Literal["low", "moderate", "high"] = "moderate"
+
+
+class ModelSpec(_Base):
+    """A whole model: metadata, variables, policies, scenarios, claims, questions, outcomes."""
+
+    format: Literal["estimative/1"] = "estimative/1"
+    title: str
+    description: str = ""
+    as_of: _dt.date
+    authors: list[str] = Field(default_factory=list)
+    sources: list[SourceDoc] = Field(default_factory=list)
+    variables: list[VariableSpec]
+    policies: list[PolicySpec] = Field(default_factory=list)
+    scenarios: list[ScenarioSpec] = Field(default_factory=list)
+    claims: list[ClaimSpec] = Field(default_factory=list)
+    questions: list[QuestionSpec] = Field(default_factory=list)
+    outcomes: list[OutcomeSpec] = Field(default_factory=list)
+    extensions: dict[str, Any] = Field(default_factory=dict)
+    _root: str | None = PrivateAttr(default=None)
+    _name: str | None = PrivateAttr(default=None)
+    _locator: Any = PrivateAttr(default=None)
+
+    @property
+    def root(self) -> str | None:
+        """The folder the model was loaded from (``None`` for a model built in memory)."""
+        return self._root
+
+    @property
+    def name(self) -> str:
+        return self._name or "model"
+
+    def variable(self, vid: str) -> VariableSpec:
+        for v in self.variables:
+            if v.id == vid:
+                return v
+        raise KeyError(vid)
+
+    def policy(self, pid: str) -> PolicySpec:
+        for p in self.policies:
+            if p.id == pid:
+                return p
+        raise KeyError(pid)
+
+    def scenario(self, sid: str) -> ScenarioSpec:
+        for s in self.scenarios:
+            if s.id == sid:
+                return s
+        raise KeyError(sid)
+
+    @property
+    def content_hash(self) -> str:
+        """SHA-256 (first 16 hex digits) of the model's content: every field and every
+        expanded CPT number. Stamped on every output so results can be traced to the model."""
+        payload = self.model_dump(mode="json")
+        payload["_tables"] = {
+            v.id: np.round(v.table, 15).tolist() if v._table is not None else None for v in self.variables
+        }
+        blob = json.dumps(payload, sort_keys=True, separators=(",", ":")).encode()
+        return hashlib.sha256(blob).hexdigest()[:16]
