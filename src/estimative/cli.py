@@ -1,0 +1,362 @@
+"""The ``estimative`` command. The only module that parses arguments and prints.
+
+Exit status: 0 success, 2 usage or model error (the message names file, line and field),
+1 anything else. ``--debug`` shows a traceback for unexpected errors.
+
+Every command that prints results takes ``--json``; its output is one JSON object on stdout
+(documented in docs/cli.md). On an error with ``--json``, stdout holds
+``{"ok": false, "error": {"kind": ..., "problems": [...]}}`` and the text goes to stderr.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from collections.abc import Callable, Sequence
+from typing import Any
+
+from . import __version__
+from .errors import EstimativeError, UsageError
+
+Command = Callable[[argparse.Namespace], int]
+
+
+# ------------------------------------------------------------------------------------------- io
+def _out(text: str = "") -> None:
+    sys.stdout.write(text + "\n")
+
+
+def _json(obj: Any) -> None:
+    sys.stdout.write(json.dumps(obj, indent=2, sort_keys=False, default=_jsonable) + "\n")
+
+
+def _jsonable(o: Any) -> Any:
+    import numpy as np
+
+    if isinstance(o, np.generic):
+        return o.item()
+    if isinstance(o, np.ndarray):
+        return o.tolist()
+    if hasattr(o, "isoformat"):
+        return o.isoformat()
+    raise TypeError(f"not JSON serialisable: {type(o).__name__}")
+
+
+def _fmt_table(header: Sequence[str], rows: Sequence[Sequence[Any]]) -> str:
+    cells = [list(map(str, header))] + [[str(c) for c in r] for r in rows]
+    widths = [max(len(r[i]) for r in cells) for i in range(len(header))]
+    numeric = [all(_looks_numeric(r[i]) for r in cells[1:]) and len(cells) > 1 for i in range(len(header))]
+    lines = []
+    for k, r in enumerate(cells):
+        lines.append("  ".join(c.rjust(w) if numeric[j] else c.ljust(w) for j, (c, w) in enumerate(zip(r, widths, strict=True))).rstrip())
+        if k == 0:
+            lines.append("  ".join("-" * w for w in widths))
+    return "\n".join(lines)
+
+
+def _looks_numeric(text: str) -> bool:
+    t = text.strip().rstrip("%").replace(",", "")
+    try:
+        float(t)
+    except ValueError:
+        return False
+    return True
+
+
+def _pairs(items: Sequence[str] | None, flag: str) -> dict[str, str]:
+    out: dict[str, str] = {}
+    for item in items or []:
+        if "=" not in item:
+            raise UsageError(f"{flag} takes VARIABLE=STATE", found=repr(item), fix=f"write e.g. {flag} icbm_test=yes")
+        k, v = item.split("=", 1)
+        out[k.strip()] = v.strip()
+    return out
+
+
+def _soft(items: Sequence[str] | None) -> dict[str, list[float]]:
+    out: dict[str, list[float]] = {}
+    for item in items or []:
+        if "=" not in item:
+            raise UsageError("--soft takes VARIABLE=L1,L2,...", found=repr(item), fix="write e.g. --soft china_enforcement=0.2,0.8")
+        k, v = item.split("=", 1)
+        try:
+            out[k.strip()] = [float(x) for x in v.split(",")]
+        except ValueError:
+            raise UsageError("--soft likelihoods must be numbers", found=repr(v)) from None
+    return out
+
+
+def _load(path: str) -> Any:
+    from .network import Network
+
+    return Network.from_file(path)
+
+
+# ------------------------------------------------------------------------------------- commands
+def _cmd_validate(args: argparse.Namespace) -> int:
+    from .modelfile import load_model
+    from .network import Network
+
+    spec = load_model(args.path)
+    net = Network(spec)
+    problems = []
+    claims_checked = 0
+    import importlib.util
+
+    if spec.claims and importlib.util.find_spec("estimative.claims") is not None:
+        from .claims import check_claims
+
+        problems = check_claims(net)
+        claims_checked = len(spec.claims)
+    quotes = sum(len(v.cpt.sources) for v in spec.variables) + len(spec.claims) + sum(
+        len(p.sources) for p in spec.policies) + sum(len(s.sources) for s in spec.scenarios)
+    summary = {
+        "ok": not problems,
+        "model": spec.name,
+        "path": args.path,
+        "hash": spec.content_hash,
+        "counts": {
+            "variables": len(spec.variables),
+            "policies": len(spec.policies),
+            "scenarios": len(spec.scenarios),
+            "claims": len(spec.claims),
+            "questions": len(spec.questions),
+            "quotes": quotes,
+        },
+        "claims_checked": claims_checked,
+        "problems": [p.to_dict() for p in problems],
+    }
+    if args.json:
+        _json(summary)
+    if problems:
+        for p in problems:
+            sys.stderr.write(f"error: {p}\n")
+        sys.stderr.write(f"{len(problems)} problem(s) in {args.path}\n")
+        return 2
+    if not args.json:
+        c = summary["counts"]
+        _out(f"{args.path}: valid ({spec.title})")
+        _out(f"  {c['variables']} variables, {c['policies']} policies, {c['scenarios']} scenarios, "
+             f"{c['questions']} questions")
+        _out(f"  {quotes} quotes found verbatim in their sources; {claims_checked} claims hold")
+        _out(f"  model hash {spec.content_hash}")
+    return 0
+
+
+def _provenance(v: Any) -> str:
+    cpt = v.cpt
+    if cpt.sources and not cpt.assumption:
+        return f"{len(cpt.sources)} quote(s)"
+    if cpt.sources:
+        return f"assumption + {len(cpt.sources)} quote(s)"
+    return "assumption" if cpt.assumption else "none"
+
+
+def _cmd_show(args: argparse.Namespace) -> int:
+    from .elicitation import default_strength
+
+    net = _load(args.path)
+    spec = net.spec
+    variables = [spec.variable(v) for v in net.variables]
+    if args.variable:
+        net.index(args.variable)
+        variables = [spec.variable(args.variable)]
+    if args.json:
+        _json({
+            "model": spec.name, "title": spec.title, "as_of": spec.as_of, "hash": spec.content_hash,
+            "variables": [{
+                "id": v.id, "label": v.label, "kind": v.kind, "states": v.states, "parents": v.parents,
+                "cpt_form": v.cpt.form, "strength": default_strength(v.cpt), "assumption": v.cpt.assumption,
+                "rationale": v.cpt.rationale,
+                "sources": [c.model_dump() for c in v.cpt.sources],
+                "table": net.cpt(v.id),
+            } for v in variables],
+            "policies": [p.model_dump() for p in spec.policies],
+            "scenarios": [s.model_dump() for s in spec.scenarios],
+        })
+        return 0
+    _out(f"{spec.title} (as of {spec.as_of}; model {spec.name}, hash {spec.content_hash})")
+    _out()
+    rows = [(v.id, v.kind, "/".join(v.states), ",".join(v.parents) or "-", v.cpt.form, f"{default_strength(v.cpt):g}",
+             _provenance(v)) for v in variables]
+    _out(_fmt_table(["variable", "kind", "states", "parents", "cpt", "strength", "provenance"], rows))
+    if args.variable:
+        v = variables[0]
+        _out()
+        _out(f"{v.label}: {v.description}".strip())
+        for c in v.cpt.sources:
+            _out(f'  [{c.source}] "{c.quote.strip()}"')
+        if v.cpt.rationale:
+            _out(f"  rationale: {v.cpt.rationale.strip()}")
+        return 0
+    if spec.policies:
+        _out()
+        _out(_fmt_table(["policy", "label", "do()"], [(p.id, p.label, ", ".join(f"{k}={s}" for k, s in p.do.items())) for p in spec.policies]))
+    if spec.scenarios:
+        _out()
+        _out(_fmt_table(["scenario", "label", "evidence"], [
+            (s.id, s.label, ", ".join([f"{k}={x}" for k, x in s.given.items()] + [f"{k}~soft" for k in s.soft]))
+            for s in spec.scenarios]))
+    return 0
+
+
+def _cmd_query(args: argparse.Namespace) -> int:
+    net = _load(args.path)
+    post = net.query(args.target, given=_pairs(args.given, "--given"), do=_pairs(args.do, "--do"),
+                     soft=_soft(args.soft), policy=args.policy or None, scenario=args.scenario)
+    if args.json:
+        _json({
+            "model": net.name, "hash": net.content_hash, "target": post.variable,
+            "given": dict(post.given), "do": dict(post.do), "soft": {k: dict(v) for k, v in post.soft.items()},
+            "probabilities": post.to_dict(), "evidence_probability": post.evidence_probability,
+        })
+        return 0
+    cond = post.condition_text()
+    _out(f"P({post.variable}{' | ' + cond if cond else ''})   [model {net.name}, hash {net.content_hash}]")
+    _out(_fmt_table(["state", "probability"], [(s, f"{p:.4f}") for s, p in post.to_dict().items()]))
+    return 0
+
+
+def _outcome_rows(net: Any) -> list[tuple[str, str, str]]:
+    spec = net.spec
+    if spec.outcomes:
+        return [(o.label, o.target, o.state) for o in spec.outcomes]
+    return [(v, v, net.states[v][-1]) for v in net.variables if not net.parents[v] == ()]
+
+
+def _cmd_compare(args: argparse.Namespace) -> int:
+    net = _load(args.path)
+    spec = net.spec
+    policies = args.policy or [p.id for p in spec.policies]
+    columns = [("baseline", None)] + [(p, p) for p in policies]
+    outcomes = _outcome_rows(net)
+    values = {
+        (label, col): net.query(target, policy=pol, scenario=args.scenario)[state]
+        for label, target, state in outcomes for col, pol in columns
+    }
+    if args.json:
+        _json({
+            "model": spec.name, "hash": spec.content_hash, "scenario": args.scenario,
+            "columns": [c for c, _ in columns],
+            "rows": [{"outcome": label, "target": t, "state": s,
+                      "probabilities": {c: values[(label, c)] for c, _ in columns}} for label, t, s in outcomes],
+        })
+        return 0
+    _out(f"{spec.title}")
+    _out(f"as of {spec.as_of}; model {spec.name}, hash {spec.content_hash}"
+         + (f"; scenario {args.scenario}" if args.scenario else ""))
+    _out("Probability of each outcome under the baseline (each government as the analyst expects)")
+    _out("and under each policy (do() of its instruments):")
+    _out()
+    header = ["outcome"] + [c for c, _ in columns]
+    rows = [[f"{label} ({t}={s})"] + [f"{100 * values[(label, c)]:.1f}%" for c, _ in columns] for label, t, s in outcomes]
+    _out(_fmt_table(header, rows))
+    if spec.policies:
+        _out()
+        for p in spec.policies:
+            if p.id in policies:
+                _out(f"  {p.id}: {p.label}")
+    return 0
+
+
+def _cmd_map(args: argparse.Namespace) -> int:
+    net = _load(args.path)
+    expl = net.map(args.variables or None, given=_pairs(args.given, "--given"), do=_pairs(args.do, "--do"),
+                   soft=_soft(args.soft), policy=args.policy or None, scenario=args.scenario)
+    if args.json:
+        _json({"model": net.name, "hash": net.content_hash, "assignment": dict(expl.assignment),
+               "probability": expl.probability, "given": dict(expl.given), "do": dict(expl.do)})
+        return 0
+    _out(f"Most probable explanation (P = {expl.probability:.4g})   [model {net.name}, hash {net.content_hash}]")
+    _out(_fmt_table(["variable", "state"], list(expl.assignment.items())))
+    return 0
+
+
+# --------------------------------------------------------------------------------------- parser
+def _add_conditions(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--given", action="append", metavar="VAR=STATE", help="hard evidence (repeatable)")
+    p.add_argument("--do", action="append", metavar="VAR=STATE", help="intervention, do(VAR=STATE) (repeatable)")
+    p.add_argument("--soft", action="append", metavar="VAR=L1,L2,..", help="likelihood evidence, one number per state")
+    p.add_argument("--policy", action="append", metavar="NAME", help="a named policy of the model (repeatable)")
+    p.add_argument("--scenario", metavar="NAME", help="a named scenario of the model")
+
+
+def _build_parser() -> tuple[argparse.ArgumentParser, dict[str, Command]]:
+    parser = argparse.ArgumentParser(
+        prog="estimative",
+        description="Bayesian networks for policy analysis. PATH is a model folder (with model.yaml), "
+        "a model YAML file, or a BIF, XMLBIF or XDSL file.",
+    )
+    parser.add_argument("--version", action="version", version=f"estimative {__version__}")
+    parser.add_argument("--debug", action="store_true", help="show a traceback on unexpected errors")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+    commands: dict[str, Command] = {}
+
+    def add(name: str, fn: Command, help_: str) -> argparse.ArgumentParser:
+        p = sub.add_parser(name, help=help_, description=help_)
+        p.add_argument("--json", action="store_true", help="print one JSON object (see docs/cli.md)")
+        p.add_argument("--debug", action="store_true", help=argparse.SUPPRESS)
+        commands[name] = fn
+        return p
+
+    p = add("validate", _cmd_validate, "check a model: schema, CPTs, quotes against sources, claims")
+    p.add_argument("path")
+
+    p = add("show", _cmd_show, "list a model's variables, provenance, policies and scenarios")
+    p.add_argument("path")
+    p.add_argument("--variable", metavar="ID", help="show one variable with its quotes and rationale")
+
+    p = add("query", _cmd_query, "P(target | evidence; do(...)) by exact inference")
+    p.add_argument("path")
+    p.add_argument("--target", required=True, metavar="VAR")
+    _add_conditions(p)
+
+    p = add("compare", _cmd_compare, "the model's headline outcomes under the baseline and each policy")
+    p.add_argument("path")
+    p.add_argument("--policy", action="append", metavar="NAME", help="limit to these policies (repeatable)")
+    p.add_argument("--scenario", metavar="NAME", help="condition every column on a named scenario")
+
+    p = add("map", _cmd_map, "the most probable explanation of the evidence (MPE, or MAP over --variables)")
+    p.add_argument("path")
+    p.add_argument("--variables", nargs="*", metavar="VAR")
+    _add_conditions(p)
+
+    for register in _EXTRA_COMMANDS:
+        register(add)
+    return parser, commands
+
+
+#: Modules that add commands call ``register(add)`` with the ``add`` function above.
+_EXTRA_COMMANDS: list[Callable[[Callable[..., argparse.ArgumentParser]], None]] = []
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run the command line; return the exit status."""
+    parser, commands = _build_parser()
+    args = parser.parse_args(argv)
+    if not args.command:
+        parser.print_help()
+        return 2
+    try:
+        return commands[args.command](args)
+    except EstimativeError as exc:
+        kind = type(exc).__name__
+        if getattr(args, "json", False):
+            _json({"ok": False, "error": {"kind": kind, "problems": [p.to_dict() for p in exc.problems]}})
+        for p in exc.problems:
+            sys.stderr.write(f"error: {p}\n")
+        return 2
+    except KeyboardInterrupt:
+        sys.stderr.write("interrupted\n")
+        return 130
+    except Exception as exc:
+        if args.debug:
+            raise
+        sys.stderr.write(f"internal error: {type(exc).__name__}: {exc}\n"
+                         "This is a bug in estimative, not in your input. Rerun with --debug for a traceback.\n")
+        return 1
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())
