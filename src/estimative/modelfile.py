@@ -99,10 +99,16 @@ def _type_tag_ok(tag: str, value: Any) -> bool | None:
     return None
 
 
-def _pydantic_problems(exc: ValidationError, data: Any, loc: _Locator) -> list[Problem]:
+def _pydantic_problems(
+    exc: ValidationError, data: Any, loc: _Locator, *,
+    fields_of: Mapping[str, list[str]] | None = None, section_kind: Any = None,
+) -> list[Problem]:
+    """Pydantic errors as located problems. Other file kinds (sweep files) pass their own
+    ``fields_of`` (kind -> allowed keys) and ``section_kind`` (path -> kind) for "did you mean"."""
     kept: list[Problem] = []
     seen: set[str] = set()
-    fields_of = _known_fields()
+    fields_of = _known_fields() if fields_of is None else fields_of
+    kind_of = _section_kind if section_kind is None else section_kind
     for err in exc.errors(include_url=False):
         path: list[str | int] = []
         cur: Any = data
@@ -130,7 +136,7 @@ def _pydantic_problems(exc: ValidationError, data: Any, loc: _Locator) -> list[P
         etype = err["type"]
         if etype == "extra_forbidden":
             key = str(tpath[-1])
-            allowed = fields_of.get(_section_kind(tpath[:-1]), [])
+            allowed = fields_of.get(kind_of(tpath[:-1]), [])
             hint = did_you_mean(key, allowed)
             p = loc.problem(tpath, f"unknown key '{key}'{hint}",
                             expected=f"one of {sorted(allowed)}" if allowed else None,
