@@ -116,8 +116,11 @@ def compile_query(
         bpath: list = []
     else:
         path, _ = oe.contract_path(equation, *shapes, shapes=True, optimize="greedy")
-        bshapes = [(*s, 64) for s in shapes[: len(kept)]] + shapes[len(kept):]
-        bpath, _ = oe.contract_path(batched_equation, *bshapes, shapes=True, optimize="greedy")
+        if kept:  # with no CPT left (everything intervened on) there is no batch axis to carry
+            bshapes = [(*s, 64) for s in shapes[: len(kept)]] + shapes[len(kept):]
+            bpath, _ = oe.contract_path(batched_equation, *bshapes, shapes=True, optimize="greedy")
+        else:
+            bpath = []
     return Plan(structure, targets, evidence, do_kept, kept, equation, batched_equation,
                 tuple(map(tuple, path)), tuple(map(tuple, bpath)))
 
