@@ -89,8 +89,9 @@ def _dist(
         v = probs.get(s)
         if v is None:
             continue
-        if isinstance(v, bool) or not isinstance(v, (int, float)) or not np.isfinite(v) or v < 0 or v > 1:
-            issues.append(((*path, s), "probability outside [0, 1]", {"expected": "a number in [0, 1]", "found": repr(v)}))
+        if isinstance(v, bool) or not isinstance(v, (int, float)) or not np.isfinite(v) or v < 0 or (v > 1 and not normalize):
+            issues.append(((*path, s), "probability outside [0, 1]",
+                           {"expected": "a non-negative weight" if normalize else "a number in [0, 1]", "found": repr(v)}))
             ok = False
         vals.append(float(v) if isinstance(v, (int, float)) else 0.0)
     if not ok:

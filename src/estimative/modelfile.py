@@ -171,6 +171,9 @@ def _known_fields() -> dict[str, list[str]]:
         "source": list(s.SourceDoc.model_fields),
         "citation": list(s.Citation.model_fields),
         "query": list(s.QueryRef.model_fields),
+        "utility": list(s.UtilitySpec.model_fields),
+        "attribute": list(s.AttributeSpec.model_fields),
+        "utility_row": list(s.UtilityRow.model_fields),
         "row": ["when", "probs", "term"],
         "noisy": ["leak", "causes", "absent"],
     }
@@ -183,7 +186,8 @@ def _section_kind(path: Path_) -> str:
     last = names[-1]
     table = {"variables": "variable", "policies": "policy", "scenarios": "scenario", "claims": "claim",
              "questions": "question", "outcomes": "outcome", "cpt": "cpt", "table": "row", "verbal": "row",
-             "noisy_or": "noisy", "noisy_max": "noisy", "left": "query", "right": "query", "query": "query"}
+             "noisy_or": "noisy", "noisy_max": "noisy", "left": "query", "right": "query", "query": "query",
+             "utilities": "utility", "attributes": "attribute", "values": "utility_row"}
     if last == "sources":
         return "source" if len(names) == 1 else "citation"
     return table.get(last, "model")
@@ -238,7 +242,7 @@ def load_model(path: str | Path) -> ModelSpec:
     Examples
     --------
     >>> spec = load_model("models/example")
-    >>> spec.variable("rain").states
+    >>> spec.variable("armed_clash").states
     ['no', 'yes']
     """
     if Path(path).suffix.lower() in IMPORT_SUFFIXES and Path(path).is_file():
@@ -246,10 +250,6 @@ def load_model(path: str | Path) -> ModelSpec:
 
         return import_file(path)
     data, loc, folder = load_raw(path)
-    if "utilities" in data:  # the decision module owns the utilities section
-        data.setdefault("extensions", {})
-        data["extensions"] = {**data["extensions"], "utilities": data.pop("utilities")}
-        loc.sections.setdefault("extensions", loc.sections.get("utilities", loc.default))
     try:
         spec = ModelSpec.model_validate(data)
     except ValidationError as exc:
@@ -450,10 +450,129 @@ def check_spec(spec: ModelSpec, loc: _Locator, folder: Path) -> list[Problem]:
         check_query_ref(q.query, spec, known, loc, ("questions", i, "query"), problems)
     for i, o in enumerate(spec.outcomes):
         _check_names({o.target: o.state}, known, loc, ("outcomes", i, "target"), problems)
+    _check_decisions(spec, graph, loc, problems)
+    _check_utilities(spec, known, loc, problems, check_citation)
     return problems
+
+
+def _check_decisions(spec: ModelSpec, graph: nx.DiGraph, loc: _Locator, problems: list[Problem]) -> None:
+    """Decisions are made in the order the file lists them; each sees what it observes and
+    remembers every earlier decision and observation, so it cannot observe a consequence of
+    itself or of a later decision."""
+    decisions = [(i, v) for i, v in enumerate(spec.variables) if v.kind == "decision"]
+    kinds = {v.id: v.kind for v in spec.variables}
+    if not nx.is_directed_acyclic_graph(graph):
+        return
+    for pos, (i, d) in enumerate(decisions):
+        for j, o in enumerate(d.observes):
+            if o not in kinds:
+                continue  # reported with the other names
+            path = ("variables", i, "observes", j)
+            if kinds[o] == "decision":
+                problems.append(loc.problem(path, f"'{d.id}' observes the decision '{o}'",
+                                            fix="list only chance variables: earlier decisions are remembered anyway"))
+                continue
+            if o in nx.descendants(graph, d.id):
+                problems.append(loc.problem(path, f"'{d.id}' observes '{o}', which depends on '{d.id}' itself",
+                                            fix="a decision can observe only what is known before it is made"))
+                continue
+            for _, later in decisions[pos + 1:]:
+                if o in nx.descendants(graph, later.id):
+                    problems.append(loc.problem(
+                        path, f"'{d.id}' observes '{o}', which depends on the later decision '{later.id}'",
+                        fix=f"decisions are made in the order the file lists them: list '{later.id}' before '{d.id}'"))
+                    break
+        if len(set(d.observes)) != len(d.observes):
+            problems.append(loc.problem(("variables", i, "observes"), "a variable is observed twice"))
+
+
+def _check_utilities(spec: ModelSpec, known: Mapping[str, list[str]], loc: _Locator, problems: list[Problem],
+                     check_citation: Any) -> None:
+    """Utility attributes: names, complete value tables, a rationale for every weight."""
+    if spec.utilities is None:
+        return
+    attrs = spec.utilities.attributes
+    first: dict[str, int] = {}
+    for i, a in enumerate(attrs):
+        path = ("utilities", "attributes", i)
+        if a.id in first:
+            problems.append(loc.problem((*path, "id"), f"duplicate attribute id '{a.id}'",
+                                        fix=f"rename it; the first '{a.id}' is at line {loc.where((*path[:-1], first[a.id]))[1]}"))
+        first.setdefault(a.id, i)
+        if not a.rationale.strip():
+            problems.append(loc.problem((*path, "rationale"), f"the weight of '{a.id}' has no rationale",
+                                        fix="say why this attribute weighs what it does"))
+        table, issues = a.expand(known)
+        for rel, msg, extra in issues:
+            problems.append(loc.problem((*path, *rel), f"utility '{a.id}': {msg}", **extra))
+        if table is not None:
+            a._table = table
+        for j, c in enumerate(a.sources):
+            check_citation(c, (*path, "sources", j))
+    if attrs and all(a.weight == 0 for a in attrs):
+        problems.append(loc.problem(("utilities", "attributes"), "every weight is 0, so no outcome is preferred to another",
+                                    fix="give at least one attribute a positive weight"))
 
 
 def problem_at(spec: ModelSpec, path: Path_, message: str, **kwargs: Any) -> Problem:
     """A :class:`Problem` located at ``path`` of a loaded model."""
     file, line = locate(spec, path)
     return Problem(message, file=file, line=line, field=format_path(path), **kwargs)
+
+
+def spec_from_arrays(
+    title: str,
+    variables: Iterable[tuple[str, Iterable[str], Iterable[str], Any]],
+    *,
+    rationale: str = "given as arrays",
+    as_of: str = "1970-01-01",
+    labels: Mapping[str, str] | None = None,
+) -> ModelSpec:
+    """Build a validated :class:`ModelSpec` from ``(id, states, parents, table)`` tuples.
+
+    ``table`` has shape ``(len(states), *parent cardinalities)`` with columns summing to 1
+    (within 1e-6; they are renormalised). Every CPT is marked an assumption with
+    ``rationale``. Used for imported networks and for tests.
+
+    >>> import numpy as np
+    >>> s = spec_from_arrays("t", [("a", ["no", "yes"], [], np.array([0.25, 0.75]))])
+    >>> s.variable("a").table.tolist()
+    [0.25, 0.75]
+    """
+    import itertools
+
+    import numpy as np
+
+    from .spec import CptSpec, TableRow, VariableSpec
+
+    items = [(vid, list(states), list(parents), np.asarray(table, dtype=float)) for vid, states, parents, table in variables]
+    states_of = {vid: st for vid, st, _, _ in items}
+    specs = []
+    for vid, st, parents, table in items:
+        for p in parents:
+            if p not in states_of:
+                raise ModelError(Problem(f"undefined parent '{p}' of '{vid}'{did_you_mean(p, states_of)}"))
+        shape = (len(st), *(len(states_of[p]) for p in parents))
+        if table.shape != shape:
+            raise ModelError(Problem(f"table of '{vid}' has shape {table.shape}", expected=str(shape)))
+        sums = table.sum(axis=0)
+        if np.any(np.abs(sums - 1) > 1e-6) or np.any(table < 0):
+            raise ModelError(Problem(f"table of '{vid}' has a column that is not a distribution",
+                                     found=f"column sums from {sums.min():.9g} to {sums.max():.9g}"))
+        table = table / sums
+        rows = []
+        for combo in itertools.product(*(range(len(states_of[p])) for p in parents)):
+            col = table[(slice(None), *combo)]
+            rows.append(TableRow(when={p: states_of[p][c] for p, c in zip(parents, combo, strict=True)},
+                                 probs={s: float(x) for s, x in zip(st, col, strict=True)}))
+        var = VariableSpec(
+            id=vid, label=(labels or {}).get(vid, vid), states=st, parents=parents,
+            cpt=CptSpec(table=rows, assumption=True, rationale=rationale),
+        )
+        var._table = table
+        specs.append(var)
+    spec = ModelSpec(title=title, as_of=as_of, variables=specs)  # type: ignore[arg-type]
+    problems = check_spec(spec, _Locator(LineMap("<arrays>", {})), Path("."))
+    if problems:
+        raise ModelError(problems)
+    return spec

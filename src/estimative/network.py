@@ -43,8 +43,8 @@ class Network:
     Examples
     --------
     >>> net = Network.from_file("models/example")
-    >>> round(net.query("wet_grass", given={"rain": "yes"})["yes"], 4)
-    0.9
+    >>> net.query("armed_clash", given={"misread_intent": "yes"})["yes"]  # ICD 203 "very unlikely"
+    0.125
     """
 
     def __init__(self, spec: ModelSpec) -> None:
