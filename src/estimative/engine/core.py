@@ -1,13 +1,26 @@
-"""Compile and run contraction plans (see the package docstring)."""
+"""Compile query shapes into contraction plans and run them (see the package docstring)."""
 
 from __future__ import annotations
 
 import functools
-from collections.abc import Mapping, Sequence
+import math
+import threading
+from collections.abc import Sequence
 from dataclasses import dataclass, field
+from typing import Literal
 
-import numpy as np
 import opt_einsum as oe
+
+Layout = Literal["last", "first"]
+
+#: Default cap on the bytes of any one intermediate array of a contraction (512 MiB).
+DEFAULT_MEMORY_CAP = 512 * 2**20
+
+# The batch is cut into chunks whose largest intermediate stays near this size: the
+# contractions are memory-bound, so a chunk that stays in cache beats one long call.
+_CHUNK_TARGET_BYTES = 4 * 2**20
+# Below this many bytes of intermediates per chunk a second thread costs more than it gains.
+_THREAD_MIN_BYTES = 256 * 2**10
 
 
 @dataclass(frozen=True)
@@ -16,6 +29,12 @@ class Structure:
 
     ``parents[i]`` lists the parents of variable ``i`` in the order of the axes of its CPT
     (axis 0 is the variable itself).
+
+    Examples
+    --------
+    >>> s = Structure(("rain", "wet"), (2, 2), ((), (0,)))
+    >>> s.index("wet"), sorted(s.ancestors([1]))
+    (1, [0, 1])
     """
 
     names: tuple[str, ...]
@@ -44,105 +63,190 @@ class Structure:
 
 
 @dataclass(frozen=True)
+class Operand:
+    """One factor of a plan: a CPT (sliced at clamped variables) or an evidence vector."""
+
+    kind: Literal["cpt", "vector"]
+    variable: int
+    scope: tuple[int, ...]  # variables of the remaining axes, in axis order
+    clamps: tuple[int | None, ...] = ()  # for a CPT: per full axis, the clamped variable or None
+
+
+@dataclass(frozen=True)
+class _Step:
+    scope: frozenset[int]
+    batched: bool
+
+
+@dataclass(frozen=True, eq=False)
+class Executor:
+    """A plan specialised to which operands carry the batch axis, with its cached path."""
+
+    expression: oe.contract.ContractExpression
+    equation: str
+    path: tuple[tuple[int, ...], ...]
+    flops: float  # FLOPs of one contraction at ``rows`` batch rows
+    rows: int
+    row_bytes: int  # bytes per batch row of the largest batched intermediate
+    fixed_bytes: int  # bytes of the largest intermediate without a batch axis
+    steps: tuple[_Step, ...]
+
+
+@dataclass(frozen=True, eq=False)
 class Plan:
-    """A compiled query: which CPTs and evidence vectors to contract, how, into what."""
+    """A compiled query shape: which factors to contract, over which variables, into what.
+
+    do() is graph surgery: a ``cut`` variable's CPT is dropped and its parents are not
+    visited. Only ancestors of the targets and the evidence enter (barren nodes are pruned).
+    A ``fixed`` variable is clamped to one state: its axis is sliced out of every CPT, which
+    disconnects what the evidence d-separates; those parts reduce to scalars (their share
+    of P(evidence)) and never enter the target's contraction as large intermediates.
+    """
 
     structure: Structure
     targets: tuple[int, ...]
-    evidence: tuple[int, ...]
-    do: tuple[int, ...]
-    kept: tuple[int, ...]  # variables whose CPT enters the contraction (do() variables excluded)
-    equation: str
-    batched_equation: str
-    path: tuple[tuple[int, ...], ...]
-    batched_path: tuple[tuple[int, ...], ...]
+    evidence: tuple[int, ...]  # variables with a likelihood or one-hot vector operand
+    do: tuple[int, ...]  # cut variables among those the query needs
+    fixed: tuple[int, ...]  # clamped variables (hard evidence, fixed do states)
+    kept: tuple[int, ...]  # variables whose CPT enters the contraction
+    operands: tuple[Operand, ...]  # factors with at least one free axis
+    scalars: tuple[Operand, ...]  # CPTs whose every axis is clamped
+    _executors: dict = field(default_factory=dict, compare=False, repr=False)
+    _lock: threading.Lock = field(default_factory=threading.Lock, compare=False, repr=False)
 
-    def operands(
-        self,
-        cpts: Sequence[np.ndarray],
-        evidence: Sequence[np.ndarray],
-        do_states: Sequence[int],
-    ) -> list[np.ndarray]:
-        ops = [cpts[v] for v in self.kept]
-        ops.extend(evidence)
-        for v, s in zip(self.do, do_states, strict=True):
-            onehot = np.zeros(self.structure.cards[v])
-            onehot[s] = 1.0
-            ops.append(onehot)
-        return ops
+    @property
+    def pruned(self) -> tuple[int, ...]:
+        """Variables whose CPT does not enter (barren, d-separated or cut by do())."""
+        return tuple(sorted(set(range(len(self.structure.names))) - set(self.kept)))
 
-    def run(
-        self,
-        cpts: Sequence[np.ndarray],
-        evidence: Sequence[np.ndarray] = (),
-        do_states: Sequence[int] = (),
-        *,
-        batched: bool = False,
-    ) -> np.ndarray:
-        """Unnormalised joint of the targets with the evidence.
+    @property
+    def equation(self) -> str:
+        """The einsum equation without a batch axis."""
+        return self._equation(tuple(False for _ in self.operands), "last")
 
-        Returns an array of shape ``(*target_cards)`` (``(*target_cards, N)`` when
-        ``batched``); its sum is P(evidence) under do(). With ``batched`` every CPT carries
-        the draws on a trailing axis of the same length ``N``.
-        """
-        ops = self.operands(cpts, evidence, do_states)
-        if batched:
-            nb = len(self.kept)
-            return oe.contract(self.batched_equation, *ops[:nb], *ops[nb:], optimize=list(self.batched_path))
-        return oe.contract(self.equation, *ops, optimize=list(self.path))
+    def _letters(self) -> dict[int, str]:
+        used = sorted({v for op in self.operands for v in op.scope} | set(self.targets))
+        return {v: oe.get_symbol(i) for i, v in enumerate(used)}
+
+    def _equation(self, batched: tuple[bool, ...], layout: Layout) -> str:
+        sym = self._letters()
+        b = oe.get_symbol(len(sym))
+        terms = []
+        for op, isb in zip(self.operands, batched, strict=True):
+            t = "".join(sym[v] for v in op.scope)
+            if isb:
+                t = t + b if (op.kind == "cpt" and layout == "last") else b + t
+            terms.append(t)
+        out = "".join(sym[t] for t in self.targets)
+        if any(batched):
+            out = out + b if layout == "last" else b + out
+        return ",".join(terms) + "->" + out
+
+    def executor(self, batched: tuple[bool, ...], layout: Layout, rows: int) -> Executor:
+        """The cached executor for this batching pattern (path chosen at ``rows`` rows)."""
+        bucket = 1 if not any(batched) else 2 ** max(1, min(12, round(math.log2(max(rows, 2)))))
+        key = (batched, layout if any(batched) else "last", bucket)
+        ex = self._executors.get(key)
+        if ex is None:
+            with self._lock:
+                ex = self._executors.get(key) or self._build(batched, key[1], bucket)
+                self._executors[key] = ex
+        return ex
+
+    def _build(self, batched: tuple[bool, ...], layout: Layout, rows: int) -> Executor:
+        cards = self.structure.cards
+        shapes = []
+        for op, isb in zip(self.operands, batched, strict=True):
+            s = tuple(cards[v] for v in op.scope)
+            if isb:
+                s = (*s, rows) if (op.kind == "cpt" and layout == "last") else (rows, *s)
+            shapes.append(s)
+        equation = self._equation(batched, layout)
+        path, info = oe.contract_path(equation, *shapes, shapes=True, optimize="greedy")
+        expression = oe.contract_expression(equation, *shapes, optimize=path)
+        steps = _simulate(self.operands, batched, self.targets, path)
+        row_bytes = max((8 * _size(s.scope, cards) for s in steps if s.batched), default=0)
+        fixed_bytes = max((8 * _size(s.scope, cards) for s in steps if not s.batched), default=0)
+        return Executor(expression, equation, tuple(map(tuple, path)), float(info.opt_cost), rows,
+                        row_bytes, fixed_bytes, tuple(steps))
+
+
+def _size(scope: frozenset[int], cards: Sequence[int]) -> int:
+    return math.prod(cards[v] for v in scope)
+
+
+def _simulate(operands: Sequence[Operand], batched: Sequence[bool], targets: Sequence[int],
+              path: Sequence[Sequence[int]]) -> list[_Step]:
+    """The scopes of the intermediates a path creates, to size the batch chunks."""
+    live = [(frozenset(op.scope), b) for op, b in zip(operands, batched, strict=True)]
+    steps = []
+    out = frozenset(targets)
+    for pair in path:
+        picked = [live[i] for i in sorted(pair, reverse=True)]
+        for i in sorted(pair, reverse=True):
+            live.pop(i)
+        rest = frozenset().union(*(s for s, _ in live)) | out
+        joined = frozenset().union(*(s for s, _ in picked))
+        new = (joined & rest, any(b for _, b in picked))
+        live.append(new)
+        steps.append(_Step(*new))
+    return steps
 
 
 @functools.lru_cache(maxsize=4096)
 def compile_query(
-    structure: Structure, targets: tuple[int, ...], evidence: tuple[int, ...], do: tuple[int, ...]
-) -> Plan:
-    """Compile a query shape into a cached :class:`Plan`."""
-    cut = frozenset(do)
-    needed = structure.ancestors([*targets, *evidence], cut)
-    kept = tuple(sorted(v for v in needed if v not in cut))
-    do_kept = tuple(v for v in do if v in needed)
-    sym = {v: oe.get_symbol(i) for i, v in enumerate(sorted(needed))}
-    batch = oe.get_symbol(len(needed))
-    terms = ["".join(sym[x] for x in (v, *structure.parents[v])) for v in kept]
-    ev_terms = [sym[v] for v in evidence]
-    do_terms = [sym[v] for v in do_kept]
-    out = "".join(sym[t] for t in targets)
-    equation = ",".join([*terms, *ev_terms, *do_terms]) + "->" + out
-    batched_equation = ",".join([*(t + batch for t in terms), *ev_terms, *do_terms]) + "->" + out + batch
-    shapes = [tuple(structure.cards[x] for x in (v, *structure.parents[v])) for v in kept]
-    shapes += [(structure.cards[v],) for v in evidence] + [(structure.cards[v],) for v in do_kept]
-    if len(shapes) == 0:
-        path: list = []
-        bpath: list = []
-    else:
-        path, _ = oe.contract_path(equation, *shapes, shapes=True, optimize="greedy")
-        if kept:  # with no CPT left (everything intervened on) there is no batch axis to carry
-            bshapes = [(*s, 64) for s in shapes[: len(kept)]] + shapes[len(kept):]
-            bpath, _ = oe.contract_path(batched_equation, *bshapes, shapes=True, optimize="greedy")
-        else:
-            bpath = []
-    return Plan(structure, targets, evidence, do_kept, kept, equation, batched_equation,
-                tuple(map(tuple, path)), tuple(map(tuple, bpath)))
-
-
-def run_query(
     structure: Structure,
-    cpts: Sequence[np.ndarray],
-    targets: Sequence[int],
-    evidence: Mapping[int, np.ndarray] | None = None,
-    do: Mapping[int, int] | None = None,
-    *,
-    batched: bool = False,
-) -> np.ndarray:
-    """Unnormalised joint of ``targets`` with ``evidence`` (likelihood vectors) under ``do``.
+    targets: tuple[int, ...],
+    evidence: tuple[int, ...] = (),
+    do: tuple[int, ...] = (),
+    fixed: tuple[int, ...] = (),
+) -> Plan:
+    """Compile a query shape into a cached :class:`Plan`.
 
-    A do() variable keeps its value for its children; its own CPT is cut away. Where a target
-    is itself intervened on, the result puts all mass on the forced state.
+    Parameters
+    ----------
+    structure
+        The network structure.
+    targets
+        Variables of the answer, in output axis order.
+    evidence
+        Variables that get a likelihood vector (soft evidence, per-row hard evidence, per-row
+        do() states, or a target that is observed or intervened on).
+    do
+        Variables intervened on: their CPT is cut away.
+    fixed
+        Variables clamped to a single state (hard evidence, a fixed do() state); never targets.
+
+    Examples
+    --------
+    >>> s = Structure(("a", "b", "c"), (2, 2, 2), ((), (0,), (1,)))
+    >>> p = compile_query(s, (1,), (), (), (2,))
+    >>> p.kept, p.pruned
+    ((0, 1, 2), ())
+    >>> compile_query(s, (1,), (1,), (1,), ()).kept  # do(b): a is cut off, c is barren
+    ()
     """
-    evidence = dict(evidence or {})
-    do = dict(do or {})
-    ev_keys = tuple(sorted(evidence))
-    do_keys = tuple(sorted(do))
-    plan = compile_query(structure, tuple(targets), ev_keys, do_keys)
-    do_states = [do[v] for v in plan.do]
-    return plan.run(cpts, [np.asarray(evidence[v], dtype=float) for v in ev_keys], do_states, batched=batched)
+    if len(set(targets)) != len(targets):
+        raise ValueError(f"targets repeat a variable: {targets}")
+    clash = set(fixed) & (set(targets) | set(evidence))
+    if clash:
+        raise ValueError(f"clamped variables {sorted(clash)} must not be targets or carry vectors")
+    cut = frozenset(do)
+    loose = cut - set(fixed) - set(evidence)
+    if loose:
+        raise ValueError(f"do() variables {sorted(loose)} need a fixed state or a one-hot vector")
+    needed = structure.ancestors([*targets, *evidence, *fixed], cut)
+    kept = tuple(sorted(v for v in needed if v not in cut))
+    clamped = frozenset(fixed)
+    operands: list[Operand] = []
+    scalars: list[Operand] = []
+    for v in kept:
+        full = (v, *structure.parents[v])
+        op = Operand("cpt", v, tuple(x for x in full if x not in clamped),
+                     tuple(x if x in clamped else None for x in full))
+        (operands if op.scope else scalars).append(op)
+    operands.extend(Operand("vector", v, (v,)) for v in sorted(evidence))
+    # A target intervened on with nothing downstream still needs its one-hot vector (above);
+    # a target every factor of which was pruned cannot happen: targets are never clamped.
+    return Plan(structure, tuple(targets), tuple(sorted(evidence)), tuple(sorted(v for v in cut if v in needed)),
+                tuple(sorted(fixed)), kept, tuple(operands), tuple(scalars))
