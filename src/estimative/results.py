@@ -5,10 +5,12 @@ from __future__ import annotations
 import html
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
-import pandas as pd
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 
 def _fmt_cond(given: Mapping[str, Any], do: Mapping[str, str], soft: Mapping[str, Any]) -> str:
@@ -56,6 +58,8 @@ class Posterior(Mapping[str, float]):
         return {s: float(p) for s, p in zip(self.states, self.probs, strict=True)}
 
     def to_frame(self) -> pd.DataFrame:
+        import pandas as pd
+
         return pd.DataFrame({"state": list(self.states), "probability": self.probs.astype(float)})
 
     def condition_text(self) -> str:
@@ -118,6 +122,8 @@ class JointPosterior:
     def to_frame(self) -> pd.DataFrame:
         import itertools
 
+        import pandas as pd
+
         rows = []
         for combo in itertools.product(*(range(len(s)) for s in self.states)):
             row = {v: self.states[i][c] for i, (v, c) in enumerate(zip(self.variables, combo, strict=True))}
@@ -139,6 +145,8 @@ class Explanation:
     do: Mapping[str, str] = field(default_factory=dict)
 
     def to_frame(self) -> pd.DataFrame:
+        import pandas as pd
+
         return pd.DataFrame({"variable": list(self.assignment), "state": list(self.assignment.values())})
 
     def _repr_html_(self) -> str:
