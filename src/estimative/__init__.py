@@ -13,7 +13,14 @@ True
 
 from __future__ import annotations
 
-from .errors import EstimativeError, ImpossibleEvidenceError, ModelError, Problem, QueryError, UsageError
+from .errors import (
+    EstimativeError,
+    ImpossibleEvidenceError,
+    ModelError,
+    Problem,
+    QueryError,
+    UsageError,
+)
 from .modelfile import load_model
 from .network import Network
 from .results import Explanation, JointPosterior, Posterior

@@ -222,7 +222,7 @@ def _outcome_rows(net: Any) -> list[tuple[str, str, str]]:
     spec = net.spec
     if spec.outcomes:
         return [(o.label, o.target, o.state) for o in spec.outcomes]
-    return [(v, v, net.states[v][-1]) for v in net.variables if not net.parents[v] == ()]
+    return [(v, v, net.states[v][-1]) for v in net.variables if net.parents[v]]
 
 
 def _cmd_compare(args: argparse.Namespace) -> int:

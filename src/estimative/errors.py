@@ -7,7 +7,7 @@ expected, what was found and how to fix it, so that a command can report every p
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 
 @dataclass(frozen=True)

@@ -227,7 +227,7 @@ def load_raw(path: str | Path) -> tuple[dict[str, Any], _Locator, Path]:
             if section in data:
                 raise ModelError(Problem(f"'{section}' is defined both here and in {sib.name}",
                                          file=lines.file, line=lines.line((section,)), field=section,
-                                         fix=f"keep it in one place"))
+                                         fix="keep it in one place"))
             data[section] = sdata[section]
             loc.sections[section] = slines
     return data, loc, folder
@@ -328,7 +328,7 @@ def _dupes(items: list[Any], section: str, loc: _Locator, problems: list[Problem
     first: dict[str, int] = {}
     for i, item in enumerate(items):
         if item.id in first:
-            f, line = loc.where((section, first[item.id]))
+            _, line = loc.where((section, first[item.id]))
             problems.append(loc.problem((section, i, "id"), f"duplicate id '{item.id}'",
                                         fix=f"rename it; the first '{item.id}' is at line {line}"))
         else:

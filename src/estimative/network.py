@@ -224,7 +224,7 @@ class Network:
         """
         ev = self.resolve(given=given, do=do, soft=soft, policy=policy, scenario=scenario)
         probs, pe = self._normalize(self.joint_unnormalized([target], ev), ev)
-        return Posterior(target, self.states[target] if target in self.states else (), probs,
+        return Posterior(target, self.states.get(target, ()), probs,
                          dict(ev.given), dict(ev.do), {k: dict(zip(self.states[k], map(float, v), strict=True)) for k, v in ev.soft.items()},
                          pe)
 
@@ -366,7 +366,7 @@ def _eliminate(
     trace: list[tuple[int, tuple[int, ...], np.ndarray]] = []
     factors = list(factors)
     while remaining:
-        def cost(v: int) -> int:
+        def cost(v: int, factors: list[tuple[tuple[int, ...], np.ndarray]] = factors) -> int:
             scope: set[int] = set()
             for sc, _ in factors:
                 if v in sc:
