@@ -1,0 +1,207 @@
+"""The notebooks: stored without outputs, parameterised, public API only, and executed top to
+bottom in a real ipykernel (the project venv's python3 kernel) with a time limit per cell.
+
+Each notebook runs with its working folder set to ``notebooks/`` (where ``make lab`` starts
+JupyterLab) and with ``TMPDIR`` pointing at a pytest temporary folder, so anything a notebook
+writes (the sweep, the brief) lands there and never in the repository.
+"""
+
+from __future__ import annotations
+
+import ast
+import asyncio
+import json
+import os
+import re
+import sys
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import nbformat
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+NOTEBOOKS = ROOT / "notebooks"
+PATHS = sorted(NOTEBOOKS.glob("*.ipynb"))
+IDS = [p.stem for p in PATHS]
+#: Per-cell time limit (seconds); each notebook as a whole runs well under a minute.
+CELL_TIMEOUT = 180
+#: Appended to the executed copy only: which interpreter and which estimative the kernel used.
+PROBE = "import json, sys, estimative\nprint('PROBE' + json.dumps({'prefix': sys.prefix, 'estimative': estimative.__file__}))"
+
+
+def _read(path: Path) -> nbformat.NotebookNode:
+    return nbformat.read(path, as_version=4)
+
+
+def _code(nb: nbformat.NotebookNode) -> list[str]:
+    return [c.source for c in nb.cells if c.cell_type == "code"]
+
+
+def _parameters(nb: nbformat.NotebookNode) -> dict[str, Any]:
+    cells = [c for c in nb.cells if "parameters" in c.metadata.get("tags", [])]
+    assert len(cells) == 1, "exactly one cell tagged 'parameters'"
+    out: dict[str, Any] = {}
+    for node in ast.parse(cells[0].source).body:
+        assert isinstance(node, ast.Assign), "the parameters cell holds plain assignments only"
+        for t in node.targets:
+            assert isinstance(t, ast.Name)
+            out[t.id] = ast.literal_eval(node.value)
+    return out
+
+
+# ---------------------------------------------------------------------------- static checks
+@pytest.mark.parametrize("path", PATHS, ids=IDS)
+def test_stored_without_outputs(path: Path) -> None:
+    nb = _read(path)
+    nbformat.validate(nb)
+    dirty = [i for i, c in enumerate(nb.cells) if c.cell_type == "code" and (c.outputs or c.execution_count is not None)]
+    assert not dirty, f"{path.name}: cells {dirty} carry outputs; clear them before committing"
+    assert nb.metadata["kernelspec"]["name"] == "python3"
+
+
+@pytest.mark.parametrize("path", PATHS, ids=IDS)
+def test_parameters_cell(path: Path) -> None:
+    nb = _read(path)
+    params = _parameters(nb)
+    assert {"MODEL", "POLICY", "SEED"} <= set(params)
+    first_code = next(c for c in nb.cells if c.cell_type == "code")
+    assert "parameters" in first_code.metadata.get("tags", []), "the parameters cell comes first"
+    assert (NOTEBOOKS / params["MODEL"]).exists(), "MODEL is relative to notebooks/"
+    assert isinstance(params["SEED"], int)
+
+
+@pytest.mark.parametrize("path", PATHS, ids=IDS)
+def test_public_api_only(path: Path) -> None:
+    """No underscore-prefixed names: neither imported, nor reached as attributes."""
+    bad: list[str] = []
+    for src in _code(_read(path)):
+        for node in ast.walk(ast.parse(src)):
+            if isinstance(node, ast.ImportFrom) and node.module:
+                bad += [node.module] if any(p.startswith("_") for p in node.module.split(".")) else []
+                bad += [a.name for a in node.names if a.name.startswith("_")]
+            elif isinstance(node, ast.Import):
+                bad += [a.name for a in node.names if any(p.startswith("_") for p in a.name.split("."))]
+            elif isinstance(node, ast.Attribute) and node.attr.startswith("_") and not node.attr.startswith("__"):
+                bad.append(node.attr)
+    assert not bad, f"{path.name} uses private names: {bad}"
+
+
+# ---------------------------------------------------------------------------- execution
+@dataclass
+class Run:
+    nb: nbformat.NotebookNode
+    error: BaseException | None = None
+    texts: list[str] = field(default_factory=list)  # every text, HTML and Markdown output
+    images: int = 0
+    probe: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def all_text(self) -> str:
+        return "\n".join(self.texts)
+
+
+def _collect(run: Run) -> None:
+    for cell in run.nb.cells:
+        for out in cell.get("outputs", []):
+            if out.output_type == "stream":
+                if out.text.startswith("PROBE"):
+                    run.probe = json.loads(out.text[5:])
+                run.texts.append(out.text)
+            elif out.output_type in ("display_data", "execute_result"):
+                run.images += "image/png" in out.data or "image/svg+xml" in out.data
+                run.texts += [out.data[k] for k in ("text/html", "text/markdown", "text/plain") if k in out.data]
+
+
+async def _execute_all(paths: list[Path], tmp: Path) -> dict[str, Run]:
+    from nbclient import NotebookClient
+
+    env = {k: v for k, v in os.environ.items() if k != "MPLBACKEND"}  # keep the inline backend
+    env["PATH"] = str(Path(sys.executable).parent) + os.pathsep + env.get("PATH", "")
+    env["TMPDIR"] = str(tmp)
+    gate = asyncio.Semaphore(max(1, min(2, os.cpu_count() or 1)))
+    runs: dict[str, Run] = {}
+
+    async def one(path: Path) -> None:
+        nb = _read(path)
+        nb.cells.append(nbformat.v4.new_code_cell(PROBE))
+        run = runs[path.stem] = Run(nb)
+        client = NotebookClient(nb, timeout=CELL_TIMEOUT, kernel_name="python3",
+                                resources={"metadata": {"path": str(NOTEBOOKS)}})
+        async with gate:
+            try:
+                await client.async_execute(env=env)
+            except Exception as exc:  # reported by the test of this notebook
+                run.error = exc
+        _collect(run)
+
+    await asyncio.gather(*(one(p) for p in paths))
+    return runs
+
+
+@pytest.fixture(scope="module")
+def runs(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Run]:
+    """Every notebook executed once (two at a time), before any output is checked."""
+    tmp = tmp_path_factory.mktemp("notebooks")
+    before = sorted(p.name for p in NOTEBOOKS.iterdir())
+    out = asyncio.run(_execute_all(PATHS, tmp))
+    after = sorted(p.name for p in NOTEBOOKS.iterdir())
+    assert before == after, "a notebook wrote into notebooks/; write into tempfile.mkdtemp() instead"
+    return out
+
+
+@pytest.mark.parametrize("path", PATHS, ids=IDS)
+def test_executes_in_the_venv_kernel(runs: dict[str, Run], path: Path) -> None:
+    run = runs[path.stem]
+    if run.error is not None:
+        pytest.fail(f"{path.name} failed:\n{run.error}", pytrace=False)
+    assert Path(run.probe["prefix"]).resolve() == Path(sys.prefix).resolve(), "kernel ran outside the venv"
+    assert Path(run.probe["estimative"]).resolve().is_relative_to(ROOT / "src")
+    assert "Traceback" not in run.all_text
+
+
+def _model(nb_name: str) -> Any:
+    import estimative as est
+
+    params = _parameters(_read(NOTEBOOKS / f"{nb_name}.ipynb"))
+    return params, est.Network.from_file(NOTEBOOKS / params["MODEL"])
+
+
+def _ok(runs: dict[str, Run], name: str) -> Run:
+    if name not in runs:
+        pytest.skip(f"{name}.ipynb does not exist")
+    run = runs[name]
+    if run.error is not None:
+        pytest.fail(f"{name}.ipynb failed to run; see test_executes_in_the_venv_kernel", pytrace=False)
+    return run
+
+
+def test_model_tour_shows_graph_variables_provenance(runs: dict[str, Run]) -> None:
+    run = _ok(runs, "01_model_tour")
+    params, net = _model("01_model_tour")
+    text = run.all_text
+    assert run.images >= 1, "the graph figure"
+    assert net.content_hash in text and net.spec.title in text
+    assert all(v in text for v in net.variables), "the variables table lists every variable"
+    cited = [c.quote.strip() for v in [params["TARGET"], *net.parents[params["TARGET"]]]
+             for c in net.spec.variable(v).cpt.sources]
+    assert cited and all(q in text for q in cited), "the key numbers' quotes"
+    assert "<caption>P(" in text, "a posterior rendered as HTML"
+    assert "90% interval" in text
+
+
+def test_policy_notebook_shows_every_policy_and_do_versus_observe(runs: dict[str, Run]) -> None:
+    run = _ok(runs, "02_policy_interventions")
+    params, net = _model("02_policy_interventions")
+    text = run.all_text
+    assert all(p.id in text for p in net.spec.policies)
+    assert "same distribution: True" in text
+    assert "do() leaves every cause at its prior: True" in text
+    seen = re.search(r"Observing (\S+): .* = ([0-9.]+)", text)
+    done = re.search(r"Setting +(\S+) by do\(\): .* = ([0-9.]+)", text)
+    assert seen and done and seen[1] == done[1], "observing and intervening on the same variable"
+    assert float(seen[2]) != float(done[2]), "the two numbers differ"
+    assert f"P({params['POLICY']} beats {params['BASELINE']}) = " in text
+    assert "is better" in text, "the policy comparison rendered as HTML"
+    assert run.images >= 3
