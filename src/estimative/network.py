@@ -11,7 +11,7 @@ import itertools
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any, Literal
 
 import numpy as np
 
@@ -19,6 +19,9 @@ from .engine import Structure, run_query
 from .errors import ImpossibleEvidenceError, QueryError, did_you_mean
 from .results import Explanation, JointPosterior, Posterior
 from .spec import ModelSpec, QueryRef
+
+if TYPE_CHECKING:
+    from .engine.named import BatchPosterior
 
 Soft = Mapping[str, Mapping[str, float] | Sequence[float]]
 
@@ -242,6 +245,43 @@ class Network:
         ev = self.resolve(given=given, do=do, soft=soft, policy=policy, scenario=scenario)
         probs, _ = self._normalize(self.joint_unnormalized(list(targets), ev), ev)
         return JointPosterior(tuple(targets), tuple(self.states[t] for t in targets), probs, dict(ev.given), dict(ev.do))
+
+    def query_batch(
+        self,
+        target: str | Sequence[str],
+        *,
+        cpts: Sequence[np.ndarray] | Mapping[str, np.ndarray] | None = None,
+        given: Mapping[str, str | Sequence[str | None]] | None = None,
+        soft: Mapping[str, Any] | None = None,
+        do: Mapping[str, str | Sequence[str | None]] | None = None,
+        policy: str | Sequence[str] | None = None,
+        scenario: str | None = None,
+        layout: Literal["last", "first"] = "last",
+        memory_cap: int | None = None,
+    ) -> BatchPosterior:
+        """P(target | evidence; do) for ``N`` batch rows in one compiled contraction.
+
+        ``cpts``: one array per variable (``self.variables`` order) or ``{name: array}`` for
+        some; each ``(card, *parent cards)`` (shared by all rows) or with ``N`` draws on a
+        trailing axis (``layout="last"``, fast) or leading axis (``layout="first"``).
+        ``given`` / ``do``: a state for every row, or a list of ``N`` states (``None``: no
+        finding / no intervention in that row). ``soft``: a likelihood per state, or an
+        ``(N, card)`` array. ``policy`` / ``scenario`` apply to every row. Rows whose evidence
+        has probability zero come back NaN and flagged in ``.impossible``; nothing is raised.
+
+        Examples
+        --------
+        >>> net = Network.from_file("models/example")
+        >>> bp = net.query_batch("armed_clash", given={"misread_intent": ["yes", "no", None]})
+        >>> bp.probs.shape, bool(bp.impossible.any())
+        ((3, 2), False)
+        >>> float(bp.prob("yes")[0]) == net.query("armed_clash", given={"misread_intent": "yes"})["yes"]
+        True
+        """
+        from .engine.named import query_batch
+
+        return query_batch(self, target, cpts=cpts, given=given, soft=soft, do=do, policy=policy,
+                           scenario=scenario, layout=layout, memory_cap=memory_cap)
 
     def probability(self, ref: QueryRef, **overrides: Any) -> float:
         """The probability a :class:`~estimative.spec.QueryRef` names (claims, questions)."""

@@ -1,0 +1,190 @@
+"""Batched queries by name: the layer behind :meth:`estimative.network.Network.query_batch`."""
+
+from __future__ import annotations
+
+import html
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+
+from ..errors import QueryError
+from .batch import posterior_batch
+from .core import Layout
+
+if TYPE_CHECKING:
+    import pandas as pd
+
+    from ..network import Network
+
+#: A condition value: one state for every row, or one per row (``None``: none in that row).
+RowStates = str | Sequence[str | None]
+
+
+@dataclass(frozen=True)
+class BatchPosterior:
+    """Posteriors of one query over ``N`` batch rows (parameter draws, evidence rows, do() rows).
+
+    ``probs`` has shape ``(N, *target_cards)`` (``(N, card)`` for one target); rows whose
+    evidence has probability zero are NaN and flagged in ``impossible``. ``evidence_prob[n]`` is
+    P(evidence of row n) under that row's do(). Raw numbers: nothing is rounded.
+    """
+
+    targets: tuple[str, ...]
+    states: tuple[tuple[str, ...], ...]
+    probs: np.ndarray
+    evidence_prob: np.ndarray
+    impossible: np.ndarray
+    conditions: str = ""
+    content_hash: str = ""
+    _index: dict = field(default_factory=dict, compare=False, repr=False)
+
+    def __len__(self) -> int:
+        return int(self.probs.shape[0])
+
+    def prob(self, state: str | Sequence[str] | Mapping[str, str | Sequence[str]]) -> np.ndarray:
+        """P(event) per row, shape ``(N,)``: a state (or list of states) of a single target, or
+        ``{target: state(s)}`` for several; NaN in impossible rows.
+
+        Examples
+        --------
+        >>> bp = BatchPosterior(("rain",), (("no", "yes"),), np.array([[0.2, 0.8], [0.5, 0.5]]),
+        ...                     np.ones(2), np.zeros(2, bool))
+        >>> bp.prob("yes")
+        array([0.8, 0.5])
+        """
+        if not isinstance(state, Mapping):
+            if len(self.targets) != 1:
+                raise QueryError("name the target of each state: prob({target: state, ...})",
+                                 found=repr(state))
+            state = {self.targets[0]: state}
+        mask = np.zeros(self.probs.shape[1:], dtype=bool)
+        index: list[Any] = [slice(None)] * len(self.targets)
+        for name, st in state.items():
+            if name not in self.targets:
+                raise QueryError(f"'{name}' is not a target of this query", expected=f"one of {list(self.targets)}")
+            k = self.targets.index(name)
+            wanted = [st] if isinstance(st, str) else list(st)
+            for s in wanted:
+                if s not in self.states[k]:
+                    raise QueryError(f"'{s}' is not a state of '{name}'", expected=f"one of {list(self.states[k])}")
+            index[k] = [self.states[k].index(s) for s in wanted]
+        sub = np.ix_(*[np.arange(len(s)) if isinstance(i, slice) else np.asarray(i)
+                       for s, i in zip(self.states, index, strict=True)])
+        mask[sub] = True
+        return self.probs.reshape(len(self), -1)[:, mask.reshape(-1)].sum(axis=1)
+
+    def to_frame(self) -> pd.DataFrame:
+        """One row per batch row; a column per (joint) state, plus ``evidence_prob``, ``impossible``."""
+        import itertools
+
+        import pandas as pd
+
+        cols = ["|".join(c) for c in itertools.product(*self.states)]
+        df = pd.DataFrame(self.probs.reshape(len(self), -1), columns=cols)
+        df["evidence_prob"] = self.evidence_prob
+        df["impossible"] = self.impossible
+        return df
+
+    def __repr__(self) -> str:
+        bad = int(self.impossible.sum())
+        cond = f" | {self.conditions}" if self.conditions else ""
+        return (f"<BatchPosterior P({', '.join(self.targets)}{cond}): {len(self)} rows"
+                f"{f', {bad} impossible' if bad else ''}>")
+
+    def _repr_html_(self) -> str:
+        mean = np.nanmean(self.probs.reshape(len(self), -1), axis=0) if len(self) > int(self.impossible.sum()) \
+            else np.full(int(np.prod(self.probs.shape[1:])), np.nan)
+        import itertools
+
+        rows = "".join(f"<tr><td>{html.escape('|'.join(c))}</td><td style='text-align:right'>{m:.4f}</td></tr>"
+                       for c, m in zip(itertools.product(*self.states), mean, strict=True))
+        return (f"<div><b>{html.escape(repr(self))}</b><table><tr><th>state</th><th>mean over rows</th></tr>"
+                f"{rows}</table></div>")
+
+
+def query_batch(
+    net: Network,
+    target: str | Sequence[str],
+    *,
+    cpts: Sequence[np.ndarray] | Mapping[str, np.ndarray] | None = None,
+    given: Mapping[str, RowStates] | None = None,
+    soft: Mapping[str, Any] | None = None,
+    do: Mapping[str, RowStates] | None = None,
+    policy: str | Sequence[str] | None = None,
+    scenario: str | None = None,
+    layout: Layout = "last",
+    memory_cap: int | None = None,
+) -> BatchPosterior:
+    """See :meth:`estimative.network.Network.query_batch`."""
+    targets = [target] if isinstance(target, str) else list(target)
+    tidx = [net.index(t) for t in targets]
+    if len(set(tidx)) != len(tidx):
+        raise QueryError("a target is named twice", found=str(targets))
+    if layout not in ("last", "first"):
+        raise QueryError("layout must be 'last' or 'first'", found=repr(layout))
+    shared_given = {k: v for k, v in (given or {}).items() if isinstance(v, str)}
+    shared_do = {k: v for k, v in (do or {}).items() if isinstance(v, str)}
+    shared_soft, row_soft = {}, {}
+    for k, v in (soft or {}).items():
+        arr = None if isinstance(v, Mapping) else np.asarray(v, dtype=float)
+        if arr is not None and arr.ndim == 2:
+            row_soft[k] = arr
+        else:
+            shared_soft[k] = v
+    ev = net.resolve(given=shared_given, do=shared_do, soft=shared_soft, policy=policy, scenario=scenario)
+    hard: dict[int, Any] = {net.index(k): net.state_index(k, s) for k, s in ev.given.items()}
+    dov: dict[int, Any] = {net.index(k): net.state_index(k, s) for k, s in ev.do.items()}
+    softv: dict[int, np.ndarray] = {net.index(k): v for k, v in ev.soft.items()}
+    for k, v in (given or {}).items():
+        if not isinstance(v, str):
+            i = net.index(k)
+            hard[i] = _row_states(net, k, v)
+            softv.pop(i, None)  # an explicit per-row finding replaces a scenario's soft one
+    for k, v in (do or {}).items():
+        if not isinstance(v, str):
+            dov[net.index(k)] = _row_states(net, k, v)
+    for k, arr in row_soft.items():
+        i = net.index(k)
+        card = net.structure.cards[i]
+        if arr.shape[1] != card or np.any(~np.isfinite(arr)) or np.any(arr < 0):
+            raise QueryError(f"per-row soft evidence on '{k}' must be non-negative, shape (N, {card})",
+                             found=str(arr.shape))
+        if i in hard:
+            raise QueryError(f"'{k}' has both hard and soft evidence", fix="give one of them")
+        softv[i] = arr
+    arrays = _cpts(net, cpts)
+    res = posterior_batch(net.structure, arrays, tidx, hard=hard, soft=softv, do=dov, layout=layout,
+                          memory_cap=memory_cap)
+    return BatchPosterior(tuple(targets), tuple(net.states[t] for t in targets), res.probs, res.evidence_prob,
+                          res.impossible, _describe(ev.describe(), given, do, row_soft), net.content_hash)
+
+
+def _row_states(net: Network, var: str, values: Sequence[str | None]) -> np.ndarray:
+    out = np.empty(len(values), dtype=np.int64)
+    for n, s in enumerate(values):
+        out[n] = -1 if s is None else net.state_index(var, s)
+    return out
+
+
+def _cpts(net: Network, cpts: Sequence[np.ndarray] | Mapping[str, np.ndarray] | None) -> list[np.ndarray]:
+    if cpts is None:
+        return list(net.cpts)
+    if isinstance(cpts, Mapping):
+        arrays = list(net.cpts)
+        for name, arr in cpts.items():
+            arrays[net.index(name)] = np.asarray(arr, dtype=float)
+        return arrays
+    if len(cpts) != len(net.variables):
+        raise QueryError(f"got {len(cpts)} CPTs for {len(net.variables)} variables",
+                         fix="pass one array per variable in net.variables order, or a {name: array} mapping")
+    return [np.asarray(a, dtype=float) for a in cpts]
+
+
+def _describe(shared: str, given: Mapping | None, do: Mapping | None, row_soft: Mapping) -> str:
+    parts = [] if shared == "no evidence" else [shared]
+    parts += [f"do({k}=<per row>)" for k, v in (do or {}).items() if not isinstance(v, str)]
+    parts += [f"{k}=<per row>" for k, v in (given or {}).items() if not isinstance(v, str)]
+    parts += [f"{k}~<per row>" for k in row_soft]
+    return ", ".join(parts)
