@@ -1,0 +1,13 @@
+"""Sensitivity analyses: how much a judgment rests on shaky numbers.
+
+- :mod:`.oneway`: each CPT parameter's sensitivity function, ranked as a tornado.
+- :mod:`.findings`: which observation would move a judgment most (indicators to watch).
+- :mod:`.global_`: Sobol indices of a judgment with respect to groups of parameters.
+- :mod:`.flip`: the smallest single-parameter change that reverses two policies' ranking.
+"""
+
+from __future__ import annotations
+
+from .oneway import OneWaySensitivity, Parameter, SensitivityFunction, one_way, parameters
+
+__all__ = ["OneWaySensitivity", "Parameter", "SensitivityFunction", "one_way", "parameters"]

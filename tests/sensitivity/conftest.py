@@ -1,0 +1,76 @@
+"""Fixtures for the sensitivity tests: independent references (enumeration, pgmpy)."""
+
+from __future__ import annotations
+
+import warnings
+
+import numpy as np
+import pytest
+
+from estimative import Network
+from estimative.modelfile import spec_from_arrays
+from estimative.network import brute_force_joint
+
+
+def _enumerate(net: Network, target: str, *, given=None, do=None, soft=None) -> np.ndarray:
+    """P(target | given, soft; do) by enumerating the joint of the mutilated network."""
+    do = dict(do or {})
+    if do:
+        cut = {}
+        for var, st in do.items():
+            cpt = np.zeros_like(net.cpt(var))
+            cpt[net.states[var].index(st)] = 1.0
+            cut[var] = cpt
+        net = net.with_cpts(cut)
+    joint = brute_force_joint(net)
+    for var, st in {**(given or {}), **do}.items():
+        i = net.variables.index(var)
+        mask = np.zeros(joint.shape[i])
+        mask[net.states[var].index(st)] = 1.0
+        joint = joint * mask.reshape([-1 if a == i else 1 for a in range(joint.ndim)])
+    for var, lik in (soft or {}).items():
+        i = net.variables.index(var)
+        joint = joint * np.asarray(lik, dtype=float).reshape([-1 if a == i else 1 for a in range(joint.ndim)])
+    t = net.variables.index(target)
+    marg = joint.sum(axis=tuple(a for a in range(joint.ndim) if a != t))
+    return marg / marg.sum()
+
+
+@pytest.fixture(scope="session")
+def enumerate_posterior():
+    return _enumerate
+
+
+def _from_pgmpy(name: str) -> Network:
+    from pgmpy.utils import get_example_model
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        model = get_example_model(name)
+    items = []
+    for cpd in model.get_cpds():
+        var, parents = cpd.variables[0], cpd.variables[1:]
+        items.append((var, list(cpd.state_names[var]), list(parents), np.asarray(cpd.values, dtype=float)))
+    return Network(spec_from_arrays(name, items))
+
+
+@pytest.fixture(scope="session")
+def pgmpy_net():
+    return _from_pgmpy
+
+
+def covary(net: Network, variable: str, state: str, parents: dict[str, str], x: float) -> Network:
+    """The network with P(variable=state | parents) set to x, the rest of its column scaled."""
+    cpt = net.cpt(variable).copy()
+    col = (slice(None), *(net.states[p].index(parents[p]) for p in net.parents[variable]))
+    column = cpt[col]
+    s = net.states[variable].index(state)
+    new = column * (1 - x) / (1 - column[s])
+    new[s] = x
+    cpt[col] = new
+    return net.with_cpts({variable: cpt})
+
+
+@pytest.fixture(scope="session")
+def covaried():
+    return covary
