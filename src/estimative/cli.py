@@ -260,6 +260,57 @@ def _cmd_compare(args: argparse.Namespace) -> int:
     return 0
 
 
+def _cmd_sweep(args: argparse.Namespace) -> int:
+    """Run a sweep file into a Parquet dataset, resuming an interrupted run of the same sweep.
+
+    JSON: ``{"ok": true, "sweep", "title", "out", "sidecar", "model", "hash", "settings_hash",
+    "draws", "seed", "chunk_size", "rows", "chunks": {"total", "computed", "reused"},
+    "workers", "scheduler", "seconds", "columns"}``.
+    """
+    from .sensitivity.sweep import COLUMNS, load_sweep, run_sweep
+
+    design = load_sweep(args.sweep, draws=args.draws, seed=args.seed, chunk_size=args.chunk_size)
+    out = args.out if args.out else design.output
+    bar = None
+    if not args.json and sys.stderr.isatty():
+        from tqdm import tqdm
+
+        tqdm.monitor_interval = 0  # no monitor thread, so local workers can start by fork
+        bar = tqdm(total=design.n_chunks, unit="chunk", desc=f"sweep {design.net.name}", file=sys.stderr,
+                   dynamic_ncols=True)
+
+    def progress(done: int, total: int) -> None:
+        if bar is not None:
+            bar.n = done
+            bar.refresh()
+
+    try:
+        result = run_sweep(design, out=out, workers=args.workers, scheduler=args.scheduler, progress=progress)
+    finally:
+        if bar is not None:
+            bar.close()
+    if args.json:
+        _json({
+            "ok": True, "sweep": args.sweep, "title": design.title, "out": str(result.out), "sidecar": str(result.sidecar),
+            "model": design.net.name, "hash": result.model_hash, "settings_hash": result.settings_hash,
+            "draws": design.draws, "seed": design.seed, "chunk_size": design.chunk_size, "rows": result.rows,
+            "chunks": {"total": result.chunks, "computed": result.chunks_computed, "reused": result.chunks_reused},
+            "workers": None if args.scheduler else args.workers, "scheduler": args.scheduler,
+            "seconds": result.seconds, "columns": [c for c, _, _ in COLUMNS],
+        })
+        return 0
+    cells = f"{len(design.policies)} policies x {len(design.scenarios)} scenarios"
+    if design.parameters:
+        cells += f" x {design.settings_count} parameter settings"
+    _out(f"sweep {args.sweep}: model {design.net.name} (hash {result.model_hash}), seed {design.seed}")
+    _out(f"  {design.draws:,} draws x {cells} x {sum(len(s) for _, s in design.targets)} target state(s)")
+    _out(f"  wrote {result.rows:,} rows to {result.out} ({result.chunks} chunks: {result.chunks_computed} computed now, "
+         f"{result.chunks_reused} kept from an earlier run) in {result.seconds:.1f} s")
+    _out(f"  sidecar {result.sidecar}; settings hash {result.settings_hash}")
+    _out(f'  read it with pandas.read_parquet("{result.out}") or estimative.sensitivity.sweep.read_sweep')
+    return 0
+
+
 def _cmd_map(args: argparse.Namespace) -> int:
     net = _load(args.path)
     expl = net.map(args.variables or None, given=_pairs(args.given, "--given"), do=_pairs(args.do, "--do"),
@@ -375,6 +426,16 @@ def _build_parser() -> tuple[argparse.ArgumentParser, dict[str, Command]]:
     p.add_argument("path")
     p.add_argument("--target", required=True, metavar="VAR")
     _add_conditions(p)
+
+    p = add("sweep", _cmd_sweep, "run a sweep file: targets over policies x scenarios x parameter draws, "
+            "to a resumable Parquet dataset")
+    p.add_argument("sweep", metavar="SWEEP.yaml")
+    p.add_argument("--draws", type=int, help="parameter draws (overrides the file)")
+    p.add_argument("--seed", type=int, help="random seed (overrides the file)")
+    p.add_argument("--chunk-size", type=int, help="draws per chunk and part file (overrides the file)")
+    p.add_argument("--out", metavar="DIR", help="output folder (overrides the file's output:)")
+    p.add_argument("--workers", type=int, metavar="K", help="local worker processes (default: every core)")
+    p.add_argument("--scheduler", metavar="ADDR", help="run the chunks on a Dask cluster, e.g. tcp://127.0.0.1:8786")
 
     p = add("compare", _cmd_compare, "the model's headline outcomes under the baseline and each policy")
     p.add_argument("path")
