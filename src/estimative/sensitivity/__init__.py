@@ -8,6 +8,20 @@
 
 from __future__ import annotations
 
+from .findings import Indicator, Indicators, indicators
+from .global_ import SobolIndices, global_sensitivity, sobol_indices
 from .oneway import OneWaySensitivity, Parameter, SensitivityFunction, one_way, parameters
 
-__all__ = ["OneWaySensitivity", "Parameter", "SensitivityFunction", "one_way", "parameters"]
+__all__ = [
+    "Indicator",
+    "Indicators",
+    "OneWaySensitivity",
+    "Parameter",
+    "SensitivityFunction",
+    "SobolIndices",
+    "global_sensitivity",
+    "indicators",
+    "one_way",
+    "parameters",
+    "sobol_indices",
+]
