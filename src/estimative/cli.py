@@ -324,6 +324,138 @@ def _cmd_map(args: argparse.Namespace) -> int:
     return 0
 
 
+def _finite(x: Any) -> Any:
+    """NaN and infinities as JSON null."""
+    import math
+
+    return None if isinstance(x, float) and not math.isfinite(x) else x
+
+
+def _cmd_decide(args: argparse.Namespace) -> int:
+    """Expected utility of each policy with its interval and P(best), the optimal decision
+    rules, value of information, and (``--tree``) the decision tree.
+
+    JSON: ``{"model", "hash", "title", "unit", "weights", "weights_overridden", "draws", "seed",
+    "level", "alternatives": [{"id", "label", "kind", "do", "expected_utility", "low", "high",
+    "prob_best", "contributions": {attribute: weight x expected value}}], "best", "meu",
+    "rules": [{"decision", "information", "description", "rows": [{"configuration", "choice",
+    "expected": {state: EU}, "probability", "reachable"}]}], "value_of_information":
+    {"eu_without", "best_without", "rows": [{"variable", "measure", "value", "best_by_state"}],
+    "excluded": {variable: reason}}, "tree", "weight_map"}``; numbers are raw, NaN is null.
+    """
+    import numpy as np
+
+    from .decision import analyze, decision_tree, parse_weights, weight_map
+
+    net = _load(args.path)
+    weights = parse_weights(args.weights or [])
+    if args.draws < 0:
+        raise UsageError("--draws must be 0 (no intervals) or more", found=str(args.draws))
+    analysis = analyze(net, weights=weights, policies=args.policy or None, draws=args.draws,
+                       rng=np.random.default_rng(args.seed), level=args.level, seed=args.seed)
+    eu, sol, voi = analysis.expected, analysis.solution, analysis.information
+    tree_path = wmap_path = None
+    if args.tree:
+        from .charts_decision import decision_tree_figure, save_figure, save_text
+
+        tree = decision_tree(net, weights=weights, policies=args.policy or None)
+        if args.tree.lower().endswith(".md"):
+            tree_path = str(save_text(tree.to_markdown(), args.tree))
+        else:
+            tree_path = str(save_figure(decision_tree_figure(tree), args.tree))
+    if args.weight_map:
+        from .charts_decision import save_figure, weight_map_figure
+
+        x, y, out = args.weight_map
+        wmap = weight_map(net, x, y, weights=weights, policies=args.policy or None)
+        wmap_path = str(save_figure(weight_map_figure(wmap), out))
+    low, high, pbest, contrib = eu.low, eu.high, eu.prob_best, eu.contributions
+    if args.json:
+        _json({
+            "model": net.name, "hash": net.content_hash, "title": net.spec.title, "unit": eu.unit,
+            "weights": dict(eu.weights), "weights_overridden": weights, "draws": eu.n_draws,
+            "seed": args.seed, "level": eu.level,
+            "alternatives": [{
+                "id": pid, "label": eu.labels[i], "kind": eu.kinds[i], "do": dict(eu.do[i]),
+                "expected_utility": float(eu.eu[i]), "low": _finite(float(low[i])), "high": _finite(float(high[i])),
+                "prob_best": _finite(float(pbest[i])),
+                "contributions": {a: float(contrib[i, j]) for j, a in enumerate(eu.attributes)},
+            } for i, pid in enumerate(eu.ids)],
+            "best": eu.best,
+            "meu": None if sol is None else sol.meu,
+            "rules": [] if sol is None else [{
+                "decision": r.decision, "information": list(r.information), "description": r.describe(),
+                "rows": [{
+                    "configuration": config,
+                    "choice": None if int(r.choice_index[idx]) < 0 else r.states[int(r.choice_index[idx])],
+                    "expected": {s: _finite(float(r.expected[(*idx, k)])) for k, s in enumerate(r.states)},
+                    "probability": float(r.probability[idx]), "reachable": bool(r.reachable[idx]),
+                } for config, idx in r.configurations()],
+            } for r in sol.rules],
+            "value_of_information": {
+                "eu_without": voi.eu_without, "best_without": voi.best_without,
+                "rows": [{"variable": row.variable, "measure": row.measure, "value": float(row.value),
+                          "best_by_state": dict(voi.best_by_state[voi.variables.index(row.variable)])}
+                         for row in voi.to_frame().itertuples()],
+                "excluded": dict(voi.excluded),
+            },
+            "tree": tree_path, "weight_map": wmap_path,
+        })
+        return 0
+    _out(f"Decision analysis: {net.spec.title}")
+    _out(f"model {net.name}, hash {net.content_hash}; utility in {eu.unit}")
+    wtext = ", ".join(f"{a}={w:g}" + (" (set)" if a in weights else "") for a, w in eu.weights.items())
+    _out(f"weights: {wtext}")
+    if eu.n_draws:
+        _out(f"{eu.n_draws} parameter draws (seed {args.seed}), {100 * eu.level:.0f}% intervals; "
+             "P(best) counts the draws in which each alternative is best (the same draws for all)")
+    _out()
+    header = ["alternative", "EU"] + ([f"{100 * eu.level:.0f}% interval", "P(best)"] if eu.n_draws else []) + \
+        list(eu.attributes)
+    rows = []
+    for i, pid in enumerate(eu.ids):
+        row = [pid + (" *" if pid == eu.best else ""), f"{eu.eu[i]:.3f}"]
+        if eu.n_draws:
+            row += [f"{low[i]:.2f} to {high[i]:.2f}", "-" if np.isnan(pbest[i]) else f"{100 * pbest[i]:.1f}%"]
+        row += [f"{contrib[i, j]:.2f}" for j in range(len(eu.attributes))]
+        rows.append(row)
+    _out(_fmt_table(header, rows))
+    _out(f"* best: {eu.best} ({eu.labels[eu.index(eu.best)]}); attribute columns are weight x expected value")
+    if "baseline" in eu.ids:
+        _out("  baseline: every decision at the analyst's expectation (a reference, not a choice)")
+    if sol is not None:
+        _out()
+        fixed = f" with {', '.join(f'{k}={v}' for k, v in sol.fixed.items())}" if sol.fixed else ""
+        _out(f"Optimal decision rules{fixed} (every decision variable set to maximise expected utility; "
+             f"maximum {sol.meu:.3f} {sol.unit}):")
+        for r in sol.rules:
+            _out(f"  {r.describe()}")
+    _out()
+    _out(f"Value of information: observing a variable before choosing among {len(voi.alternatives)} alternatives "
+         f"(without it: {voi.best_without}, EU {voi.eu_without:.3f})")
+    margin = dict(zip(voi.variables, voi.margin if voi.margin is not None else [np.nan] * len(voi.variables),
+                      strict=True))
+    for measure, what in (("EVSI", "indicators"), ("EVPI", "uncertainties")):
+        top = voi.top(measure, n=args.top)
+        if top:
+            _out(f"  top {what} by {measure}:")
+            _out("    " + _fmt_table(["variable", measure, "seen", "choice changes", "closest lead"], [
+                (v, f"{x:.3f}", voi.timing[voi.variables.index(v)] if voi.timing else "before the choice",
+                 "yes" if len(set(voi.best_by_state[voi.variables.index(v)].values())) > 1 else "no",
+                 f"{margin[v]:.3f}") for v, x in top]).replace("\n", "\n    "))
+    if len(voi.value) and float(np.max(voi.value)) == 0.0:
+        _out(f"  no single observation would change the choice: {voi.best_without} stays best whatever is seen;")
+        _out("  'closest lead' is its smallest lead over the runner-up across the states of the variable")
+    if voi.excluded:
+        _out(f"  {len(voi.excluded)} variable(s) depend on the choice and cannot be seen before it")
+    if tree_path:
+        _out()
+        _out(f"decision tree written to {tree_path}")
+    if wmap_path:
+        _out(f"weight map written to {wmap_path}")
+    return 0
+
+
 def _cmd_forecast(args: argparse.Namespace) -> int:
     """The model's probability for each of its forecast questions, from the baseline.
 
@@ -446,6 +578,19 @@ def _build_parser() -> tuple[argparse.ArgumentParser, dict[str, Command]]:
     p.add_argument("path")
     p.add_argument("--variables", nargs="*", metavar="VAR")
     _add_conditions(p)
+
+    p = add("decide", _cmd_decide, "expected utility of each policy with intervals, P(best), optimal decision "
+            "rules, value of information, and the decision tree")
+    p.add_argument("path")
+    p.add_argument("--weights", nargs="+", metavar="ATTR=W", help="override utility weights, e.g. war_avoided=0.5")
+    p.add_argument("--policy", action="append", metavar="NAME", help="compare only these policies (repeatable)")
+    p.add_argument("--draws", type=int, default=1000, help="parameter draws for intervals and P(best) (0: none)")
+    p.add_argument("--seed", type=int, default=0, help="random seed of the draws (default 0)")
+    p.add_argument("--level", type=float, default=0.9, help="interval level (default 0.9)")
+    p.add_argument("--top", type=int, default=5, help="how many variables to list by EVSI and by EVPI")
+    p.add_argument("--tree", metavar="FILE", help="write the decision tree (.svg, .png, .pdf, or .md for a table)")
+    p.add_argument("--weight-map", nargs=3, metavar=("ATTR_X", "ATTR_Y", "FILE"),
+                   help="write which alternative wins as two weights vary (.svg, .png or .pdf)")
 
     p = add("forecast", _cmd_forecast, "the model's probability for each forecast question (baseline, no do())")
     p.add_argument("path")

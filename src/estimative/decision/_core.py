@@ -1,0 +1,385 @@
+"""Shared machinery: the resolved utility, the alternatives compared, and the tensors of
+expected attribute utility every analysis is built from.
+
+Decisions are set by do(). To get every combination of several decisions from one
+contraction, the free decisions are given no parents and a uniform CPT (the influence
+diagram's decision nodes): the joint of (decisions, other targets) is then
+``P(targets | do(decisions)) / prod(cards)``, which is rescaled.
+"""
+
+from __future__ import annotations
+
+import itertools
+import math
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from ..errors import ModelError, Problem, UsageError, did_you_mean
+from ..network import Network
+
+#: Draws contracted per engine call: intermediates stay in cache (see DESIGN.md).
+CHUNK = 1024
+#: More combinations of decisions than this is not a table anyone reads.
+MAX_COMBINATIONS = 4096
+
+Draws = Sequence[np.ndarray]
+
+
+@dataclass(frozen=True)
+class UtilityModel:
+    """A model's utility with the weights in force: attribute ids, their variables (scope),
+    their value tables (one axis per scope variable) and weights.
+
+    The utility of an outcome is ``sum(weights[a] * tables[a][states of scopes[a]])``.
+    """
+
+    unit: str
+    attributes: tuple[str, ...]
+    labels: Mapping[str, str]
+    scopes: Mapping[str, tuple[str, ...]]
+    tables: Mapping[str, np.ndarray]
+    weights: Mapping[str, float]
+    file_weights: Mapping[str, float]
+
+    @property
+    def weight_vector(self) -> np.ndarray:
+        return np.array([self.weights[a] for a in self.attributes], dtype=float)
+
+    @property
+    def overridden(self) -> dict[str, float]:
+        """The weights that differ from the model file's."""
+        return {a: w for a, w in self.weights.items() if w != self.file_weights[a]}
+
+
+def utility_model(net: Network, *, weights: Mapping[str, float] | None = None) -> UtilityModel:
+    """The model's utility, with ``weights`` overriding the file's weights by attribute id.
+
+    Raises :class:`~estimative.errors.ModelError` when the model has no utilities and
+    :class:`~estimative.errors.UsageError` for an unknown attribute or a negative weight.
+
+    >>> from estimative import Network
+    >>> u = utility_model(Network.from_file("models/umbrella"), weights={"satisfaction": 2})
+    >>> u.weights["satisfaction"], u.file_weights["satisfaction"]
+    (2.0, 1.0)
+    """
+    spec = net.spec
+    if spec.utilities is None:
+        where = f"{spec.root}/model.yaml" if spec.root else None
+        raise ModelError(Problem(
+            "the model has no utilities, so there is nothing to decide by", file=where,
+            fix="add a utilities: section (or a utilities.yaml beside model.yaml) with weighted attributes"))
+    attrs = spec.utilities.attributes
+    ids = tuple(a.id for a in attrs)
+    file_weights = {a.id: float(a.weight) for a in attrs}
+    final = dict(file_weights)
+    for k, w in (weights or {}).items():
+        if k not in file_weights:
+            raise UsageError(f"unknown utility attribute '{k}'{did_you_mean(k, ids)}", expected=f"one of {list(ids)}",
+                             fix="name an attribute of the model's utilities")
+        try:
+            wf = float(w)
+        except (TypeError, ValueError):
+            raise UsageError(f"the weight of '{k}' must be a number", found=repr(w)) from None
+        if not math.isfinite(wf) or wf < 0:
+            raise UsageError(f"the weight of '{k}' must be a non-negative number", found=repr(w),
+                             fix="give a weight of 0 or more")
+        final[k] = wf
+    if all(w == 0 for w in final.values()):
+        raise UsageError("every weight is 0, so no outcome is preferred to another",
+                         fix="give at least one attribute a positive weight")
+    for v in {x for a in attrs for x in a.over}:
+        net.index(v)
+    return UtilityModel(
+        unit=spec.utilities.unit,
+        attributes=ids,
+        labels={a.id: a.label for a in attrs},
+        scopes={a.id: tuple(a.over) for a in attrs},
+        tables={a.id: np.asarray(a.table, dtype=float) for a in attrs},
+        weights=final,
+        file_weights=file_weights,
+    )
+
+
+def parse_weights(items: Sequence[str]) -> dict[str, float]:
+    """``["war_avoided=0.5", ...]`` -> ``{"war_avoided": 0.5}`` (the command line's form).
+
+    >>> parse_weights(["a=0.5", "b = 2"])
+    {'a': 0.5, 'b': 2.0}
+    """
+    out: dict[str, float] = {}
+    for item in items:
+        if "=" not in item:
+            raise UsageError("--weights takes ATTRIBUTE=WEIGHT", found=repr(item), fix="write e.g. --weights war_avoided=0.5")
+        k, v = item.split("=", 1)
+        try:
+            out[k.strip()] = float(v)
+        except ValueError:
+            raise UsageError(f"the weight of '{k.strip()}' must be a number", found=repr(v.strip())) from None
+    return out
+
+
+# --------------------------------------------------------------------------------- alternatives
+@dataclass(frozen=True)
+class Alternative:
+    """Something the decision maker can choose: a named policy, a combination of decision
+    states, the baseline (every government as the analyst expects), or the optimal rules."""
+
+    id: str
+    label: str
+    do: Mapping[str, str]
+    kind: str  # "policy" | "combination" | "baseline" | "rules"
+
+
+@dataclass(frozen=True)
+class AlternativeSet:
+    """The alternatives compared. When they are every combination of ``free`` decisions,
+    one contraction evaluates them all."""
+
+    alternatives: tuple[Alternative, ...]
+    fixed: Mapping[str, str] = field(default_factory=dict)
+    free: tuple[str, ...] | None = None
+
+    @property
+    def ids(self) -> tuple[str, ...]:
+        return tuple(a.id for a in self.alternatives)
+
+
+def decision_variables(net: Network) -> list[str]:
+    """The decision variables in the order they are made: the order of the model file."""
+    return [v.id for v in net.spec.variables if v.kind == "decision"]
+
+
+def combinations(net: Network, *, do: Mapping[str, str] | None = None) -> AlternativeSet:
+    """Every combination of the states of the decision variables not fixed by ``do``."""
+    fixed = dict(do or {})
+    free = tuple(d for d in decision_variables(net) if d not in fixed)
+    if not free:
+        raise UsageError("no decision variable is left to choose",
+                         fix="mark the model's choices kind: decision, or fix fewer of them with do")
+    count = math.prod(len(net.states[d]) for d in free)
+    if count > MAX_COMBINATIONS:
+        raise UsageError(f"{count} combinations of the decisions {list(free)} are too many to tabulate",
+                         expected=f"at most {MAX_COMBINATIONS}", fix="fix some decisions with do, or compare named policies")
+    alts = []
+    for combo in itertools.product(*(net.states[d] for d in free)):
+        assign = dict(zip(free, combo, strict=True))
+        text = ", ".join(f"{d}={s}" for d, s in assign.items())
+        alts.append(Alternative(text.replace(" ", ""), text, {**fixed, **assign}, "combination"))
+    return AlternativeSet(tuple(alts), fixed, free)
+
+
+def named_policies(net: Network, policies: Sequence[str] | None = None, *,
+                   do: Mapping[str, str] | None = None) -> AlternativeSet:
+    """The model's named policies (or those listed), each with ``do`` under its own do()."""
+    spec = net.spec
+    ids = [p.id for p in spec.policies]
+    chosen = list(policies) if policies is not None else ids
+    alts = []
+    for pid in chosen:
+        if pid not in ids:
+            raise UsageError(f"unknown policy '{pid}'{did_you_mean(pid, ids)}", expected=f"one of {ids}")
+        p = spec.policy(pid)
+        alts.append(Alternative(p.id, p.label, {**(do or {}), **p.do}, "policy"))
+    if not alts:
+        raise UsageError("no policy to compare", fix="name at least one policy")
+    return AlternativeSet(tuple(alts), dict(do or {}), None)
+
+
+def default_alternatives(net: Network, policies: Sequence[str] | None = None, *,
+                         do: Mapping[str, str] | None = None) -> AlternativeSet:
+    """The named policies when the model has any (or ``policies`` is given), otherwise every
+    combination of the decision variables."""
+    if policies is not None or net.spec.policies:
+        return named_policies(net, policies, do=do)
+    return combinations(net, do=do)
+
+
+# --------------------------------------------------------------------------------- tensors
+def _id_network(net: Network, free: Sequence[str]) -> Network:
+    """The network with each free decision cut from its parents and given a uniform CPT."""
+    if not free:
+        return net
+    variables = []
+    for v in net.spec.variables:
+        if v.id in free:
+            nv = v.model_copy(update={"parents": []})
+            nv._table = np.full(len(v.states), 1.0 / len(v.states))
+            nv._bands = None
+            variables.append(nv)
+        else:
+            variables.append(v)
+    return Network(net.spec.model_copy(update={"variables": variables}))
+
+
+def _id_draws(net: Network, idnet: Network, free: Sequence[str], cpts: Draws) -> list[np.ndarray]:
+    n = cpts[0].shape[-1]
+    out = []
+    for name in idnet.variables:
+        if name in free:
+            k = len(net.states[name])
+            out.append(np.full((k, n), 1.0 / k))
+        else:
+            out.append(cpts[net.index(name)])
+    return out
+
+
+def joint(net: Network, targets: Sequence[str], do: Mapping[str, str], cpts: Draws | None = None) -> np.ndarray:
+    """P(targets | do(...)) as an array (a trailing draw axis when ``cpts`` holds draws)."""
+    ev = net.resolve(do=dict(do))
+    if cpts is None:
+        return np.asarray(net.joint_unnormalized(list(targets), ev), dtype=float)
+    n = cpts[0].shape[-1]
+    parts = [np.asarray(net.joint_unnormalized(list(targets), ev, cpts=[c[..., i:i + CHUNK] for c in cpts], batched=True))
+             for i in range(0, n, CHUNK)]
+    return parts[0] if len(parts) == 1 else np.concatenate(parts, axis=-1)
+
+
+#: Utility nodes contracted together (each adds a binary axis to the result).
+_U_GROUP = 8
+
+
+def _utility_network(net: Network, util: UtilityModel) -> tuple[Network, list[str], np.ndarray, np.ndarray]:
+    """The network with one binary chance node per attribute (Cooper, 1988): its parents are
+    the attribute's variables and P(high | states) is the attribute's value rescaled to
+    [0, 1], so E[value_a | ...] = lo + (hi - lo) P(U_a = high | ...). Returns the network,
+    the nodes' names, and each attribute's lo and hi."""
+    from ..spec import CptSpec, VariableSpec
+
+    names, los, his, extra = [], [], [], []
+    taken = set(net.variables)
+    for a in util.attributes:
+        name = f"__utility__{a}"
+        while name in taken:
+            name = "_" + name
+        table = util.tables[a]
+        lo, hi = float(table.min()), float(table.max())
+        high = (table - lo) / (hi - lo) if hi > lo else np.ones_like(table)
+        var = VariableSpec(id=name, label=f"utility node of {a}", states=["low", "high"],
+                           parents=list(util.scopes[a]),
+                           cpt=CptSpec(table={"low": 0.5, "high": 0.5}, assumption=True, rationale="utility node"))
+        var._table = np.stack([1.0 - high, high])
+        extra.append(var)
+        names.append(name)
+        los.append(lo)
+        his.append(hi)
+    spec = net.spec.model_copy(update={"variables": [*net.spec.variables, *extra]})
+    return Network(spec), names, np.array(los), np.array(his)
+
+
+def attribute_tensors(net: Network, util: UtilityModel, keep: Sequence[str], do: Mapping[str, str],
+                      cpts: Draws | None = None) -> tuple[np.ndarray, np.ndarray]:
+    """``(E, P)``: ``E[a, *keep]`` = E[value_a ; keep] (the expectation of attribute ``a``
+    jointly with each state of ``keep``: sum over the rest of P(keep, rest | do) x value_a),
+    and ``P[*keep]`` = P(keep | do); a trailing draw axis when ``cpts`` holds draws.
+
+    One contraction per group of attributes, through utility nodes."""
+    keep = list(keep)
+    unet, unames, lo, hi = _utility_network(net, util)
+    ucpts = None
+    if cpts is not None:
+        n = cpts[0].shape[-1]
+        ucpts = [cpts[net.index(v)] if v in net.states else np.repeat(unet.cpt(v)[..., None], n, axis=-1)
+                 for v in unet.variables]
+    nk = len(keep)
+    out_e: list[np.ndarray] = []
+    prob = None
+    for g in range(0, len(unames), _U_GROUP):
+        group = unames[g:g + _U_GROUP]
+        j = joint(unet, keep + group, do, ucpts)
+        axes_u = tuple(range(nk, nk + len(group)))
+        if prob is None:
+            prob = j.sum(axis=axes_u)
+        for k in range(len(group)):
+            others = tuple(ax for ax in axes_u if ax != nk + k)
+            jk = j.sum(axis=others) if others else j
+            high = np.take(jk, 1, axis=nk)
+            a = g + k
+            out_e.append(lo[a] * prob + (hi[a] - lo[a]) * high)
+    assert prob is not None
+    return np.stack(out_e), prob
+
+
+def alternative_tensors(net: Network, util: UtilityModel, alts: AlternativeSet, keep: Sequence[str] = (),
+                        cpts: Draws | None = None) -> tuple[np.ndarray, np.ndarray]:
+    """``(E, P)`` for every alternative: ``E[alt, attribute, *keep]``, ``P[alt, *keep]``
+    (a trailing draw axis with ``cpts``)."""
+    keep = list(keep)
+    if alts.free is not None:
+        free = list(alts.free)
+        idnet = _id_network(net, free)
+        icpts = _id_draws(net, idnet, free, cpts) if cpts is not None else None
+        e, p = attribute_tensors(idnet, util, free + keep, alts.fixed, icpts)
+        scale = float(math.prod(len(net.states[d]) for d in free))
+        n_alt = len(alts.alternatives)
+        e = np.moveaxis(e, 0, len(free)).reshape(n_alt, len(util.attributes), *e.shape[1 + len(free):]) * scale
+        p = p.reshape(n_alt, *p.shape[len(free):]) * scale
+        return e, p
+    es, ps = [], []
+    for alt in alts.alternatives:
+        e, p = attribute_tensors(net, util, keep, alt.do, cpts)
+        es.append(e)
+        ps.append(p)
+    return np.stack(es), np.stack(ps)
+
+
+def check_draws(net: Network, draws: int | Draws, rng: np.random.Generator | None,
+                strengths: Mapping[str, float] | None = None) -> list[np.ndarray] | None:
+    """``None`` for no draws; fresh Dirichlet draws for an int; given draws checked."""
+    if isinstance(draws, int | np.integer):
+        if draws == 0:
+            return None
+        if draws < 0:
+            raise UsageError("draws must be 0 (none) or more", found=str(draws))
+        if rng is None:
+            raise UsageError("drawing parameters needs a random generator",
+                             fix="pass rng=np.random.default_rng(SEED), or pass draws from draw_cpts")
+        from ..uncertainty import draw_cpts
+
+        return draw_cpts(net, int(draws), rng=rng, strengths=strengths)
+    out = [np.asarray(d, dtype=float) for d in draws]
+    if len(out) != len(net.cpts) or not out:
+        raise UsageError(f"draws has {len(out)} arrays; the network has {len(net.cpts)} CPTs",
+                         fix="pass the list draw_cpts(net, N, rng=...) returns")
+    n = out[0].shape[-1]
+    for name, d, cpt in zip(net.variables, out, net.cpts, strict=True):
+        if d.shape != (*cpt.shape, n):
+            raise UsageError(f"draws for '{name}' have shape {d.shape}", expected=str((*cpt.shape, n)),
+                             fix="pass the list draw_cpts(net, N, rng=...) returns for this network")
+    return out
+
+
+def descendants(net: Network, roots: Sequence[str]) -> set[str]:
+    """Variables reachable from ``roots`` along the network's edges (roots excluded)."""
+    children: dict[str, list[str]] = {v: [] for v in net.variables}
+    for v in net.variables:
+        for p in net.parents[v]:
+            children[p].append(v)
+    seen: set[str] = set()
+    stack = [c for r in roots for c in children[r]]
+    while stack:
+        v = stack.pop()
+        if v not in seen:
+            seen.add(v)
+            stack.extend(children[v])
+    return seen
+
+
+def ancestors(net: Network, nodes: Sequence[str]) -> set[str]:
+    """``nodes`` and every variable with a path into them."""
+    seen: set[str] = set()
+    stack = list(nodes)
+    while stack:
+        v = stack.pop()
+        if v not in seen:
+            seen.add(v)
+            stack.extend(net.parents[v])
+    return seen
+
+
+def tie_tolerance(values: np.ndarray) -> float:
+    """Values closer than this are treated as equal: the first in order wins (deterministic)."""
+    finite = values[np.isfinite(values)]
+    scale = float(np.abs(finite).max()) if finite.size else 1.0
+    return 1e-9 * max(1.0, scale)

@@ -1,0 +1,368 @@
+"""Expected utility of each policy (or combination of decisions), with intervals and the
+probability each is best under parameter uncertainty, and the map of which wins as two
+weights change.
+
+A named policy sets its do() assignments; decisions it leaves alone keep their baseline CPT
+(the analyst's expectation of what that government does), as in every query of a policy.
+"""
+
+from __future__ import annotations
+
+import html
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+
+from ..errors import UsageError, did_you_mean
+from ..network import Network
+from ._core import (
+    Alternative,
+    AlternativeSet,
+    Draws,
+    UtilityModel,
+    alternative_tensors,
+    check_draws,
+    combinations,
+    default_alternatives,
+    tie_tolerance,
+    utility_model,
+)
+from .rollback import DecisionSolution, solve, strategy_values
+
+DEFAULT_LEVEL = 0.9
+
+
+@dataclass(frozen=True, eq=False)
+class ExpectedUtilities:
+    """Expected utility of each alternative, each attribute's contribution, and (with
+    parameter draws) an interval and the probability each alternative is best.
+
+    ``attribute_values[i, a]`` is the expected value of attribute ``a`` (unweighted) under
+    alternative ``i``; its contribution is ``weights[a]`` times that. ``eu_draws[i, n]`` is the
+    expected utility under draw ``n`` (the same draws for every alternative). The ``baseline``
+    row (kind ``"baseline"``) is a reference: it is never "best".
+    """
+
+    model: str
+    hash: str
+    unit: str
+    attributes: tuple[str, ...]
+    attribute_labels: tuple[str, ...]
+    weights: Mapping[str, float]
+    ids: tuple[str, ...]
+    labels: tuple[str, ...]
+    kinds: tuple[str, ...]
+    do: tuple[Mapping[str, str], ...]
+    attribute_values: np.ndarray
+    eu: np.ndarray
+    eu_draws: np.ndarray | None
+    level: float
+
+    # ----------------------------------------------------------------- derived numbers
+    @property
+    def contributions(self) -> np.ndarray:
+        """``weights[a] x attribute_values[:, a]``; rows sum to ``eu``."""
+        return self.attribute_values * np.array([self.weights[a] for a in self.attributes])
+
+    @property
+    def candidates(self) -> np.ndarray:
+        """Indices of the rows that compete (every row but the baseline)."""
+        return np.array([i for i, k in enumerate(self.kinds) if k != "baseline"], dtype=int)
+
+    @property
+    def best(self) -> str:
+        """The id of the alternative with the highest expected utility (first among ties)."""
+        c = self.candidates
+        vals = self.eu[c]
+        return self.ids[int(c[np.argmax(vals >= vals.max() - tie_tolerance(vals))])]
+
+    def index(self, alternative: str) -> int:
+        if alternative not in self.ids:
+            raise UsageError(f"unknown alternative '{alternative}'{did_you_mean(alternative, self.ids)}",
+                             expected=f"one of {list(self.ids)}")
+        return self.ids.index(alternative)
+
+    def __getitem__(self, alternative: str) -> float:
+        return float(self.eu[self.index(alternative)])
+
+    @property
+    def n_draws(self) -> int:
+        return 0 if self.eu_draws is None else int(self.eu_draws.shape[1])
+
+    @property
+    def low(self) -> np.ndarray:
+        """Lower end of the central ``level`` interval of each row's EU (NaN without draws)."""
+        return self._quantile((1 - self.level) / 2)
+
+    @property
+    def high(self) -> np.ndarray:
+        return self._quantile((1 + self.level) / 2)
+
+    def _quantile(self, q: float) -> np.ndarray:
+        if self.eu_draws is None:
+            return np.full(len(self.ids), np.nan)
+        return np.quantile(self.eu_draws, q, axis=1)
+
+    @property
+    def prob_best(self) -> np.ndarray:
+        """Share of draws in which each row has the highest EU among the candidates (ties
+        split evenly; NaN for the baseline and without draws)."""
+        out = np.full(len(self.ids), np.nan)
+        if self.eu_draws is None:
+            return out
+        c = self.candidates
+        vals = self.eu_draws[c]
+        top = vals.max(axis=0, keepdims=True)
+        winners = vals >= top - tie_tolerance(vals)
+        out[c] = (winners / winners.sum(axis=0, keepdims=True)).mean(axis=1)
+        return out
+
+    # ----------------------------------------------------------------- rendering
+    def to_frame(self) -> pd.DataFrame:
+        """One row per alternative: EU, interval, P(best), and each attribute's contribution."""
+        frame = pd.DataFrame({
+            "id": list(self.ids), "label": list(self.labels), "kind": list(self.kinds),
+            "expected_utility": self.eu, "low": self.low, "high": self.high, "prob_best": self.prob_best,
+        })
+        contrib = self.contributions
+        for j, a in enumerate(self.attributes):
+            frame[f"contribution[{a}]"] = contrib[:, j]
+        return frame
+
+    def __repr__(self) -> str:
+        return (f"<ExpectedUtilities {self.model}: {len(self.ids)} alternatives, best {self.best!r} "
+                f"({self.eu[self.index(self.best)]:.4g} {self.unit})>")
+
+    def _repr_html_(self) -> str:
+        rows = []
+        for i, pid in enumerate(self.ids):
+            interval = "" if self.eu_draws is None else f"{self.low[i]:.3g} to {self.high[i]:.3g}"
+            pb = "" if np.isnan(self.prob_best[i]) else f"{100 * self.prob_best[i]:.0f}%"
+            name = f"<b>{html.escape(pid)}</b>" if pid == self.best else html.escape(pid)
+            rows.append(f"<tr><td>{name}</td><td>{html.escape(self.labels[i])}</td>"
+                        f"<td style='text-align:right'>{self.eu[i]:.4g}</td><td>{interval}</td><td>{pb}</td></tr>")
+        head = "<tr><th>alternative</th><th>label</th><th>expected utility</th>" \
+               f"<th>{100 * self.level:.0f}% interval</th><th>P(best)</th></tr>"
+        cap = html.escape(f"Expected utility ({self.unit}); model {self.model}, hash {self.hash}")
+        return f"<table><caption>{cap}</caption>{head}{''.join(rows)}</table>"
+
+
+def _evaluate(net: Network, util: UtilityModel, altset: AlternativeSet, cpts: Draws | None,
+              level: float, extra_rows: Sequence[tuple[Alternative, np.ndarray, np.ndarray | None]] = ()
+              ) -> ExpectedUtilities:
+    e, _ = alternative_tensors(net, util, altset)
+    w = util.weight_vector
+    values = e  # (n_alt, n_attr)
+    eu_draws = None
+    if cpts is not None:
+        ed, _ = alternative_tensors(net, util, altset, cpts=cpts)
+        eu_draws = np.einsum("a,ian->in", w, ed)
+    alts = list(altset.alternatives)
+    if extra_rows:
+        values = np.vstack([values, *[r[1][None, :] for r in extra_rows]])
+        if eu_draws is not None:
+            eu_draws = np.vstack([eu_draws, *[r[2][None, :] for r in extra_rows if r[2] is not None]])
+        alts += [r[0] for r in extra_rows]
+    return ExpectedUtilities(
+        model=net.name, hash=net.content_hash, unit=util.unit,
+        attributes=util.attributes, attribute_labels=tuple(util.labels[a] for a in util.attributes),
+        weights=dict(util.weights),
+        ids=tuple(a.id for a in alts), labels=tuple(a.label for a in alts), kinds=tuple(a.kind for a in alts),
+        do=tuple(dict(a.do) for a in alts),
+        attribute_values=values, eu=values @ w, eu_draws=eu_draws, level=level,
+    )
+
+
+def _check_level(level: float) -> float:
+    if not 0 < level < 1:
+        raise UsageError("level must be strictly between 0 and 1", found=str(level), fix="e.g. level=0.9")
+    return float(level)
+
+
+def expected_utilities(
+    net: Network,
+    *,
+    weights: Mapping[str, float] | None = None,
+    policies: Sequence[str] | None = None,
+    do: Mapping[str, str] | None = None,
+    draws: int | Draws = 0,
+    rng: np.random.Generator | None = None,
+    level: float = DEFAULT_LEVEL,
+    strengths: Mapping[str, float] | None = None,
+    baseline: bool = True,
+) -> ExpectedUtilities:
+    """Expected utility of each named policy (every combination of the decisions when the
+    model names none), of the baseline, and, when a decision observes something, of the
+    optimal decision rules.
+
+    ``draws``: a number of Dirichlet parameter draws to take with ``rng``, or draws already
+    taken by :func:`estimative.uncertainty.draw_cpts` (pass the same draws to several
+    analyses to compare them on common random numbers). Every alternative is evaluated on
+    the same draws.
+
+    Examples
+    --------
+    >>> from estimative import Network
+    >>> eu = expected_utilities(Network.from_file("models/umbrella"))
+    >>> eu.best, round(eu["umbrella=leave"], 6), round(eu["optimal_rules"], 6)
+    ('optimal_rules', 70.0, 77.0)
+    """
+    level = _check_level(level)
+    util = utility_model(net, weights=weights)
+    altset = default_alternatives(net, policies, do=do)
+    cpts = check_draws(net, draws, rng, strengths)
+    extra: list[tuple[Alternative, np.ndarray, np.ndarray | None]] = []
+    if baseline:
+        base = AlternativeSet((Alternative("baseline", "Baseline: each decision as the analyst expects", dict(do or {}),
+                                           "baseline"),), dict(do or {}))
+        e, _ = alternative_tensors(net, util, base)
+        ed = None
+        if cpts is not None:
+            edr, _ = alternative_tensors(net, util, base, cpts=cpts)
+            ed = np.einsum("a,ian->in", util.weight_vector, edr)[0]
+        extra.append((base.alternatives[0], e[0], ed))
+    if any(net.spec.variable(d).observes for d in _free(net, do)):
+        sol = solve(net, weights=weights, do=do)
+        extra.append(_rules_row(net, util, sol, cpts))
+    return _evaluate(net, util, altset, cpts, level, extra)
+
+
+def _free(net: Network, do: Mapping[str, str] | None) -> list[str]:
+    return [v.id for v in net.spec.variables if v.kind == "decision" and v.id not in (do or {})]
+
+
+def _rules_row(net: Network, util: UtilityModel, sol: DecisionSolution, cpts: Draws | None
+               ) -> tuple[Alternative, np.ndarray, np.ndarray | None]:
+    """The optimal rules as one more alternative: each attribute's expected value under them."""
+    from .rollback import _plan, _strategy_value, _tensors
+
+    plan = _plan(net, sol.fixed)
+    e, _ = _tensors(net, util, plan)
+    values = np.array([float(_strategy_value(plan, sol.rules, e[a])) for a in range(len(util.attributes))])
+    ed = strategy_values(net, sol, util, cpts) if cpts is not None else None
+    label = "Optimal decision rules: " + "; ".join(r.describe() for r in sol.rules)
+    return Alternative("optimal_rules", label, dict(sol.fixed), "rules"), values, ed
+
+
+def decision_table(
+    net: Network,
+    *,
+    weights: Mapping[str, float] | None = None,
+    do: Mapping[str, str] | None = None,
+    draws: int | Draws = 0,
+    rng: np.random.Generator | None = None,
+    level: float = DEFAULT_LEVEL,
+    strengths: Mapping[str, float] | None = None,
+) -> ExpectedUtilities:
+    """Expected utility of every combination of the decision variables (those not fixed by
+    ``do``), each set by do(): the decision table.
+
+    >>> from estimative import Network
+    >>> t = decision_table(Network.from_file("models/oil_wildcatter"))
+    >>> t.best, round(t["test=no,drill=yes"], 6)
+    ('test=no,drill=yes', 20.0)
+    """
+    level = _check_level(level)
+    util = utility_model(net, weights=weights)
+    cpts = check_draws(net, draws, rng, strengths)
+    return _evaluate(net, util, combinations(net, do=do), cpts, level)
+
+
+# ------------------------------------------------------------------------------- weight maps
+@dataclass(frozen=True, eq=False)
+class WeightMap:
+    """Which alternative has the highest expected utility as two weights vary, the others
+    held at their values.
+
+    ``winner[i, j]`` indexes ``ids`` for weights ``x_values[j]`` (attribute ``x``) and
+    ``y_values[i]`` (attribute ``y``); ``eu[k, i, j]`` is alternative ``k``'s EU there.
+    """
+
+    model: str
+    hash: str
+    x: str
+    y: str
+    x_values: np.ndarray
+    y_values: np.ndarray
+    ids: tuple[str, ...]
+    labels: tuple[str, ...]
+    eu: np.ndarray
+    winner: np.ndarray
+    current: tuple[float, float]
+    weights: Mapping[str, float]
+
+    def winner_at(self, x: float, y: float) -> str:
+        """The winner at the grid point nearest to weights ``(x, y)``."""
+        j = int(np.argmin(np.abs(self.x_values - x)))
+        i = int(np.argmin(np.abs(self.y_values - y)))
+        return self.ids[int(self.winner[i, j])]
+
+    def shares(self) -> dict[str, float]:
+        """The share of the grid each alternative wins."""
+        return {pid: float((self.winner == k).mean()) for k, pid in enumerate(self.ids)}
+
+    def to_frame(self) -> pd.DataFrame:
+        xs, ys = np.meshgrid(self.x_values, self.y_values)
+        return pd.DataFrame({f"weight[{self.x}]": xs.ravel(), f"weight[{self.y}]": ys.ravel(),
+                             "winner": [self.ids[int(k)] for k in self.winner.ravel()],
+                             "expected_utility": self.eu.max(axis=0).ravel()})
+
+    def _repr_html_(self) -> str:
+        rows = "".join(f"<tr><td>{html.escape(k)}</td><td>{100 * v:.0f}%</td></tr>" for k, v in self.shares().items())
+        cap = html.escape(f"Share of the ({self.x}, {self.y}) weight grid each alternative wins")
+        return f"<table><caption>{cap}</caption>{rows}</table>"
+
+
+def weight_map(
+    net: Network,
+    x: str,
+    y: str,
+    *,
+    weights: Mapping[str, float] | None = None,
+    policies: Sequence[str] | None = None,
+    do: Mapping[str, str] | None = None,
+    x_values: Sequence[float] | None = None,
+    y_values: Sequence[float] | None = None,
+) -> WeightMap:
+    """The winner among the alternatives (named policies, or combinations of decisions) on a
+    grid of weights for attributes ``x`` and ``y``.
+
+    Expected utility is linear in the weights, so each alternative's expected attribute
+    values are computed once. The default grid runs from 0 to twice the current weight (at
+    least 0 to 1) in 41 steps.
+
+    >>> from estimative import Network
+    >>> m = weight_map(Network.from_file("models/oil_wildcatter"), "drilling", "test_cost")
+    >>> m.winner_at(1.0, 1.0), m.shares()["test=yes,drill=no"]
+    ('test=no,drill=yes', 0.0)
+    """
+    util = utility_model(net, weights=weights)
+    for name in (x, y):
+        if name not in util.attributes:
+            raise UsageError(f"unknown utility attribute '{name}'{did_you_mean(name, util.attributes)}",
+                             expected=f"one of {list(util.attributes)}")
+    if x == y:
+        raise UsageError("the two weights of a weight map must differ", found=f"{x} twice")
+    altset = default_alternatives(net, policies, do=do)
+    e, _ = alternative_tensors(net, util, altset)  # (n_alt, n_attr)
+
+    def grid(name: str, given: Sequence[float] | None) -> np.ndarray:
+        if given is not None:
+            arr = np.asarray(given, dtype=float)
+            if arr.ndim != 1 or arr.size < 2 or np.any(arr < 0) or not np.all(np.isfinite(arr)):
+                raise UsageError(f"weights for '{name}' must be at least two non-negative numbers", found=str(given))
+            return arr
+        return np.linspace(0.0, max(1.0, 2.0 * util.weights[name]), 41)
+
+    xs, ys = grid(x, x_values), grid(y, y_values)
+    ix, iy = util.attributes.index(x), util.attributes.index(y)
+    w = util.weight_vector
+    rest = e @ np.where(np.isin(np.arange(len(w)), [ix, iy]), 0.0, w)  # (n_alt,)
+    eu = rest[:, None, None] + e[:, ix, None, None] * xs[None, None, :] + e[:, iy, None, None] * ys[None, :, None]
+    tol = tie_tolerance(eu)
+    winner = np.argmax(eu >= eu.max(axis=0, keepdims=True) - tol, axis=0)
+    return WeightMap(net.name, net.content_hash, x, y, xs, ys, altset.ids,
+                     tuple(a.label for a in altset.alternatives), eu, winner,
+                     (util.weights[x], util.weights[y]), dict(util.weights))
