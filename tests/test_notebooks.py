@@ -36,7 +36,10 @@ def _read(path: Path) -> nbformat.NotebookNode:
 
 
 def _code(nb: nbformat.NotebookNode) -> list[str]:
-    return [c.source for c in nb.cells if c.cell_type == "code"]
+    """Each code cell as plain Python (IPython magics such as %matplotlib turned into calls)."""
+    from IPython.core.inputtransformer2 import TransformerManager
+
+    return [TransformerManager().transform_cell(c.source) for c in nb.cells if c.cell_type == "code"]
 
 
 def _parameters(nb: nbformat.NotebookNode) -> dict[str, Any]:
@@ -189,6 +192,11 @@ def test_model_tour_shows_graph_variables_provenance(runs: dict[str, Run]) -> No
     assert cited and all(q in text for q in cited), "the key numbers' quotes"
     assert "<caption>P(" in text, "a posterior rendered as HTML"
     assert "90% interval" in text
+    n = len(net.spec.claims)
+    assert n and f"{n} of {n} claims hold" in text, "the claims ledger"
+    assert all(c.id in text for c in net.spec.claims)
+    assert net.spec.questions and all(q.id in text for q in net.spec.questions), "the forecast table"
+    assert run.images >= 2
 
 
 def test_policy_notebook_shows_every_policy_and_do_versus_observe(runs: dict[str, Run]) -> None:
