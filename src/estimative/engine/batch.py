@@ -435,12 +435,12 @@ def _contract(plan: Plan, ops: list[np.ndarray], batched: tuple[bool, ...], layo
         over = [s.scope for s in ex.steps if 8 * math.prod(cards[v] for v in s.scope) > cap]
         raise _OverCap(plan, over)
     if not any(batched):
-        return ex.expression(*ops)[None]
+        return ex(*ops)[None]
     rows_cap = max(1, cap // max(ex.row_bytes, 1))
     rows_fast = max(64, _CHUNK_TARGET_BYTES // max(ex.row_bytes, 1))
     chunk = min(n, rows_cap, rows_fast)
     if chunk >= n:
-        out = ex.expression(*ops)
+        out = ex(*ops)
         return np.moveaxis(out, -1, 0) if layout == "last" else out
 
     def piece(lo: int) -> np.ndarray:
@@ -453,7 +453,7 @@ def _contract(plan: Plan, ops: list[np.ndarray], batched: tuple[bool, ...], layo
                 part.append(op[..., lo:hi])
             else:
                 part.append(op[lo:hi])
-        return ex.expression(*part)
+        return ex(*part)
 
     starts = range(0, n, chunk)
     if len(starts) >= 2 and chunk * ex.row_bytes >= _THREAD_MIN_BYTES:

@@ -9,6 +9,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Literal
 
+import numpy as np
 import opt_einsum as oe
 
 Layout = Literal["last", "first"]
@@ -90,6 +91,20 @@ class Executor:
     row_bytes: int  # bytes per batch row of the largest batched intermediate
     fixed_bytes: int  # bytes of the largest intermediate without a batch axis
     steps: tuple[_Step, ...]
+    program: tuple[tuple[tuple[int, ...], str], ...]  # batched: pairwise einsums, batch axis kept outermost
+
+    def __call__(self, *ops: np.ndarray) -> np.ndarray:
+        if not self.program:
+            return self.expression(*ops)
+        # opt_einsum would order an intermediate's axes as they come, burying the batch axis
+        # among small ones; keeping it last (or first) makes every einsum loop run along it.
+        live = list(ops)
+        for pair, eq in self.program:
+            args = [live[i] for i in pair]
+            for i in sorted(pair, reverse=True):
+                live.pop(i)
+            live.append(np.einsum(eq, *args))
+        return live[0]
 
 
 @dataclass(frozen=True, eq=False)
@@ -165,10 +180,35 @@ class Plan:
         path, info = oe.contract_path(equation, *shapes, shapes=True, optimize="greedy")
         expression = oe.contract_expression(equation, *shapes, optimize=path)
         steps = _simulate(self.operands, batched, self.targets, path)
+        program = _program(equation, path, oe.get_symbol(len(self._letters())), layout) if any(batched) else ()
         row_bytes = max((8 * _size(s.scope, cards) for s in steps if s.batched), default=0)
         fixed_bytes = max((8 * _size(s.scope, cards) for s in steps if not s.batched), default=0)
         return Executor(expression, equation, tuple(map(tuple, path)), float(info.opt_cost), rows,
-                        row_bytes, fixed_bytes, tuple(steps))
+                        row_bytes, fixed_bytes, tuple(steps), program)
+
+
+def _program(equation: str, path: Sequence[Sequence[int]], batch: str,
+             layout: Layout) -> tuple[tuple[tuple[int, ...], str], ...]:
+    """The path as pairwise einsum equations whose outputs keep the batch axis outermost."""
+    inputs, out = equation.split("->")
+    live = inputs.split(",")
+    program = []
+    for k, pair in enumerate(path):
+        picked = [live[i] for i in pair]
+        for i in sorted(pair, reverse=True):
+            live.pop(i)
+        if k == len(path) - 1:
+            new = out
+        else:
+            keep = set("".join(live)) | set(out)
+            letters = [c for c in dict.fromkeys("".join(picked)) if c in keep and c != batch]
+            has_b = any(batch in t for t in picked)
+            new = "".join(letters)
+            if has_b:
+                new = new + batch if layout == "last" else batch + new
+        program.append((tuple(pair), ",".join(picked) + "->" + new))
+        live.append(new)
+    return tuple(program)
 
 
 def _size(scope: frozenset[int], cards: Sequence[int]) -> int:
