@@ -179,7 +179,7 @@ def value_of_information(
             excluded[v] = f"depends on the choice ({', '.join(by)}), so it cannot be seen before it is made"
         else:
             kept.append(v)
-    twin, before = _twin_network(net, affected) if any(v in affected for v in kept) else (net, {})
+    before = {v for v in kept if v in affected}
     w = util.weight_vector
     e0, _ = alternative_tensors(net, util, altset)
     base = e0 @ w
@@ -200,7 +200,9 @@ def value_of_information(
                 timing.append("before the policy")
                 margins.append(_margin(base[:, None] * px[None, :], px, i_best))
                 continue
-            e, p = alternative_tensors(twin, util, altset, keep=[before[v]])
+            # copy only what the observation depends on: a smaller twin, the same answer
+            twin, names = _twin_network(net, ancestors(net, [v]) & affected)
+            e, p = alternative_tensors(twin, util, altset, keep=[names[v]])
         else:
             e, p = alternative_tensors(net, util, altset, keep=[v])  # e: (alt, attr, x), p: (alt, x)
         vx = np.einsum("a,iax->ix", w, e)
