@@ -90,9 +90,6 @@ def draw_cpts(
 
 
 # ---------------------------------------------------------------------------------- intervals
-#: Draws per engine call: throughput peaks near 1,000 (DESIGN.md, performance notes).
-CHUNK = 1024
-
 Draws = Sequence[np.ndarray]
 
 
@@ -123,17 +120,15 @@ def n_draws(draws: Draws) -> int:
     return int(draws[0].shape[-1])
 
 
-def batched_joint(net: Network, targets: Sequence[str], ev: Evidence, cpts: Draws) -> np.ndarray:
-    """P(targets, evidence | do) for every parameter set in ``cpts``: shape ``(*cards, N)``.
+def batched_joint(net: Network, target: str, ev: Evidence, cpts: Draws) -> np.ndarray:
+    """P(target, evidence | do) for every parameter set in ``cpts``: shape ``(card, N)``.
 
-    Runs the engine in chunks of :data:`CHUNK` parameter sets so intermediates stay small.
+    Runs :meth:`Network.query_batch`, which chunks the batch to bound memory. A set under
+    which the evidence is impossible gives a column of zeros.
     """
-    n = n_draws(cpts)
-    if n <= CHUNK:
-        return np.asarray(net.joint_unnormalized(targets, ev, cpts=cpts, batched=True))
-    parts = [net.joint_unnormalized(targets, ev, cpts=[c[..., i:i + CHUNK] for c in cpts], batched=True)
-             for i in range(0, n, CHUNK)]
-    return np.concatenate(parts, axis=-1)
+    bp = net.query_batch(target, cpts=cpts, given=ev.given, soft=ev.soft, do=ev.do)
+    joint = np.where(bp.impossible[:, np.newaxis], 0.0, bp.probs) * bp.evidence_prob[:, np.newaxis]
+    return joint.T
 
 
 def _state_indices(net: Network, target: str, state: str | Sequence[str]) -> tuple[tuple[str, ...], list[int]]:
@@ -151,13 +146,10 @@ def batched_probability(net: Network, target: str, state: str | Sequence[str], e
     A set under which the evidence has probability zero is flagged (``valid`` False, value
     NaN), never normalised.
     """
-    _, idx = _state_indices(net, target, state)
-    joint = batched_joint(net, [target], ev, cpts)
-    total = joint.sum(axis=0)
-    valid = total > 1e-300
-    with np.errstate(invalid="ignore", divide="ignore"):
-        values = np.where(valid, joint[idx].sum(axis=0) / np.where(valid, total, 1.0), np.nan)
-    return values, valid
+    states, _ = _state_indices(net, target, state)
+    bp = net.query_batch(target, cpts=cpts, given=ev.given, soft=ev.soft, do=ev.do)
+    valid = ~bp.impossible
+    return np.where(valid, bp.prob(list(states)), np.nan), valid
 
 
 def _summary(values: np.ndarray, level: float) -> tuple[float, float, float, float]:

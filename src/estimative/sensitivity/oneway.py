@@ -149,7 +149,7 @@ def linear_coefficients(
         sub = [params[k] for k in ks]
         m = len(sub)
         cpts = perturbed_cpts(net, sub + sub, np.r_[np.zeros(m), np.ones(m)])
-        j = batched_joint(net, [target], ev, cpts)
+        j = batched_joint(net, target, ev, cpts)
         num, den = j[idx].sum(axis=0), j.sum(axis=0)
         coef[ks] = np.column_stack([num[m:] - num[:m], num[:m], den[m:] - den[:m], den[:m]])
     return coef
