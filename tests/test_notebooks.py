@@ -144,9 +144,15 @@ async def _execute_all(paths: list[Path], tmp: Path) -> dict[str, Run]:
 
 
 @pytest.fixture(scope="module")
-def runs(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Run]:
+def kernel_tmp(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The kernels' TMPDIR: where the notebooks' sweep and brief land."""
+    return tmp_path_factory.mktemp("notebooks")
+
+
+@pytest.fixture(scope="module")
+def runs(kernel_tmp: Path) -> dict[str, Run]:
     """Every notebook executed once (two at a time), before any output is checked."""
-    tmp = tmp_path_factory.mktemp("notebooks")
+    tmp = kernel_tmp
     before = sorted(p.name for p in NOTEBOOKS.iterdir())
     out = asyncio.run(_execute_all(PATHS, tmp))
     after = sorted(p.name for p in NOTEBOOKS.iterdir())
@@ -213,3 +219,25 @@ def test_policy_notebook_shows_every_policy_and_do_versus_observe(runs: dict[str
     assert f"P({params['POLICY']} beats {params['BASELINE']}) = " in text
     assert "is better" in text, "the policy comparison rendered as HTML"
     assert run.images >= 3
+
+
+def test_sensitivity_notebook_shows_tornado_indicators_sobol_and_sweep(runs: dict[str, Run], kernel_tmp: Path) -> None:
+    run = _ok(runs, "03_sensitivity")
+    params, net = _model("03_sensitivity")
+    text = run.all_text
+    assert "One-way sensitivity of" in text, "the tornado's table"
+    assert "Indicators to watch for" in text
+    assert "Sobol indices" in text
+    assert f"model hash: {net.content_hash}" in text, "the sweep's sidecar carries the model hash"
+    sidecars = list(kernel_tmp.glob("estimative-sweep-*/sweep/_sweep.json"))
+    assert len(sidecars) == 1, "the sweep is written under the temporary folder"
+    written = json.loads(sidecars[0].read_text())
+    assert written["draws"] == params["DRAWS"] and written["seed"] == params["SEED"]
+    parts = list(sidecars[0].parent.glob("part-*.parquet"))
+    assert parts
+    import pandas as pd
+
+    rows = pd.read_parquet(sidecars[0].parent)
+    assert f"{len(rows)} rows in" in text
+    assert set(rows.policy.astype(str)) == {"baseline", params["POLICY"], params["ALTERNATIVE"]}
+    assert run.images >= 5
