@@ -324,6 +324,114 @@ def _cmd_map(args: argparse.Namespace) -> int:
     return 0
 
 
+def _target_state(net: Any, text: str) -> tuple[str, str]:
+    """``VAR=STATE``, or ``VAR`` alone: the state of the model's outcome on VAR, else its last state."""
+    var, _, state = text.partition("=")
+    var, state = var.strip(), state.strip()
+    net.index(var)
+    if not state:
+        outcome = next((o for o in net.spec.outcomes if o.target == var), None)
+        state = outcome.state if outcome is not None else net.states[var][-1]
+    net.state_index(var, state)
+    return var, state
+
+
+def _cmd_sensitivity(args: argparse.Namespace) -> int:
+    """How much a judgment rests on shaky numbers: its interval over parameter draws, the
+    tornado of one-way sensitivities, the indicators to watch and the Sobol indices.
+
+    JSON: ``{"ok": true, "model", "hash", "target", "state", "conditions", "draws", "seed",
+    "level", "interval": {"point", "mean", "median", "low", "high", "valid_draws"},
+    "parameters", "tornado": [{"parameter", "variable", "state", "parents", "value", "low_x",
+    "high_x", "low_value", "high_value", "swing", "derivative", "a", "b", "c", "d"}],
+    "indicators": [{"variable", "mutual_information", "entropy_reduction", "low_state",
+    "low_value", "high_state", "high_value", "swing", "states": {state: {"probability",
+    "judgment"}}}], "sobol": {"n", "evaluations", "conf_level", "output_mean", "output_variance",
+    "indices": [{"group", "S1", "S1_conf", "ST", "ST_conf"}]}, "charts": [path...]}``.
+    Lists are cut to ``--top``; numbers are raw, NaN is null.
+    """
+    from pathlib import Path
+
+    import numpy as np
+
+    from .sensitivity import global_sensitivity, indicators, one_way
+    from .uncertainty import query_interval
+
+    net = _load(args.path)
+    target, state = _target_state(net, args.target)
+    if args.draws < 1:
+        raise UsageError("--draws must be at least 1", found=str(args.draws))
+    if args.top < 1:
+        raise UsageError("--top must be at least 1", found=str(args.top))
+    if not 0 < args.level < 1:
+        raise UsageError("--level must be strictly between 0 and 1", found=str(args.level), fix="e.g. --level 0.9")
+    if args.sobol_n < 2 or args.sobol_n & (args.sobol_n - 1):
+        raise UsageError("--sobol-n must be a power of 2", found=str(args.sobol_n), fix="e.g. --sobol-n 512")
+    cond = dict(given=_pairs(args.given, "--given"), do=_pairs(args.do, "--do"), soft=_soft(args.soft),
+                policy=args.policy or None, scenario=args.scenario)
+    rng = np.random.default_rng(args.seed)
+    iv = query_interval(net, target, state, **cond, draws=args.draws, rng=rng, level=args.level)
+    sens = one_way(net, target, state, **cond, level=args.level)
+    ind = indicators(net, target, state, **cond)
+    sobol = global_sensitivity(net, target, state, **cond, n=args.sobol_n, rng=rng)
+    charts: list[str] = []
+    if args.chart_dir:
+        from .brief.charts import indicators_chart, save_figure, sobol_chart, tornado_chart
+
+        folder = Path(args.chart_dir)
+        folder.mkdir(parents=True, exist_ok=True)
+        stem = f"{target}-{state}"
+        for name, fig in (("tornado", tornado_chart(sens, top=args.top)),
+                          ("indicators", indicators_chart(ind, top=args.top)),
+                          ("sobol", sobol_chart(sobol, top=args.top))):
+            charts.append(str(save_figure(fig, folder / f"{stem}-{name}.{args.chart_format}")))
+    d = iv.to_dict()
+    tornado = sens.to_frame().head(args.top)
+    if args.json:
+        _json({
+            "ok": True, "model": net.name, "hash": net.content_hash, "target": target, "state": state,
+            "conditions": iv.conditions, "draws": args.draws, "seed": args.seed, "level": args.level,
+            "interval": {k: _finite(d[k]) for k in ("point", "mean", "median", "low", "high")}
+            | {"valid_draws": d["valid_draws"]},
+            "parameters": len(sens.functions),
+            "tornado": [{k: _finite(v) for k, v in r.items()} for r in tornado.to_dict("records")],
+            "indicators": [{k: _finite(v) for k, v in r.items()} for r in ind.to_dict()["indicators"][: args.top]],
+            "sobol": {k: v for k, v in sobol.to_dict().items() if k not in ("label", "model_hash", "indices")}
+            | {"indices": [{k: _finite(v) for k, v in r.items()} for r in sobol.to_frame().head(args.top).to_dict("records")]},
+            "charts": charts,
+        })
+        return 0
+    pct = f"{100 * args.level:g}%"
+    _out(f"Sensitivity of {iv.label}")
+    _out(f"model {net.name}, hash {net.content_hash}")
+    _out()
+    _out(f"Interval over {d['valid_draws']:,} parameter draws (seed {args.seed}; each CPT column Dirichlet):")
+    _out(f"  point {d['point']:.4f}; mean {d['mean']:.4f}, median {d['median']:.4f}; "
+         f"{pct} interval {d['low']:.4f} to {d['high']:.4f}")
+    _out()
+    _out(f"Tornado: the {min(args.top, len(sens.functions))} of {len(sens.functions)} parameters that move it most "
+         f"across their {pct} credible ranges (the rest of each column co-varies):")
+    _out(_fmt_table(["parameter", "value", "range", "P at low", "P at high", "swing", "d P/d x"], [
+        (r.parameter, f"{r.value:.3f}", f"{r.low_x:.3f}-{r.high_x:.3f}", f"{r.low_value:.4f}", f"{r.high_value:.4f}",
+         f"{r.swing:.4f}", f"{r.derivative:+.4f}") for r in tornado.itertuples()]))
+    _out()
+    _out(f"Indicators to watch: what observing each variable would tell (now {ind.point:.4f}):")
+    _out(_fmt_table(["variable", "MI (bits)", "entropy cut", "lowest if seen", "highest if seen"], [
+        (r["variable"], f"{r['mutual_information']:.5f}", f"{100 * r['entropy_reduction']:.2f}%",
+         f"{r['low_value']:.4f} ({r['low_state']})", f"{r['high_value']:.4f} ({r['high_state']})")
+        for r in ind.to_frame().head(args.top).to_dict("records")]))
+    _out()
+    _out(f"Sobol indices, one group per CPT ({sobol.evaluations:,} evaluations; +- {100 * sobol.conf_level:g}% "
+         "bootstrap half-widths):")
+    _out(_fmt_table(["CPT of", "S1", "+-", "ST", "+-"], [
+        (r["group"], f"{r['S1']:.3f}", f"{r['S1_conf']:.3f}", f"{r['ST']:.3f}", f"{r['ST_conf']:.3f}")
+        for r in sobol.to_frame().head(args.top).to_dict("records")]))
+    if charts:
+        _out()
+        _out("charts: " + ", ".join(charts))
+    return 0
+
+
 def _finite(x: Any) -> Any:
     """NaN and infinities as JSON null."""
     import math
@@ -578,6 +686,21 @@ def _build_parser() -> tuple[argparse.ArgumentParser, dict[str, Command]]:
     p.add_argument("path")
     p.add_argument("--variables", nargs="*", metavar="VAR")
     _add_conditions(p)
+
+    p = add("sensitivity", _cmd_sensitivity, "how much a judgment rests on shaky numbers: its interval, the "
+            "tornado of one-way sensitivities, indicators to watch, Sobol indices")
+    p.add_argument("path")
+    p.add_argument("--target", required=True, metavar="VAR[=STATE]",
+                   help="the judgment; without a state: the model's outcome state for VAR, else its last state")
+    _add_conditions(p)
+    p.add_argument("--draws", type=int, default=2000, help="parameter draws for the interval (default 2000)")
+    p.add_argument("--seed", type=int, default=0, help="random seed (default 0)")
+    p.add_argument("--level", type=float, default=0.9, help="interval and credible-range level (default 0.9)")
+    p.add_argument("--top", type=int, default=10, metavar="K", help="rows per table and chart (default 10)")
+    p.add_argument("--sobol-n", type=int, default=512, metavar="N",
+                   help="Saltelli base sample, a power of 2 (default 512)")
+    p.add_argument("--chart-dir", metavar="DIR", help="write the tornado, indicators and Sobol charts here")
+    p.add_argument("--chart-format", choices=["svg", "png", "pdf"], default="svg", help="chart format (default svg)")
 
     p = add("decide", _cmd_decide, "expected utility of each policy with intervals, P(best), optimal decision "
             "rules, value of information, and the decision tree")
