@@ -16,7 +16,8 @@ $(STAMP): $(BIN)/python pyproject.toml
 	touch $(STAMP)
 
 brief: $(STAMP)
-	$(BIN)/estimative compare models/korea_2017
+	$(BIN)/estimative brief models/korea_2017 -o out
+	@echo "The brief is in out/: brief.md, brief.html (open it in a browser) and brief.pdf"
 
 test: $(STAMP)
 	$(BIN)/python -m pytest -q

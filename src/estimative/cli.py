@@ -628,6 +628,48 @@ def _cmd_score(args: argparse.Namespace) -> int:
     return 0
 
 
+def _cmd_brief(args: argparse.Namespace) -> int:
+    """Write a probability brief: brief.md, brief.html and brief.pdf in ``-o DIR``.
+
+    JSON: ``{"ok": true, "model", "hash", "title", "date", "scale", "draws", "seed", "policies",
+    "scenario", "files": {"markdown", "html", "pdf"}, "judgments": [{"outcome", "label", "target",
+    "state", "point", "low", "high", "level", "term", "confidence", "assumption_share"}]}``.
+    """
+    import datetime as dt
+
+    from .brief import build_brief, write_brief
+
+    date = None
+    if args.date is not None:
+        try:
+            date = dt.date.fromisoformat(args.date)
+        except ValueError:
+            raise UsageError("--date takes a date as YYYY-MM-DD", found=repr(args.date),
+                             fix="write e.g. --date 2017-05-20") from None
+    net = _load(args.path)
+    brief = build_brief(net, policies=args.policy or None, scenario=args.scenario, scale=args.scale,
+                        draws=args.draws, seed=args.seed, date=date)
+    files = write_brief(brief, args.output)
+    prm = brief.parameters
+    if args.json:
+        _json({
+            "ok": True, "model": net.name, "hash": net.content_hash, "title": net.spec.title,
+            "date": prm.date, "scale": prm.scale, "draws": prm.draws, "seed": prm.seed,
+            "policies": list(prm.policies), "scenario": prm.scenario,
+            "files": {"markdown": str(files.markdown), "html": str(files.html), "pdf": str(files.pdf)},
+            "judgments": [{"outcome": j.outcome.id, "label": j.outcome.label, "target": j.outcome.target,
+                           "state": j.outcome.state, "point": j.interval.point, "low": j.interval.low,
+                           "high": j.interval.high, "level": j.interval.level, "term": j.term.word,
+                           "confidence": j.confidence.level, "assumption_share": j.assumption_share}
+                          for j in brief.judgments],
+        })
+        return 0
+    _out(f"Probability brief: {net.spec.title} (model {net.name}, hash {net.content_hash})")
+    for path in (files.markdown, files.html, files.pdf):
+        _out(f"  {path}")
+    return 0
+
+
 # --------------------------------------------------------------------------------------- parser
 def _add_conditions(p: argparse.ArgumentParser) -> None:
     p.add_argument("--given", action="append", metavar="VAR=STATE", help="hard evidence (repeatable)")
@@ -722,6 +764,18 @@ def _build_parser() -> tuple[argparse.ArgumentParser, dict[str, Command]]:
     p.add_argument("path")
     p.add_argument("resolutions", metavar="RESOLUTIONS.yaml", help="question id: 0 or 1, one per line")
     p.add_argument("--bins", type=int, default=5, metavar="N", help="calibration bins over [0, 1] (default 5)")
+
+    p = add("brief", _cmd_brief, "write a probability brief (Markdown, HTML and PDF): key judgments in "
+            "estimative language with intervals, policies, drivers, indicators, scenarios, sources")
+    p.add_argument("path")
+    p.add_argument("--policy", action="append", metavar="NAME", help="compare only these policies (repeatable)")
+    p.add_argument("--scenario", metavar="NAME", help="condition every judgment on a named scenario")
+    p.add_argument("--scale", choices=["icd203", "phia"], default="icd203",
+                   help="estimative language: ICD 203 (default) or the UK PHIA yardstick")
+    p.add_argument("--draws", type=int, default=2000, help="parameter draws for the intervals (default 2000)")
+    p.add_argument("--seed", type=int, default=0, help="random seed of the draws (default 0)")
+    p.add_argument("--date", metavar="YYYY-MM-DD", help="the brief's date (default: today)")
+    p.add_argument("-o", "--output", required=True, metavar="DIR", help="folder for brief.md, .html and .pdf")
 
     for register in _EXTRA_COMMANDS:
         register(add)
