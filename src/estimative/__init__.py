@@ -25,6 +25,13 @@ from .modelfile import load_model
 from .network import Network
 from .results import Explanation, JointPosterior, Posterior
 from .spec import ModelSpec
+from .uncertainty import (
+    PolicyComparison,
+    ProbabilityInterval,
+    compare_policies,
+    draw_cpts,
+    query_interval,
+)
 
 __version__ = "0.1.0"
 
@@ -36,10 +43,15 @@ __all__ = [
     "ModelError",
     "ModelSpec",
     "Network",
+    "PolicyComparison",
     "Posterior",
+    "ProbabilityInterval",
     "Problem",
     "QueryError",
     "UsageError",
     "__version__",
+    "compare_policies",
+    "draw_cpts",
     "load_model",
+    "query_interval",
 ]
