@@ -739,8 +739,8 @@ def _build_parser() -> tuple[argparse.ArgumentParser, dict[str, Command]]:
     p.add_argument("--seed", type=int, default=0, help="random seed (default 0)")
     p.add_argument("--level", type=float, default=0.9, help="interval and credible-range level (default 0.9)")
     p.add_argument("--top", type=int, default=10, metavar="K", help="rows per table and chart (default 10)")
-    p.add_argument("--sobol-n", type=int, default=512, metavar="N",
-                   help="Saltelli base sample, a power of 2 (default 512)")
+    p.add_argument("--sobol-n", type=int, default=1024, metavar="N",
+                   help="Saltelli base sample, a power of 2 (default 1024)")
     p.add_argument("--chart-dir", metavar="DIR", help="write the tornado, indicators and Sobol charts here")
     p.add_argument("--chart-format", choices=["svg", "png", "pdf"], default="svg", help="chart format (default svg)")
 

@@ -76,6 +76,13 @@ def _short(label: str, width: int = 70) -> str:
     return label if len(label) <= width else label[: width - 1] + "…"
 
 
+def _title(head: str, conditions: str = "", width: int = 110) -> str:
+    """A title line, then the query's conditions wrapped (a policy's do() list can be long)."""
+    if not conditions:
+        return head
+    return head + "\n" + "\n".join(textwrap.wrap(f"given {conditions}", width=width, break_long_words=False))
+
+
 def _wrap(label: str, width: int = 60) -> str:
     """Break a long parameter label after commas, at most three lines."""
     lines = textwrap.wrap(label, width=width, break_long_words=False)
@@ -100,9 +107,10 @@ def tornado_chart(result: OneWaySensitivity, *, top: int = 12, title: str | None
     ax.axvline(result.point, color=_INK, linewidth=1)
     ax.set_yticks(range(n))
     ax.set_yticklabels([_wrap(f.parameter.label) for f in reversed(funcs)], fontsize=7)
-    ax.set_xlabel(f"{result.label}  (now {result.point:.3f})")
-    ax.set_title(title or f"What moves {result.label}: each parameter across its {100 * result.level:g}% range",
-                 fontsize=9, loc="left")
+    judgment = f"P({result.target}={','.join(result.states)})"
+    ax.set_xlabel(f"{judgment}  (now {result.point:.3f})")
+    ax.set_title(title or _title(f"What moves {judgment}: each parameter across its {100 * result.level:g}% "
+                                 "credible range", result.conditions), fontsize=9, loc="left")
     ax.legend(handles=[Patch(color=_LOW, label="parameter at its low end"),
                        Patch(color=_HIGH, label="parameter at its high end")], fontsize=7, loc="lower right",
               frameon=False)
@@ -152,7 +160,9 @@ def indicators_chart(result: Indicators, *, top: int = 10, title: str | None = N
             color = _HIGH if vals[k] > result.point else _LOW
             ax.scatter([vals[k]], [yy], s=20 + 300 * float(ind.probabilities[k]), color=color, zorder=2,
                        edgecolor="white", linewidth=0.5)
-            ax.annotate(s, (vals[k], yy), xytext=(0, 7), textcoords="offset points", ha="center", fontsize=6)
+            # Alternate above and below so the names of close states do not overprint.
+            ax.annotate(s, (vals[k], yy), xytext=(0, 7 if k % 2 == 0 else -12), textcoords="offset points",
+                        ha="center", fontsize=6)
         ax.text(1.0, yy, f" {ind.mutual_information:.3f} bits", transform=ax.get_yaxis_transform(), va="center",
                 fontsize=7, color=_INK)
     ax.axvline(result.point, color=_INK, linewidth=1)
@@ -161,8 +171,8 @@ def indicators_chart(result: Indicators, *, top: int = 10, title: str | None = N
     ax.set_ylim(-0.7, n - 0.3)
     ax.set_xlabel(f"P({result.target}={result.focus}) if the variable were observed in each state "
                   f"(now {result.point:.3f})")
-    cond = f" | {result.conditions}" if result.conditions else ""
-    ax.set_title(title or f"Indicators to watch for P({result.target}={result.focus}{cond})", fontsize=9, loc="left")
+    ax.set_title(title or _title(f"Indicators to watch for P({result.target}={result.focus})", result.conditions),
+                 fontsize=9, loc="left")
     _footer(fig, result.model_hash)
     fig.tight_layout()
     return fig
@@ -185,8 +195,9 @@ def sobol_chart(result: SobolIndices, *, top: int = 15, title: str | None = None
     ax.set_xlim(min(0.0, float(df["S1"].min()) - 0.02) if len(df) else 0.0, 1.0)
     ax.set_xlabel("share of the variance of the judgment")
     ax.legend(fontsize=7, frameon=False, loc="lower right")
-    ax.set_title(title or f"Which CPTs drive the uncertainty of {result.label} (Sobol indices)", fontsize=9,
-                 loc="left")
+    head, _, cond = result.label.partition(" | ")
+    ax.set_title(title or _title(f"Which CPTs drive the uncertainty of {head + ')' if cond else head} "
+                                 "(Sobol indices)", cond[:-1] if cond else ""), fontsize=9, loc="left")
     _footer(fig, result.model_hash)
     fig.tight_layout()
     return fig

@@ -159,7 +159,7 @@ def global_sensitivity(
     soft: Soft | None = None,
     policy: str | Sequence[str] | None = None,
     scenario: str | None = None,
-    n: int = 512,
+    n: int = 1024,
     pool: int = 4096,
     variables: Sequence[str] | None = None,
     groups: Mapping[str, Sequence[str]] | None = None,
