@@ -670,6 +670,23 @@ def _cmd_brief(args: argparse.Namespace) -> int:
     return 0
 
 
+def _cmd_export(args: argparse.Namespace) -> int:
+    """Write the network to ``-o FILE`` as BIF, XMLBIF, XDSL (GeNIe), NET (HUGIN) or UAI.
+
+    JSON: ``{"ok": true, "model", "hash", "format", "output", "variables"}``.
+    """
+    from .export import export_network
+
+    net = _load(args.path)
+    out = export_network(net, args.format, args.output)
+    if args.json:
+        _json({"ok": True, "model": net.name, "hash": net.content_hash, "format": args.format,
+               "output": str(out), "variables": len(net.variables)})
+        return 0
+    _out(f"wrote {out} ({args.format}, {len(net.variables)} variables; model {net.name}, hash {net.content_hash})")
+    return 0
+
+
 # --------------------------------------------------------------------------------------- parser
 def _add_conditions(p: argparse.ArgumentParser) -> None:
     p.add_argument("--given", action="append", metavar="VAR=STATE", help="hard evidence (repeatable)")
@@ -776,6 +793,11 @@ def _build_parser() -> tuple[argparse.ArgumentParser, dict[str, Command]]:
     p.add_argument("--seed", type=int, default=0, help="random seed of the draws (default 0)")
     p.add_argument("--date", metavar="YYYY-MM-DD", help="the brief's date (default: today)")
     p.add_argument("-o", "--output", required=True, metavar="DIR", help="folder for brief.md, .html and .pdf")
+
+    p = add("export", _cmd_export, "write the network as BIF, XMLBIF, XDSL (GeNIe), NET (HUGIN) or UAI")
+    p.add_argument("path")
+    p.add_argument("--format", required=True, choices=["bif", "xmlbif", "xdsl", "net", "uai"])
+    p.add_argument("-o", "--output", required=True, metavar="FILE", help="the file to write (atomically)")
 
     for register in _EXTRA_COMMANDS:
         register(add)
