@@ -45,7 +45,7 @@ def test_every_chart_saves_atomically(example_net: Network, tmp_path) -> None:
     figs = {
         "tornado.svg": tornado_chart(sens),
         "function.png": sensitivity_function_chart(sens.functions[0]),
-        "indicators.pdf": indicators_chart(indicators(example_net, "armed_clash", "yes")),
+        "indicators.svg": indicators_chart(indicators(example_net, "armed_clash", "yes")),
         "interval.svg": interval_chart(compare_policies(example_net, "armed_clash", "yes", draws=200,
                                                         rng=np.random.default_rng(1), better="lower")),
     }
