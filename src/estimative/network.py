@@ -7,6 +7,7 @@ build the reference model that tests and exports compare against (:meth:`Network
 
 from __future__ import annotations
 
+import functools
 import itertools
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
@@ -97,8 +98,9 @@ class Network:
     def name(self) -> str:
         return self.spec.name
 
-    @property
+    @functools.cached_property
     def content_hash(self) -> str:
+        # Hashing dumps the whole spec (~10 ms on the flagship); every batched query stamps it.
         return self.spec.content_hash
 
     def index(self, variable: str) -> int:
