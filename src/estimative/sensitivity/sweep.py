@@ -68,7 +68,7 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 
 from ..errors import QueryError, UsageError, did_you_mean
-from ..network import Evidence, Network
+from ..network import Network
 from ..sweepfile import BASELINE, MAX_DRAWS, load_sweep_file, parameter_label
 from ..uncertainty import draw_cpts
 
@@ -280,7 +280,7 @@ class _Job:
     """Everything a worker needs to compute any chunk: picklable, self-contained."""
 
     net: Network
-    cells: tuple[tuple[int, int, Evidence], ...]  # (policy code, scenario code, evidence)
+    cells: tuple[tuple[int, int, str | None, str | None], ...]  # (policy code, scenario code, policy, scenario)
     targets: tuple[tuple[str, tuple[int, ...], tuple[int, ...]], ...]  # (variable, state indices, state codes)
     settings: tuple[_Setting | None, ...]
     draws: int
@@ -297,7 +297,7 @@ class _Job:
 def _job(design: SweepDesign) -> _Job:
     net = design.net
     cells = tuple(
-        (pi, si, net.resolve(policy=None if p == BASELINE else p, scenario=None if s == BASELINE else s))
+        (pi, si, None if p == BASELINE else p, None if s == BASELINE else s)
         for pi, p in enumerate(design.policies) for si, s in enumerate(design.scenarios)
     )
     state_names: list[str] = []
@@ -350,14 +350,6 @@ def covary(cpt: np.ndarray, state: int, selector: Sequence[int | None], value: f
     return out
 
 
-def _batched_joint(net: Network, target: str, ev: Evidence, cpts: Sequence[np.ndarray], n: int) -> np.ndarray:
-    """P(target, evidence | do) per draw, shape ``(card, n)``."""
-    joint = np.asarray(net.joint_unnormalized([target], ev, cpts=cpts, batched=True))
-    if joint.shape[-1] != n:  # no drawn CPT takes part (an intervened target): same in every draw
-        joint = np.broadcast_to(joint, (*joint.shape[:-1], n))
-    return joint
-
-
 def compute_chunk(job: _Job, k: int) -> pa.Table:
     """The rows of chunk ``k`` (a pure function of the job and ``k``)."""
     start = k * job.chunk_size
@@ -370,17 +362,16 @@ def compute_chunk(job: _Job, k: int) -> pa.Table:
         if setting is not None:
             cpts = list(base)
             cpts[setting.var] = covary(base[setting.var], setting.state, setting.selector, setting.value)
-        for ci, (_, _, ev) in enumerate(job.cells):
+        for ci, (_, _, policy, scenario) in enumerate(job.cells):
             for ti, (var, sidx, _) in enumerate(job.targets):
-                joint = _batched_joint(job.net, var, ev, cpts, n)
-                total = joint.sum(axis=0)
-                ok = total > 1e-300
-                with np.errstate(divide="ignore", invalid="ignore"):
-                    probs = np.where(ok, joint[list(sidx)] / np.where(ok, total, 1.0), np.nan)
+                bp = job.net.query_batch(var, cpts=cpts, policy=policy, scenario=scenario)
+                probs = np.broadcast_to(bp.probs, (n, bp.probs.shape[1]))[:, list(sidx)].T  # (states, n)
+                total = np.broadcast_to(bp.evidence_prob, (n,))
+                ok = ~np.broadcast_to(bp.impossible, (n,))
                 blocks[(ci, si, ti)] = (probs, total, ok)
     cols: dict[str, list[np.ndarray]] = {n_: [] for n_, _, _ in COLUMNS}
     pmask: list[np.ndarray] = []
-    for ci, (pc, sc, _) in enumerate(job.cells):
+    for ci, (pc, sc, _, _) in enumerate(job.cells):
         for si, setting in enumerate(job.settings):
             for ti, (_, _, scodes) in enumerate(job.targets):
                 probs, total, ok = blocks[(ci, si, ti)]
