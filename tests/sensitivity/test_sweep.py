@@ -191,6 +191,23 @@ def test_parameter_grid_is_the_sensitivity_line_in_every_draw(net: Network, tmp_
     assert np.allclose(wide[0.25] + slope * (drawn - 0.25), free.loc[wide.index], atol=1e-12)
 
 
+def test_strengths_override_the_dirichlet(net: Network, tmp_path: Path) -> None:
+    # With a huge equivalent sample size every draw sits on the model's point CPTs, so each
+    # row equals pgmpy on the point values.
+    design = SweepDesign(net, targets=(("armed_clash", ("yes",)),), policies=("baseline", "status_quo"),
+                         strengths={v: 1e9 for v in net.variables}, draws=20, chunk_size=20, seed=1)
+    df = read_sweep(run_sweep(design, out=tmp_path / "st", workers=1).out)
+    for pol in ("baseline", "status_quo"):
+        do = {} if pol == "baseline" else dict(net.spec.policy(pol).do)
+        ref = pgmpy_posteriors(net, list(net.cpts), ["armed_clash"], do=do, given={}, soft={})["armed_clash"]["yes"]
+        got = df[df.policy == pol].probability.to_numpy()
+        assert np.allclose(got, ref, atol=1e-4) and got.std() < 1e-4
+    # and with the file's strengths the same query spreads out
+    wide = read_sweep(run_sweep(SweepDesign(net, targets=(("armed_clash", ("yes",)),), draws=20, chunk_size=20, seed=1),
+                                out=tmp_path / "wide", workers=1).out)
+    assert wide.probability.std() > 100 * df[df.policy == "baseline"].probability.std()
+
+
 def test_same_rows_whatever_the_workers_and_a_partial_rerun(net: Network, tmp_path: Path) -> None:
     design = small_design(net, draws=90, chunk_size=20)
     one = read_sweep(run_sweep(design, out=tmp_path / "one", workers=1).out)
@@ -374,6 +391,8 @@ BAD = [
     ("policies: [baseline, status_quo]", "policies: every", "policies: every", "policies", "the word all"),
     ("targets:", "targets:\n  - armed_clash\n  - armed_clash", "  - armed_clash#2", "targets[1]", "listed twice"),
     ("draws: 100", "draws: [100", "seed: 1", None, "not valid YAML"),
+    ("seed: 1", "seed: 1\nstrengths: {armed_clsh: 5}", "armed_clsh", "strengths.armed_clsh", "did you mean 'armed_clash'"),
+    ("seed: 1", "seed: 1\nchunk_size: -5", "chunk_size", "chunk_size", "greater than or equal to 1"),
 ]
 
 
