@@ -22,8 +22,10 @@ brief: $(STAMP)
 test: $(STAMP)
 	$(BIN)/python -m pytest -q
 
+# JupyterLab starts in notebooks/ (the notebooks' paths are relative to it), on the venv's kernel.
+# It refuses to run as root without --allow-root; containers often run as root.
 lab: $(STAMP)
-	$(BIN)/jupyter lab notebooks/
+	$(BIN)/jupyter lab notebooks/ $(if $(filter 0,$(shell id -u)),--allow-root)
 
 lint: $(STAMP)
 	$(BIN)/ruff check src tests benchmarks

@@ -218,6 +218,7 @@ def test_policy_notebook_shows_every_policy_and_do_versus_observe(runs: dict[str
     assert float(seen[2]) != float(done[2]), "the two numbers differ"
     assert f"P({params['POLICY']} beats {params['BASELINE']}) = " in text
     assert "is better" in text, "the policy comparison rendered as HTML"
+    assert "if the two were independent" in text
     assert run.images >= 3
 
 
@@ -241,3 +242,20 @@ def test_sensitivity_notebook_shows_tornado_indicators_sobol_and_sweep(runs: dic
     assert f"{len(rows)} rows in" in text
     assert set(rows.policy.astype(str)) == {"baseline", params["POLICY"], params["ALTERNATIVE"]}
     assert run.images >= 5
+
+
+def test_decision_notebook_shows_utilities_best_policy_voi_tree_and_brief(runs: dict[str, Run]) -> None:
+    run = _ok(runs, "04_decision_and_brief")
+    params, net = _model("04_decision_and_brief")
+    text = run.all_text
+    assert "Expected utility (" in text, "the expected utilities rendered as HTML"
+    assert "P(best)" in text
+    assert "contributions add up to the expected utility: True" in text
+    assert re.search(rf"P\({params['POLICY']} has a higher expected utility than {params['BASELINE']}\) = 0?\.\d+|1\.000",
+                     text)
+    assert "best without information:" in text and "observations could change the choice" in text
+    assert "Decision tree" in text and "| policy |" in text, "the tree as a figure and a Markdown table"
+    assert "## 3. Key judgments" in text, "the brief rendered inline"
+    assert f"content hash `{net.content_hash}`" in text
+    assert all(a.id in text for a in net.spec.utilities.attributes)
+    assert run.images >= 4
