@@ -136,12 +136,12 @@ def _ident_or_default(name: str, default: str) -> str:
 
 
 def _write_bif(view: _View) -> str:
-    lines = [f"// {view.banner}", f"network {_ident_or_default(view.name, 'model')} {{"]
-    lines.append(f'    property title = "{_bif_text(view.title)}" ;')
+    # The title and description go in comments: pgmpy's BIF reader takes the words 'variable'
+    # and 'probability' anywhere outside a block for the start of one.
+    lines = [f"// {view.banner}", f"// title = {_bif_text(view.title)}"]
     if view.description:
-        lines.append(f'    property description = "{_bif_text(view.description)}" ;')
-    lines.append(f'    property estimative_hash = "{view.hash}" ;')
-    lines.append("}")
+        lines.append(f"// description = {_bif_text(view.description)}")
+    lines += [f"network {_ident_or_default(view.name, 'model')} {{", f'    property estimative_hash = "{view.hash}" ;', "}"]
     for v in view.variables:
         lines.append(f"variable {v.id} {{")
         lines.append(f"    type discrete [ {len(v.states)} ] {{ {', '.join(v.states)} }};")
@@ -549,6 +549,8 @@ def _property(text: str) -> tuple[str, str]:
 
 def _parse_bif(text: str, raw: _Raw) -> None:
     p = _Parser(text, _BIF_TOKEN, raw)
+    for m in re.finditer(r"^// (title|description) = (.*)$", text[:text.find("network")], re.M):
+        setattr(raw, m.group(1), m.group(2).strip())
     rows: dict[str, tuple[list[str], int, list[tuple[list[str] | None, list[float], int]]]] = {}
     while p.peek().kind != "eof":
         t = p.next()
@@ -1051,14 +1053,16 @@ def _normalised(var: _RawVar, raw: _Raw) -> np.ndarray | None:
     sums = t.sum(axis=0)
     worst = np.unravel_index(np.argmax(np.abs(sums - 1)), sums.shape) if sums.ndim else ()
     dev = float(np.abs(sums - 1).max()) if np.ndim(sums) else abs(float(sums) - 1)
-    if dev > IMPORT_SUM_TOLERANCE:
+    if dev > IMPORT_SUM_TOLERANCE + 1e-12:  # the slack absorbs rounding in the sum: 3 x 0.333333 passes
         pstates = [raw.variables[q].states for q in var.parents or []]
         col = ", ".join(f"{q}={pstates[k][i]}" for k, (q, i) in enumerate(zip(var.parents or [], worst, strict=True)))
         raw.problem(f"a column of the CPT of '{var.name}'{f' ({col})' if col else ''} sums to {float(np.asarray(sums)[worst]):.10g}",
                     where, expected=f"1 (within {IMPORT_SUM_TOLERANCE:g}; smaller deviations are normalised)",
                     fix="correct the numbers in the file")
         return None
-    return t / sums
+    # Columns already summing to 1 up to rounding are left alone, so that importing an exported
+    # file gives back the same doubles.
+    return np.where(np.abs(sums - 1) > 1e-12, t / sums, t)
 
 
 def _build_spec(raw: _Raw, path: Path) -> ModelSpec:
