@@ -764,3 +764,12 @@ utilities:
     assert voi["z"] == pytest.approx((eu_given_z.max(axis=0) * pz).sum() - without, abs=1e-12)
     strict = value_of_information(net, before_policy=False)
     assert "x" in strict.excluded and "y" in strict.excluded
+
+
+def test_decide_table_json(capsys: pytest.CaptureFixture[str], oil: Network) -> None:
+    assert main(["decide", str(OIL), "--draws", "0", "--table", "--json"]) == 0
+    out = json.loads(capsys.readouterr().out)
+    table = {r["id"]: r["expected_utility"] for r in out["decision_table"]}
+    assert table == pytest.approx({"test=yes,drill=yes": 10.0, "test=yes,drill=no": -10.0,
+                                   "test=no,drill=yes": 20.0, "test=no,drill=no": 0.0})
+    assert all(r["low"] is None and r["prob_best"] is None for r in out["alternatives"])

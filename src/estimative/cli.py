@@ -478,6 +478,10 @@ def _cmd_decide(args: argparse.Namespace) -> int:
         wmap = weight_map(net, x, y, weights=weights, policies=args.policy or None)
         wmap_path = str(save_figure(weight_map_figure(wmap), out))
     low, high, pbest, contrib = eu.low, eu.high, eu.prob_best, eu.contributions
+    if args.table:
+        from .decision import decision_table
+
+        table = decision_table(net, weights=weights)
     if args.json:
         _json({
             "model": net.name, "hash": net.content_hash, "title": net.spec.title, "unit": eu.unit,
@@ -508,6 +512,9 @@ def _cmd_decide(args: argparse.Namespace) -> int:
                 "excluded": dict(voi.excluded),
             },
             "tree": tree_path, "weight_map": wmap_path,
+            "decision_table": None if not args.table else [
+                {"id": t_id, "do": dict(t_do), "expected_utility": float(t_eu)}
+                for t_id, t_do, t_eu in zip(table.ids, table.do, table.eu, strict=True)],
         })
         return 0
     _out(f"Decision analysis: {net.spec.title}")
@@ -531,6 +538,12 @@ def _cmd_decide(args: argparse.Namespace) -> int:
     _out(f"* best: {eu.best} ({eu.labels[eu.index(eu.best)]}); attribute columns are weight x expected value")
     if "baseline" in eu.ids:
         _out("  baseline: every decision at the analyst's expectation (a reference, not a choice)")
+    if args.table:
+        order = np.argsort(-table.eu, kind="stable")
+        _out()
+        _out(f"Decision table: every combination of the decision variables, each set by do() ({len(table.ids)} rows, "
+             "best first)")
+        _out(_fmt_table(["combination", "EU"], [(table.ids[i], f"{table.eu[i]:.3f}") for i in order]))
     if sol is not None:
         _out()
         fixed = f" with {', '.join(f'{k}={v}' for k, v in sol.fixed.items())}" if sol.fixed else ""
@@ -770,6 +783,7 @@ def _build_parser() -> tuple[argparse.ArgumentParser, dict[str, Command]]:
     p.add_argument("--seed", type=int, default=0, help="random seed of the draws (default 0)")
     p.add_argument("--level", type=float, default=0.9, help="interval level (default 0.9)")
     p.add_argument("--top", type=int, default=5, help="how many variables to list by EVSI and by EVPI")
+    p.add_argument("--table", action="store_true", help="also print the EU of every combination of the decisions")
     p.add_argument("--tree", metavar="FILE", help="write the decision tree (.svg, .png, .pdf, or .md for a table)")
     p.add_argument("--weight-map", nargs=3, metavar=("ATTR_X", "ATTR_Y", "FILE"),
                    help="write which alternative wins as two weights vary (.svg, .png or .pdf)")
