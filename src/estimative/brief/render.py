@@ -14,7 +14,6 @@ be recomputed through the public API from the model, ``draws`` and ``seed``.
 
 from __future__ import annotations
 
-import base64
 import datetime as _dt
 import io
 import os
@@ -53,6 +52,8 @@ TOP_DRIVERS = 10
 TOP_INDICATORS = 8
 #: Indicators named for each of the other outcomes.
 TOP_INDICATORS_OTHER = 3
+#: Outcome columns per table (wider tables are split so they fit a page).
+TABLE_COLUMNS = 4
 #: The label of the no-policy column.
 BASELINE = "baseline"
 
@@ -85,12 +86,11 @@ class Judgment:
 
 @dataclass(frozen=True, eq=False)
 class ForecastAnswer:
-    """A forecast question answered from the baseline; ``interval`` is ``None`` for a question
-    about an event over several variables (its point value is exact)."""
+    """A forecast question answered from the baseline, with its interval over the draws."""
 
     question: QuestionSpec
     point: float
-    interval: ProbabilityInterval | None
+    interval: ProbabilityInterval
     term: Term
 
 
@@ -279,10 +279,9 @@ def build_brief(
     for q in spec.questions:
         if q.query.event is None and q.query.target is not None:
             qiv = query_interval(net, q.query.target, q.query.target_states(), draws=cpts, level=level)
-            point: float = qiv.point
         else:
-            qiv, point = None, net.probability(q.query)
-        questions.append(ForecastAnswer(q, point, qiv, words.likelihood_term(point, scale=scale)))
+            qiv = _event_interval(net, q, cpts, level)
+        questions.append(ForecastAnswer(q, qiv.point, qiv, words.likelihood_term(qiv.point, scale=scale)))
 
     policy = _policy_section(net, outcomes, pols, scenario, cpts, level)
     inds = {o.id: indicators(net, o.target, o.state, scenario=scenario) for o in outcomes}
@@ -306,10 +305,12 @@ def build_brief(
         cmp = policy.comparisons.get(j.outcome.id)
         if cmp is not None:
             for pid, val in zip(cmp.policies, cmp.points, strict=True):
-                if pid != BASELINE:
+                # A policy that sets the outcome itself says nothing about how likely it is.
+                if pid != BASELINE and j.outcome.target not in spec.policy(pid).do:
                     where.append((float(val), f"under the policy \u201c{spec.policy(pid).label}\u201d"))
         for row in rows:
-            if row.intervals is not None and row.scenario is not None and row.scenario != scenario:
+            if (row.intervals is not None and row.scenario is not None and row.scenario != scenario
+                    and j.outcome.target not in spec.scenario(row.scenario).given):
                 where.append((row.intervals[j.outcome.id].point,
                               f"in the scenario \u201c{spec.scenario(row.scenario).label}\u201d"))
         top = max(where, key=lambda w: w[0])
@@ -344,6 +345,24 @@ def build_brief(
     return Brief(spec, params, __version__, tuple(judgments), tuple(questions), policy,
                  judgments[0].sensitivity if judgments else None, inds, tuple(rows), tuple(hilp),
                  tuple(assumptions), tuple(quotes), frozenset(relevant))
+
+
+def _event_interval(net: Network, q: QuestionSpec, cpts: Sequence[np.ndarray], level: float) -> ProbabilityInterval:
+    """A forecast question about an event over several variables, at the model's numbers and
+    over the shared draws: the joint posterior of the event's variables per draw, summed over
+    the event's cells."""
+    assert q.query.event is not None
+    terms = q.query.event.terms()
+    variables = sorted({v for t in terms for v in t})
+    bp = net.query_batch(variables, cpts=list(cpts))
+    mask = np.zeros(bp.probs.shape[1:], dtype=bool)
+    for t in terms:
+        mask[tuple(net.state_index(v, t[v]) if v in t else slice(None) for v in variables)] = True
+    valid = ~np.asarray(bp.impossible, dtype=bool)
+    values = np.where(valid, bp.probs[:, mask].sum(axis=1), np.nan)
+    label = " or ".join("(" + ", ".join(f"{v}={s}" for v, s in t.items()) + ")" for t in terms)
+    return ProbabilityInterval(f"event {label}", ("yes",), "", float(net.probability(q.query)), values, valid, level,
+                               net.content_hash)
 
 
 def _policy_section(net: Network, outcomes: Sequence[OutcomeSpec], pols: Sequence[str], scenario: str | None,
@@ -476,29 +495,35 @@ def brief_context(brief: Brief) -> dict[str, Any]:
         "id": a.question.id,
         "text": a.question.text,
         "horizon": a.question.horizon.isoformat(),
-        "answer": (lik(a.point, a.interval.low, a.interval.high) if a.interval is not None else
-                   f"{a.term.word} ({a.term.range_text()}): {pct(a.point)}"),
+        "answer": lik(a.point, a.interval.low, a.interval.high),
     } for a in brief.questions]
 
     # --- policies
     pol = brief.policy
     plabel = {BASELINE: "Baseline (no policy set)"} | {p.id: p.label for p in spec.policies}
-    policy_rows = []
-    policy_bars = []
-    effect_rows = []
-    for pid in pol.policies:
-        policy_rows.append([plabel[pid]] + [cell(pol.comparisons[o].interval(pid)) for o in label])
-        policy_bars.append([bar(pol.comparisons[o].interval(pid)) for o in label])
-        if pid != BASELINE:
+    outs = list(label)
+    groups = [outs[i:i + TABLE_COLUMNS] for i in range(0, len(outs), TABLE_COLUMNS)]
+
+    def effect(c: PolicyComparison, pid: str) -> str:
+        d = c.difference(pid, BASELINE)
+        d = d[np.isfinite(d)]
+        lo, hi = np.quantile(d, [(1 - prm.level) / 2, (1 + prm.level) / 2]) if d.size else (np.nan, np.nan)
+        point = float(c.points[c.policies.index(pid)] - c.points[c.policies.index(BASELINE)])
+        return f"{_signed_pts(point)} pts ({_signed_pts(lo)} to {_signed_pts(hi)})"
+
+    policy_blocks = []
+    for g in groups:
+        rows = []
+        for pid in pol.policies:
             cells = []
-            for o in label:
+            for o in g:
                 c = pol.comparisons[o]
-                d = c.difference(pid, BASELINE)
-                d = d[np.isfinite(d)]
-                lo, hi = np.quantile(d, [(1 - prm.level) / 2, (1 + prm.level) / 2]) if d.size else (np.nan, np.nan)
-                point = float(c.points[c.policies.index(pid)] - c.points[c.policies.index(BASELINE)])
-                cells.append(f"{_signed_pts(point)} ({_signed_pts(lo)} to {_signed_pts(hi)})")
-            effect_rows.append([plabel[pid], *cells])
+                iv = c.interval(pid)
+                eff = "" if pid == BASELINE else effect(c, pid)
+                cells.append({"text": cell(iv), "effect": eff, "bar": bar(iv),
+                              "combined": cell(iv) + (f"; {eff}" if eff else "")})
+            rows.append({"label": plabel[pid], "cells": cells})
+        policy_blocks.append({"columns": [label[o] for o in g], "rows": rows})
     eu = pol.utilities
     eu_rows = []
     eu_unit = ""
@@ -513,10 +538,7 @@ def brief_context(brief: Brief) -> dict[str, Any]:
                             "reference" if eu.kinds[i] == "baseline" else (pct(pb[i]) if np.isfinite(pb[i]) else "n/a")])
         eu_best = plabel.get(eu.best, eu.best)
     policies = {
-        "columns": [label[o] for o in label],
-        "rows": policy_rows,
-        "bars": policy_bars,
-        "effects": effect_rows,
+        "blocks": policy_blocks if pol.policies else [],
         "excluded": [f"{plabel[p]}: {why}" for p, why in pol.excluded.items()],
         "eu_rows": eu_rows,
         "eu_unit": eu_unit,
@@ -571,18 +593,20 @@ def brief_context(brief: Brief) -> dict[str, Any]:
             voi_rows.append([spec.variable(var).label, info.measure[k], _fmt_num(val)])
 
     # --- scenarios
-    srows = []
-    sbars = []
+    scen_rows = []
     for row in brief.scenarios:
-        name = "No scenario (the baseline)" if row.scenario is None else spec.scenario(row.scenario).label
+        name = "No scenario: the baseline" if row.scenario is None else spec.scenario(row.scenario).label
         if row.scenario == prm.scenario:
             name += " (this brief)"
-        if row.intervals is None:
-            srows.append([name] + ["impossible under the model"] * len(label))
-            sbars.append([None] * len(label))
-        else:
-            srows.append([name] + [cell(row.intervals[o]) for o in label])
-            sbars.append([bar(row.intervals[o]) for o in label])
+        scen_rows.append((name, row.intervals))
+    scenario_blocks = []
+    for g in groups:
+        rows = []
+        for name, ivs in scen_rows:
+            cells = [{"text": "impossible under the model", "bar": None} if ivs is None else
+                     {"text": cell(ivs[o]), "bar": bar(ivs[o])} for o in g]
+            rows.append({"label": name, "cells": cells})
+        scenario_blocks.append({"columns": [label[o] for o in g], "rows": rows})
     sdesc = []
     for s in spec.scenarios:
         ev = [f"{k} = {v}" for k, v in s.given.items()]
@@ -618,16 +642,19 @@ def brief_context(brief: Brief) -> dict[str, Any]:
         d = docs.get(sid)
         title = (d.title or d.path) if d else sid
         meta = ", ".join(x for x in ((d.author or "") if d else "", (d.date or "") if d else "") if x)
+        groups: dict[str, list[str]] = {}
+        for q in brief.quotes:
+            if q.source == sid:
+                groups.setdefault(q.supports, []).append(" ".join(q.quote.split()))
         sources.append({"id": sid, "title": title, "meta": meta,
-                        "quotes": [{"quote": q.quote.strip(), "supports": q.supports}
-                                   for q in brief.quotes if q.source == sid]})
+                        "groups": [{"supports": k, "quotes": v} for k, v in groups.items()]})
 
     method = _method(brief)
     return {
         "header": header, "scope": scope, "terms": terms, "scale_title": words.SCALE_TITLES[scale],
         "judgments": judgments, "questions": questions, "policies": policies, "drivers": drivers,
         "indicators": ind_main, "indicators_other": ind_other, "voi_rows": voi_rows,
-        "scenario_columns": [label[o] for o in label], "scenario_rows": srows, "scenario_bars": sbars, "scenario_desc": sdesc,
+        "scenario_blocks": scenario_blocks, "scenario_desc": sdesc,
         "hilp": hilp, "high_impact": high_impact, "hilp_threshold": pct(HILP_THRESHOLD),
         "assumptions": assumptions, "sources": sources, "method": method, "level": lvl,
         "command": _command(brief),
@@ -742,46 +769,52 @@ def _figures(brief: Brief) -> dict[str, Any]:
 
 
 def figure_svg(fig: Any) -> str:
-    """A matplotlib figure as deterministic, self-contained SVG markup (no XML header, no date,
-    fixed element ids)."""
+    """A matplotlib figure as deterministic, self-contained SVG markup: text drawn as paths, no
+    XML header, no metadata or date, element ids fixed by a constant hash salt."""
     import matplotlib
 
     buf = io.StringIO()
     with matplotlib.rc_context({"svg.hashsalt": "estimative-brief", "svg.fonttype": "path"}):
         fig.savefig(buf, format="svg", metadata={"Date": None, "Creator": None}, bbox_inches="tight")
     svg = buf.getvalue()
-    return svg[svg.index("<svg"):]
+    svg = svg[svg.index("<svg"):]
+    return re.sub(r"\s*<metadata>.*?</metadata>", "", svg, count=1, flags=re.S)
 
 
-def figure_png(fig: Any, *, dpi: int = 200) -> bytes:
-    """A matplotlib figure as PNG bytes (for the PDF)."""
-    buf = io.BytesIO()
-    fig.savefig(buf, format="png", dpi=dpi, metadata={"Software": None}, bbox_inches="tight")
-    return buf.getvalue()
+def _charts(brief: Brief) -> dict[str, str]:
+    """Every chart of the brief as SVG markup, by name."""
+    return {name: figure_svg(fig) for name, fig in _figures(brief).items()}
+
+
+def _svg_size(svg: str) -> tuple[float, float]:
+    """The width and height (points) of a matplotlib SVG."""
+    head = svg[: svg.index(">")]
+    w = re.search(r'width="([0-9.]+)pt"', head)
+    h = re.search(r'height="([0-9.]+)pt"', head)
+    if not (w and h):
+        raise ValueError("SVG without a width and height in points")
+    return float(w.group(1)), float(h.group(1))
 
 
 def render_html(brief: Brief, *, context: Mapping[str, Any] | None = None,
-                figures: Mapping[str, Any] | None = None) -> str:
+                charts: Mapping[str, str] | None = None) -> str:
     """The brief as one self-contained HTML page: inline CSS, charts as inline SVG, no remote
     fonts, scripts or images. Every piece of model text is escaped."""
     from markupsafe import Markup
 
     ctx = dict(context if context is not None else brief_context(brief))
-    figs = figures if figures is not None else _figures(brief)
-    ctx["charts"] = {name: Markup(figure_svg(fig)) for name, fig in figs.items()}
+    svgs = charts if charts is not None else _charts(brief)
+    ctx["charts"] = {name: Markup(svg) for name, svg in svgs.items()}
     return _environment("html").get_template("brief.html.j2").render(**ctx)
 
 
-def _b64(data: bytes) -> str:
-    return base64.b64encode(data).decode()
-
-
 def render_pdf(brief: Brief, *, context: Mapping[str, Any] | None = None,
-               figures: Mapping[str, Any] | None = None) -> bytes:
-    """The brief as a PDF (fpdf2 with the DejaVu fonts matplotlib ships; text is extractable)."""
+               charts: Mapping[str, str] | None = None) -> bytes:
+    """The brief as a PDF: fpdf2 with the DejaVu fonts matplotlib ships (text extractable),
+    charts and the graph as vector images."""
     ctx = context if context is not None else brief_context(brief)
-    figs = figures if figures is not None else _figures(brief)
-    return _pdf_bytes(ctx, {name: figure_png(fig) for name, fig in figs.items()}, date=brief.parameters.date)
+    svgs = charts if charts is not None else _charts(brief)
+    return _pdf_bytes(ctx, svgs, date=brief.parameters.date)
 
 
 @dataclass(frozen=True)
@@ -803,10 +836,10 @@ def write_brief(brief: Brief, out_dir: str | Path) -> BriefFiles:
     if out.exists() and not out.is_dir():
         raise UsageError(f"'{out}' exists and is not a folder", field="-o", fix="name a folder for the brief")
     ctx = brief_context(brief)
-    figs = _figures(brief)
+    svgs = _charts(brief)
     md = render_markdown(brief)
-    page = render_html(brief, context=ctx, figures=figs)
-    pdf = render_pdf(brief, context=ctx, figures=figs)
+    page = render_html(brief, context=ctx, charts=svgs)
+    pdf = render_pdf(brief, context=ctx, charts=svgs)
     out.mkdir(parents=True, exist_ok=True)
     tmp = Path(tempfile.mkdtemp(prefix=".brief-", dir=out))
     try:
@@ -827,9 +860,10 @@ def _font_dir() -> Path:
     return Path(matplotlib.get_data_path()) / "fonts" / "ttf"
 
 
-def _pdf_bytes(ctx: Mapping[str, Any], images: Mapping[str, bytes], *, date: _dt.date) -> bytes:
+def _pdf_bytes(ctx: Mapping[str, Any], images: Mapping[str, str], *, date: _dt.date) -> bytes:
     """Lay the brief's strings out with fpdf2: A4, DejaVu fonts (shipped with matplotlib, so
-    any Unicode text renders and extracts), charts as PNG, the graph on a landscape page."""
+    any Unicode text renders and extracts), charts as vector images (SVG), the graph on a page
+    of its own."""
     from fpdf import FPDF, FontFace
     from fpdf.enums import XPos, YPos
 
@@ -864,7 +898,8 @@ def _pdf_bytes(ctx: Mapping[str, Any], images: Mapping[str, bytes], *, date: _dt
              gap: float = 1.6, h: float | None = None) -> None:
         pdf.set_font("sans", style, size)
         pdf.set_text_color(*color)
-        pdf.multi_cell(width, h or size * 0.48, text, new_x=XPos.LMARGIN, new_y=YPos.NEXT, align="L")
+        pdf.multi_cell(width, h or size * 0.48, " ".join(text.split()), new_x=XPos.LMARGIN, new_y=YPos.NEXT,
+                       align="L")
         pdf.set_text_color(*ink)
         pdf.ln(gap)
 
@@ -887,6 +922,7 @@ def _pdf_bytes(ctx: Mapping[str, Any], images: Mapping[str, bytes], *, date: _dt
         para(text, size=10.5, style="B", gap=1)
 
     def bullet(text: str, *, size: float = 9.5, bold_lead: str = "") -> None:
+        text, bold_lead = " ".join(text.split()), " ".join(bold_lead.split())
         pdf.set_font("sans", "", size)
         x = pdf.l_margin
         pdf.set_x(x)
@@ -919,21 +955,18 @@ def _pdf_bytes(ctx: Mapping[str, Any], images: Mapping[str, bytes], *, date: _dt
         pdf.ln(2.5)
 
     def image(name: str, caption: str, *, max_h: float = 150) -> None:
-        data = images.get(name)
-        if data is None:
+        svg = images.get(name)
+        if svg is None:
             return
-        from PIL import Image
-
-        with Image.open(io.BytesIO(data)) as im:
-            w_px, h_px = im.size
+        w_pt, h_pt = _svg_size(svg)
         w = width
-        h = w * h_px / w_px
+        h = w * h_pt / w_pt
         if h > max_h:
             h = max_h
-            w = h * w_px / h_px
+            w = h * w_pt / h_pt
         if pdf.get_y() + h + 8 > pdf.h - pdf.b_margin:
             pdf.add_page()
-        pdf.image(io.BytesIO(data), x=pdf.l_margin + (width - w) / 2, w=w, h=h)
+        pdf.image(io.BytesIO(svg.encode()), x=pdf.l_margin + (width - w) / 2, w=w, h=h)
         pdf.ln(1)
         para(caption, size=8, color=muted)
 
@@ -992,14 +1025,15 @@ def _pdf_bytes(ctx: Mapping[str, Any], images: Mapping[str, bytes], *, date: _dt
 
     pol = ctx["policies"]
     heading("4. Policy comparison")
-    ncol = len(pol["columns"])
-    if pol["rows"]:
-        para(f"Probability of each outcome under each policy, {ctx['level']} interval in brackets:", size=9)
-        table(["Policy", *pol["columns"]], pol["rows"], widths=(2.2, *([1.3] * ncol)), size=7.5)
-        if pol["effects"]:
-            para(f"Effect of each policy against the baseline, in percentage points ({ctx['level']} interval of "
-                 "the difference, on common random draws):", size=9)
-            table(["Policy", *pol["columns"]], pol["effects"], widths=(2.2, *([1.3] * ncol)), size=7.5)
+    if pol["blocks"]:
+        para(f"Probability of each outcome under each policy ({ctx['level']} interval in brackets); below it, the "
+             f"effect against the baseline in percentage points ({ctx['level']} interval of the difference, on "
+             "common random draws):", size=9)
+        for b in pol["blocks"]:
+            n = len(b["columns"])
+            table(["Policy", *b["columns"]],
+                  [[r["label"], *(c["text"] + (f"\n{c['effect']}" if c["effect"] else "") for c in r["cells"])]
+                   for r in b["rows"]], widths=(2.2, *([1.6] * n)), size=7.5)
         for e in pol["excluded"]:
             para(f"Left out: {e}.", size=8.5, color=muted)
     if pol["has_utilities"]:
@@ -1043,8 +1077,9 @@ def _pdf_bytes(ctx: Mapping[str, Any], images: Mapping[str, bytes], *, date: _dt
               widths=(3, 1, 1.6), size=7.5)
 
     heading("7. Alternative scenarios")
-    table(["Scenario", *ctx["scenario_columns"]], ctx["scenario_rows"],
-          widths=(2.2, *([1.3] * len(ctx["scenario_columns"]))), size=7.5)
+    for b in ctx["scenario_blocks"]:
+        table(["Scenario", *b["columns"]], [[r["label"], *(c["text"] for c in r["cells"])] for r in b["rows"]],
+              widths=(2.2, *([1.6] * len(b["columns"]))), size=7.5)
     for s in ctx["scenario_desc"]:
         bullet(f"{s['evidence']}" + (f". {s['description']}" if s["description"] else ""), size=8.5,
                bold_lead=s["label"])
@@ -1067,25 +1102,23 @@ def _pdf_bytes(ctx: Mapping[str, Any], images: Mapping[str, bytes], *, date: _dt
         para("No key judgment rests on an assumption CPT.")
     for s in ctx["sources"]:
         subheading(f"Source: {s['title']}" + (f" ({s['meta']})" if s["meta"] else ""))
-        for q in s["quotes"]:
-            bullet(f"\u201c{q['quote']}\u201d (supports: {q['supports']})", size=8.5)
+        for g in s["groups"]:
+            bullet(" \u00b7 ".join(f"\u201c{q}\u201d" for q in g["quotes"]), size=8.5, bold_lead=g["supports"])
 
     heading("10. Method note")
     for p in ctx["method"]:
         para(p, size=9)
     para(f"Reproduce: {ctx['command']}", size=8, color=muted)
     if "graph" in images:
-        from PIL import Image
-
-        pdf.add_page(orientation="L")
+        svg = images["graph"]
+        w_pt, h_pt = _svg_size(svg)
+        pdf.add_page(orientation="L" if w_pt > 1.2 * h_pt else "P")
         para("The model's graph", size=11, style="B", gap=1)
-        data = images["graph"]
-        with Image.open(io.BytesIO(data)) as im:
-            w_px, h_px = im.size
-        avail_w, avail_h = pdf.epw, pdf.h - pdf.get_y() - pdf.b_margin - 10
-        w = min(avail_w, avail_h * w_px / h_px)
-        pdf.image(io.BytesIO(data), x=pdf.l_margin + (avail_w - w) / 2, w=w)
+        avail_w, avail_h = pdf.epw, pdf.h - pdf.get_y() - pdf.b_margin - 12
+        w = min(avail_w, avail_h * w_pt / h_pt)
+        pdf.image(io.BytesIO(svg.encode()), x=pdf.l_margin + (avail_w - w) / 2, w=w, h=w * h_pt / w_pt)
         pdf.ln(1)
         para("Read left to right: policy instruments (blue), chance variables (grey), headline outcomes (orange); "
-             "a dashed border marks a table that rests on assumptions.", size=8, color=muted)
+             "a dashed border marks a table that rests on assumptions. The figure is a vector drawing: zoom in "
+             "to read it.", size=8, color=muted)
     return bytes(pdf.output())

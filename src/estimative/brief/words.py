@@ -96,8 +96,8 @@ def pct(p: float) -> str:
     """A probability as a percentage for a reader: whole percent between 1% and 99%, one
     decimal nearer the ends, and ``<0.1%`` / ``>99.9%`` beyond.
 
-    >>> pct(0.6789), pct(0.0042), pct(0.00001), pct(0.9951), pct(float("nan"))
-    ('68%', '0.4%', '<0.1%', '99.5%', 'n/a')
+    >>> pct(0.6789), pct(0.0042), pct(0.00001), pct(0.9951), pct(float("nan")), pct(0.0), pct(1.0)
+    ('68%', '0.4%', '<0.1%', '99.5%', 'n/a', '0%', '100%')
     """
     if p is None or not math.isfinite(p):
         return "n/a"
@@ -113,6 +113,8 @@ def pct_number(p: float) -> str:
     if p is None or not math.isfinite(p):
         return "n/a"
     x = 100.0 * float(p)
+    if x == 0.0 or x == 100.0:
+        return f"{x:.0f}"
     if x < 0.1:
         return "<0.1"
     if x > 99.9:
@@ -127,10 +129,13 @@ def pct_number(p: float) -> str:
 def interval_text(low: float, high: float) -> str:
     """An interval as ``52-81%``.
 
-    >>> interval_text(0.523, 0.808), interval_text(0.004, 0.031)
-    ('52-81%', '0.4-3%')
+    >>> interval_text(0.523, 0.808), interval_text(0.004, 0.031), interval_text(0.9996, 1.0)
+    ('52-81%', '0.4-3%', '>99.9-100%')
+    >>> interval_text(0.9995, 0.9999)
+    '>99.9%'
     """
-    return f"{pct_number(low)}-{pct(high)}"
+    lo, hi = pct_number(low), pct(high)
+    return hi if lo + "%" == hi else f"{lo}-{hi}"
 
 
 def likelihood_text(p: float, low: float, high: float, *, scale: str, level: float = 0.9) -> str:
