@@ -207,6 +207,11 @@ def _layout(view: _View) -> dict[str, tuple[int, int, int, int]]:
     return pos
 
 
+def _genie_comment(text: str) -> str:
+    """GeNIe writes a line break in a comment as the two characters \\n."""
+    return _x(text.strip().replace("\n", "\\n"))
+
+
 def _write_xdsl(view: _View) -> str:
     from . import __version__
 
@@ -224,7 +229,7 @@ def _write_xdsl(view: _View) -> str:
     out.append("  <extensions>")
     out.append(f'    <genie version="1.0" app="estimative {__version__}" name="{_x(_oneline(view.title))}">')
     if view.description:
-        out.append(f"      <comment>{_x(view.description)}</comment>")
+        out.append(f"      <comment>{_genie_comment(view.description)}</comment>")
     pos = _layout(view)
     for v in view.variables:
         out.append(f'      <node id="{v.id}">')
@@ -234,7 +239,7 @@ def _write_xdsl(view: _View) -> str:
         out.append('        <font color="000000" name="Arial" size="8" />')
         out.append(f"        <position>{' '.join(map(str, pos[v.id]))}</position>")
         if v.description:
-            out.append(f"        <comment>{_x(v.description)}</comment>")
+            out.append(f"        <comment>{_genie_comment(v.description)}</comment>")
         out.append("      </node>")
     out += ["    </genie>", "  </extensions>", "</smile>"]
     return "\n".join(out) + "\n"
@@ -1115,12 +1120,14 @@ def _build_spec(raw: _Raw, path: Path) -> ModelSpec:
         label = (var.label or "").strip() or var.name
         variables.append(VariableSpec(
             id=ids[var.name], label=label, description=description, states=states, parents=parents,
-            cpt=CptSpec(table=rows, assumption=True, rationale=f"imported from {raw.file}"),
+            cpt=CptSpec(table=rows, assumption=True, rationale=f"imported from {path.name}"),
         ))
     if raw.problems:
         raise ModelError(raw.problems)
     mtime = _dt.datetime.fromtimestamp(path.stat().st_mtime, tz=_dt.UTC).date()
-    title = _oneline(raw.title or "") or path.stem
+    title = _oneline(raw.title or "")
+    if title.lower() in ("", "unknown", "untitled"):  # bnlearn's BIFs are all 'network unknown'
+        title = path.stem
     spec = ModelSpec(title=title, description=(raw.description or "").strip() or f"Imported from {raw.file} ({raw.fmt.upper()}).",
                      as_of=mtime, variables=variables)
     loc = _Locator(LineMap(raw.file, lines))
