@@ -295,7 +295,7 @@ def _cmd_sweep(args: argparse.Namespace) -> int:
             "model": design.net.name, "hash": result.model_hash, "settings_hash": result.settings_hash,
             "draws": design.draws, "seed": design.seed, "chunk_size": design.chunk_size, "rows": result.rows,
             "chunks": {"total": result.chunks, "computed": result.chunks_computed, "reused": result.chunks_reused},
-            "workers": None if args.scheduler else args.workers, "scheduler": args.scheduler,
+            "workers": result.workers, "scheduler": args.scheduler,
             "seconds": result.seconds, "columns": [c for c, _, _ in COLUMNS],
         })
         return 0

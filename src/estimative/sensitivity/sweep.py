@@ -510,6 +510,7 @@ class SweepResult:
     settings_hash: str
     model_hash: str
     seconds: float
+    workers: int | None = None
 
     def to_frame(self) -> Any:
         """The rows as a pandas DataFrame (see :func:`read_sweep`)."""
@@ -553,7 +554,7 @@ def run_sweep(
     settings = design.settings()
     shash = design.settings_hash
     manifest = _open_folder(folder, settings, shash, design)
-    for tmp in folder.glob(".part-*.tmp-*"):  # left by a run that was killed mid-write
+    for tmp in folder.glob(".*.tmp-*"):  # left by a run that was killed mid-write
         with contextlib.suppress(FileNotFoundError):
             tmp.unlink()
     expected = {k: (design.chunk_draws(k)[1] - design.chunk_draws(k)[0]) * design.rows_per_draw
@@ -605,7 +606,7 @@ def run_sweep(
     sidecar = folder / SIDECAR
     _write_json(sidecar, _sidecar(design, manifest, scheduler))
     return SweepResult(folder, sidecar, design.n_rows, total, run["chunks_computed"], len(done), shash,
-                       design.net.content_hash, seconds)
+                       design.net.content_hash, seconds, run["workers"])
 
 
 def _open_folder(folder: Path, settings: dict[str, Any], shash: str, design: SweepDesign) -> dict[str, Any]:
