@@ -322,7 +322,10 @@ def test_sidecar_and_schema(net: Network, tmp_path: Path) -> None:
     import pyarrow
 
     assert side["packages"]["numpy"] == numpy.__version__ and side["packages"]["pyarrow"] == pyarrow.__version__
-    assert [c["name"] for c in side["schema"]] == pq.read_schema(res.out / "part-00000.parquet").names
+    part_schema = pq.read_schema(res.out / "part-00000.parquet")
+    assert [c["name"] for c in side["schema"]] == part_schema.names
+    assert part_schema.metadata[b"model_hash"].decode() == net.content_hash
+    assert part_schema.metadata[b"settings_hash"].decode() == res.settings_hash == side["settings_hash"]
     assert side["grid"]["policies"] == ["baseline", "status_quo", "private_channel"]
     assert side["rows"] == res.rows == sum(pq.read_metadata(p).num_rows for p in res.out.glob("part-*.parquet"))
     # a plain Parquet reader sees the same dataset (the JSON files are skipped)

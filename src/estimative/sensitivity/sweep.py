@@ -23,7 +23,8 @@ Output folder
     The sidecar, written when the sweep completes: model hash, package versions, seed, grid,
     draws, chunking, row count, the schema below, and timing.
 
-Files whose names start with ``_`` or ``.`` are skipped by Parquet dataset readers.
+Files whose names start with ``_`` or ``.`` are skipped by Parquet dataset readers. Each part's
+Arrow schema metadata carries ``format``, ``model_hash`` and ``settings_hash``.
 
 Schema (one row per draw x policy x scenario x parameter setting x target state)
 --------------------------------------------------------------------------------
@@ -292,6 +293,7 @@ class _Job:
     parameters: tuple[str, ...]
     target_names: tuple[str, ...]
     state_names: tuple[str, ...]
+    metadata: dict[str, str]
 
 
 def _job(design: SweepDesign) -> _Job:
@@ -315,7 +317,8 @@ def _job(design: SweepDesign) -> _Job:
             settings.append(_Setting(code, net.index(g.variable), net.state_index(g.variable, g.state), selector, float(x)))
     return _Job(net, cells, tuple(targets), tuple(settings), design.draws, design.seed, design.chunk_size,
                 {k: float(v) for k, v in design.strengths.items()}, tuple(design.policies), tuple(design.scenarios),
-                tuple(g.label for g in design.parameters), tuple(v for v, _ in design.targets), tuple(state_names))
+                tuple(g.label for g in design.parameters), tuple(v for v, _ in design.targets), tuple(state_names),
+                {"format": FORMAT, "model_hash": net.content_hash, "settings_hash": design.settings_hash})
 
 
 def chunk_rng(seed: int, k: int) -> np.random.Generator:
@@ -402,7 +405,7 @@ def compute_chunk(job: _Job, k: int) -> pa.Table:
             arrays.append(pa.array(cat[name], typ, mask=null))
         else:
             arrays.append(pa.array(cat[name], typ))
-    return pa.Table.from_arrays(arrays, schema=SCHEMA)
+    return pa.Table.from_arrays(arrays, schema=SCHEMA.with_metadata(job.metadata))
 
 
 def _timed_chunk(job: _Job, k: int) -> tuple[int, pa.Table, float]:
