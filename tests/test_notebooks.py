@@ -256,6 +256,8 @@ def test_sensitivity_notebook_shows_tornado_indicators_sobol_and_sweep(runs: dic
     assert "One-way sensitivity of" in text, "the tornado's table"
     assert "Indicators to watch for" in text
     assert "Sobol indices" in text
+    assert re.search(r"the ranking reverses if|no single parameter within|no single-parameter change", text), \
+        "the flip-point statement"
     assert f"model hash: {net.content_hash}" in text, "the sweep's sidecar carries the model hash"
     sidecars = list(kernel_tmp.glob("estimative-sweep-*/sweep/_sweep.json"))
     assert len(sidecars) == 1, "the sweep is written under the temporary folder"
@@ -268,7 +270,7 @@ def test_sensitivity_notebook_shows_tornado_indicators_sobol_and_sweep(runs: dic
     rows = pd.read_parquet(sidecars[0].parent)
     assert f"{len(rows)} rows in" in text
     assert set(rows.policy.astype(str)) == {"baseline", params["POLICY"], params["ALTERNATIVE"]}
-    assert run.images >= 5
+    assert run.images >= 6
 
 
 def test_decision_notebook_shows_utilities_best_policy_voi_tree_and_brief(runs: dict[str, Run]) -> None:
