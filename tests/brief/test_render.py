@@ -312,3 +312,30 @@ def test_cli_writes_three_files_and_json(tmp_path, capsys):
     assert clash["term"] == words.likelihood_term(clash["point"], scale="phia").word
     md = (out / "brief.md").read_text()
     assert "given the scenario \u201cA high-provocation period is observed\u201d" in md
+
+
+# ------------------------------------------------------------------- event questions
+def test_event_question_interval_recomputed_draw_by_draw(tmp_path):
+    shutil.copytree(EXAMPLE / "sources", tmp_path / "sources")
+    text = (EXAMPLE / "model.yaml").read_text()
+    event = ('  - id: Q99\n    text: A misreading or a clash.\n    resolution: Either is reported.\n'
+             '    horizon: 2018-12-31\n'
+             '    query: {event: {any_of: [{misread_intent: "yes"}, {armed_clash: "yes"}]}}\n\noutcomes:')
+    (tmp_path / "model.yaml").write_text(text.replace("\noutcomes:", "\n" + event, 1))
+    net = Network.from_file(tmp_path)
+    n = 60
+    b = build_brief(net, draws=n, seed=5, date=DATE)
+    answer = next(a for a in b.questions if a.question.id == "Q99")
+    # P(misread or clash) = 1 - P(no misread, no clash) = 1 - 0.52 * 0.97, by enumeration.
+    p = 1 - enumerate_probability(net, "misread_intent", "no") * (1 - 0.03)
+    assert answer.point == pytest.approx(p, abs=1e-12)
+    draws = draw_cpts(net, n, rng=np.random.default_rng(5))
+    ref = []
+    q = answer.question.query
+    for k in range(n):
+        one = net.with_cpts({v: d[..., k] for v, d in zip(net.variables, draws, strict=True)})
+        ref.append(one.probability(q))
+    np.testing.assert_allclose(answer.interval.values, ref, rtol=1e-10)
+    lo, hi = np.quantile(ref, [0.05, 0.95])
+    assert f"| Q99: A misreading or a clash. | 2018-12-31 | {words.likelihood_text(p, lo, hi, scale='icd203')} |" \
+        in render_markdown(b)

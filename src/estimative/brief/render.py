@@ -561,7 +561,10 @@ def brief_context(brief: Brief) -> dict[str, Any]:
                          f"{pct(p.value)} ({words.interval_text(f.low_x, f.high_x)})",
                          f"{100 * min(f.low_value, f.high_value):.1f}% to {100 * max(f.low_value, f.high_value):.1f}%",
                          "assumption" if _assumed(spec, p.variable) else "sourced"])
-        drivers = {"outcome": words.in_sentence(brief.main.outcome.label), "point": pct(brief.drivers.point), "rows": rows}
+        drivers = {"intro": (f"The numbers that most move the judgment on "
+                             f"{words.in_sentence(brief.main.outcome.label)}, now {pct(brief.drivers.point)}. Each "
+                             f"moves across its own {lvl} credible range while the others keep the model's values:"),
+                   "rows": rows}
 
     # --- indicators
     ind_main = None
@@ -575,7 +578,9 @@ def brief_context(brief: Brief) -> dict[str, Any]:
                 (ls, lv), (hs, hv) = i.low, i.high
                 vlabel = spec.variable(i.variable).label
                 rows.append([vlabel, f"{hs}: {pct(hv)}", f"{ls}: {pct(lv)}", f"{i.entropy_reduction * 100:.1f}%"])
-            ind_main = {"outcome": words.in_sentence(j.outcome.label), "point": pct(ind.point), "rows": rows}
+            ind_main = {"intro": (f"The observations that would tell us most about "
+                                  f"{words.in_sentence(j.outcome.label)}, now {pct(ind.point)}, and which way "
+                                  "each would move the judgment:"), "rows": rows}
         else:
             parts = []
             for i in items[:TOP_INDICATORS_OTHER]:
@@ -593,17 +598,26 @@ def brief_context(brief: Brief) -> dict[str, Any]:
             voi_rows.append([spec.variable(var).label, info.measure[k], _fmt_num(val)])
 
     # --- scenarios
+    # A scenario that observes an outcome's variable settles it: say so instead of 100% or 0%.
+    observed = {}
+    outcome_of = {j.outcome.id: j.outcome for j in brief.judgments}
+    for s_ in spec.scenarios:
+        for o in label:
+            tgt = outcome_of[o]
+            if tgt.target in s_.given:
+                observed[(s_.id, o)] = "observed" if s_.given[tgt.target] == tgt.state else "ruled out (observed)"
     scen_rows = []
     for row in brief.scenarios:
         name = "No scenario: the baseline" if row.scenario is None else spec.scenario(row.scenario).label
         if row.scenario == prm.scenario:
             name += " (this brief)"
-        scen_rows.append((name, row.intervals))
+        scen_rows.append((row.scenario, name, row.intervals))
     scenario_blocks = []
     for g in groups:
         rows = []
-        for name, ivs in scen_rows:
+        for sid, name, ivs in scen_rows:
             cells = [{"text": "impossible under the model", "bar": None} if ivs is None else
+                     {"text": observed[(sid, o)], "bar": None} if (sid, o) in observed else
                      {"text": cell(ivs[o]), "bar": bar(ivs[o])} for o in g]
             rows.append({"label": name, "cells": cells})
         scenario_blocks.append({"columns": [label[o] for o in g], "rows": rows})
@@ -1052,8 +1066,7 @@ def _pdf_bytes(ctx: Mapping[str, Any], images: Mapping[str, str], *, date: _dt.d
     heading("5. Key drivers")
     dr = ctx["drivers"]
     if dr:
-        para(f"The numbers that move the judgment on {dr['outcome']} ({dr['point']}) most, each across its own "
-             f"{ctx['level']} credible range, the others held at the model's values:", size=9)
+        para(dr["intro"], size=9)
         image("tornado", "Tornado: the range of the judgment as each number crosses its credible range.", max_h=95)
         table(["Number (CPT entry)", "When", "Model value (credible range)", "Judgment moves between", "Basis"],
               dr["rows"], widths=(2.6, 2.6, 1.4, 1.4, 1), size=7.5)
@@ -1063,12 +1076,13 @@ def _pdf_bytes(ctx: Mapping[str, Any], images: Mapping[str, str], *, date: _dt.d
     heading("6. Indicators to watch")
     ind = ctx["indicators"]
     if ind:
-        para(f"Observations that would tell us most about {ind['outcome']} (now {ind['point']}), and which way "
-             "they would move the judgment:", size=9)
+        para(ind["intro"], size=9)
         table(["Watch", "If seen (raises)", "If seen (lowers)", "Uncertainty removed"], ind["rows"],
               widths=(3, 1.6, 1.6, 1.2), size=7.5)
         image("indicators", "The judgment if each variable were observed in each of its states (dot size: how "
                             "likely that state is now); the vertical line is the judgment now.", max_h=95)
+        if ctx["indicators_other"]:
+            para("For the other headline outcomes, the most telling observations:", size=9)
         for o in ctx["indicators_other"]:
             bullet(f"{o['outcome']} (now {o['point']}): {o['text']}.", size=8.5)
     if ctx["voi_rows"]:
