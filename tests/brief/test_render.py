@@ -14,7 +14,14 @@ import numpy as np
 import pytest
 
 from estimative import ImpossibleEvidenceError, Network, UsageError
-from estimative.brief import build_brief, render_html, render_markdown, words, write_brief
+from estimative.brief import (
+    build_brief,
+    render_html,
+    render_markdown,
+    render_pdf,
+    words,
+    write_brief,
+)
 from estimative.cli import main
 from estimative.uncertainty import draw_cpts, query_interval
 
@@ -177,10 +184,11 @@ def test_assumptions_and_every_quote(net, md):
 
 
 # ------------------------------------------------------------------- determinism, format
-def test_same_inputs_give_identical_markdown_and_html(net, brief, md, page):
+def test_same_inputs_give_identical_files(net, brief, md, page, written):
     again = build_brief(Network.from_file(EXAMPLE), draws=DRAWS, seed=SEED, date=DATE)
     assert render_markdown(again) == md
     assert render_html(again) == page
+    assert render_pdf(again) == written.pdf.read_bytes()
 
 
 def test_another_seed_changes_the_intervals_only(net, md):

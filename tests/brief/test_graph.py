@@ -1,0 +1,69 @@
+"""The model graph's layered layout, checked against hand-drawn small DAGs."""
+
+from __future__ import annotations
+
+import itertools
+from pathlib import Path
+
+from matplotlib.patches import FancyArrowPatch, FancyBboxPatch
+
+from estimative import load_model
+from estimative.brief.graph import _crossings, graph_figure, layout
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def test_layers_are_longest_paths_with_roots_pulled_down():
+    # a -> b -> c -> d, and a root r whose only child is d: r sits just before d (layer 2), not at 0.
+    parents = {"a": [], "b": ["a"], "c": ["b"], "r": [], "d": ["c", "r"]}
+    lay = layout(list(parents), parents)
+    assert dict(lay.layer) == {"a": 0, "b": 1, "c": 2, "r": 2, "d": 3}
+
+
+def test_long_edges_get_one_dummy_per_crossed_layer():
+    parents = {"a": [], "b": ["a"], "c": ["b"], "d": ["c", "a"]}
+    lay = layout(list(parents), parents)
+    dummies = {(p, n): d for p, n, d in lay.edges}
+    assert len(dummies[("a", "d")]) == 2      # a (layer 0) -> d (layer 3) crosses layers 1 and 2
+    assert dummies[("c", "d")] == ()
+    assert [lay.pos[x][0] for x in dummies[("a", "d")]] == [lay.pos["b"][0], lay.pos["c"][0]]
+
+
+def test_crossing_count_by_hand():
+    # Layer 0: x, y; layer 1: u, v. Edges x->v and y->u cross once; x->u, y->v do not.
+    down = {"x": ["v", "u"], "y": ["u", "v"]}
+    assert _crossings([["x", "y"], ["u", "v"]], down) == 1
+    assert _crossings([["x", "y"], ["u", "v"]], {"x": ["u"], "y": ["v"]}) == 0
+
+
+def test_a_planar_layered_graph_is_drawn_without_crossings():
+    # Two independent chains given in an interleaved order: a good ordering untangles them.
+    parents = {"a1": [], "b1": [], "a2": ["a1"], "b2": ["b1"], "b3": ["b2"], "a3": ["a2"],
+               "m": ["a3", "b3"]}
+    lay = layout(list(parents), parents)
+    assert lay.crossings == 0
+
+
+def test_order_and_gaps_are_kept():
+    spec = load_model(ROOT / "models" / "example")
+    parents = {v.id: list(v.parents) for v in spec.variables}
+    lay = layout([v.id for v in spec.variables], parents, gap=1.0)
+    for layer in lay.order:
+        ys = [lay.pos[n][1] for n in layer]
+        assert all(b - a >= 0.35 - 1e-9 for a, b in itertools.pairwise(ys))
+    again = layout([v.id for v in spec.variables], parents, gap=1.0)
+    assert dict(again.pos) == dict(lay.pos) and again.order == lay.order
+
+
+def test_figure_draws_every_variable_and_edge():
+    spec = load_model(ROOT / "models" / "example")
+    fig = graph_figure(spec)
+    ax = fig.axes[0]
+    boxes = [p for p in ax.patches if isinstance(p, FancyBboxPatch)]
+    arrows = [p for p in ax.patches if isinstance(p, FancyArrowPatch)]
+    assert len(boxes) == len(spec.variables)
+    assert len(arrows) == sum(len(v.parents) for v in spec.variables)
+    labels = {t.get_text().replace("\n", " ") for t in ax.texts}
+    assert "North Korean provocation" in labels
+    # Assumption CPTs are dashed: nk_provocation and armed_clash in the example.
+    assert sum(1 for b in boxes if b.get_linestyle() == "--") == sum(1 for v in spec.variables if not v.cpt.sourced)
