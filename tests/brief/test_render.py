@@ -347,3 +347,13 @@ def test_event_question_interval_recomputed_draw_by_draw(tmp_path):
     lo, hi = np.quantile(ref, [0.05, 0.95])
     assert f"| Q99: A misreading or a clash. | 2018-12-31 | {words.likelihood_text(p, lo, hi, scale='icd203')} |" \
         in render_markdown(b)
+
+
+def test_likelihood_and_confidence_never_share_a_sentence(md, brief):
+    sec = md.split("## 3.")[1].split("### Forecast")[0]
+    # Sentences end at ". " (decimal points and ranges have no space after the dot).
+    sentences = [s for s in re.split(r"(?<=\.)\*{0,2} ", flat(sec)) if s.strip()]
+    with_conf = [s for s in sentences if "confidence" in s]
+    assert len(with_conf) == len(brief.judgments)
+    for s in with_conf:
+        assert words.terms_used(s, "icd203") == set(), s
