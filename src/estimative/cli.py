@@ -713,7 +713,7 @@ def _build_parser() -> tuple[argparse.ArgumentParser, dict[str, Command]]:
     parser = argparse.ArgumentParser(
         prog="estimative",
         description="Bayesian networks for policy analysis. PATH is a model folder (with model.yaml), "
-        "a model YAML file, or a BIF, XMLBIF or XDSL file.",
+        "a model YAML file, or a BIF, XMLBIF, XDSL, NET or UAI file.",
     )
     parser.add_argument("--version", action="version", version=f"estimative {__version__}")
     parser.add_argument("--debug", action="store_true", help="show a traceback on unexpected errors")

@@ -21,7 +21,7 @@ from .spec import Citation, ModelSpec, QueryRef
 
 #: Sibling files a model folder may use to split sections out of model.yaml.
 SECTION_FILES = ("policies", "scenarios", "claims", "questions", "outcomes", "utilities")
-IMPORT_SUFFIXES = (".bif", ".xmlbif", ".xml", ".xdsl", ".net", ".uai")
+IMPORT_SUFFIXES = (".bif", ".xmlbif", ".bifxml", ".xml", ".xdsl", ".net", ".uai")
 
 
 def display_path(p: str | Path) -> str:

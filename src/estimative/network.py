@@ -74,7 +74,7 @@ class Network:
 
     @classmethod
     def from_file(cls, path: str | Path) -> Network:
-        """Load a model folder, model YAML, or BIF/XMLBIF/XDSL file."""
+        """Load a model folder, model YAML, or BIF / XMLBIF / XDSL / NET / UAI file."""
         from .modelfile import load_model
 
         return cls(load_model(path))
