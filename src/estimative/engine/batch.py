@@ -16,6 +16,7 @@ CPTs are ``(card, *parent_cards)`` when shared, and carry the batch on a trailin
 
 from __future__ import annotations
 
+import functools
 import math
 from collections.abc import Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
@@ -50,11 +51,17 @@ def set_memory_cap(nbytes: int) -> int:
     >>> set_memory_cap(old) == 64 * 2**20
     True
     """
-    if not (isinstance(nbytes, int | np.integer) and nbytes >= 1024):
-        raise QueryError("memory cap must be a whole number of bytes, at least 1024", found=repr(nbytes))
+    _check_cap(nbytes)
     old = _settings["memory_cap"]
     _settings["memory_cap"] = int(nbytes)
     return old
+
+
+def _check_cap(nbytes: object) -> int:
+    if isinstance(nbytes, bool) or not (isinstance(nbytes, int | np.integer) and nbytes >= 1024):
+        raise QueryError("memory cap must be a whole number of bytes, at least 1024", found=repr(nbytes),
+                         fix="pass e.g. memory_cap=512 * 2**20")
+    return int(nbytes)
 
 
 def memory_cap() -> int:
@@ -113,7 +120,7 @@ def run_batch(
     array([[0.18, 0.08],
            [0.02, 0.72]])
     """
-    cap = memory_cap if memory_cap is not None else _settings["memory_cap"]
+    cap = _check_cap(memory_cap) if memory_cap is not None else _settings["memory_cap"]
     targets = tuple(int(t) for t in targets)
     n = _batch_size(structure, cpts, hard, soft, do, layout)
     cpts = list(cpts)
@@ -222,14 +229,9 @@ def _rows_onehot(card: int, states: np.ndarray) -> np.ndarray:
     return out
 
 
-def _is_batched_cpt(structure: Structure, v: int, arr: np.ndarray) -> bool:
-    full = 1 + len(structure.parents[v])
-    if arr.ndim == full:
-        return False
-    if arr.ndim == full + 1:
-        return True
-    raise QueryError(f"CPT of '{structure.names[v]}' has {arr.ndim} axes",
-                     expected=f"{full} (shared) or {full + 1} (with a batch axis)")
+@functools.lru_cache(maxsize=64)
+def _cpt_shapes(structure: Structure) -> tuple[tuple[int, ...], ...]:
+    return tuple(tuple(structure.cards[x] for x in (v, *structure.parents[v])) for v in range(len(structure.names)))
 
 
 def _batch_size(structure: Structure, cpts: Sequence[np.ndarray], hard: Mapping | None, soft: Mapping | None,
@@ -237,17 +239,18 @@ def _batch_size(structure: Structure, cpts: Sequence[np.ndarray], hard: Mapping 
     if len(cpts) != len(structure.names):
         raise QueryError(f"got {len(cpts)} CPTs for {len(structure.names)} variables")
     sizes: dict[int, str] = {}
-    for v, arr in enumerate(cpts):
-        if _is_batched_cpt(structure, v, arr):
-            sizes.setdefault(arr.shape[-1] if layout == "last" else arr.shape[0], f"CPT of '{structure.names[v]}'")
-            expect = tuple(structure.cards[x] for x in (v, *structure.parents[v]))
-            got = arr.shape[:-1] if layout == "last" else arr.shape[1:]
-            if got != expect:
-                raise QueryError(f"CPT of '{structure.names[v]}' has shape {arr.shape}",
-                                 expected=f"{expect} plus a batch axis ({layout})")
-        elif arr.shape != tuple(structure.cards[x] for x in (v, *structure.parents[v])):
-            raise QueryError(f"CPT of '{structure.names[v]}' has shape {arr.shape}",
-                             expected=str(tuple(structure.cards[x] for x in (v, *structure.parents[v]))))
+    for v, (arr, expect) in enumerate(zip(cpts, _cpt_shapes(structure), strict=True)):
+        shape = arr.shape
+        if shape == expect:
+            continue
+        if len(shape) != len(expect) + 1:
+            raise QueryError(f"CPT of '{structure.names[v]}' has shape {shape}",
+                             expected=f"{expect}, or that with a batch axis ({layout})")
+        n, got = (shape[-1], shape[:-1]) if layout == "last" else (shape[0], shape[1:])
+        if got != expect:
+            raise QueryError(f"CPT of '{structure.names[v]}' has shape {shape}",
+                             expected=f"{expect} plus a batch axis ({layout})")
+        sizes.setdefault(n, f"CPT of '{structure.names[v]}'")
     for what, m in (("hard evidence", hard), ("intervention", do)):
         for v, x in (m or {}).items():
             a = np.asarray(x)

@@ -19,7 +19,9 @@ DEFAULT_MEMORY_CAP = 512 * 2**20
 
 # The batch is cut into chunks whose largest intermediate stays near this size: the
 # contractions are memory-bound, so a chunk that stays in cache beats one long call.
-_CHUNK_TARGET_BYTES = 4 * 2**20
+_CHUNK_TARGET_BYTES = 2 * 2**20
+# Unbatched contractions whose intermediates all stay under this size skip opt_einsum's BLAS route.
+_SMALL_BYTES = 64 * 2**10
 # Below this many bytes of intermediates per chunk a second thread costs more than it gains.
 _THREAD_MIN_BYTES = 256 * 2**10
 
@@ -177,14 +179,46 @@ class Plan:
                 s = (*s, rows) if (op.kind == "cpt" and layout == "last") else (rows, *s)
             shapes.append(s)
         equation = self._equation(batched, layout)
-        path, info = oe.contract_path(equation, *shapes, shapes=True, optimize="greedy")
+        path, info = _best_path(equation, shapes)
         expression = oe.contract_expression(equation, *shapes, optimize=path)
         steps = _simulate(self.operands, batched, self.targets, path)
-        program = _program(equation, path, oe.get_symbol(len(self._letters())), layout) if any(batched) else ()
         row_bytes = max((8 * _size(s.scope, cards) for s in steps if s.batched), default=0)
         fixed_bytes = max((8 * _size(s.scope, cards) for s in steps if not s.batched), default=0)
+        # Without a batch axis, large contractions go to BLAS through opt_einsum (tensordot);
+        # small ones run faster as plain pairwise einsums (less Python per step).
+        program = (_program(equation, path, oe.get_symbol(len(self._letters())), layout)
+                   if any(batched) or fixed_bytes <= _SMALL_BYTES else ())
         return Executor(expression, equation, tuple(map(tuple, path)), float(info.opt_cost), rows,
                         row_bytes, fixed_bytes, tuple(steps), program)
+
+
+# Greedy pair-choosing heuristics tried in turn; the path with the fewest FLOPs wins. Each
+# is deterministic (opt_einsum breaks ties by operand number), unlike random-greedy, whose
+# choices depend on set iteration order and so on Python's hash seed.
+_COST_FNS: tuple = (
+    "memory-removed",
+    lambda s12, s1, s2, k12, k1, k2: s12,
+    lambda s12, s1, s2, k12, k1, k2: s12 - 0.5 * (s1 + s2),
+    lambda s12, s1, s2, k12, k1, k2: s12 / (s1 + s2),
+)
+# Below this many FLOPs a better path cannot repay the time spent looking for it.
+_PORTFOLIO_MIN_FLOPS = 2e5
+
+
+def _best_path(equation: str, shapes: Sequence[tuple[int, ...]]) -> tuple[list, oe.contract.PathInfo]:
+    """A contraction path: opt_einsum's greedy, or the cheapest of several greedy heuristics."""
+    best = oe.contract_path(equation, *shapes, shapes=True, optimize="greedy")
+    if best[1].opt_cost < _PORTFOLIO_MIN_FLOPS:
+        return best
+    inputs, output = equation.split("->")
+    terms = inputs.split(",")
+    sizes = {c: d for t, shp in zip(terms, shapes, strict=True) for c, d in zip(t, shp, strict=True)}
+    for cost_fn in _COST_FNS[1:]:
+        path = oe.paths.greedy([set(t) for t in terms], set(output), sizes, cost_fn=cost_fn)
+        cand = oe.contract_path(equation, *shapes, shapes=True, optimize=path)
+        if cand[1].opt_cost < best[1].opt_cost:
+            best = cand
+    return best
 
 
 def _program(equation: str, path: Sequence[Sequence[int]], batch: str,
