@@ -357,3 +357,21 @@ def test_likelihood_and_confidence_never_share_a_sentence(md, brief):
     assert len(with_conf) == len(brief.judgments)
     for s in with_conf:
         assert words.terms_used(s, "icd203") == set(), s
+
+
+# ---------------------------------------------------------------- decisions in the brief
+def test_expected_utility_of_the_oil_wildcatter(tmp_path):
+    # Raiffa's oil wildcatter: the optimal rules (test, then drill unless the seismic result is
+    # diffuse) are worth 22.5 (thousand dollars); drilling without a test 20. The model names no
+    # policies, so every combination of the decisions is weighed.
+    from estimative.decision import expected_utilities
+
+    net = Network.from_file(ROOT / "models" / "oil_wildcatter")
+    b = build_brief(net, draws=200, seed=2, date=DATE)
+    md = render_markdown(b)
+    assert "Highest expected utility: Optimal decision rules" in md
+    rows = {line.split(" | ")[0].lstrip("| "): line for line in md.splitlines() if line.startswith("| ")}
+    assert " | 22.5 | " in next(v for k, v in rows.items() if k.startswith("Optimal decision rules"))
+    assert rows["test=no, drill=yes"].startswith("| test=no, drill=yes | 20.0 | ")
+    ref = expected_utilities(net, draws=draw_cpts(net, 200, rng=np.random.default_rng(2)))
+    np.testing.assert_allclose(b.policy.utilities.prob_best, ref.prob_best)

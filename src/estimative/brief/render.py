@@ -379,11 +379,13 @@ def _policy_section(net: Network, outcomes: Sequence[OutcomeSpec], pols: Sequenc
     comparisons = {o.id: compare_policies(net, o.target, o.state, [None, *usable], scenario=scenario, draws=cpts,
                                           level=level) for o in outcomes}
     utilities = information = None
-    if net.spec.utilities is not None and usable:
+    # Without named policies, the decision module weighs every combination of the decisions.
+    alternatives = list(usable) if usable else None
+    if net.spec.utilities is not None and (usable or not net.spec.policies):
         from ..decision import expected_utilities, value_of_information
 
-        utilities = expected_utilities(net, policies=list(usable), draws=list(cpts), level=level)
-        information = value_of_information(net, policies=list(usable))
+        utilities = expected_utilities(net, policies=alternatives, draws=list(cpts), level=level)
+        information = value_of_information(net, policies=alternatives)
     return PolicySection(tuple([BASELINE, *usable]), comparisons, utilities, information, excluded)
 
 
@@ -414,9 +416,15 @@ def _signed_pts(x: float) -> str:
 
 
 def _fmt_num(x: float) -> str:
+    """A utility for a reader: one decimal (none from 1,000 up), a true minus sign.
+
+    >>> _fmt_num(-56.94), _fmt_num(12345.6), _fmt_num(float("nan"))
+    ('\u221256.9', '12,346', 'n/a')
+    """
     if not np.isfinite(x):
         return "n/a"
-    return f"{x:,.1f}" if abs(x) < 1000 else f"{x:,.0f}"
+    text = f"{x:,.1f}" if abs(x) < 1000 else f"{x:,.0f}"
+    return text.replace("-", "\u2212")
 
 
 def _cond_words(spec: ModelSpec, parents: Sequence[tuple[str, str]]) -> str:
@@ -536,9 +544,13 @@ def brief_context(brief: Brief) -> dict[str, Any]:
             eu_rows.append([name, _fmt_num(eu.eu[i]),
                             f"{_fmt_num(eu.low[i])} to {_fmt_num(eu.high[i])}" if eu.n_draws else "n/a",
                             "reference" if eu.kinds[i] == "baseline" else (pct(pb[i]) if np.isfinite(pb[i]) else "n/a")])
-        eu_best = plabel.get(eu.best, eu.best)
+        eu_best = plabel.get(eu.best, eu.labels[eu.index(eu.best)])
     policies = {
-        "blocks": policy_blocks if pol.policies else [],
+        "blocks": policy_blocks,
+        "intro": (f"Probability of each outcome under each policy ({lvl} interval in brackets), then its effect "
+                  f"against the baseline in percentage points ({lvl} interval of the difference, on common random "
+                  "draws):" if len(pol.policies) > 1 else
+                  f"No policy is compared, so the table shows the baseline ({lvl} interval in brackets):"),
         "excluded": [f"{plabel[p]}: {why}" for p, why in pol.excluded.items()],
         "eu_rows": eu_rows,
         "eu_unit": eu_unit,
@@ -1040,9 +1052,7 @@ def _pdf_bytes(ctx: Mapping[str, Any], images: Mapping[str, str], *, date: _dt.d
     pol = ctx["policies"]
     heading("4. Policy comparison")
     if pol["blocks"]:
-        para(f"Probability of each outcome under each policy ({ctx['level']} interval in brackets); below it, the "
-             f"effect against the baseline in percentage points ({ctx['level']} interval of the difference, on "
-             "common random draws):", size=9)
+        para(pol["intro"], size=9)
         for b in pol["blocks"]:
             n = len(b["columns"])
             table(["Policy", *b["columns"]],
