@@ -393,11 +393,12 @@ def matmul_gflops() -> float:
 
 
 def print_table(rows: list[Row]) -> None:
+    print("# W1 rows: draws/s reads queries/s. W2 rows: ms/query is the time per draw and query.")
     print(f"{'method':<11} {'network':<11} {'workload':<34} {'N':>6} {'ms/query':>10} {'draws/s':>12} "
           f"{'peak MiB':>9}  note")
     for r in rows:
         mem = f"{r.peak_mib:9.1f}" if r.peak_mib is not None else f"{'n/a':>9}"
-        print(f"{r.method:<11} {r.network:<11} {r.workload:<34} {r.n:>6} {r.ms_per_query:>10.4f} "
+        print(f"{r.method:<11} {r.network:<11} {r.workload:<34} {r.n:>6} {r.ms_per_query:>10.3g} "
               f"{r.draws_per_s:>12,.0f} {mem}  {r.note}")
 
 

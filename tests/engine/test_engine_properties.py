@@ -225,3 +225,28 @@ def test_bad_inputs_are_query_errors() -> None:
         run_batch(s, [cpts[0], cpts[1][:1], *cpts[2:]], [3])
     with pytest.raises(QueryError, match="memory cap"):
         run_batch(s, cpts, [3], memory_cap=10)
+
+
+def test_threads_split_chunks_without_changing_answers() -> None:
+    from estimative.engine import batch, set_threads
+
+    s, cpts = chain(8)
+    rng = np.random.default_rng(2)
+    n = 6000
+    draws = []
+    for c in cpts:
+        g = rng.gamma(np.broadcast_to((1 + 5 * c)[..., None], (*c.shape, n)))
+        draws.append(g / g.sum(axis=0, keepdims=True))
+    old = set_threads(1)
+    try:
+        serial = run_batch(s, draws, [7], hard={0: 2})
+        set_threads(2)
+        batch._pool = None
+        threaded = run_batch(s, draws, [7], hard={0: 2}, memory_cap=1 << 20)
+        assert batch._pool is not None  # the chunks went to the pool
+    finally:
+        set_threads(old)
+    np.testing.assert_array_equal(serial, threaded)
+    row = 17
+    np.testing.assert_allclose(serial[row], enumerate_joint(s, [d[..., row] for d in draws], (7,), {0: 2}, {}, {}, 1)[0],
+                               rtol=1e-12)

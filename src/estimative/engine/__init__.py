@@ -24,6 +24,7 @@ from .batch import (
     run_batch,
     run_query,
     set_memory_cap,
+    set_threads,
 )
 from .core import DEFAULT_MEMORY_CAP, Plan, Structure, compile_query
 
@@ -40,4 +41,5 @@ __all__ = [
     "run_batch",
     "run_query",
     "set_memory_cap",
+    "set_threads",
 ]

@@ -38,7 +38,7 @@ from .core import (
 #: P(evidence) at or below this is treated as zero (the evidence is impossible).
 ZERO_EVIDENCE = 1e-300
 
-_settings = {"memory_cap": DEFAULT_MEMORY_CAP}
+_settings = {"memory_cap": DEFAULT_MEMORY_CAP, "threads": 2}
 _pool: ThreadPoolExecutor | None = None
 
 
@@ -62,6 +62,23 @@ def _check_cap(nbytes: object) -> int:
         raise QueryError("memory cap must be a whole number of bytes, at least 1024", found=repr(nbytes),
                          fix="pass e.g. memory_cap=512 * 2**20")
     return int(nbytes)
+
+
+def set_threads(n: int) -> int:
+    """Threads that share a large batch's chunks (default 2, this machine's cores); 1 turns
+    threading off, e.g. inside worker processes that already fill the cores. Returns the old value.
+
+    Examples
+    --------
+    >>> old = set_threads(1)
+    >>> set_threads(old)
+    1
+    """
+    if isinstance(n, bool) or not (isinstance(n, int | np.integer) and 1 <= n <= 64):
+        raise QueryError("threads must be a whole number from 1 to 64", found=repr(n))
+    old = _settings["threads"]
+    _settings["threads"] = int(n)
+    return old
 
 
 def memory_cap() -> int:
@@ -422,10 +439,10 @@ def _slice_cpt(structure: Structure, arr: np.ndarray, clamps: tuple[int | None, 
     return arr[index]
 
 
-def _pool2() -> ThreadPoolExecutor:
+def _thread_pool() -> ThreadPoolExecutor:
     global _pool
-    if _pool is None:
-        _pool = ThreadPoolExecutor(max_workers=2, thread_name_prefix="estimative-engine")
+    if _pool is None or _pool._max_workers != _settings["threads"]:
+        _pool = ThreadPoolExecutor(max_workers=_settings["threads"], thread_name_prefix="estimative-engine")
     return _pool
 
 
@@ -459,8 +476,8 @@ def _contract(plan: Plan, ops: list[np.ndarray], batched: tuple[bool, ...], layo
         return ex(*part)
 
     starts = range(0, n, chunk)
-    if len(starts) >= 2 and chunk * ex.row_bytes >= _THREAD_MIN_BYTES:
-        parts = list(_pool2().map(piece, starts))
+    if _settings["threads"] > 1 and len(starts) >= 2 and chunk * ex.row_bytes >= _THREAD_MIN_BYTES:
+        parts = list(_thread_pool().map(piece, starts))
     else:
         parts = [piece(lo) for lo in starts]
     if layout == "last":
