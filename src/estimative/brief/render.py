@@ -158,7 +158,7 @@ class Brief:
     hilp: tuple[HilpItem, ...]
     assumptions: tuple[Assumption, ...]
     quotes: tuple[Quote, ...]
-    relevant: frozenset[str] = field(default_factory=frozenset)
+    relevant: frozenset[str] = field(default_factory=frozenset)  # the CPTs the key judgments rest on
 
     @property
     def main(self) -> Judgment | None:
@@ -427,7 +427,7 @@ def _fmt_num(x: float) -> str:
     return text.replace("-", "\u2212")
 
 
-def _cond_words(spec: ModelSpec, parents: Sequence[tuple[str, str]]) -> str:
+def _cond_words(parents: Sequence[tuple[str, str]]) -> str:
     return ", ".join(f"{p} = {s}" for p, s in parents)
 
 
@@ -569,7 +569,7 @@ def brief_context(brief: Brief) -> dict[str, Any]:
             if f.swing <= 0:
                 continue
             v = spec.variable(p.variable)
-            rows.append([f"{v.label}: {p.state}", _cond_words(spec, p.parents) or "(no parents)",
+            rows.append([f"{v.label}: {p.state}", _cond_words(p.parents) or "(no parents)",
                          f"{pct(p.value)} ({words.interval_text(f.low_x, f.high_x)})",
                          f"{100 * min(f.low_value, f.high_value):.1f}% to {100 * max(f.low_value, f.high_value):.1f}%",
                          "assumption" if _assumed(spec, p.variable) else "sourced"])
