@@ -250,3 +250,20 @@ def test_threads_split_chunks_without_changing_answers() -> None:
     row = 17
     np.testing.assert_allclose(serial[row], enumerate_joint(s, [d[..., row] for d in draws], (7,), {0: 2}, {}, {}, 1)[0],
                                rtol=1e-12)
+
+
+def test_contractions_over_more_variables_than_einsum_has_letters() -> None:
+    """A 70-step Markov chain: the marginal of the last variable is a product of 70 matrices."""
+    n_var, n = 70, 5
+    s = Structure(tuple(f"x{v}" for v in range(n_var)), (2,) * n_var, ((), *((v,) for v in range(n_var - 1))))
+    rng = np.random.default_rng(9)
+    draws = [rng.dirichlet([1.0, 1.0], size=n).T] + [
+        np.moveaxis(rng.dirichlet([1.0, 1.0], size=(n, 2)), 0, -1).transpose(1, 0, 2) for _ in range(n_var - 1)]
+    got = run_batch(s, draws, [n_var - 1], soft={0: np.array([1.0, 1.0])})
+    for row in range(n):
+        p = draws[0][:, row]
+        for t in draws[1:]:
+            p = t[:, :, row] @ p  # t[x_v, x_{v-1}]
+        np.testing.assert_allclose(got[row], p, rtol=1e-12)
+    single = run_query(s, [d[..., 0] for d in draws], [n_var - 1, 0])
+    np.testing.assert_allclose(single.sum(axis=1), got[0], rtol=1e-12)

@@ -240,7 +240,10 @@ def _program(equation: str, path: Sequence[Sequence[int]], batch: str,
             new = "".join(letters)
             if has_b:
                 new = new + batch if layout == "last" else batch + new
-        program.append((tuple(pair), ",".join(picked) + "->" + new))
+        # numpy's einsum takes only the 52 ASCII letters: rename each step's indices locally.
+        local = {c: oe.get_symbol(i) for i, c in enumerate(dict.fromkeys("".join(picked) + new))}
+        eq = ",".join("".join(local[c] for c in t) for t in picked) + "->" + "".join(local[c] for c in new)
+        program.append((tuple(pair), eq))
         live.append(new)
     return tuple(program)
 
