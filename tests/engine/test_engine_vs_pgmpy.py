@@ -141,3 +141,22 @@ def test_impossible_rows_are_nan_and_flagged_never_normalised(refs) -> None:
     assert got.evidence_prob[1] == 0.0
     expected = ve_posterior(ref, ref.model, dysp, {lung: yes_l, either: yes_e}, {})
     np.testing.assert_allclose(got.probs[[0, 2]], [expected, expected], atol=1e-9, rtol=0)
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("name", ["andes", "munin1"])
+def test_large_networks_match_variable_elimination(name: str, refs) -> None:
+    """Hundreds of variables: contractions with more indices than einsum has letters."""
+    ref = refs.load(name)
+    rng = np.random.default_rng(sum(map(ord, name)))
+    for q in range(2):
+        target, hard, do, _ = random_query(ref, rng, with_do=q == 1)
+        expected = ve_posterior(ref, ref.model, target, hard, do)
+        got = posterior_batch(ref.structure, ref.cpts, [target], hard=hard, do=do)
+        np.testing.assert_allclose(got.probs[0], expected, atol=1e-9, rtol=0)
+    draws = dirichlet_draws(ref.cpts, 2, rng)
+    target, hard, do, _ = random_query(ref, rng, with_do=True)
+    got = posterior_batch(ref.structure, draws, [target], hard=hard, do=do)
+    for i in range(2):
+        model = refs.pgmpy_model(ref.structure, [d[..., i] for d in draws], ref.states)
+        np.testing.assert_allclose(got.probs[i], ve_posterior(ref, model, target, hard, do), atol=1e-9, rtol=0)
