@@ -171,13 +171,13 @@ def test_memory_cap_splits_the_batch_and_keeps_answers() -> None:
 
 def test_a_row_over_the_cap_is_split_by_conditioning() -> None:
     """When one row alone breaks the cap the engine sums over a variable's states."""
-    s, cpts = chain(10)
-    plan = compile_query(s, (9,), (), (), ())
+    s, cpts = chain(7)
+    plan = compile_query(s, (6, 0), (), (), ())
     ex = plan.executor((False,) * len(plan.operands), "last", 1)
     cap = 1024
     assert ex.fixed_bytes > cap
-    got = run_batch(s, cpts, [9], memory_cap=cap)[0]
-    np.testing.assert_allclose(got, enumerate_joint(s, cpts, (9,), {}, {}, {}, 1)[0], rtol=1e-12)
+    got = run_batch(s, cpts, [6, 0], memory_cap=cap)[0]
+    np.testing.assert_allclose(got, enumerate_joint(s, cpts, (6, 0), {}, {}, {}, 1)[0], rtol=1e-12)
 
 
 def test_single_query_entry_point_keeps_its_shapes() -> None:
