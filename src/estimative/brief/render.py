@@ -484,6 +484,7 @@ def brief_context(brief: Brief) -> dict[str, Any]:
         "horizons": sorted({q.question.horizon.isoformat() for q in brief.questions}),
     }
     terms = [{"word": t.word, "range": t.range_text()} for t in words.scale_terms(scale)]
+    judgments_intro = f"{words.sentence_case(condition)}, with information as of {spec.as_of.isoformat()}:"
 
     judgments = []
     for j in brief.judgments:
@@ -678,7 +679,7 @@ def brief_context(brief: Brief) -> dict[str, Any]:
     method = _method(brief)
     return {
         "header": header, "scope": scope, "terms": terms, "scale_title": words.SCALE_TITLES[scale],
-        "judgments": judgments, "questions": questions, "policies": policies, "drivers": drivers,
+        "judgments": judgments, "judgments_intro": judgments_intro, "questions": questions, "policies": policies, "drivers": drivers,
         "indicators": ind_main, "indicators_other": ind_other, "voi_rows": voi_rows,
         "scenario_blocks": scenario_blocks, "scenario_desc": sdesc,
         "hilp": hilp, "high_impact": high_impact, "hilp_threshold": pct(HILP_THRESHOLD),
@@ -1041,6 +1042,7 @@ def _pdf_bytes(ctx: Mapping[str, Any], images: Mapping[str, str], *, date: _dt.d
          "its own sentence and set by the rule in the method note.", size=8.5, color=muted)
 
     heading("3. Key judgments")
+    para(ctx["judgments_intro"], size=9)
     for j in ctx["judgments"]:
         bullet(j["confidence_sentence"], bold_lead=j["sentence"], size=9.5)
     if ctx["questions"]:
