@@ -646,11 +646,11 @@ def _cmd_brief(args: argparse.Namespace) -> int:
 
     JSON: ``{"ok": true, "model", "hash", "title", "date", "scale", "draws", "seed", "policies",
     "scenario", "files": {"markdown", "html", "pdf"}, "judgments": [{"outcome", "label", "target",
-    "state", "point", "low", "high", "level", "term", "confidence", "assumption_share"}]}``.
+    "state", "point", "low", "high", "level", "term", "likelihood", "confidence", "assumption_share"}]}``.
     """
     import datetime as dt
 
-    from .brief import build_brief, write_brief
+    from .brief import build_brief, likelihood_text, write_brief
 
     date = None
     if args.date is not None:
@@ -673,6 +673,8 @@ def _cmd_brief(args: argparse.Namespace) -> int:
             "judgments": [{"outcome": j.outcome.id, "label": j.outcome.label, "target": j.outcome.target,
                            "state": j.outcome.state, "point": j.interval.point, "low": j.interval.low,
                            "high": j.interval.high, "level": j.interval.level, "term": j.term.word,
+                           "likelihood": likelihood_text(j.interval.point, j.interval.low, j.interval.high,
+                                                         scale=prm.scale, level=j.interval.level),
                            "confidence": j.confidence.level, "assumption_share": j.assumption_share}
                           for j in brief.judgments],
         })

@@ -232,7 +232,9 @@ def test_one_scale_only(net, scale, brief, written, tmp_path):
     assert words.terms_used(texts[0], scale) <= own
     assert b.judgments[0].term.word in own
     if scale == "phia":
-        assert "highly unlikely (10-20%)" in texts[0]  # the key lists PHIA's band
+        assert "| highly unlikely | 10-20% |" in texts[0]  # the key lists PHIA's bands
+        # The clash (7.6%) falls in the yardstick's 5-10% gap: named by both neighbours.
+        assert "between remote chance and highly unlikely (5-10%): 8%" in texts[0]
 
 
 # ---------------------------------------------------------------------------- escaping

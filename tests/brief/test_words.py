@@ -91,3 +91,11 @@ def test_labels_inside_sentences():
     assert words.in_sentence("An armed clash") == "an armed clash"
     assert words.in_sentence("US strike") == "US strike"
     assert words.in_sentence("North Korea tests") == "North Korea tests"
+
+
+def test_phia_gaps_are_named_by_both_neighbours():
+    # PHIA leaves 5-10%, 20-25%, 35-40%, 50-55%, 75-80% and 90-95% unnamed on purpose.
+    assert words.likelihood_phrase(0.07, scale="phia") == "between remote chance and highly unlikely (5-10%)"
+    assert words.likelihood_phrase(0.52, scale="phia") == "between realistic possibility and likely (50-55%)"
+    assert words.likelihood_phrase(0.52, scale="icd203") == "roughly even chance (45-55%)"
+    assert words.foreign_terms(words.likelihood_phrase(0.93, scale="phia"), "phia") == set()

@@ -721,8 +721,9 @@ def _method(brief: Brief) -> list[str]:
          "central range of a quantity over the draws; the headline number is the exact value at the "
          "model's own numbers."),
         ("Words: each probability is given the scale's term whose band contains it; where two bands share "
-         "an edge, the edge goes to the band nearer 50%, and a probability in a gap between bands takes "
-         "the nearest band. The word is always followed by its band, the number and its interval."),
+         "an edge, the edge goes to the band nearer 50%; a probability in a gap the scale leaves between "
+         "two bands is named by both terms, with the gap as its range. The word is always followed by its "
+         "band, the number and its interval."),
         (f"Confidence follows a fixed rule from two inputs. Interval width is measured in odds: the "
          f"interval is narrow when the odds at its upper end are at most {words.NARROW_ODDS_RATIO:g} times "
          f"those at its lower end, and wide when they are more than {words.WIDE_ODDS_RATIO:g} times. The "

@@ -30,6 +30,7 @@ A judgment that no parameter moves (every parameter's swing is zero) has a share
 
 from __future__ import annotations
 
+import itertools
 import math
 import re
 from collections.abc import Iterable, Sequence
@@ -138,6 +139,23 @@ def interval_text(low: float, high: float) -> str:
     return hi if lo + "%" == hi else f"{lo}-{hi}"
 
 
+def likelihood_phrase(p: float, *, scale: str) -> str:
+    """The scale's word for ``p`` with its range; a probability in one of the PHIA yardstick's
+    deliberate gaps is named by the two terms around it, with the gap as its range.
+
+    >>> likelihood_phrase(0.68, scale="icd203")
+    'likely (55-80%)'
+    >>> likelihood_phrase(0.22, scale="phia")
+    'between highly unlikely and unlikely (20-25%)'
+    """
+    terms = scale_terms(scale)
+    for lower, upper in itertools.pairwise(terms):
+        if lower.high < p < upper.low:
+            return f"between {lower.word} and {upper.word} ({pct_number(lower.high)}-{pct(upper.low)})"
+    t = likelihood_term(p, scale=scale)
+    return f"{t.word} ({t.range_text()})"
+
+
 def likelihood_text(p: float, low: float, high: float, *, scale: str, level: float = 0.9) -> str:
     """The scale's word, its range, the model's number and its credible interval.
 
@@ -145,9 +163,10 @@ def likelihood_text(p: float, low: float, high: float, *, scale: str, level: flo
     'likely (55-80%): 68%, 90% interval 52-81%'
     >>> likelihood_text(0.68, 0.52, 0.81, scale="phia")
     'likely (55-75%): 68%, 90% interval 52-81%'
+    >>> likelihood_text(0.06, 0.01, 0.14, scale="phia")
+    'between remote chance and highly unlikely (5-10%): 6%, 90% interval 1-14%'
     """
-    t = likelihood_term(p, scale=scale)
-    return f"{t.word} ({t.range_text()}): {pct(p)}, {level_text(level)} interval {interval_text(low, high)}"
+    return f"{likelihood_phrase(p, scale=scale)}: {pct(p)}, {level_text(level)} interval {interval_text(low, high)}"
 
 
 def level_text(level: float) -> str:
