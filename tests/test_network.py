@@ -195,3 +195,24 @@ def test_query_joint_and_events(example_net: Network) -> None:
     assert j.probability({"armed_clash": "yes"}) == pytest.approx(example_net.query("armed_clash")["yes"], abs=1e-12)
     for combo in itertools.product(*j.states):
         assert j[combo] >= 0
+
+
+def test_cpt_frame_rows_follow_parent_states(example_net: Network) -> None:
+    frame = example_net.cpt_frame("misread_intent")
+    parents = example_net.parents["misread_intent"]
+    assert list(frame.index.names) == list(parents)
+    # Every row equals the CPT column picked by name, read straight from the array.
+    cpt = example_net.cpt("misread_intent")
+    for combo in itertools.product(*(example_net.states[p] for p in parents)):
+        idx = tuple(example_net.states[p].index(s) for p, s in zip(parents, combo, strict=True))
+        assert frame.loc[combo].tolist() == cpt[(slice(None), *idx)].tolist()
+    assert example_net.cpt_frame("us_rhetoric").loc["(prior)", "bluster"] == 0.6
+
+
+def test_content_hash_is_stable_and_content_sensitive(example_net: Network) -> None:
+    again = Network.from_file("models/example")
+    assert again.content_hash == example_net.content_hash
+    changed = again.spec.model_copy(update={"title": "another title"})
+    for v_new, v_old in zip(changed.variables, again.spec.variables, strict=True):
+        v_new._table = v_old._table
+    assert changed.content_hash != example_net.content_hash

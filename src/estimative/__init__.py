@@ -35,6 +35,58 @@ from .uncertainty import (
 
 __version__ = "0.1.0"
 
+# The analyses are imported on first use (PEP 562): `import estimative` stays fast for the
+# command line, while `estimative.one_way`, `estimative.write_brief`, ... work as if imported.
+_LAZY: dict[str, str] = {
+    # claims ledger and forecasts
+    "evaluate_claims": "claims",
+    "check_claims": "claims",
+    "forecasts": "scoring",
+    "score": "scoring",
+    "load_resolutions": "scoring",
+    # interoperability
+    "export_network": "export",
+    "import_file": "export",
+    # sensitivity
+    "one_way": "sensitivity",
+    "indicators": "sensitivity",
+    "global_sensitivity": "sensitivity",
+    "sobol_indices": "sensitivity",
+    "flip_points": "sensitivity",
+    "target_probability": "sensitivity",
+    "load_sweep": "sensitivity.sweep",
+    "run_sweep": "sensitivity.sweep",
+    "read_sweep": "sensitivity.sweep",
+    # decision analysis
+    "analyze": "decision",
+    "solve": "decision",
+    "expected_utilities": "decision",
+    "decision_table": "decision",
+    "decision_tree": "decision",
+    "value_of_information": "decision",
+    "weight_map": "decision",
+    # briefs
+    "build_brief": "brief",
+    "write_brief": "brief",
+    "graph_figure": "brief",
+}
+
+
+def __getattr__(name: str) -> object:
+    module = _LAZY.get(name)
+    if module is None:
+        raise AttributeError(f"module 'estimative' has no attribute {name!r}")
+    import importlib
+
+    value = getattr(importlib.import_module(f".{module}", __name__), name)
+    globals()[name] = value
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted(set(globals()) | set(_LAZY))
+
+
 __all__ = [
     "EstimativeError",
     "Explanation",
@@ -54,4 +106,5 @@ __all__ = [
     "draw_cpts",
     "load_model",
     "query_interval",
+    *_LAZY,
 ]

@@ -392,6 +392,13 @@ class ModelSpec(_Base):
     _root: str | None = PrivateAttr(default=None)
     _name: str | None = PrivateAttr(default=None)
     _locator: Any = PrivateAttr(default=None)
+    _hash: str | None = PrivateAttr(default=None)
+
+    def model_copy(self, *, update: Mapping[str, Any] | None = None, deep: bool = False) -> ModelSpec:
+        """A copy; its content hash is computed afresh (a copy may differ in content)."""
+        new = super().model_copy(update=update, deep=deep)
+        new._hash = None
+        return new
 
     @property
     def root(self) -> str | None:
@@ -423,10 +430,17 @@ class ModelSpec(_Base):
     @property
     def content_hash(self) -> str:
         """SHA-256 (first 16 hex digits) of the model's content: every field and every
-        expanded CPT number. Stamped on every output so results can be traced to the model."""
+        expanded CPT number. Stamped on every output so results can be traced to the model.
+
+        Computed once per (frozen) spec: serialising the flagship takes milliseconds."""
+        if self._hash is not None:
+            return self._hash
         payload = self.model_dump(mode="json")
         payload["_tables"] = {
             v.id: np.round(v.table, 15).tolist() if v._table is not None else None for v in self.variables
         }
         blob = json.dumps(payload, sort_keys=True, separators=(",", ":")).encode()
-        return hashlib.sha256(blob).hexdigest()[:16]
+        digest = hashlib.sha256(blob).hexdigest()[:16]
+        if all(v._table is not None for v in self.variables):  # never cache a half-built spec
+            self._hash = digest
+        return digest

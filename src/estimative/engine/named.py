@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-import contextlib
 import html
-import weakref
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
@@ -22,22 +20,6 @@ if TYPE_CHECKING:
 
 #: A condition value: one state for every row, or one per row (``None``: none in that row).
 RowStates = str | Sequence[str | None]
-
-# The model hash serialises the whole spec (milliseconds): compute it once per spec object.
-_hashes: dict[int, tuple[weakref.ref, str]] = {}
-
-
-def _content_hash(net: Network) -> str:
-    spec = net.spec
-    hit = _hashes.get(id(spec))
-    if hit is not None and hit[0]() is spec:
-        return hit[1]
-    value = net.content_hash
-    key = id(spec)
-    with contextlib.suppress(TypeError):  # not weak-referenceable: do not cache
-        _hashes[key] = (weakref.ref(spec, lambda _r: _hashes.pop(key, None)), value)
-    return value
-
 
 @dataclass(frozen=True)
 class BatchPosterior:
@@ -175,7 +157,7 @@ def query_batch(
     res = posterior_batch(net.structure, arrays, tidx, hard=hard, soft=softv, do=dov, layout=layout,
                           memory_cap=memory_cap)
     return BatchPosterior(tuple(targets), tuple(net.states[t] for t in targets), res.probs, res.evidence_prob,
-                          res.impossible, _describe(ev.describe(), given, do, row_soft), _content_hash(net))
+                          res.impossible, _describe(ev.describe(), given, do, row_soft), net.content_hash)
 
 
 def _row_states(net: Network, var: str, values: Sequence[str | None]) -> np.ndarray:
