@@ -6,18 +6,16 @@ Each function takes a result of :mod:`estimative.decision` and returns a
 
 from __future__ import annotations
 
-import os
-import tempfile
 from pathlib import Path
 
 import numpy as np
 from matplotlib.figure import Figure
 from matplotlib.patches import Patch
 
+from ._io import write_text_atomic
+from .brief.charts import save_figure as save_figure  # one atomic figure writer for every chart
 from .decision import DecisionTree, ExpectedUtilities, TreeNode, WeightMap
-from .errors import UsageError
 
-FORMATS = {".svg": "svg", ".png": "png", ".pdf": "pdf"}
 _BEST = "#1f4e79"
 _OTHER = "#9aa5b1"
 
@@ -130,42 +128,6 @@ def expected_utility_figure(eu: ExpectedUtilities, *, title: str | None = None) 
     return fig
 
 
-def save_figure(fig: Figure, path: str | Path) -> Path:
-    """Write ``fig`` to ``path`` (.svg, .png or .pdf) atomically: a temporary file in the same
-    folder, then renamed over the target."""
-    p = Path(path)
-    fmt = FORMATS.get(p.suffix.lower())
-    if fmt is None:
-        raise UsageError(f"cannot write a figure as '{p.suffix or p.name}'", expected=f"one of {sorted(FORMATS)}",
-                         fix="name the file .svg, .png or .pdf")
-    folder = p.parent if str(p.parent) else Path(".")
-    if not folder.is_dir():
-        raise UsageError("the folder for the figure does not exist", found=str(folder), fix="create it first")
-    fd, tmp = tempfile.mkstemp(dir=folder, prefix=f".{p.name}.", suffix=p.suffix)
-    try:
-        with os.fdopen(fd, "wb") as fh:
-            fig.savefig(fh, format=fmt, metadata={"Date": None} if fmt == "svg" else None)
-        os.replace(tmp, p)
-    except BaseException:
-        if os.path.exists(tmp):
-            os.unlink(tmp)
-        raise
-    return p
-
-
 def save_text(text: str, path: str | Path) -> Path:
     """Write ``text`` (a Markdown table, say) to ``path`` atomically, UTF-8."""
-    p = Path(path)
-    folder = p.parent if str(p.parent) else Path(".")
-    if not folder.is_dir():
-        raise UsageError("the folder for the file does not exist", found=str(folder), fix="create it first")
-    fd, tmp = tempfile.mkstemp(dir=folder, prefix=f".{p.name}.", suffix=".tmp")
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8") as fh:
-            fh.write(text)
-        os.replace(tmp, p)
-    except BaseException:
-        if os.path.exists(tmp):
-            os.unlink(tmp)
-        raise
-    return p
+    return write_text_atomic(path, text)

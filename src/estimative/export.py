@@ -33,7 +33,6 @@ import itertools
 import math
 import os
 import re
-import tempfile
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -42,6 +41,7 @@ from xml.sax.saxutils import escape as _xml_escape
 
 import numpy as np
 
+from ._io import write_text_atomic
 from .errors import ModelError, Problem, UsageError, did_you_mean
 
 if TYPE_CHECKING:
@@ -336,22 +336,9 @@ def export_network(net: Network, fmt: str, path: str | os.PathLike[str]) -> Path
     True
     """
     text = export_text(net, fmt)
-    target = Path(path)
-    if target.is_dir():
-        raise UsageError("the output path is a folder", found=str(target), fix="name a file, e.g. model" + DEFAULT_SUFFIX[_check_format(fmt)])
-    folder = target.parent if str(target.parent) else Path(".")
-    if not folder.is_dir():
-        raise UsageError("the output folder does not exist", found=str(folder), fix="create it first")
-    fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=folder)
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as fh:
-            fh.write(text)
-        os.replace(tmp, target)
-    except BaseException:
-        if os.path.exists(tmp):
-            os.unlink(tmp)
-        raise
-    return target
+    if Path(path).is_dir():
+        raise UsageError("the output path is a folder", found=str(path), fix="name a file, e.g. model" + DEFAULT_SUFFIX[_check_format(fmt)])
+    return write_text_atomic(path, text, what="output file")
 
 
 # =============================================================================================

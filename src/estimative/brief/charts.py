@@ -9,8 +9,6 @@ Uncertainty and sensitivity: :func:`interval_chart`, :func:`tornado_chart`,
 
 from __future__ import annotations
 
-import os
-import tempfile
 import textwrap
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -20,6 +18,7 @@ import numpy as np
 from matplotlib.figure import Figure
 from matplotlib.patches import Patch
 
+from .._io import atomic_writer
 from ..errors import UsageError
 
 if TYPE_CHECKING:
@@ -43,19 +42,9 @@ def save_figure(fig: Figure, path: str | Path) -> Path:
     if fmt is None:
         raise UsageError(f"cannot write a figure as '{p.suffix or p.name}'", expected=f"one of {sorted(FORMATS)}",
                          fix="name the file .svg, .png or .pdf")
-    folder = p.parent if str(p.parent) else Path(".")
-    if not folder.is_dir():
-        raise UsageError("the folder for the figure does not exist", found=str(folder), fix="create it first")
-    fd, tmp = tempfile.mkstemp(dir=folder, prefix=f".{p.name}.", suffix=p.suffix)
-    try:
-        # A fixed salt makes SVG element ids deterministic, so reruns write identical files.
-        with os.fdopen(fd, "wb") as fh, matplotlib.rc_context({"svg.hashsalt": "estimative"}):
-            fig.savefig(fh, format=fmt, metadata={"Date": None} if fmt == "svg" else None, bbox_inches="tight")
-        os.replace(tmp, p)
-    except BaseException:
-        if os.path.exists(tmp):
-            os.unlink(tmp)
-        raise
+    # A fixed salt makes SVG element ids deterministic, so reruns write identical files.
+    with atomic_writer(p, binary=True, what="figure") as fh, matplotlib.rc_context({"svg.hashsalt": "estimative"}):
+        fig.savefig(fh, format=fmt, metadata={"Date": None} if fmt == "svg" else None, bbox_inches="tight")
     return p
 
 

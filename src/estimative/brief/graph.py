@@ -218,9 +218,8 @@ def graph_figure(spec: ModelSpec, *, outcomes: Sequence[str] | None = None, wrap
     >>> len(fig.axes)
     1
     """
-    import matplotlib
-
-    matplotlib.use("Agg", force=False)
+    # A bare Figure needs no backend: choosing one here (matplotlib.use) would switch off
+    # Jupyter's inline display for the rest of a notebook.
     from matplotlib.figure import Figure
     from matplotlib.lines import Line2D
     from matplotlib.patches import FancyArrowPatch, FancyBboxPatch, Patch

@@ -1,0 +1,60 @@
+"""Atomic file output: a reader (or a crash) never sees half a file.
+
+Every file estimative writes goes through :func:`atomic_writer`: the data goes to a temporary
+file in the target's folder, which is renamed over the target only once it is complete.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import tempfile
+from collections.abc import Iterator
+from pathlib import Path
+from typing import IO, Any
+
+from .errors import UsageError
+
+
+def check_output_path(path: str | os.PathLike[str], *, what: str = "file") -> Path:
+    """The path as a :class:`Path`, after checking it names a file in an existing folder."""
+    target = Path(path)
+    if target.is_dir():
+        raise UsageError(f"the output path is a folder, not a {what}", found=str(target), fix=f"name a {what}")
+    folder = target.parent if str(target.parent) else Path(".")
+    if not folder.is_dir():
+        raise UsageError(f"the folder for the {what} does not exist", found=str(folder), fix="create it first")
+    return target
+
+
+@contextlib.contextmanager
+def atomic_writer(path: str | os.PathLike[str], *, binary: bool = False, what: str = "file") -> Iterator[IO[Any]]:
+    """Open a temporary file beside ``path`` for writing; on success rename it over ``path``.
+
+    Text mode writes UTF-8 with ``\\n`` line ends. On any error the temporary file is removed
+    and ``path`` is left as it was.
+
+    >>> import tempfile, os
+    >>> p = os.path.join(tempfile.mkdtemp(), "x.txt")
+    >>> with atomic_writer(p) as fh:
+    ...     _ = fh.write("done")
+    >>> open(p).read()
+    'done'
+    """
+    target = check_output_path(path, what=what)
+    fd, tmp = tempfile.mkstemp(dir=target.parent if str(target.parent) else ".", prefix=f".{target.name}.", suffix=".tmp")
+    try:
+        with (os.fdopen(fd, "wb") if binary else os.fdopen(fd, "w", encoding="utf-8", newline="\n")) as fh:
+            yield fh
+        os.replace(tmp, target)
+    except BaseException:
+        if os.path.exists(tmp):
+            os.unlink(tmp)
+        raise
+
+
+def write_text_atomic(path: str | os.PathLike[str], text: str, *, what: str = "file") -> Path:
+    """Write ``text`` to ``path`` atomically (UTF-8); return the path."""
+    with atomic_writer(path, what=what) as fh:
+        fh.write(text)
+    return Path(path)
