@@ -13,6 +13,7 @@ from hypothesis import strategies as st
 from estimative import ImpossibleEvidenceError, Network, QueryError
 from estimative.modelfile import spec_from_arrays
 from estimative.network import brute_force_joint
+from reference import enumerate_posterior
 
 
 def sprinkler() -> Network:
@@ -121,21 +122,6 @@ def small_networks(draw):
     return Network(spec_from_arrays("random", items))
 
 
-def _brute(net: Network, target: str, given: dict[str, str], soft: dict[str, np.ndarray] | None = None) -> np.ndarray:
-    joint = brute_force_joint(net)
-    for var, st_ in given.items():
-        i = net.variables.index(var)
-        mask = np.zeros(joint.shape[i])
-        mask[net.states[var].index(st_)] = 1
-        joint = joint * mask.reshape([-1 if a == i else 1 for a in range(joint.ndim)])
-    for var, lik in (soft or {}).items():
-        i = net.variables.index(var)
-        joint = joint * lik.reshape([-1 if a == i else 1 for a in range(joint.ndim)])
-    t = net.variables.index(target)
-    marg = joint.sum(axis=tuple(a for a in range(joint.ndim) if a != t))
-    return marg / marg.sum()
-
-
 @settings(max_examples=60, deadline=None)
 @given(net=small_networks(), data=st.data())
 def test_query_equals_enumeration(net: Network, data) -> None:
@@ -145,7 +131,7 @@ def test_query_equals_enumeration(net: Network, data) -> None:
     given_ = {v: data.draw(st.sampled_from(net.states[v])) for v in ev_vars}
     post = net.query(target, given=given_)
     assert post.probs.sum() == pytest.approx(1.0, abs=1e-12)
-    assert np.allclose(post.probs, _brute(net, target, given_), atol=1e-12)
+    assert np.allclose(post.probs, enumerate_posterior(net, target, given=given_), atol=1e-12)
 
 
 @settings(max_examples=40, deadline=None)
@@ -155,7 +141,7 @@ def test_soft_evidence_equals_enumeration(net: Network, data) -> None:
     var = data.draw(st.sampled_from(net.variables))
     lik = np.array(data.draw(st.lists(st.floats(0.1, 5.0), min_size=len(net.states[var]), max_size=len(net.states[var]))))
     post = net.query(target, soft={var: lik})
-    assert np.allclose(post.probs, _brute(net, target, {}, {var: lik}), atol=1e-12)
+    assert np.allclose(post.probs, enumerate_posterior(net, target, soft={var: lik}), atol=1e-12)
 
 
 @settings(max_examples=40, deadline=None)

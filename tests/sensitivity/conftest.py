@@ -6,41 +6,16 @@ import gzip
 import warnings
 from pathlib import Path
 
-import numpy as np
 import pytest
 
+import reference
 from estimative import Network
 from estimative.modelfile import spec_from_arrays
-from estimative.network import brute_force_joint
-
-
-def _enumerate(net: Network, target: str, *, given=None, do=None, soft=None) -> np.ndarray:
-    """P(target | given, soft; do) by enumerating the joint of the mutilated network."""
-    do = dict(do or {})
-    if do:
-        cut = {}
-        for var, st in do.items():
-            cpt = np.zeros_like(net.cpt(var))
-            cpt[net.states[var].index(st)] = 1.0
-            cut[var] = cpt
-        net = net.with_cpts(cut)
-    joint = brute_force_joint(net)
-    for var, st in {**(given or {}), **do}.items():
-        i = net.variables.index(var)
-        mask = np.zeros(joint.shape[i])
-        mask[net.states[var].index(st)] = 1.0
-        joint = joint * mask.reshape([-1 if a == i else 1 for a in range(joint.ndim)])
-    for var, lik in (soft or {}).items():
-        i = net.variables.index(var)
-        joint = joint * np.asarray(lik, dtype=float).reshape([-1 if a == i else 1 for a in range(joint.ndim)])
-    t = net.variables.index(target)
-    marg = joint.sum(axis=tuple(a for a in range(joint.ndim) if a != t))
-    return marg / marg.sum()
 
 
 @pytest.fixture(scope="session")
 def enumerate_posterior():
-    return _enumerate
+    return reference.enumerate_posterior
 
 
 def _from_pgmpy(name: str, tmp: Path) -> Network:
