@@ -166,7 +166,28 @@ def likelihood_text(p: float, low: float, high: float, *, scale: str, level: flo
     >>> likelihood_text(0.06, 0.01, 0.14, scale="phia")
     'between remote chance and highly unlikely (5-10%): 6%, 90% interval 1-14%'
     """
-    return f"{likelihood_phrase(p, scale=scale)}: {pct(p)}, {level_text(level)} interval {interval_text(low, high)}"
+    return f"{likelihood_phrase(p, scale=scale)}: {judged_pct(p, scale=scale)}, {level_text(level)} interval {interval_text(low, high)}"
+
+
+def judged_pct(p: float, *, scale: str) -> str:
+    """:func:`pct`, with one more decimal when rounding would land on an edge of a band
+    (19.6% is "very unlikely (5-20%)"; printed as "20%" a reader would expect the next word).
+
+    >>> judged_pct(0.196, scale="icd203"), judged_pct(0.68, scale="icd203"), judged_pct(0.2, scale="icd203")
+    ('19.6%', '68%', '20%')
+    """
+    text = pct(p)
+    if p is None or not math.isfinite(p):
+        return text
+    edges = {round(100 * e, 6) for t in scale_terms(scale) for e in (t.low, t.high)}
+    shown = pct_number(p)
+    try:
+        value = float(shown)
+    except ValueError:
+        return text
+    if value in edges and abs(100 * p - value) > 1e-9:
+        return f"{100 * p:.1f}%"
+    return text
 
 
 def level_text(level: float) -> str:
