@@ -246,6 +246,28 @@ def test_unreachable_scheduler_is_a_usage_error(net: Network, tmp_path: Path) ->
         run_sweep(small_design(net, draws=10, chunk_size=10), out=tmp_path / "x", scheduler="tcp://127.0.0.1:9")
 
 
+def test_workers_and_scheduler_together_are_refused(net: Network, tmp_path: Path) -> None:
+    with pytest.raises(UsageError, match="not both"):
+        run_sweep(small_design(net, draws=10, chunk_size=10), out=tmp_path / "x", workers=2,
+                  scheduler="tcp://127.0.0.1:9")
+
+
+def test_a_second_run_into_a_busy_folder_is_refused(net: Network, tmp_path: Path) -> None:
+    import fcntl
+
+    design = small_design(net, draws=20, chunk_size=10)
+    folder = tmp_path / "s"
+    folder.mkdir()
+    # Another process holding the folder's lock (flock locks are per open file description).
+    with open(folder / ".lock", "a+") as other:
+        fcntl.flock(other.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
+        with pytest.raises(UsageError, match="another sweep is writing into"):
+            run_sweep(design, out=folder, workers=1)
+    # Once the other run has let go, the same command runs to completion.
+    res = run_sweep(design, out=folder, workers=1)
+    assert len(read_sweep(res.out)) == design.n_rows
+
+
 def _write_kill_sweep(tmp_path: Path) -> Path:
     f = tmp_path / "kill.yaml"
     f.write_text(

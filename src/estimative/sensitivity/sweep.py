@@ -58,7 +58,7 @@ import socket
 import threading
 import time
 import uuid
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from concurrent.futures import ProcessPoolExecutor, as_completed
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -551,8 +551,39 @@ def run_sweep(
     folder = Path(out) if out is not None else design.output
     if folder is None:
         raise UsageError("no output folder", fix="pass out= (or --out), or name output: in the sweep file")
+    if workers is not None and scheduler:
+        raise UsageError("give --workers (local processes) or --scheduler (a Dask cluster), not both",
+                         fix="the cluster's workers do the work when --scheduler is given: drop --workers")
     if workers is not None:
         _check_count("workers", workers, 1, 4096)
+    if folder.exists() and not folder.is_dir():
+        raise UsageError(f"the output '{folder}' is a file, not a folder", fix="name a folder for the sweep's rows")
+    folder.mkdir(parents=True, exist_ok=True)
+    with _folder_lock(folder):
+        return _run_sweep_locked(design, folder, workers, scheduler, progress)
+
+
+@contextlib.contextmanager
+def _folder_lock(folder: Path) -> Iterator[None]:
+    """Hold an exclusive lock on the sweep folder, so two runs never write its manifest at
+    once. The kernel drops the lock when the process dies, so a killed run can be resumed."""
+    import fcntl
+
+    fh = open(folder / ".lock", "a+")  # noqa: SIM115 - held for the duration of the run
+    try:
+        try:
+            fcntl.flock(fh.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            raise UsageError(f"another sweep is writing into {folder} right now",
+                             fix="wait for it to finish (rerunning then resumes or finds it complete), or choose another --out") from None
+        yield
+    finally:
+        fh.close()
+
+
+def _run_sweep_locked(
+    design: SweepDesign, folder: Path, workers: int | None, scheduler: str | None, progress: Progress | None
+) -> SweepResult:
     n_workers = workers if workers is not None else default_workers()
     settings = design.settings()
     shash = design.settings_hash
