@@ -773,3 +773,18 @@ def test_decide_table_json(capsys: pytest.CaptureFixture[str], oil: Network) -> 
     assert table == pytest.approx({"test=yes,drill=yes": 10.0, "test=yes,drill=no": -10.0,
                                    "test=no,drill=yes": 20.0, "test=no,drill=no": 0.0})
     assert all(r["low"] is None and r["prob_best"] is None for r in out["alternatives"])
+
+
+def test_prob_beats_on_shared_draws_matches_a_hand_rollup() -> None:
+    """Umbrella: EU(take) = 20(1-p) + 70p and EU(leave) = 100(1-p) with p = P(rain) in each
+    draw, so take beats leave exactly when p > 80/150."""
+    from estimative import Network, draw_cpts, expected_utilities
+
+    net = Network.from_file(UMBRELLA)
+    draws = draw_cpts(net, 4000, rng=np.random.default_rng(11))
+    eu = expected_utilities(net, draws=draws)
+    p_rain = draws[net.index("weather")][1]
+    expected = float(np.mean(20 * (1 - p_rain) + 70 * p_rain > 100 * (1 - p_rain)))
+    assert eu.prob_beats("umbrella=take", "umbrella=leave") == pytest.approx(expected, abs=1e-12)
+    assert eu.prob_beats("umbrella=leave", "umbrella=take") == pytest.approx(1 - expected, abs=1e-12)
+    assert 0 < expected < 0.5  # P(rain) is 0.3 a priori: leaving usually wins, not always

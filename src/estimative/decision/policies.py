@@ -91,6 +91,23 @@ class ExpectedUtilities:
     def n_draws(self) -> int:
         return 0 if self.eu_draws is None else int(self.eu_draws.shape[1])
 
+    def prob_beats(self, a: str, b: str) -> float:
+        """P(``a``'s expected utility is strictly above ``b``'s) over the parameter draws (the
+        same draws for both: common random numbers). NaN without draws.
+
+        >>> import numpy as np
+        >>> from estimative import Network, expected_utilities
+        >>> eu = expected_utilities(Network.from_file("models/umbrella"), draws=200,
+        ...                         rng=np.random.default_rng(0))
+        >>> 0 <= eu.prob_beats("umbrella=take", "umbrella=leave") <= 1
+        True
+        """
+        if self.eu_draws is None:
+            return float("nan")
+        diff = self.eu_draws[self.index(a)] - self.eu_draws[self.index(b)]
+        ok = np.isfinite(diff)
+        return float(np.mean(diff[ok] > 0)) if ok.any() else float("nan")
+
     @property
     def low(self) -> np.ndarray:
         """Lower end of the central ``level`` interval of each row's EU (NaN without draws)."""
