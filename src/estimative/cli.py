@@ -225,6 +225,14 @@ def _outcome_rows(net: Any) -> list[tuple[str, str, str]]:
     return [(v, v, net.states[v][-1]) for v in net.variables if net.parents[v]]
 
 
+def _outcome_keys(net: Any) -> list[str]:
+    """Short column names for the outcomes: their ids, or the target variables."""
+    spec = net.spec
+    if spec.outcomes:
+        return [o.id for o in spec.outcomes]
+    return [v for v in net.variables if net.parents[v]]
+
+
 def _cmd_compare(args: argparse.Namespace) -> int:
     net = _load(args.path)
     spec = net.spec
@@ -249,11 +257,18 @@ def _cmd_compare(args: argparse.Namespace) -> int:
     _out("Probability of each outcome under the baseline (each government as the analyst expects)")
     _out("and under each policy (do() of its instruments):")
     _out()
-    header = ["outcome"] + [c for c, _ in columns]
-    rows = [[f"{label} ({t}={s})"] + [f"{100 * values[(label, c)]:.1f}%" for c, _ in columns] for label, t, s in outcomes]
+    # One row per policy, one short column per outcome: stays readable with many policies.
+    keys = _outcome_keys(net)
+    header = ["policy", *keys]
+    rows = [[c] + [f"{100 * values[(label, c)]:.1f}%" for label, _, _ in outcomes] for c, _ in columns]
     _out(_fmt_table(header, rows))
+    _out()
+    _out("Outcomes:")
+    for key, (label, t, st) in zip(keys, outcomes, strict=True):
+        _out(f"  {key}: {label} ({t}={st})")
     if spec.policies:
-        _out()
+        _out("Policies:")
+        _out("  baseline: no intervention; every decision at its prior")
         for p in spec.policies:
             if p.id in policies:
                 _out(f"  {p.id}: {p.label}")
