@@ -362,7 +362,10 @@ def _cmd_sensitivity(args: argparse.Namespace) -> int:
     "indicators": [{"variable", "mutual_information", "entropy_reduction", "low_state",
     "low_value", "high_state", "high_value", "swing", "states": {state: {"probability",
     "judgment"}}}], "sobol": {"n", "evaluations", "conf_level", "output_mean", "output_variance",
-    "indices": [{"group", "S1", "S1_conf", "ST", "ST_conf"}]}, "charts": [path...]}``.
+    "indices": [{"group", "S1", "S1_conf", "ST", "ST_conf"}]}, "charts": [path...], "flip": null or
+    {"policy_a", "policy_b", "score", "value_a", "value_b", "level", "statement", "model_hash",
+    "flips": [{"parameter", "variable", "value", "crossing", "change", "low_x", "high_x",
+    "within_range", "exact"}]}}``.
     Lists are cut to ``--top``; numbers are raw, NaN is null.
     """
     from pathlib import Path
@@ -389,6 +392,14 @@ def _cmd_sensitivity(args: argparse.Namespace) -> int:
     sens = one_way(net, target, state, **cond, level=args.level)
     ind = indicators(net, target, state, **cond)
     sobol = global_sensitivity(net, target, state, **cond, n=args.sobol_n, rng=rng)
+    flips = None
+    if args.flip:
+        from .sensitivity import flip_points, target_probability
+
+        a, b = (None if x == "baseline" else x for x in args.flip)
+        score = target_probability(target, state, given=cond["given"], do=cond["do"], soft=cond["soft"],
+                                   scenario=cond["scenario"])
+        flips = flip_points(net, a, b, score=score, level=args.level)
     charts: list[str] = []
     if args.chart_dir:
         from .brief.charts import indicators_chart, save_figure, sobol_chart, tornado_chart
@@ -414,6 +425,9 @@ def _cmd_sensitivity(args: argparse.Namespace) -> int:
             "sobol": {k: v for k, v in sobol.to_dict().items() if k not in ("label", "model_hash", "indices")}
             | {"indices": [{k: _finite(v) for k, v in r.items()} for r in sobol.to_frame().head(args.top).to_dict("records")]},
             "charts": charts,
+            "flip": None if flips is None else {
+                k: v for k, v in flips.to_dict().items() if k != "flips"
+            } | {"flips": [{k: _finite(v) for k, v in r.items()} for r in flips.to_dict()["flips"][: args.top]]},
         })
         return 0
     pct = f"{100 * args.level:g}%"
@@ -441,6 +455,15 @@ def _cmd_sensitivity(args: argparse.Namespace) -> int:
     _out(_fmt_table(["CPT of", "S1", "+-", "ST", "+-"], [
         (r["group"], f"{r['S1']:.3f}", f"{r['S1_conf']:.3f}", f"{r['ST']:.3f}", f"{r['ST_conf']:.3f}")
         for r in sobol.to_frame().head(args.top).to_dict("records")]))
+    if flips is not None:
+        _out()
+        _out(f"Flip-points, {args.flip[0]} against {args.flip[1]}:")
+        _out("  " + flips.statement())
+        rows = [r for r in flips.to_frame().to_dict("records") if r["crossing"] == r["crossing"]][: args.top]
+        if rows:
+            _out(_fmt_table(["parameter", "value", "flips at", f"{pct} range", "inside range"], [
+                (r["parameter"], f"{r['value']:.3f}", f"{r['crossing']:.3f}", f"{r['low_x']:.3f}-{r['high_x']:.3f}",
+                 "yes" if r["within_range"] else "no") for r in rows]))
     if charts:
         _out()
         _out("charts: " + ", ".join(charts))
@@ -790,6 +813,9 @@ def _build_parser() -> tuple[argparse.ArgumentParser, dict[str, Command]]:
                    help="Saltelli base sample, a power of 2 (default 1024)")
     p.add_argument("--chart-dir", metavar="DIR", help="write the tornado, indicators and Sobol charts here")
     p.add_argument("--chart-format", choices=["svg", "png", "pdf"], default="svg", help="chart format (default svg)")
+    p.add_argument("--flip", nargs=2, metavar=("POLICY_A", "POLICY_B"),
+                   help="also find the smallest single-parameter change that reverses the ranking of two "
+                   "policies on this judgment ('baseline' for no intervention)")
 
     p = add("decide", _cmd_decide, "expected utility of each policy with intervals, P(best), optimal decision "
             "rules, value of information, and the decision tree")

@@ -61,3 +61,26 @@ def test_user_errors_exit_2(capsys, argv, message) -> None:
     code, _, err = _run(capsys, "sensitivity", "models/example", *argv)
     assert code == 2
     assert message in err and "Traceback" not in err
+
+
+def test_flip_option_finds_where_the_two_policies_tie(capsys: pytest.CaptureFixture[str]) -> None:
+    """The reported crossing, put back into the CPT by hand (its column's other entry takes the
+    rest), makes the two policies' probabilities equal."""
+    rc = main(["sensitivity", "models/example", "--target", "armed_clash=yes", "--flip", "status_quo",
+               "private_channel", "--draws", "50", "--sobol-n", "64", "--json"])
+    assert rc == 0
+    flip = json.loads(capsys.readouterr().out)["flip"]
+    assert flip["policy_a"] == "status_quo" and flip["policy_b"] == "private_channel"
+    first = flip["flips"][0]
+    assert first["parameter"] == "P(armed_clash=yes | misread_intent=yes)"
+    net = Network.from_file("models/example")
+    cpt = net.cpt("armed_clash").copy()
+    cpt[:, 1] = [1 - first["crossing"], first["crossing"]]
+    moved = net.with_cpts({"armed_clash": cpt})
+    a = moved.query("armed_clash", policy="status_quo")["yes"]
+    b = moved.query("armed_clash", policy="private_channel")["yes"]
+    assert a == pytest.approx(b, abs=1e-9)
+    # At the model's own numbers the two differ (there is a ranking to reverse).
+    assert flip["value_a"] == pytest.approx(net.query("armed_clash", policy="status_quo")["yes"], abs=1e-12)
+    assert flip["value_b"] == pytest.approx(net.query("armed_clash", policy="private_channel")["yes"], abs=1e-12)
+    assert flip["value_a"] != pytest.approx(flip["value_b"], abs=1e-6)
