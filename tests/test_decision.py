@@ -462,7 +462,7 @@ def test_weight_map_agrees_with_direct_evaluation(tmp_path: Path) -> None:
 
 # ------------------------------------------------------------------------------ tree
 def test_tree_rolls_back_to_meu_and_renders(oil: Network, umbrella: Network, tmp_path: Path) -> None:
-    from estimative.charts_decision import (
+    from estimative.brief.decision_charts import (
         decision_tree_figure,
         save_figure,
         save_text,

@@ -502,7 +502,7 @@ def _cmd_decide(args: argparse.Namespace) -> int:
     eu, sol, voi = analysis.expected, analysis.solution, analysis.information
     tree_path = wmap_path = None
     if args.tree:
-        from .charts_decision import decision_tree_figure, save_figure, save_text
+        from .brief.decision_charts import decision_tree_figure, save_figure, save_text
 
         tree = decision_tree(net, weights=weights, policies=args.policy or None)
         if args.tree.lower().endswith(".md"):
@@ -510,7 +510,7 @@ def _cmd_decide(args: argparse.Namespace) -> int:
         else:
             tree_path = str(save_figure(decision_tree_figure(tree), args.tree))
     if args.weight_map:
-        from .charts_decision import save_figure, weight_map_figure
+        from .brief.decision_charts import save_figure, weight_map_figure
 
         x, y, out = args.weight_map
         wmap = weight_map(net, x, y, weights=weights, policies=args.policy or None)

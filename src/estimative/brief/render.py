@@ -784,7 +784,7 @@ def _figures(brief: Brief) -> dict[str, Any]:
 
     figs: dict[str, Any] = {}
     if brief.policy.utilities is not None:
-        from ..charts_decision import expected_utility_figure
+        from .decision_charts import expected_utility_figure
 
         figs["utility"] = expected_utility_figure(brief.policy.utilities, title="Expected utility by policy")
     if brief.drivers is not None:

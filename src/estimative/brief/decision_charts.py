@@ -12,9 +12,9 @@ import numpy as np
 from matplotlib.figure import Figure
 from matplotlib.patches import Patch
 
-from ._io import write_text_atomic
-from .brief.charts import save_figure as save_figure  # one atomic figure writer for every chart
-from .decision import DecisionTree, ExpectedUtilities, TreeNode, WeightMap
+from .._io import write_text_atomic
+from ..decision import DecisionTree, ExpectedUtilities, TreeNode, WeightMap
+from .charts import save_figure as save_figure  # one atomic figure writer for every chart
 
 _BEST = "#1f4e79"
 _OTHER = "#9aa5b1"
