@@ -104,23 +104,8 @@ def chunk_peak_mib(design: SweepDesign) -> float:
 
 # ------------------------------------------------------------------------------ pgmpy
 def pgmpy_model(net: Network, cpts: list[np.ndarray], do: dict[str, str]):
-    from pgmpy.factors.discrete import TabularCPD
-    from pgmpy.models import DiscreteBayesianNetwork
-
-    model = DiscreteBayesianNetwork()
-    model.add_nodes_from(net.variables)
-    for v, cpt in zip(net.variables, cpts, strict=True):
-        states = list(net.states[v])
-        if v in do:
-            onehot = np.array([[1.0 if s == do[v] else 0.0] for s in states])
-            model.add_cpds(TabularCPD(v, len(states), onehot, state_names={v: states}))
-            continue
-        pars = list(net.parents[v])
-        model.add_edges_from([(p, v) for p in pars])
-        model.add_cpds(TabularCPD(v, len(states), cpt.reshape(len(states), -1), evidence=pars or None,
-                                  evidence_card=[len(net.states[p]) for p in pars] or None,
-                                  state_names={v: states, **{p: list(net.states[p]) for p in pars}}))
-    return model
+    """A pgmpy model with these CPTs, do() done by surgery."""
+    return net.with_cpts(dict(zip(net.variables, cpts, strict=True))).to_pgmpy(do=do)
 
 
 def add_soft(model, net: Network, soft: dict[str, dict[str, float]]) -> dict[str, str]:

@@ -375,22 +375,36 @@ class Network:
         return Explanation(names, best / total, dict(ev.given), dict(ev.do))
 
     # ------------------------------------------------------------------ interop
-    def to_pgmpy(self) -> Any:
-        """This network as a pgmpy ``DiscreteBayesianNetwork`` (the reference for tests and exports)."""
+    def to_pgmpy(self, *, do: Mapping[str, str] | None = None) -> Any:
+        """This network as a pgmpy ``DiscreteBayesianNetwork`` (the reference for tests,
+        benchmarks and exports).
+
+        ``do`` performs the surgery in the pgmpy model itself: each intervened variable loses
+        its parents and gets a point-mass CPT on its forced state, so pgmpy's plain variable
+        elimination answers do() queries (pgmpy's own ``CausalInference`` is wrong with
+        evidence, pgmpy #3543).
+        """
         from pgmpy.factors.discrete import TabularCPD
         from pgmpy.models import DiscreteBayesianNetwork
 
+        do = dict(do or {})
+        for var, st in do.items():
+            self.state_index(var, st)
         model = DiscreteBayesianNetwork()
         model.add_nodes_from(self.variables)
-        model.add_edges_from([(p, v) for v in self.variables for p in self.parents[v]])
         for v, cpt in zip(self.variables, self.cpts, strict=True):
-            card = cpt.shape[0]
+            states = list(self.states[v])
+            if v in do:
+                onehot = np.array([[1.0 if s == do[v] else 0.0] for s in states])
+                model.add_cpds(TabularCPD(v, len(states), onehot, state_names={v: states}))
+                continue
             pars = list(self.parents[v])
+            model.add_edges_from([(p, v) for p in pars])
             model.add_cpds(
                 TabularCPD(
-                    v, card, cpt.reshape(card, -1), evidence=pars or None,
+                    v, len(states), cpt.reshape(len(states), -1), evidence=pars or None,
                     evidence_card=[len(self.states[p]) for p in pars] or None,
-                    state_names={v: list(self.states[v]), **{p: list(self.states[p]) for p in pars}},
+                    state_names={v: states, **{p: list(self.states[p]) for p in pars}},
                 )
             )
         return model

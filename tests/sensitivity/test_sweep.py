@@ -63,26 +63,13 @@ def pgmpy_posteriors(net: Network, cpts: list[np.ndarray], targets: list[str], *
     """P(target | given, soft; do) for each target by pgmpy variable elimination on a model with
     these CPTs.
 
-    do() is done by hand: the variable loses its parents and gets a one-hot CPT. Soft evidence
+    do() is surgery in the pgmpy model (Network.to_pgmpy(do=...)). Soft evidence
     is a virtual child whose CPT is the likelihood (scaled to <= 1), observed in state 1.
     """
     from pgmpy.factors.discrete import TabularCPD
     from pgmpy.inference import VariableElimination
-    from pgmpy.models import DiscreteBayesianNetwork
 
-    model = DiscreteBayesianNetwork()
-    model.add_nodes_from(net.variables)
-    for v, cpt in zip(net.variables, cpts, strict=True):
-        states = list(net.states[v])
-        if v in do:
-            onehot = np.array([[1.0 if s == do[v] else 0.0] for s in states])
-            model.add_cpds(TabularCPD(v, len(states), onehot, state_names={v: states}))
-            continue
-        pars = list(net.parents[v])
-        model.add_edges_from([(p, v) for p in pars])
-        model.add_cpds(TabularCPD(v, len(states), cpt.reshape(len(states), -1), evidence=pars or None,
-                                  evidence_card=[len(net.states[p]) for p in pars] or None,
-                                  state_names={v: states, **{p: list(net.states[p]) for p in pars}}))
+    model = net.with_cpts(dict(zip(net.variables, cpts, strict=True))).to_pgmpy(do=do)
     evidence = dict(given)
     for var, lik in soft.items():
         vec = np.array([lik.get(s, 0.0) for s in net.states[var]])
