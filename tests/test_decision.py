@@ -590,7 +590,12 @@ def test_schema_weights_and_rationales(tmp_path: Path) -> None:
     assert any("a mapping of states gives values over one variable only" in p for p in probs), probs
     ok = load_model(_model_with_utilities(tmp_path, base + "      weight: 1\n      rationale: r\n"))
     assert ok.utilities is not None and ok.utilities.attributes[0].table.tolist() == [100.0, 0.0]
-    assert "utilities" not in ok.extensions
+    assert not hasattr(ok, "extensions")  # no catch-all section: unknown top-level keys are errors
+    folder = _model_with_utilities(tmp_path, base + "      weight: 1\n      rationale: r\n")
+    with open(folder / "model.yaml", "a") as fh:
+        fh.write("extensions: {x: 1}\n")
+    probs = _problems(folder)
+    assert any("unknown key 'extensions'" in p for p in probs), probs
 
 
 def test_decisions_cannot_observe_their_consequences(tmp_path: Path) -> None:

@@ -388,7 +388,6 @@ class ModelSpec(_Base):
     questions: list[QuestionSpec] = Field(default_factory=list)
     outcomes: list[OutcomeSpec] = Field(default_factory=list)
     utilities: UtilitySpec | None = None
-    extensions: dict[str, Any] = Field(default_factory=dict)
     _root: str | None = PrivateAttr(default=None)
     _name: str | None = PrivateAttr(default=None)
     _locator: Any = PrivateAttr(default=None)
