@@ -121,6 +121,14 @@ class Network:
             raise QueryError(f"'{state}' is not a state of '{variable}'{did_you_mean(str(state), states)}",
                              expected=f"one of {list(states)}", found=repr(state)) from None
 
+    def ancestors(self, variables: Sequence[str]) -> set[str]:
+        """``variables`` and every variable with a directed path into them.
+
+        >>> sorted(Network.from_file("models/example").ancestors(["misread_intent"]))
+        ['misread_intent', 'nk_provocation', 'private_channel', 'us_rhetoric']
+        """
+        return {self.variables[i] for i in self.structure.ancestors([self.index(v) for v in variables])}
+
     def cpt_frame(self, variable: str) -> pd.DataFrame:
         """The CPT of ``variable`` as a table: one row per combination of parent states, one
         column per state of the variable.

@@ -75,7 +75,7 @@ def draw_cpts(
     ((2, 1000), True)
     """
     if n < 1:
-        raise ValueError("n must be at least 1")
+        raise UsageError("the number of draws must be at least 1", found=str(n))
     out = []
     for alpha in concentrations(net, strengths=strengths):
         a = np.asarray(alpha, dtype=float)
@@ -93,8 +93,8 @@ def draw_cpts(
 Draws = Sequence[np.ndarray]
 
 
-def _draws(net: Network, draws: int | Draws, rng: np.random.Generator | None,
-           strengths: Mapping[str, float] | None) -> list[np.ndarray]:
+def resolve_draws(net: Network, draws: int | Draws, rng: np.random.Generator | None,
+                  strengths: Mapping[str, float] | None = None) -> list[np.ndarray]:
     """The draws to use: drawn now (``int``) or checked against the network (a list)."""
     if isinstance(draws, int | np.integer):
         if rng is None:
@@ -269,7 +269,7 @@ def query_interval(
     ev = net.resolve(given=given, do=do, soft=soft, policy=policy, scenario=scenario)
     states, idx = _state_indices(net, target, state)
     point = net.query(target, given=ev.given, do=ev.do, soft=ev.soft)
-    cpts = _draws(net, draws, rng, strengths)
+    cpts = resolve_draws(net, draws, rng, strengths)
     values, valid = batched_probability(net, target, states, ev, cpts)
     return ProbabilityInterval(target, states, _cond_text(ev), float(point.probs[idx].sum()), values, valid,
                                level, net.content_hash)
@@ -407,7 +407,7 @@ def compare_policies(
     if not policies:
         raise UsageError("name at least one policy to compare")
     states, idx = _state_indices(net, target, state)
-    cpts = _draws(net, draws, rng, strengths)
+    cpts = resolve_draws(net, draws, rng, strengths)
     labels, points, values = [], [], []
     base = net.resolve(given=given, do=do, soft=soft, scenario=scenario)
     for pol in policies:

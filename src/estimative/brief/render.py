@@ -206,18 +206,6 @@ def _assumed(spec: ModelSpec, variable: str) -> bool:
     return not spec.variable(variable).cpt.sourced
 
 
-def _relevant_variables(net: Network, targets: Sequence[str]) -> set[str]:
-    """The targets and their ancestors: every CPT a baseline judgment rests on."""
-    out: set[str] = set()
-    todo = list(targets)
-    while todo:
-        v = todo.pop()
-        if v not in out:
-            out.add(v)
-            todo.extend(net.parents[v])
-    return out
-
-
 def build_brief(
     net: Network,
     *,
@@ -316,7 +304,7 @@ def build_brief(
         top = max(where, key=lambda w: w[0])
         hilp.append(HilpItem(j, top[0], top[1]))
 
-    relevant = _relevant_variables(net, [o.target for o in outcomes])
+    relevant = net.ancestors([o.target for o in outcomes])  # every CPT a baseline judgment rests on
     assumptions = []
     for v in spec.variables:
         if v.id not in relevant or v.cpt.sourced:

@@ -326,28 +326,15 @@ def alternative_tensors(net: Network, util: UtilityModel, alts: AlternativeSet, 
 
 def check_draws(net: Network, draws: int | Draws, rng: np.random.Generator | None,
                 strengths: Mapping[str, float] | None = None) -> list[np.ndarray] | None:
-    """``None`` for no draws; fresh Dirichlet draws for an int; given draws checked."""
+    """``None`` for no draws (0); otherwise :func:`estimative.uncertainty.resolve_draws`."""
+    from ..uncertainty import resolve_draws
+
     if isinstance(draws, int | np.integer):
         if draws == 0:
             return None
         if draws < 0:
             raise UsageError("draws must be 0 (none) or more", found=str(draws))
-        if rng is None:
-            raise UsageError("drawing parameters needs a random generator",
-                             fix="pass rng=np.random.default_rng(SEED), or pass draws from draw_cpts")
-        from ..uncertainty import draw_cpts
-
-        return draw_cpts(net, int(draws), rng=rng, strengths=strengths)
-    out = [np.asarray(d, dtype=float) for d in draws]
-    if len(out) != len(net.cpts) or not out:
-        raise UsageError(f"draws has {len(out)} arrays; the network has {len(net.cpts)} CPTs",
-                         fix="pass the list draw_cpts(net, N, rng=...) returns")
-    n = out[0].shape[-1]
-    for name, d, cpt in zip(net.variables, out, net.cpts, strict=True):
-        if d.shape != (*cpt.shape, n):
-            raise UsageError(f"draws for '{name}' have shape {d.shape}", expected=str((*cpt.shape, n)),
-                             fix="pass the list draw_cpts(net, N, rng=...) returns for this network")
-    return out
+    return resolve_draws(net, draws, rng, strengths)
 
 
 def descendants(net: Network, roots: Sequence[str]) -> set[str]:
@@ -363,18 +350,6 @@ def descendants(net: Network, roots: Sequence[str]) -> set[str]:
         if v not in seen:
             seen.add(v)
             stack.extend(children[v])
-    return seen
-
-
-def ancestors(net: Network, nodes: Sequence[str]) -> set[str]:
-    """``nodes`` and every variable with a path into them."""
-    seen: set[str] = set()
-    stack = list(nodes)
-    while stack:
-        v = stack.pop()
-        if v not in seen:
-            seen.add(v)
-            stack.extend(net.parents[v])
     return seen
 
 

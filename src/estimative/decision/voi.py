@@ -26,7 +26,6 @@ from ..errors import UsageError, did_you_mean
 from ..network import Network
 from ._core import (
     alternative_tensors,
-    ancestors,
     default_alternatives,
     descendants,
     joint,
@@ -160,7 +159,7 @@ def value_of_information(
     varied = sorted({v for a in altset.alternatives for v, st in a.do.items() if fixed.get(v) != st})
     affected = descendants(net, varied) | set(varied)
     scope_vars = {v for a in util.attributes for v in util.scopes[a]}
-    drivers = ancestors(net, sorted(scope_vars))
+    drivers = net.ancestors(sorted(scope_vars))
     observed = {o for v in net.spec.variables if v.kind == "decision" for o in v.observes}
     kinds = {v.id: v.kind for v in net.spec.variables}
     if variables is None:
@@ -189,7 +188,7 @@ def value_of_information(
     values, eu_with, best_states, probs, measure, timing, margins = [], [], [], [], [], [], []
     for v in kept:
         if v in before:
-            if not (ancestors(net, [v]) - affected):
+            if not (net.ancestors([v]) - affected):
                 # nothing the policy leaves alone lies upstream: seeing it teaches nothing
                 values.append(0.0)
                 eu_with.append(eu_without)
@@ -201,7 +200,7 @@ def value_of_information(
                 margins.append(_margin(base[:, None] * px[None, :], px, i_best))
                 continue
             # copy only what the observation depends on: a smaller twin, the same answer
-            twin, names = _twin_network(net, ancestors(net, [v]) & affected)
+            twin, names = _twin_network(net, net.ancestors([v]) & affected)
             e, p = alternative_tensors(twin, util, altset, keep=[names[v]])
         else:
             e, p = alternative_tensors(net, util, altset, keep=[v])  # e: (alt, attr, x), p: (alt, x)
