@@ -37,7 +37,7 @@ from pathlib import Path
 import numpy as np
 
 from estimative import Network
-from estimative.sensitivity.sweep import (
+from estimative.sweep import (
     BASELINE,
     SweepDesign,
     _job,
@@ -185,7 +185,7 @@ def main(argv: list[str] | None = None) -> int:
     design = design_for(net, args.draws, args.chunk_size, args.seed)
     n_cells = len(design.policies) * len(design.scenarios)
     n_targets = sum(len(s) for _, s in design.targets)
-    print(f"model {net.name} ({len(net.variables)} variables, hash {net.content_hash}); "
+    print(f"model {net.name} ({len(net.variables)} variables, hash {net.model_hash}); "
           f"{len(design.policies)} policies x {len(design.scenarios)} scenarios = {n_cells} cells; "
           f"{n_targets} target states; {design.draws:,} draws in {design.n_chunks} chunks of {design.chunk_size}; "
           f"{design.n_rows:,} rows")

@@ -23,7 +23,7 @@ def test_query_json_matches_api(capsys: pytest.CaptureFixture[str], example_net:
     out = json.loads(capsys.readouterr().out)
     ref = example_net.query("armed_clash", given={"nk_provocation": "high"}, do={"private_channel": "yes"})
     assert out["probabilities"]["yes"] == pytest.approx(ref["yes"], abs=1e-15)
-    assert out["hash"] == example_net.content_hash
+    assert out["hash"] == example_net.model_hash
     assert out["given"] == {"nk_provocation": "high"} and out["do"] == {"private_channel": "yes"}
 
 

@@ -462,7 +462,7 @@ def test_weight_map_agrees_with_direct_evaluation(tmp_path: Path) -> None:
 
 # ------------------------------------------------------------------------------ tree
 def test_tree_rolls_back_to_meu_and_renders(oil: Network, umbrella: Network, tmp_path: Path) -> None:
-    from estimative.brief.decision_charts import (
+    from estimative.charts.decision import (
         decision_tree_figure,
         save_figure,
         save_text,
@@ -651,7 +651,7 @@ def test_decide_json_oil(capsys: pytest.CaptureFixture[str], tmp_path: Path, oil
     tree = tmp_path / "oil.svg"
     assert main(["decide", str(OIL), "--draws", "200", "--seed", "3", "--tree", str(tree), "--json"]) == 0
     out = json.loads(capsys.readouterr().out)
-    assert out["hash"] == oil.content_hash and out["meu"] == pytest.approx(22.5)
+    assert out["hash"] == oil.model_hash and out["meu"] == pytest.approx(22.5)
     assert out["best"] == "optimal_rules"
     rows = {r["id"]: r for r in out["alternatives"]}
     assert rows["test=no,drill=yes"]["expected_utility"] == pytest.approx(20.0)
@@ -701,7 +701,7 @@ def test_analyze_bundle(umbrella: Network) -> None:
     a = analyze(umbrella, draws=50, rng=np.random.default_rng(0))
     assert a.expected.n_draws == 50 and a.solution is not None
     assert a.solution.meu == pytest.approx(77.0) and a.information["forecast"] == pytest.approx(7.0)
-    assert a.hash == umbrella.content_hash
+    assert a.hash == umbrella.model_hash
 
 
 def test_value_of_an_indicator_seen_before_the_policy(tmp_path: Path) -> None:

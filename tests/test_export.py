@@ -34,7 +34,7 @@ import pytest
 
 from estimative import ModelError, Network, UsageError
 from estimative.cli import main
-from estimative.export import FORMATS, export_network, export_text, import_file
+from estimative.files import FORMATS, export_network, export_text, import_file
 
 gum = pytest.importorskip("pyagrum")
 
@@ -269,7 +269,7 @@ def test_text_survives_where_the_format_has_room(tmp_path: Path) -> None:
     net = Network.from_file(EXAMPLE)
     for fmt in ("bif", "xmlbif", "xdsl", "net"):
         text = export_text(net, fmt)
-        assert net.content_hash in text, fmt
+        assert net.model_hash in text, fmt
         back = import_file(export_network(net, fmt, tmp_path / f"m.{fmt}"))
         assert back.title == net.spec.title, fmt
         for v in net.spec.variables:
@@ -517,7 +517,7 @@ def test_cli_export(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["export", str(EXAMPLE), "--format", "xdsl", "-o", str(out), "--json"]) == 0
     report = json.loads(capsys.readouterr().out)
     net = Network.from_file(EXAMPLE)
-    assert report == {"ok": True, "model": "example", "hash": net.content_hash, "format": "xdsl",
+    assert report == {"ok": True, "model": "example", "hash": net.model_hash, "format": "xdsl",
                       "output": str(out), "variables": len(net.variables)}
     assert out.read_text() == export_text(net, "xdsl")
     assert main(["export", str(out), "--format", "bif", "-o", str(tmp_path / "again.bif")]) == 0

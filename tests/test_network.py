@@ -11,7 +11,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from estimative import ImpossibleEvidenceError, Network, QueryError
-from estimative.modelfile import spec_from_arrays
+from estimative.spec import spec_from_arrays
 from estimative.network import brute_force_joint
 from reference import enumerate_posterior
 
@@ -195,10 +195,10 @@ def test_cpt_frame_rows_follow_parent_states(example_net: Network) -> None:
     assert example_net.cpt_frame("us_rhetoric").loc["(prior)", "bluster"] == 0.6
 
 
-def test_content_hash_is_stable_and_content_sensitive(example_net: Network) -> None:
+def test_model_hash_is_stable_and_content_sensitive(example_net: Network) -> None:
     again = Network.from_file("models/example")
-    assert again.content_hash == example_net.content_hash
+    assert again.model_hash == example_net.model_hash
     changed = again.spec.model_copy(update={"title": "another title"})
     for v_new, v_old in zip(changed.variables, again.spec.variables, strict=True):
         v_new._table = v_old._table
-    assert changed.content_hash != example_net.content_hash
+    assert changed.model_hash != example_net.model_hash

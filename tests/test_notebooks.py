@@ -218,7 +218,7 @@ def test_model_tour_shows_graph_variables_provenance(runs: dict[str, Run]) -> No
     params, net = _model("01_model_tour")
     text = run.all_text
     assert run.images >= 1, "the graph figure"
-    assert net.content_hash in text and net.spec.title in text
+    assert net.model_hash in text and net.spec.title in text
     assert all(v in text for v in net.variables), "the variables table lists every variable"
     cited = [c.quote.strip() for v in [params["TARGET"], *net.parents[params["TARGET"]]]
              for c in net.spec.variable(v).cpt.sources]
@@ -258,7 +258,7 @@ def test_sensitivity_notebook_shows_tornado_indicators_sobol_and_sweep(runs: dic
     assert "Sobol indices" in text
     assert re.search(r"the ranking reverses if|no single parameter within|no single-parameter change", text), \
         "the flip-point statement"
-    assert f"model hash: {net.content_hash}" in text, "the sweep's sidecar carries the model hash"
+    assert f"model hash: {net.model_hash}" in text, "the sweep's sidecar carries the model hash"
     sidecars = list(kernel_tmp.glob("estimative-sweep-*/sweep/_sweep.json"))
     assert len(sidecars) == 1, "the sweep is written under the temporary folder"
     written = json.loads(sidecars[0].read_text())
@@ -285,7 +285,7 @@ def test_decision_notebook_shows_utilities_best_policy_voi_tree_and_brief(runs: 
     assert "best without information:" in text and "observations could change the choice" in text
     assert "Decision tree" in text and "| policy |" in text, "the tree as a figure and a Markdown table"
     assert "## 3. Key judgments" in text, "the brief rendered inline"
-    assert f"content hash `{net.content_hash}`" in text
+    assert f"content hash `{net.model_hash}`" in text
     assert all(a.id in text for a in net.spec.utilities.attributes)
     assert run.images >= 4
 

@@ -42,7 +42,7 @@ def _table(probs: dict[str, float]) -> ForecastTable:
 # ------------------------------------------------------------------------------------ forecasts
 def test_forecasts_answer_every_question_like_pgmpy(korea: Network, korea_table: ForecastTable) -> None:
     assert korea_table.ids == tuple(QIDS)
-    assert korea_table.model_hash == korea.content_hash and korea_table.as_of == dt.date(2017, 5, 15)
+    assert korea_table.model_hash == korea.model_hash and korea_table.as_of == dt.date(2017, 5, 15)
     ve = VariableElimination(korea.to_pgmpy())
     for q, f in zip(korea.spec.questions, korea_table, strict=True):
         assert 0.0 < f.probability < 1.0

@@ -13,6 +13,7 @@ True
 
 from __future__ import annotations
 
+from ._version import __version__
 from .errors import (
     EstimativeError,
     ImpossibleEvidenceError,
@@ -21,9 +22,9 @@ from .errors import (
     QueryError,
     UsageError,
 )
-from .modelfile import load_model
+from .files import load_model
 from .network import Network
-from .results import Explanation, JointPosterior, Posterior
+from .network import Explanation, JointPosterior, Posterior
 from .spec import ModelSpec
 from .uncertainty import (
     PolicyComparison,
@@ -33,7 +34,6 @@ from .uncertainty import (
     query_interval,
 )
 
-__version__ = "0.1.0"
 
 # The analyses are imported on first use (PEP 562): `import estimative` stays fast for the
 # command line, while `estimative.one_way`, `estimative.write_brief`, ... work as if imported.
@@ -45,8 +45,8 @@ _LAZY: dict[str, str] = {
     "score": "scoring",
     "load_resolutions": "scoring",
     # interoperability
-    "export_network": "export",
-    "import_file": "export",
+    "export_network": "files",
+    "import_file": "files",
     # sensitivity
     "one_way": "sensitivity",
     "indicators": "sensitivity",
@@ -54,9 +54,9 @@ _LAZY: dict[str, str] = {
     "sobol_indices": "sensitivity",
     "flip_points": "sensitivity",
     "target_probability": "sensitivity",
-    "load_sweep": "sensitivity.sweep",
-    "run_sweep": "sensitivity.sweep",
-    "read_sweep": "sensitivity.sweep",
+    "load_sweep": "sweep",
+    "run_sweep": "sweep",
+    "read_sweep": "sweep",
     # decision analysis
     "analyze": "decision",
     "solve": "decision",

@@ -16,6 +16,16 @@ from typing import IO, Any
 from .errors import UsageError
 
 
+def display_path(p: str | os.PathLike[str]) -> str:
+    """A path as the user would type it: relative to the working folder when inside it."""
+    p = Path(p)
+    try:
+        rel = os.path.relpath(p)
+    except ValueError:
+        return str(p)
+    return rel if not rel.startswith("..") else str(p)
+
+
 def check_output_path(path: str | os.PathLike[str], *, what: str = "file") -> Path:
     """The path as a :class:`Path`, after checking it names a file in an existing folder."""
     target = Path(path)

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from .errors import EstimativeError, Problem
-from .modelfile import problem_at
+from .spec import problem_at
 from .spec import ClaimSpec, QueryRef
 
 if TYPE_CHECKING:

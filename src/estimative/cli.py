@@ -16,7 +16,7 @@ import sys
 from collections.abc import Callable, Sequence
 from typing import Any
 
-from . import __version__
+from ._version import __version__
 from .errors import EstimativeError, UsageError
 
 Command = Callable[[argparse.Namespace], int]
@@ -95,7 +95,7 @@ def _load(path: str) -> Any:
 
 # ------------------------------------------------------------------------------------- commands
 def _cmd_validate(args: argparse.Namespace) -> int:
-    from .modelfile import load_model
+    from .files import load_model
     from .network import Network
 
     spec = load_model(args.path)
@@ -115,7 +115,7 @@ def _cmd_validate(args: argparse.Namespace) -> int:
         "ok": not problems,
         "model": spec.name,
         "path": args.path,
-        "hash": spec.content_hash,
+        "hash": spec.model_hash,
         "counts": {
             "variables": len(spec.variables),
             "policies": len(spec.policies),
@@ -140,7 +140,7 @@ def _cmd_validate(args: argparse.Namespace) -> int:
         _out(f"  {c['variables']} variables, {c['policies']} policies, {c['scenarios']} scenarios, "
              f"{c['questions']} questions")
         _out(f"  {quotes} quotes found verbatim in their sources; {claims_checked} claims hold")
-        _out(f"  model hash {spec.content_hash}")
+        _out(f"  model hash {spec.model_hash}")
     return 0
 
 
@@ -154,7 +154,7 @@ def _provenance(v: Any) -> str:
 
 
 def _cmd_show(args: argparse.Namespace) -> int:
-    from .elicitation import default_strength
+    from .spec.elicitation import default_strength
 
     net = _load(args.path)
     spec = net.spec
@@ -164,7 +164,7 @@ def _cmd_show(args: argparse.Namespace) -> int:
         variables = [spec.variable(args.variable)]
     if args.json:
         _json({
-            "model": spec.name, "title": spec.title, "as_of": spec.as_of, "hash": spec.content_hash,
+            "model": spec.name, "title": spec.title, "as_of": spec.as_of, "hash": spec.model_hash,
             "variables": [{
                 "id": v.id, "label": v.label, "kind": v.kind, "states": v.states, "parents": v.parents,
                 "cpt_form": v.cpt.form, "strength": default_strength(v.cpt), "assumption": v.cpt.assumption,
@@ -176,7 +176,7 @@ def _cmd_show(args: argparse.Namespace) -> int:
             "scenarios": [s.model_dump() for s in spec.scenarios],
         })
         return 0
-    _out(f"{spec.title} (as of {spec.as_of}; model {spec.name}, hash {spec.content_hash})")
+    _out(f"{spec.title} (as of {spec.as_of}; model {spec.name}, hash {spec.model_hash})")
     _out()
     rows = [(v.id, v.kind, "/".join(v.states), ",".join(v.parents) or "-", v.cpt.form, f"{default_strength(v.cpt):g}",
              _provenance(v)) for v in variables]
@@ -207,13 +207,13 @@ def _cmd_query(args: argparse.Namespace) -> int:
                      soft=_soft(args.soft), policy=args.policy or None, scenario=args.scenario)
     if args.json:
         _json({
-            "model": net.name, "hash": net.content_hash, "target": post.variable,
+            "model": net.name, "hash": net.model_hash, "target": post.variable,
             "given": dict(post.given), "do": dict(post.do), "soft": {k: dict(v) for k, v in post.soft.items()},
             "probabilities": post.to_dict(), "evidence_probability": post.evidence_probability,
         })
         return 0
     cond = post.condition_text()
-    _out(f"P({post.variable}{' | ' + cond if cond else ''})   [model {net.name}, hash {net.content_hash}]")
+    _out(f"P({post.variable}{' | ' + cond if cond else ''})   [model {net.name}, hash {net.model_hash}]")
     _out(_fmt_table(["state", "probability"], [(s, f"{p:.4f}") for s, p in post.to_dict().items()]))
     return 0
 
@@ -245,14 +245,14 @@ def _cmd_compare(args: argparse.Namespace) -> int:
     }
     if args.json:
         _json({
-            "model": spec.name, "hash": spec.content_hash, "scenario": args.scenario,
+            "model": spec.name, "hash": spec.model_hash, "scenario": args.scenario,
             "columns": [c for c, _ in columns],
             "rows": [{"outcome": label, "target": t, "state": s,
                       "probabilities": {c: values[(label, c)] for c, _ in columns}} for label, t, s in outcomes],
         })
         return 0
     _out(f"{spec.title}")
-    _out(f"as of {spec.as_of}; model {spec.name}, hash {spec.content_hash}"
+    _out(f"as of {spec.as_of}; model {spec.name}, hash {spec.model_hash}"
          + (f"; scenario {args.scenario}" if args.scenario else ""))
     _out("Probability of each outcome under the baseline (each government as the analyst expects)")
     _out("and under each policy (do() of its instruments):")
@@ -282,7 +282,7 @@ def _cmd_sweep(args: argparse.Namespace) -> int:
     "draws", "seed", "chunk_size", "rows", "chunks": {"total", "computed", "reused"},
     "workers", "scheduler", "seconds", "columns"}``.
     """
-    from .sensitivity.sweep import COLUMNS, load_sweep, run_sweep
+    from .sweep import COLUMNS, load_sweep, run_sweep
 
     design = load_sweep(args.sweep, draws=args.draws, seed=args.seed, chunk_size=args.chunk_size)
     out = args.out if args.out else design.output
@@ -322,7 +322,7 @@ def _cmd_sweep(args: argparse.Namespace) -> int:
     _out(f"  wrote {result.rows:,} rows to {result.out} ({result.chunks} chunks: {result.chunks_computed} computed now, "
          f"{result.chunks_reused} kept from an earlier run) in {result.seconds:.1f} s")
     _out(f"  sidecar {result.sidecar}; settings hash {result.settings_hash}")
-    _out(f'  read it with pandas.read_parquet("{result.out}") or estimative.sensitivity.sweep.read_sweep')
+    _out(f'  read it with pandas.read_parquet("{result.out}") or estimative.sweep.read_sweep')
     return 0
 
 
@@ -331,10 +331,10 @@ def _cmd_map(args: argparse.Namespace) -> int:
     expl = net.map(args.variables or None, given=_pairs(args.given, "--given"), do=_pairs(args.do, "--do"),
                    soft=_soft(args.soft), policy=args.policy or None, scenario=args.scenario)
     if args.json:
-        _json({"model": net.name, "hash": net.content_hash, "assignment": dict(expl.assignment),
+        _json({"model": net.name, "hash": net.model_hash, "assignment": dict(expl.assignment),
                "probability": expl.probability, "given": dict(expl.given), "do": dict(expl.do)})
         return 0
-    _out(f"Most probable explanation (P = {expl.probability:.4g})   [model {net.name}, hash {net.content_hash}]")
+    _out(f"Most probable explanation (P = {expl.probability:.4g})   [model {net.name}, hash {net.model_hash}]")
     _out(_fmt_table(["variable", "state"], list(expl.assignment.items())))
     return 0
 
@@ -402,20 +402,20 @@ def _cmd_sensitivity(args: argparse.Namespace) -> int:
         flips = flip_points(net, a, b, score=score, level=args.level)
     charts: list[str] = []
     if args.chart_dir:
-        from .brief.charts import indicators_chart, save_figure, sobol_chart, tornado_chart
+        from .charts.sensitivity import indicators_figure, save_figure, sobol_figure, tornado_figure
 
         folder = Path(args.chart_dir)
         folder.mkdir(parents=True, exist_ok=True)
         stem = f"{target}-{state}"
-        for name, fig in (("tornado", tornado_chart(sens, top=args.top)),
-                          ("indicators", indicators_chart(ind, top=args.top)),
-                          ("sobol", sobol_chart(sobol, top=args.top))):
+        for name, fig in (("tornado", tornado_figure(sens, top=args.top)),
+                          ("indicators", indicators_figure(ind, top=args.top)),
+                          ("sobol", sobol_figure(sobol, top=args.top))):
             charts.append(str(save_figure(fig, folder / f"{stem}-{name}.{args.chart_format}")))
     d = iv.to_dict()
     tornado = sens.to_frame().head(args.top)
     if args.json:
         _json({
-            "ok": True, "model": net.name, "hash": net.content_hash, "target": target, "state": state,
+            "ok": True, "model": net.name, "hash": net.model_hash, "target": target, "state": state,
             "conditions": iv.conditions, "draws": args.draws, "seed": args.seed, "level": args.level,
             "interval": {k: _finite(d[k]) for k in ("point", "mean", "median", "low", "high")}
             | {"valid_draws": d["valid_draws"]},
@@ -432,7 +432,7 @@ def _cmd_sensitivity(args: argparse.Namespace) -> int:
         return 0
     pct = f"{100 * args.level:g}%"
     _out(f"Sensitivity of {iv.label}")
-    _out(f"model {net.name}, hash {net.content_hash}")
+    _out(f"model {net.name}, hash {net.model_hash}")
     _out()
     _out(f"Interval over {d['valid_draws']:,} parameter draws (seed {args.seed}; each CPT column Dirichlet):")
     _out(f"  point {d['point']:.4f}; mean {d['mean']:.4f}, median {d['median']:.4f}; "
@@ -502,7 +502,7 @@ def _cmd_decide(args: argparse.Namespace) -> int:
     eu, sol, voi = analysis.expected, analysis.solution, analysis.information
     tree_path = wmap_path = None
     if args.tree:
-        from .brief.decision_charts import decision_tree_figure, save_figure, save_text
+        from .charts.decision import decision_tree_figure, save_figure, save_text
 
         tree = decision_tree(net, weights=weights, policies=args.policy or None)
         if args.tree.lower().endswith(".md"):
@@ -510,7 +510,7 @@ def _cmd_decide(args: argparse.Namespace) -> int:
         else:
             tree_path = str(save_figure(decision_tree_figure(tree), args.tree))
     if args.weight_map:
-        from .brief.decision_charts import save_figure, weight_map_figure
+        from .charts.decision import save_figure, weight_map_figure
 
         x, y, out = args.weight_map
         wmap = weight_map(net, x, y, weights=weights, policies=args.policy or None)
@@ -522,7 +522,7 @@ def _cmd_decide(args: argparse.Namespace) -> int:
         table = decision_table(net, weights=weights)
     if args.json:
         _json({
-            "model": net.name, "hash": net.content_hash, "title": net.spec.title, "unit": eu.unit,
+            "model": net.name, "hash": net.model_hash, "title": net.spec.title, "unit": eu.unit,
             "weights": dict(eu.weights), "weights_overridden": weights, "draws": eu.n_draws,
             "seed": args.seed, "level": eu.level,
             "alternatives": [{
@@ -556,7 +556,7 @@ def _cmd_decide(args: argparse.Namespace) -> int:
         })
         return 0
     _out(f"Decision analysis: {net.spec.title}")
-    _out(f"model {net.name}, hash {net.content_hash}; utility in {eu.unit}")
+    _out(f"model {net.name}, hash {net.model_hash}; utility in {eu.unit}")
     wtext = ", ".join(f"{a}={w:g}" + (" (set)" if a in weights else "") for a, w in eu.weights.items())
     _out(f"weights: {wtext}")
     if eu.n_draws:
@@ -704,7 +704,7 @@ def _cmd_brief(args: argparse.Namespace) -> int:
     prm = brief.parameters
     if args.json:
         _json({
-            "ok": True, "model": net.name, "hash": net.content_hash, "title": net.spec.title,
+            "ok": True, "model": net.name, "hash": net.model_hash, "title": net.spec.title,
             "date": prm.date, "scale": prm.scale, "draws": prm.draws, "seed": prm.seed,
             "policies": list(prm.policies), "scenario": prm.scenario,
             "files": {"markdown": str(files.markdown), "html": str(files.html), "pdf": str(files.pdf)},
@@ -717,7 +717,7 @@ def _cmd_brief(args: argparse.Namespace) -> int:
                           for j in brief.judgments],
         })
         return 0
-    _out(f"Probability brief: {net.spec.title} (model {net.name}, hash {net.content_hash})")
+    _out(f"Probability brief: {net.spec.title} (model {net.name}, hash {net.model_hash})")
     for path in (files.markdown, files.html, files.pdf):
         _out(f"  {path}")
     return 0
@@ -728,15 +728,15 @@ def _cmd_export(args: argparse.Namespace) -> int:
 
     JSON: ``{"ok": true, "model", "hash", "format", "output", "variables"}``.
     """
-    from .export import export_network
+    from .files import export_network
 
     net = _load(args.path)
     out = export_network(net, args.format, args.output)
     if args.json:
-        _json({"ok": True, "model": net.name, "hash": net.content_hash, "format": args.format,
+        _json({"ok": True, "model": net.name, "hash": net.model_hash, "format": args.format,
                "output": str(out), "variables": len(net.variables)})
         return 0
-    _out(f"wrote {out} ({args.format}, {len(net.variables)} variables; model {net.name}, hash {net.content_hash})")
+    _out(f"wrote {out} ({args.format}, {len(net.variables)} variables; model {net.name}, hash {net.model_hash})")
     return 0
 
 

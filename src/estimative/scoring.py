@@ -124,7 +124,7 @@ def forecasts(net: Network) -> ForecastTable:
         Forecast(q.id, q.text, float(net.probability(q.query)), q.horizon, q.resolution.strip())
         for q in spec.questions
     )
-    return ForecastTable(spec.name, spec.content_hash, spec.as_of, rows)
+    return ForecastTable(spec.name, spec.model_hash, spec.as_of, rows)
 
 
 # ---------------------------------------------------------------------------------- resolutions
@@ -158,8 +158,8 @@ def load_resolutions(path: str | Path, *, questions: Sequence[str]) -> dict[str,
     --------
     A file holding ``Q01: 1`` and ``Q02: 0`` gives ``{"Q01": 1, "Q02": 0}``.
     """
-    from ._yaml import load_yaml
-    from .modelfile import display_path
+    from ._io import display_path
+    from .files.yamlio import load_yaml
 
     data, lines = load_yaml(path, display=display_path(path))
     if not isinstance(data, dict):

@@ -8,7 +8,7 @@ from pathlib import Path
 from matplotlib.patches import FancyArrowPatch, FancyBboxPatch
 
 from estimative import load_model
-from estimative.brief.graph import _crossings, graph_figure, layout
+from estimative.charts.graph import _crossings, graph_figure, layout
 
 ROOT = Path(__file__).resolve().parents[2]
 

@@ -103,7 +103,7 @@ def test_sections_in_key_judgments_order(md):
     assert heads == ["1. Scope note", "2. What we mean when we say", "3. Key judgments", "4. Policy comparison",
                      "5. Key drivers", "6. Indicators to watch", "7. Alternative scenarios",
                      "8. High impact, low probability", "9. Key assumptions and sources", "10. Method note"]
-    assert "content hash `" + Network.from_file(EXAMPLE).content_hash + "`" in md
+    assert "content hash `" + Network.from_file(EXAMPLE).model_hash + "`" in md
 
 
 def test_key_judgments_recomputed(net, md):
@@ -210,7 +210,7 @@ def test_pdf_holds_every_key_judgment(brief, pdf_text):
         iv = j.interval
         assert flat(words.likelihood_text(iv.point, iv.low, iv.high, scale="icd203")) in pdf_text
         assert flat(j.confidence.sentence()) in pdf_text
-    assert brief.spec.content_hash in pdf_text
+    assert brief.spec.model_hash in pdf_text
 
 
 # ---------------------------------------------------------------------------- scales

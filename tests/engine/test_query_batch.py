@@ -99,7 +99,7 @@ def test_impossible_rows_are_flagged_while_a_single_query_raises(net: Network) -
 def test_several_targets_and_the_result_record(net: Network) -> None:
     bp = net.query_batch(["misread_intent", "armed_clash"], given={"nk_provocation": ["high", "low"]})
     assert bp.probs.shape == (2, 2, 2)
-    assert bp.content_hash == net.content_hash
+    assert bp.model_hash == net.model_hash
     joint = net.query_joint(["misread_intent", "armed_clash"], given={"nk_provocation": "high"}).probs
     np.testing.assert_allclose(bp.probs[0], joint, atol=1e-12)
     np.testing.assert_allclose(bp.prob({"armed_clash": "yes"}), bp.probs[:, :, 1].sum(axis=1))

@@ -10,7 +10,7 @@ import pytest
 
 import reference
 from estimative import Network
-from estimative.modelfile import spec_from_arrays
+from estimative.spec import spec_from_arrays
 
 
 @pytest.fixture(scope="session")

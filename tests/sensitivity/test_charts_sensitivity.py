@@ -8,13 +8,13 @@ import pytest
 from matplotlib.figure import Figure
 
 from estimative import Network, UsageError
-from estimative.brief.charts import (
-    indicators_chart,
-    interval_chart,
+from estimative.charts.sensitivity import (
+    indicators_figure,
+    interval_figure,
     save_figure,
-    sensitivity_function_chart,
-    sobol_chart,
-    tornado_chart,
+    sensitivity_function_figure,
+    sobol_figure,
+    tornado_figure,
 )
 from estimative.sensitivity import global_sensitivity, indicators, one_way
 from estimative.uncertainty import compare_policies
@@ -22,7 +22,7 @@ from estimative.uncertainty import compare_policies
 
 def test_tornado_bars_span_each_parameters_range(example_net: Network) -> None:
     sens = one_way(example_net, "armed_clash", "yes", policy="status_quo")
-    fig = tornado_chart(sens, top=5)
+    fig = tornado_figure(sens, top=5)
     bars = [p for p in fig.axes[0].patches if p.get_height() == pytest.approx(0.6)]
     assert len(bars) == 10  # a low-end and a high-end bar per parameter
     ends = sorted((round(b.get_x() + b.get_width(), 12), round(b.get_y() + 0.3, 6)) for b in bars)
@@ -35,7 +35,7 @@ def test_tornado_bars_span_each_parameters_range(example_net: Network) -> None:
 def test_sobol_bars_are_the_indices(example_net: Network) -> None:
     s = global_sensitivity(example_net, "armed_clash", "yes", policy="status_quo", n=128,
                            rng=np.random.default_rng(0))
-    fig = sobol_chart(s)
+    fig = sobol_figure(s)
     widths = sorted(round(p.get_width(), 12) for p in fig.axes[0].patches)
     assert widths == sorted(round(float(x), 12) for x in (*s.S1, *s.ST))
 
@@ -43,10 +43,10 @@ def test_sobol_bars_are_the_indices(example_net: Network) -> None:
 def test_every_chart_saves_atomically(example_net: Network, tmp_path) -> None:
     sens = one_way(example_net, "armed_clash", "yes")
     figs = {
-        "tornado.svg": tornado_chart(sens),
-        "function.png": sensitivity_function_chart(sens.functions[0]),
-        "indicators.svg": indicators_chart(indicators(example_net, "armed_clash", "yes")),
-        "interval.svg": interval_chart(compare_policies(example_net, "armed_clash", "yes", draws=200,
+        "tornado.svg": tornado_figure(sens),
+        "function.png": sensitivity_function_figure(sens.functions[0]),
+        "indicators.svg": indicators_figure(indicators(example_net, "armed_clash", "yes")),
+        "interval.svg": interval_figure(compare_policies(example_net, "armed_clash", "yes", draws=200,
                                                         rng=np.random.default_rng(1), better="lower")),
     }
     for name, fig in figs.items():

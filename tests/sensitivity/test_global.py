@@ -8,7 +8,7 @@ import pytest
 from SALib.test_functions import Ishigami
 
 from estimative import Network, UsageError
-from estimative.modelfile import spec_from_arrays
+from estimative.spec import spec_from_arrays
 from estimative.sensitivity.global_ import global_sensitivity, sobol_indices
 
 
@@ -90,7 +90,7 @@ def test_example_defaults_skip_cut_variables(example_net: Network) -> None:
                            rng=np.random.default_rng(6))
     assert set(s.names) == {"nk_provocation", "misread_intent", "armed_clash"}
     assert s.to_frame()["group"][0] == "armed_clash"
-    assert s.model_hash == example_net.content_hash
+    assert s.model_hash == example_net.model_hash
 
 
 def test_bad_arguments_are_usage_errors(example_net: Network) -> None:

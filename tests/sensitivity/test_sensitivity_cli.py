@@ -25,7 +25,7 @@ def test_json_matches_recomputation_and_charts_are_written(example_net: Network,
                         "--draws", "500", "--sobol-n", "128", "--top", "3", "--chart-dir", str(charts), "--json")
     assert code == 0
     doc = json.loads(out)
-    assert doc["hash"] == example_net.content_hash and doc["state"] == "yes"  # the model's outcome state
+    assert doc["hash"] == example_net.model_hash and doc["state"] == "yes"  # the model's outcome state
     do = example_net.resolve(policy="status_quo").do
     assert doc["interval"]["point"] == pytest.approx(enumerate_posterior(example_net, "armed_clash", do=do)[1],
                                                      abs=1e-12)

@@ -11,7 +11,7 @@ True
 
 from __future__ import annotations
 
-from .graph import GraphLayout, graph_figure, layout
+from ..charts.graph import GraphLayout, graph_figure, layout
 from .render import (
     Brief,
     BriefFiles,

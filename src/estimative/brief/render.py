@@ -27,7 +27,7 @@ from typing import Any
 
 import numpy as np
 
-from .. import __version__
+from .._version import __version__
 from ..errors import ImpossibleEvidenceError, QueryError, UsageError, did_you_mean
 from ..network import Network
 from ..scales import Term
@@ -350,7 +350,7 @@ def _event_interval(net: Network, q: QuestionSpec, cpts: Sequence[np.ndarray], l
     values = np.where(valid, bp.probs[:, mask].sum(axis=1), np.nan)
     label = " or ".join("(" + ", ".join(f"{v}={s}" for v, s in t.items()) + ")" for t in terms)
     return ProbabilityInterval(f"event {label}", ("yes",), "", float(net.probability(q.query)), values, valid, level,
-                               net.content_hash)
+                               net.model_hash)
 
 
 def _policy_section(net: Network, outcomes: Sequence[OutcomeSpec], pols: Sequence[str], scenario: str | None,
@@ -445,7 +445,7 @@ def brief_context(brief: Brief) -> dict[str, Any]:
         "date": prm.date.isoformat(),
         "as_of": spec.as_of.isoformat(),
         "model": spec.name,
-        "hash": spec.content_hash,
+        "hash": spec.model_hash,
         "version": brief.version,
         "parameters": [
             ("scale", words.SCALE_TITLES[scale]),
@@ -767,19 +767,19 @@ def render_markdown(brief: Brief) -> str:
 
 def _figures(brief: Brief) -> dict[str, Any]:
     """The brief's charts as matplotlib Figures, by name (only those that apply)."""
-    from .charts import indicators_chart, tornado_chart
-    from .graph import graph_figure
+    from ..charts.graph import graph_figure
+    from ..charts.sensitivity import indicators_figure, tornado_figure
 
     figs: dict[str, Any] = {}
     if brief.policy.utilities is not None:
-        from .decision_charts import expected_utility_figure
+        from ..charts.decision import expected_utility_figure
 
         figs["utility"] = expected_utility_figure(brief.policy.utilities, title="Expected utility by policy")
     if brief.drivers is not None:
-        figs["tornado"] = tornado_chart(brief.drivers, top=TOP_DRIVERS)
+        figs["tornado"] = tornado_figure(brief.drivers, top=TOP_DRIVERS)
     main = brief.main
     if main is not None:
-        figs["indicators"] = indicators_chart(brief.indicators[main.outcome.id], top=TOP_INDICATORS)
+        figs["indicators"] = indicators_figure(brief.indicators[main.outcome.id], top=TOP_INDICATORS)
     figs["graph"] = graph_figure(brief.spec, outcomes=[j.outcome.target for j in brief.judgments])
     return figs
 

@@ -18,6 +18,7 @@ import numpy as np
 
 from ..errors import ModelError, Problem, UsageError, did_you_mean
 from ..network import Network
+from ..spec.build import derive
 
 #: Draws contracted per engine call: intermediates stay in cache (see DESIGN.md).
 CHUNK = 1024
@@ -201,16 +202,9 @@ def _id_network(net: Network, free: Sequence[str]) -> Network:
     """The network with each free decision cut from its parents and given a uniform CPT."""
     if not free:
         return net
-    variables = []
-    for v in net.spec.variables:
-        if v.id in free:
-            nv = v.model_copy(update={"parents": []})
-            nv._table = np.full(len(v.states), 1.0 / len(v.states))
-            nv._bands = None
-            variables.append(nv)
-        else:
-            variables.append(v)
-    return Network(net.spec.model_copy(update={"variables": variables}))
+    variables = [v.model_copy(update={"parents": []}) if v.id in free else v for v in net.spec.variables]
+    tables = {v: np.full(len(net.states[v]), 1.0 / len(net.states[v])) for v in free}
+    return Network(derive(net.spec, variables, tables=tables))
 
 
 def _id_draws(net: Network, idnet: Network, free: Sequence[str], cpts: Draws) -> list[np.ndarray]:
@@ -248,6 +242,7 @@ def _utility_network(net: Network, util: UtilityModel) -> tuple[Network, list[st
     from ..spec import CptSpec, VariableSpec
 
     names, los, his, extra = [], [], [], []
+    tables: dict[str, np.ndarray] = {}
     taken = set(net.variables)
     for a in util.attributes:
         name = f"__utility__{a}"
@@ -259,12 +254,12 @@ def _utility_network(net: Network, util: UtilityModel) -> tuple[Network, list[st
         var = VariableSpec(id=name, label=f"utility node of {a}", states=["low", "high"],
                            parents=list(util.scopes[a]),
                            cpt=CptSpec(table={"low": 0.5, "high": 0.5}, assumption=True, rationale="utility node"))
-        var._table = np.stack([1.0 - high, high])
+        tables[name] = np.stack([1.0 - high, high])
         extra.append(var)
         names.append(name)
         los.append(lo)
         his.append(hi)
-    spec = net.spec.model_copy(update={"variables": [*net.spec.variables, *extra]})
+    spec = derive(net.spec, [*net.spec.variables, *extra], tables=tables)
     return Network(spec), names, np.array(los), np.array(his)
 
 

@@ -183,7 +183,7 @@ def _evaluate(net: Network, util: UtilityModel, altset: AlternativeSet, cpts: Dr
             eu_draws = np.vstack([eu_draws, *[r[2][None, :] for r in extra_rows if r[2] is not None]])
         alts += [r[0] for r in extra_rows]
     return ExpectedUtilities(
-        model=net.name, hash=net.content_hash, unit=util.unit,
+        model=net.name, hash=net.model_hash, unit=util.unit,
         attributes=util.attributes, attribute_labels=tuple(util.labels[a] for a in util.attributes),
         weights=dict(util.weights),
         ids=tuple(a.id for a in alts), labels=tuple(a.label for a in alts), kinds=tuple(a.kind for a in alts),
@@ -380,6 +380,6 @@ def weight_map(
     eu = rest[:, None, None] + e[:, ix, None, None] * xs[None, None, :] + e[:, iy, None, None] * ys[None, :, None]
     tol = tie_tolerance(eu)
     winner = np.argmax(eu >= eu.max(axis=0, keepdims=True) - tol, axis=0)
-    return WeightMap(net.name, net.content_hash, x, y, xs, ys, altset.ids,
+    return WeightMap(net.name, net.model_hash, x, y, xs, ys, altset.ids,
                      tuple(a.label for a in altset.alternatives), eu, winner,
                      (util.weights[x], util.weights[y]), dict(util.weights))

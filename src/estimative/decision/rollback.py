@@ -203,7 +203,7 @@ def solve(net: Network, *, weights: Mapping[str, float] | None = None,
     e, p = _tensors(net, util, plan)
     t = np.tensordot(util.weight_vector, e, axes=1)
     rules, meu = _rollback(net, plan, t, p)
-    return DecisionSolution(net.name, net.content_hash, util.unit, dict(util.weights), dict(plan.fixed), meu,
+    return DecisionSolution(net.name, net.model_hash, util.unit, dict(util.weights), dict(plan.fixed), meu,
                             tuple(rules), plan.observed)
 
 

@@ -196,7 +196,7 @@ def decision_tree(
         chosen = list(outcomes) if outcomes is not None else key_outcomes(net, util, altset, n=max_outcomes)
         while True:
             root = _policy_tree(net, util, altset, chosen)
-            tree = DecisionTree(net.name, net.content_hash, util.unit, dict(util.weights), "policies",
+            tree = DecisionTree(net.name, net.model_hash, util.unit, dict(util.weights), "policies",
                                 ("policy", *chosen), root)
             if tree.n_leaves <= max_leaves or (outcomes is not None) or not chosen:
                 break
@@ -209,7 +209,7 @@ def decision_tree(
         chosen = [v for v in chosen if v not in exclude]
         while True:
             root, stages = _rules_tree(net, util, plan, chosen)
-            tree = DecisionTree(net.name, net.content_hash, util.unit, dict(util.weights), "rules", stages, root)
+            tree = DecisionTree(net.name, net.model_hash, util.unit, dict(util.weights), "rules", stages, root)
             if tree.n_leaves <= max_leaves or (outcomes is not None) or not chosen:
                 break
             chosen = chosen[:-1]

@@ -24,6 +24,7 @@ import pandas as pd
 
 from ..errors import UsageError, did_you_mean
 from ..network import Network
+from ..spec.build import derive
 from ._core import (
     alternative_tensors,
     default_alternatives,
@@ -112,14 +113,15 @@ def _twin_network(net: Network, affected: set[str]) -> tuple[Network, dict[str, 
                 name = "_" + name
             names[v] = name
     extra = []
+    tables: dict[str, np.ndarray] = {}
+    bands: dict[str, np.ndarray | None] = {}
     for v in net.spec.variables:
         if v.id in names:
             copy = v.model_copy(update={"id": names[v.id], "kind": "chance", "observes": [],
                                         "parents": [names.get(p, p) for p in v.parents]})
-            copy._table = v.table
-            copy._bands = v.bands
+            tables[copy.id], bands[copy.id] = v.table, v.bands
             extra.append(copy)
-    spec = net.spec.model_copy(update={"variables": [*net.spec.variables, *extra]})
+    spec = derive(net.spec, [*net.spec.variables, *extra], tables=tables, bands=bands)
     return Network(spec), names
 
 
@@ -222,7 +224,7 @@ def value_of_information(
             measure.append("EVSI" if (v in observed or v not in drivers) else "EVPI")
             timing.append("before the choice")
     return ValueOfInformation(
-        model=net.name, hash=net.content_hash, unit=util.unit, weights=dict(util.weights),
+        model=net.name, hash=net.model_hash, unit=util.unit, weights=dict(util.weights),
         alternatives=altset.ids, eu_without=eu_without, best_without=altset.ids[i_best],
         variables=tuple(kept), measure=tuple(measure), value=np.array(values, dtype=float),
         eu_with=np.array(eu_with, dtype=float), best_by_state=tuple(best_states),

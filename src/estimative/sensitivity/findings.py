@@ -193,4 +193,4 @@ def indicators(
         prior = net.query(target, given=ev.given, do=ev.do, soft=ev.soft).probs
     out.sort(key=lambda i: (-i.mutual_information, candidates.index(i.variable)))
     return Indicators(target, net.states[target], net.states[target][focus], _cond_text(ev), np.asarray(prior),
-                      tuple(out), net.content_hash)
+                      tuple(out), net.model_hash)

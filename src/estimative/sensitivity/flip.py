@@ -284,4 +284,4 @@ def flip_points(
     points.sort(key=lambda f: (not f.exists, abs(f.change) if f.exists else 0.0))
     label = getattr(score, "label", getattr(score, "__name__", "score"))
     return FlipPoints("baseline" if policy_a is None else policy_a, "baseline" if policy_b is None else policy_b,
-                      str(label), va, vb, level, tuple(points), net.content_hash)
+                      str(label), va, vb, level, tuple(points), net.model_hash)

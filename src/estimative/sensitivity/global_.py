@@ -216,4 +216,4 @@ def global_sensitivity(
     conds = _cond_text(ev)
     label = f"P({target}={','.join(states)}{' | ' + conds if conds else ''})"
     return sobol_indices(model, inputs, rng=rng, groups=[group_of[v] for v in inputs], n=n,
-                         conf_level=conf_level, label=label, model_hash=net.content_hash)
+                         conf_level=conf_level, label=label, model_hash=net.model_hash)

@@ -285,4 +285,4 @@ def one_way(
              for p, row in zip(params, coef, strict=True)]
     order = sorted(range(len(funcs)), key=lambda k: (-funcs[k].swing, k))
     return OneWaySensitivity(target, states, _cond_text(ev), point, level, tuple(funcs[k] for k in order),
-                             net.content_hash)
+                             net.model_hash)

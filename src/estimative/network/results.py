@@ -41,7 +41,7 @@ class Posterior(Mapping[str, float]):
         try:
             return float(self.probs[self.states.index(state)])
         except ValueError:
-            from .errors import QueryError, did_you_mean
+            from ..errors import QueryError, did_you_mean
 
             raise QueryError(
                 f"'{state}' is not a state of '{self.variable}'{did_you_mean(state, self.states)}",

@@ -13,9 +13,9 @@ from typing import Any
 
 import numpy as np
 
-from .errors import did_you_mean
-from .scales import ICD203, icd203_term
-from .spec import CptSpec, NoisyMaxSpec, NoisyOrSpec, VariableSpec
+from ..errors import did_you_mean
+from ..scales import ICD203, icd203_term
+from .models import CptSpec, NoisyMaxSpec, NoisyOrSpec, VariableSpec
 
 SUM_TOLERANCE = 1e-9
 #: Dirichlet equivalent sample size when the file gives none: numbers resting on quotes are

@@ -41,12 +41,19 @@ from xml.sax.saxutils import escape as _xml_escape
 
 import numpy as np
 
-from ._io import write_text_atomic
-from .errors import ModelError, Problem, UsageError, did_you_mean
+from .._io import display_path, write_text_atomic
+from .._version import __version__
+from ..errors import ModelError, Problem, UsageError, did_you_mean
+from ..graphs import topological_order
+from ..spec import CptSpec, Locator, ModelSpec, TableRow, VariableSpec, finish
+from ..spec.locate import LineMap
 
 if TYPE_CHECKING:
-    from .network import Network
-    from .spec import ModelSpec
+    from typing import Protocol
+
+    class _HasSpec(Protocol):
+        spec: ModelSpec
+
 
 #: Export formats, by the name ``--format`` takes.
 FORMATS: tuple[str, ...] = ("bif", "xmlbif", "xdsl", "net", "uai")
@@ -97,19 +104,26 @@ class _View:
 
     @property
     def banner(self) -> str:
-        from . import __version__
-
         return f"written by estimative {__version__}; model {self.name}, hash {self.hash}"
 
 
-def _view(net: Network) -> _View:
-    spec = net.spec
+def _spec_of(model: ModelSpec | _HasSpec) -> ModelSpec:
+    spec = getattr(model, "spec", model)
+    if not isinstance(spec, ModelSpec):
+        raise UsageError("export needs a model: a ModelSpec or a Network", field="model",
+                         found=type(model).__name__)
+    return spec
+
+
+def _view(model: ModelSpec | _HasSpec) -> _View:
+    spec = _spec_of(model)
+    order = topological_order({v.id: list(v.parents) for v in spec.variables}) or [v.id for v in spec.variables]
     out = []
-    for v in net.variables:
-        vs = spec.variable(v)
-        out.append(_Var(v, vs.label, vs.description or "", tuple(net.states[v]), tuple(net.parents[v]),
-                        np.asarray(net.cpt(v), dtype=float)))
-    return _View(spec.name, spec.title, spec.description or "", spec.content_hash, tuple(out))
+    for vid in order:
+        vs = spec.variable(vid)
+        out.append(_Var(vid, vs.label, vs.description or "", tuple(vs.states), tuple(vs.parents),
+                        np.asarray(vs.table, dtype=float)))
+    return _View(spec.name, spec.title, spec.description or "", spec.model_hash, tuple(out))
 
 
 def _num(x: float) -> str:
@@ -213,8 +227,6 @@ def _genie_comment(text: str) -> str:
 
 
 def _write_xdsl(view: _View) -> str:
-    from . import __version__
-
     out = ['<?xml version="1.0" encoding="UTF-8"?>', f"<!-- {_x(view.banner)} -->",
            f'<smile version="1.0" id="{_ident_or_default(view.name, "model")}" numsamples="10000" discsamples="10000">',
            "  <nodes>"]
@@ -305,7 +317,7 @@ def _check_format(fmt: str) -> str:
     return f
 
 
-def export_text(net: Network, fmt: str) -> str:
+def export_text(net: ModelSpec | _HasSpec, fmt: str) -> str:
     """The network in format ``fmt`` (one of :data:`FORMATS`), as text.
 
     Examples
@@ -318,7 +330,7 @@ def export_text(net: Network, fmt: str) -> str:
     return _WRITERS[_check_format(fmt)](_view(net))
 
 
-def export_network(net: Network, fmt: str, path: str | os.PathLike[str]) -> Path:
+def export_network(net: ModelSpec | _HasSpec, fmt: str, path: str | os.PathLike[str]) -> Path:
     """Write the network to ``path`` in format ``fmt``, atomically; return the path.
 
     ``fmt`` is one of ``bif``, ``xmlbif``, ``xdsl`` (GeNIe), ``net`` (HUGIN) or ``uai``.
@@ -1058,10 +1070,6 @@ def _normalised(var: _RawVar, raw: _Raw) -> np.ndarray | None:
 
 
 def _build_spec(raw: _Raw, path: Path) -> ModelSpec:
-    from ._yaml import LineMap
-    from .modelfile import _Locator, check_spec
-    from .spec import CptSpec, ModelSpec, TableRow, VariableSpec
-
     if not raw.variables:
         raise raw.fail("the file declares no variables", fix=f"check it is a {raw.fmt.upper()} network")
     raws = list(raw.variables.values())
@@ -1117,14 +1125,7 @@ def _build_spec(raw: _Raw, path: Path) -> ModelSpec:
         title = path.stem
     spec = ModelSpec(title=title, description=(raw.description or "").strip() or f"Imported from {raw.file} ({raw.fmt.upper()}).",
                      as_of=mtime, variables=variables)
-    loc = _Locator(LineMap(raw.file, lines))
-    problems = check_spec(spec, loc, path.parent)
-    if problems:
-        raise ModelError(problems)
-    spec._root = str(path.parent)
-    spec._name = path.stem
-    spec._locator = loc
-    return spec
+    return finish(spec, Locator(LineMap(raw.file, lines)), path.parent, root=str(path.parent), name=path.stem)
 
 
 def import_file(path: str | os.PathLike[str]) -> ModelSpec:
@@ -1147,8 +1148,6 @@ def import_file(path: str | os.PathLike[str]) -> ModelSpec:
     >>> Network.from_spec(import_file(path)).query("toss")["heads"]
     0.5
     """
-    from .modelfile import display_path
-
     p = Path(path)
     file = display_path(p)
     raw = _Raw(SUFFIX_FORMATS.get(p.suffix.lower(), ""), file)

@@ -14,11 +14,10 @@ from typing import Any
 
 import yaml
 
-from .errors import ModelError, Problem
+from ..errors import ModelError, Problem
+from ..spec.locate import LineMap, Path_, format_path
 
 MAX_FILE_BYTES = 5 * 1024 * 1024
-
-Path_ = tuple[str | int, ...]
 
 
 class _Loader(yaml.SafeLoader):
@@ -47,40 +46,6 @@ _ALLOWED_TAGS = {
     "tag:yaml.org,2002:timestamp",
 }
 
-
-def format_path(path: Path_) -> str:
-    """``("variables", 3, "cpt")`` -> ``"variables[3].cpt"``.
-
-    >>> format_path(("variables", 3, "cpt", "table", 0))
-    'variables[3].cpt.table[0]'
-    """
-    out = ""
-    for part in path:
-        if isinstance(part, int):
-            out += f"[{part}]"
-        else:
-            out += ("." if out else "") + str(part)
-    return out
-
-
-class LineMap:
-    """Lines of values in one YAML file, looked up by path (falls back to the nearest parent)."""
-
-    def __init__(self, file: str, lines: dict[Path_, int]) -> None:
-        self.file = file
-        self._lines = lines
-
-    def line(self, path: Path_) -> int | None:
-        path = tuple(path)
-        while True:
-            if path in self._lines:
-                return self._lines[path]
-            if not path:
-                return None
-            path = path[:-1]
-
-    def problem(self, path: Path_, message: str, **kwargs: Any) -> Problem:
-        return Problem(message, file=self.file, line=self.line(path), field=format_path(path) or None, **kwargs)
 
 
 def _build(node: yaml.Node, loader: _Loader, path: Path_, lines: dict[Path_, int], file: str) -> Any:

@@ -70,8 +70,8 @@ import pyarrow.parquet as pq
 
 from ..errors import QueryError, UsageError, did_you_mean
 from ..network import Network
-from ..sweepfile import BASELINE, MAX_DRAWS, load_sweep_file, parameter_label
-from ..uncertainty import draw_cpts
+from .file import BASELINE, MAX_DRAWS, load_sweep_file, parameter_label
+from ..priors import draw_cpts
 
 FORMAT = "estimative-sweep/1"
 MANIFEST = "_manifest.json"
@@ -206,12 +206,12 @@ class SweepDesign:
     # -------------------------------------------------------------- identity
     def settings(self) -> dict[str, Any]:
         """Everything that determines the rows (not where or how they are computed)."""
-        from .. import __version__
+        from .._version import __version__
 
         return {
             "format": FORMAT,
             "estimative": __version__,
-            "model_hash": self.net.content_hash,
+            "model_hash": self.net.model_hash,
             "targets": [{"variable": v, "states": list(s)} for v, s in self.targets],
             "policies": list(self.policies),
             "scenarios": list(self.scenarios),
@@ -318,7 +318,7 @@ def _job(design: SweepDesign) -> _Job:
     return _Job(net, cells, tuple(targets), tuple(settings), design.draws, design.seed, design.chunk_size,
                 {k: float(v) for k, v in design.strengths.items()}, tuple(design.policies), tuple(design.scenarios),
                 tuple(g.label for g in design.parameters), tuple(v for v, _ in design.targets), tuple(state_names),
-                {"format": FORMAT, "model_hash": net.content_hash, "settings_hash": design.settings_hash})
+                {"format": FORMAT, "model_hash": net.model_hash, "settings_hash": design.settings_hash})
 
 
 def chunk_rng(seed: int, k: int) -> np.random.Generator:
@@ -640,7 +640,7 @@ def _run_sweep_locked(
     sidecar = folder / SIDECAR
     _write_json(sidecar, _sidecar(design, manifest, scheduler))
     return SweepResult(folder, sidecar, design.n_rows, total, run["chunks_computed"], len(done), shash,
-                       design.net.content_hash, seconds, run["workers"])
+                       design.net.model_hash, seconds, run["workers"])
 
 
 def _open_folder(folder: Path, settings: dict[str, Any], shash: str, design: SweepDesign) -> dict[str, Any]:
@@ -757,7 +757,7 @@ def _sidecar(design: SweepDesign, manifest: dict[str, Any], scheduler: str | Non
         "created": _now(),
         "sweep_file": design.source,
         "sweep_file_sha256": design.source_sha256,
-        "model": {"name": net.name, "title": net.spec.title, "path": net.spec.root, "hash": net.content_hash},
+        "model": {"name": net.name, "title": net.spec.title, "path": net.spec.root, "hash": net.model_hash},
         "settings_hash": manifest["settings_hash"],
         "seed": design.seed,
         "draws": design.draws,

@@ -3,8 +3,8 @@
 Each function takes a result object and returns a :class:`matplotlib.figure.Figure`; the data
 come first, the picture is drawn from them. :func:`save_figure` writes a figure atomically.
 
-Uncertainty and sensitivity: :func:`interval_chart`, :func:`tornado_chart`,
-:func:`sensitivity_function_chart`, :func:`indicators_chart`, :func:`sobol_chart`.
+Uncertainty and sensitivity: :func:`interval_figure`, :func:`tornado_figure`,
+:func:`sensitivity_function_figure`, :func:`indicators_figure`, :func:`sobol_figure`.
 """
 
 from __future__ import annotations
@@ -78,7 +78,7 @@ def _wrap(label: str, width: int = 60) -> str:
     return "\n".join(lines[:2] + ([_short(" ".join(lines[2:]), width)] if len(lines) > 2 else []))
 
 
-def tornado_chart(result: OneWaySensitivity, *, top: int = 12, title: str | None = None) -> Figure:
+def tornado_figure(result: OneWaySensitivity, *, top: int = 12, title: str | None = None) -> Figure:
     """The tornado: for the ``top`` parameters with the largest swing, the posterior as each
     moves across its credible range (blue end: parameter low; red end: parameter high)."""
     funcs = [f for f in result.top(top) if f.swing > 0] or list(result.top(top))
@@ -111,7 +111,7 @@ def tornado_chart(result: OneWaySensitivity, *, top: int = 12, title: str | None
     return fig
 
 
-def sensitivity_function_chart(f: SensitivityFunction, *, title: str | None = None) -> Figure:
+def sensitivity_function_figure(f: SensitivityFunction, *, title: str | None = None) -> Figure:
     """One sensitivity function over [0, 1], its credible range shaded, the model's value marked."""
     fig = Figure(figsize=(6.0, 3.6))
     ax = _axes(fig)
@@ -131,7 +131,7 @@ def sensitivity_function_chart(f: SensitivityFunction, *, title: str | None = No
     return fig
 
 
-def indicators_chart(result: Indicators, *, top: int = 10, title: str | None = None) -> Figure:
+def indicators_figure(result: Indicators, *, top: int = 10, title: str | None = None) -> Figure:
     """For the ``top`` most informative observations, the judgment after each possible
     observed state (dot area: how likely that state is now), against the judgment now."""
     inds = list(result.indicators[:top])
@@ -167,7 +167,7 @@ def indicators_chart(result: Indicators, *, top: int = 10, title: str | None = N
     return fig
 
 
-def sobol_chart(result: SobolIndices, *, top: int = 15, title: str | None = None) -> Figure:
+def sobol_figure(result: SobolIndices, *, top: int = 15, title: str | None = None) -> Figure:
     """First-order and total Sobol indices per group, largest total first, with SALib's
     bootstrap confidence half-widths."""
     df = result.to_frame().head(top)
@@ -192,7 +192,7 @@ def sobol_chart(result: SobolIndices, *, top: int = 15, title: str | None = None
     return fig
 
 
-def interval_chart(result: PolicyComparison, *, title: str | None = None) -> Figure:
+def interval_figure(result: PolicyComparison, *, title: str | None = None) -> Figure:
     """Each policy's value: point (diamond), median (bar) and credible interval (line)."""
     df = result.to_frame()
     n = max(len(df), 1)

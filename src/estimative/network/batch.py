@@ -9,14 +9,14 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
+from ..engine import posterior_batch
+from ..engine.core import Layout
 from ..errors import QueryError
-from .batch import posterior_batch
-from .core import Layout
 
 if TYPE_CHECKING:
     import pandas as pd
 
-    from ..network import Network
+    from .network import Network
 
 #: A condition value: one state for every row, or one per row (``None``: none in that row).
 RowStates = str | Sequence[str | None]
@@ -36,7 +36,7 @@ class BatchPosterior:
     evidence_prob: np.ndarray
     impossible: np.ndarray
     conditions: str = ""
-    content_hash: str = ""
+    model_hash: str = ""
     _index: dict = field(default_factory=dict, compare=False, repr=False)
 
     def __len__(self) -> int:
@@ -157,7 +157,7 @@ def query_batch(
     res = posterior_batch(net.structure, arrays, tidx, hard=hard, soft=softv, do=dov, layout=layout,
                           memory_cap=memory_cap)
     return BatchPosterior(tuple(targets), tuple(net.states[t] for t in targets), res.probs, res.evidence_prob,
-                          res.impossible, _describe(ev.describe(), given, do, row_soft), net.content_hash)
+                          res.impossible, _describe(ev.describe(), given, do, row_soft), net.model_hash)
 
 
 def _row_states(net: Network, var: str, values: Sequence[str | None]) -> np.ndarray:

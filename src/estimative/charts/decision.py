@@ -14,7 +14,7 @@ from matplotlib.patches import Patch
 
 from .._io import write_text_atomic
 from ..decision import DecisionTree, ExpectedUtilities, TreeNode, WeightMap
-from .charts import save_figure as save_figure  # one atomic figure writer for every chart
+from .sensitivity import save_figure as save_figure  # one atomic figure writer for every chart
 
 _BEST = "#1f4e79"
 _OTHER = "#9aa5b1"

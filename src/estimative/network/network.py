@@ -15,15 +15,16 @@ from typing import TYPE_CHECKING, Any, Literal
 
 import numpy as np
 
-from .engine import Structure, run_query
-from .errors import ImpossibleEvidenceError, QueryError, did_you_mean
+from ..engine import Structure, run_query
+from ..errors import ImpossibleEvidenceError, QueryError, did_you_mean
+from ..files import load_model
+from ..graphs import topological_order
+from ..spec import ModelSpec, QueryRef
+from .batch import BatchPosterior, query_batch
 from .results import Explanation, JointPosterior, Posterior
-from .spec import ModelSpec, QueryRef
 
 if TYPE_CHECKING:
     import pandas as pd
-
-    from .engine.named import BatchPosterior
 
 Soft = Mapping[str, Mapping[str, float] | Sequence[float]]
 
@@ -54,7 +55,9 @@ class Network:
 
     def __init__(self, spec: ModelSpec) -> None:
         self.spec = spec
-        order = _topological([v.id for v in spec.variables], {v.id: list(v.parents) for v in spec.variables})
+        order = topological_order({v.id: list(v.parents) for v in spec.variables})
+        if order is None:
+            raise QueryError("the network has a cycle", fix="a Bayesian network must be acyclic: remove an edge")
         byid = {v.id: v for v in spec.variables}
         self.variables: tuple[str, ...] = tuple(order)
         self.states: dict[str, tuple[str, ...]] = {v: tuple(byid[v].states) for v in order}
@@ -76,8 +79,6 @@ class Network:
     @classmethod
     def from_file(cls, path: str | Path) -> Network:
         """Load a model folder, model YAML, or BIF / XMLBIF / XDSL / NET / UAI file."""
-        from .modelfile import load_model
-
         return cls(load_model(path))
 
     def with_cpts(self, cpts: Mapping[str, np.ndarray]) -> Network:
@@ -100,9 +101,9 @@ class Network:
         return self.spec.name
 
     @property
-    def content_hash(self) -> str:
+    def model_hash(self) -> str:
         """The model's content hash (computed once per spec)."""
-        return self.spec.content_hash
+        return self.spec.model_hash
 
     def index(self, variable: str) -> int:
         try:
@@ -311,8 +312,6 @@ class Network:
         >>> float(bp.prob("yes")[0]) == net.query("armed_clash", given={"misread_intent": "yes"})["yes"]
         True
         """
-        from .engine.named import query_batch
-
         return query_batch(self, target, cpts=cpts, given=given, soft=soft, do=do, policy=policy,
                            scenario=scenario, layout=layout, memory_cap=memory_cap)
 
@@ -418,30 +417,7 @@ class Network:
         return model
 
     def __repr__(self) -> str:
-        return f"<Network {self.name!r}: {len(self.variables)} variables, hash {self.content_hash}>"
-
-
-def _topological(nodes: list[str], parents: dict[str, list[str]]) -> list[str]:
-    """Kahn's algorithm, ties broken by the file's order so results are deterministic."""
-    pos = {n: i for i, n in enumerate(nodes)}
-    indeg = {n: len(parents[n]) for n in nodes}
-    children: dict[str, list[str]] = {n: [] for n in nodes}
-    for n in nodes:
-        for p in parents[n]:
-            children[p].append(n)
-    ready = sorted((n for n in nodes if indeg[n] == 0), key=pos.__getitem__)
-    out: list[str] = []
-    while ready:
-        n = ready.pop(0)
-        out.append(n)
-        for c in children[n]:
-            indeg[c] -= 1
-            if indeg[c] == 0:
-                ready.append(c)
-                ready.sort(key=pos.__getitem__)
-    if len(out) != len(nodes):
-        raise QueryError("the network has a cycle")
-    return out
+        return f"<Network {self.name!r}: {len(self.variables)} variables, hash {self.model_hash}>"
 
 
 def _eliminate(

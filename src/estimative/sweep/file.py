@@ -1,7 +1,7 @@
 """Sweep files: YAML -> a validated :class:`SweepFile`, every problem named by file, line and field.
 
 A sweep file describes a batch of queries over parameter draws (see
-:mod:`estimative.sensitivity.sweep`)::
+:mod:`estimative.sweep`)::
 
     format: estimative-sweep/1          # optional
     title: Policies under parameter uncertainty
@@ -35,10 +35,13 @@ from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, ValidationError, model_validator
 
-from ._yaml import LineMap, Path_, load_yaml
-from .errors import ModelError, Problem, did_you_mean
-from .modelfile import _Locator, _pydantic_problems, display_path
-from .network import Network
+from ..files.yamlio import load_yaml
+from ..spec.locate import LineMap, Path_
+from ..errors import ModelError, Problem, did_you_mean
+from .._io import display_path
+from ..files.load import _pydantic_problems
+from ..spec.locate import Locator as _Locator
+from ..network import Network
 
 #: The name a sweep file uses for "no policy" and "no scenario".
 BASELINE = "baseline"

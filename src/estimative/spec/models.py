@@ -16,7 +16,7 @@ from typing import Annotated, Any, Literal
 import numpy as np
 from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, field_validator, model_validator
 
-from .errors import did_you_mean
+from ..errors import did_you_mean
 
 Identifier = Annotated[str, Field(pattern=r"^[A-Za-z_][A-Za-z0-9_]*$", max_length=80)]
 #: Variable ids may also hold dots and dashes (networks imported from other tools use them).
@@ -427,7 +427,7 @@ class ModelSpec(_Base):
         raise KeyError(sid)
 
     @property
-    def content_hash(self) -> str:
+    def model_hash(self) -> str:
         """SHA-256 (first 16 hex digits) of the model's content: every field and every
         expanded CPT number. Stamped on every output so results can be traced to the model.
 

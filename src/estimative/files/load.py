@@ -1,0 +1,194 @@
+"""Read model files: YAML -> validated, frozen :class:`~estimative.spec.ModelSpec`.
+
+Every problem found is reported at once, each naming file, line and field. The checks here
+are the static ones; claims (which need inference) are checked by :mod:`estimative.claims`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+from pydantic import ValidationError
+
+from .._io import display_path
+from ..errors import ModelError, Problem, did_you_mean
+from ..spec import Locator, ModelSpec, Path_, finish
+from .yamlio import load_yaml
+
+#: Sibling files a model folder may use to split sections out of model.yaml.
+SECTION_FILES = ("policies", "scenarios", "claims", "questions", "outcomes", "utilities")
+IMPORT_SUFFIXES = (".bif", ".xmlbif", ".bifxml", ".xml", ".xdsl", ".net", ".uai")
+
+
+def _type_tag_ok(tag: str, value: Any) -> bool | None:
+    """For a pydantic union branch tag in an error location: does the branch fit the data?"""
+    if tag.startswith("list["):
+        return isinstance(value, list)
+    if tag.startswith("dict["):
+        return isinstance(value, dict)
+    if tag in {"str", "float", "int", "bool", "constrained-float", "constrained-str"} or tag.startswith("function-"):
+        return not isinstance(value, (dict, list))
+    if tag[:1].isupper() and tag.isidentifier():
+        return isinstance(value, dict)
+    return None
+
+
+def _pydantic_problems(
+    exc: ValidationError, data: Any, loc: Locator, *,
+    fields_of: Mapping[str, list[str]] | None = None, section_kind: Any = None,
+) -> list[Problem]:
+    """Pydantic errors as located problems. Other file kinds (sweep files) pass their own
+    ``fields_of`` (kind -> allowed keys) and ``section_kind`` (path -> kind) for "did you mean"."""
+    kept: list[Problem] = []
+    seen: set[str] = set()
+    fields_of = _known_fields() if fields_of is None else fields_of
+    kind_of = _section_kind if section_kind is None else section_kind
+    for err in exc.errors(include_url=False):
+        path: list[str | int] = []
+        cur: Any = data
+        drop = False
+        for part in err["loc"]:
+            if isinstance(part, int) or (isinstance(cur, dict) and part in cur):
+                path.append(part)
+                try:
+                    cur = cur[part]
+                except (KeyError, IndexError, TypeError):
+                    cur = None
+                continue
+            if isinstance(part, str) and err["type"] != "extra_forbidden":
+                fit = _type_tag_ok(part, cur)
+                if fit is False:
+                    drop = True
+                    break
+                if fit is True:
+                    continue
+            path.append(part)
+            cur = None
+        if drop:
+            continue
+        tpath = tuple(path)
+        etype = err["type"]
+        if etype == "extra_forbidden":
+            key = str(tpath[-1])
+            allowed = fields_of.get(kind_of(tpath[:-1]), [])
+            hint = did_you_mean(key, allowed)
+            p = loc.problem(tpath, f"unknown key '{key}'{hint}",
+                            expected=f"one of {sorted(allowed)}" if allowed else None,
+                            fix="remove it or correct its spelling")
+        elif etype == "missing":
+            p = loc.problem(tpath[:-1], f"missing required field '{tpath[-1]}'", fix=f"add {tpath[-1]}: ...")
+        else:
+            found = err.get("input")
+            found_s = repr(found) if not isinstance(found, (dict, list)) else type(found).__name__
+            p = loc.problem(tpath, err["msg"][0].lower() + err["msg"][1:], found=found_s if len(found_s) < 80 else found_s[:77] + "...")
+        if str(p) not in seen:
+            seen.add(str(p))
+            kept.append(p)
+    if not kept:  # every error sat on a branch we dropped: fall back to the raw messages
+        for err in exc.errors(include_url=False):
+            kept.append(loc.problem(tuple(x for x in err["loc"] if isinstance(x, (int, str))), err["msg"]))
+    return kept
+
+
+def _known_fields() -> dict[str, list[str]]:
+    from .. import spec as s
+
+    return {
+        "model": list(s.ModelSpec.model_fields),
+        "variable": list(s.VariableSpec.model_fields),
+        "cpt": list(s.CptSpec.model_fields),
+        "policy": list(s.PolicySpec.model_fields),
+        "scenario": list(s.ScenarioSpec.model_fields),
+        "claim": list(s.ClaimSpec.model_fields),
+        "question": list(s.QuestionSpec.model_fields),
+        "outcome": list(s.OutcomeSpec.model_fields),
+        "source": list(s.SourceDoc.model_fields),
+        "citation": list(s.Citation.model_fields),
+        "query": list(s.QueryRef.model_fields),
+        "utility": list(s.UtilitySpec.model_fields),
+        "attribute": list(s.AttributeSpec.model_fields),
+        "utility_row": list(s.UtilityRow.model_fields),
+        "row": ["when", "probs", "term"],
+        "noisy": ["leak", "causes", "absent"],
+    }
+
+
+def _section_kind(path: Path_) -> str:
+    names = [p for p in path if isinstance(p, str)]
+    if not names:
+        return "model"
+    last = names[-1]
+    table = {"variables": "variable", "policies": "policy", "scenarios": "scenario", "claims": "claim",
+             "questions": "question", "outcomes": "outcome", "cpt": "cpt", "table": "row", "verbal": "row",
+             "noisy_or": "noisy", "noisy_max": "noisy", "left": "query", "right": "query", "query": "query",
+             "utilities": "utility", "attributes": "attribute", "values": "utility_row"}
+    if last == "sources":
+        return "source" if len(names) == 1 else "citation"
+    return table.get(last, "model")
+
+
+# ---------------------------------------------------------------------------------------------
+def _resolve(path: str | Path) -> tuple[Path, Path]:
+    """(model folder, model.yaml path) for a folder or a YAML file."""
+    p = Path(path)
+    if p.is_dir():
+        return p, p / "model.yaml"
+    return p.parent, p
+
+
+def load_raw(path: str | Path) -> tuple[dict[str, Any], Locator, Path]:
+    """Load model.yaml and its sibling section files, merged, with line information."""
+    folder, main = _resolve(path)
+    if not main.exists():
+        if Path(path).is_dir():
+            raise ModelError(Problem("model folder has no model.yaml", file=display_path(path),
+                                     fix="name a folder holding model.yaml, a model YAML file, or a BIF/XMLBIF/XDSL file"))
+        raise ModelError(Problem("file not found", file=display_path(main), fix="check the path"))
+    data, lines = load_yaml(main, display=display_path(main))
+    if not isinstance(data, dict):
+        raise ModelError(Problem("the top level of a model file must be a mapping of keys (title:, variables:, ...)",
+                                 file=lines.file, line=1, found=type(data).__name__))
+    loc = Locator(lines)
+    if main.name == "model.yaml":
+        for section in SECTION_FILES:
+            sib = folder / f"{section}.yaml"
+            if not sib.exists():
+                continue
+            sdata, slines = load_yaml(sib, display=display_path(sib))
+            if not isinstance(sdata, dict) or set(sdata) != {section}:
+                raise ModelError(Problem(f"{sib.name} must hold exactly one top-level key, '{section}:'",
+                                         file=slines.file, line=1,
+                                         found=f"keys {sorted(sdata)}" if isinstance(sdata, dict) else type(sdata).__name__))
+            if section in data:
+                raise ModelError(Problem(f"'{section}' is defined both here and in {sib.name}",
+                                         file=lines.file, line=lines.line((section,)), field=section,
+                                         fix="keep it in one place"))
+            data[section] = sdata[section]
+            loc.sections[section] = slines
+    return data, loc, folder
+
+
+def load_model(path: str | Path) -> ModelSpec:
+    """Load and validate a model folder (or model YAML file, or BIF/XMLBIF/XDSL file).
+
+    Raises :class:`~estimative.errors.ModelError` listing every problem found.
+
+    Examples
+    --------
+    >>> spec = load_model("models/example")
+    >>> spec.variable("armed_clash").states
+    ['no', 'yes']
+    """
+    if Path(path).suffix.lower() in IMPORT_SUFFIXES and Path(path).is_file():
+        from .export import import_file
+
+        return import_file(path)
+    data, loc, folder = load_raw(path)
+    try:
+        spec = ModelSpec.model_validate(data)
+    except ValidationError as exc:
+        raise ModelError(_pydantic_problems(exc, data, loc)) from None
+    name = folder.name if Path(path).is_dir() or Path(path).name == "model.yaml" else Path(path).stem
+    return finish(spec, loc, folder, root=str(folder), name=name)

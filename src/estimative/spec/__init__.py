@@ -1,0 +1,68 @@
+"""The model as data: frozen, validated descriptions of variables, CPTs with their provenance,
+policies, scenarios, claims, questions, outcomes and utilities; the rules a model must meet;
+the expansion of every CPT form into a full table; the one builder that seals a spec.
+
+Nothing here reads files (that is :mod:`estimative.files`) or runs inference.
+"""
+
+from __future__ import annotations
+
+from .build import derive, finish, locate, problem_at, seal, spec_from_arrays
+from .locate import LineMap, Locator, Path_, format_path
+from .models import (
+    AttributeSpec,
+    Citation,
+    ClaimSpec,
+    CptSpec,
+    EventSpec,
+    ModelSpec,
+    NoisyMaxSpec,
+    NoisyOrSpec,
+    OutcomeSpec,
+    PolicySpec,
+    QueryRef,
+    QuestionSpec,
+    ScenarioSpec,
+    SourceDoc,
+    TableRow,
+    UtilityRow,
+    UtilitySpec,
+    VariableSpec,
+    VerbalRow,
+)
+from .rules import Expanded, check_query_ref, check_spec
+
+__all__ = [
+    "AttributeSpec",
+    "Citation",
+    "ClaimSpec",
+    "CptSpec",
+    "EventSpec",
+    "Expanded",
+    "LineMap",
+    "Locator",
+    "ModelSpec",
+    "NoisyMaxSpec",
+    "NoisyOrSpec",
+    "OutcomeSpec",
+    "Path_",
+    "PolicySpec",
+    "QueryRef",
+    "QuestionSpec",
+    "ScenarioSpec",
+    "SourceDoc",
+    "TableRow",
+    "UtilityRow",
+    "UtilitySpec",
+    "VariableSpec",
+    "VerbalRow",
+    "check_query_ref",
+    "check_spec",
+    "derive",
+    "finish",
+    "format_path",
+    "locate",
+    "problem_at",
+    "seal",
+    "spec_from_arrays",
+]

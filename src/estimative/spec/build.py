@@ -1,0 +1,134 @@
+"""The one builder of a usable spec: rules checked, tables expanded once, the spec sealed.
+
+A :class:`~estimative.spec.models.ModelSpec` is frozen; its expanded tables (and, for a spec
+read from a file, where it came from) are attached here and nowhere else, once, before the
+spec is handed to anyone. A spec derived from another (a decision network's helper nodes) is
+built by :func:`derive`, which makes new objects rather than writing into the old ones.
+"""
+
+from __future__ import annotations
+
+import itertools
+from collections.abc import Iterable, Mapping, Sequence
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from ..errors import ModelError, Problem, did_you_mean
+from .locate import Locator, Path_, format_path
+from .models import AttributeSpec, CptSpec, ModelSpec, TableRow, VariableSpec
+from .rules import Expanded, check_spec
+
+
+def _attach(obj: VariableSpec | AttributeSpec | ModelSpec, **private: Any) -> None:
+    """Set private fields of a frozen spec object: the only place in estimative that does."""
+    for name, value in private.items():
+        setattr(obj, name, value)
+
+
+def seal(spec: ModelSpec, expanded: Expanded, *, locator: Locator | None = None, root: str | None = None,
+         name: str | None = None) -> ModelSpec:
+    """Attach the expanded tables (and the origin) to a spec whose rules all passed."""
+    for v in spec.variables:
+        _attach(v, _table=expanded.tables[v.id], _bands=expanded.bands.get(v.id))
+    if spec.utilities is not None:
+        for a in spec.utilities.attributes:
+            _attach(a, _table=expanded.utilities[a.id])
+    _attach(spec, _root=root, _name=name, _locator=locator, _hash=None)
+    return spec
+
+
+def finish(spec: ModelSpec, locator: Locator, folder: Path, *, root: str | None = None,
+           name: str | None = None) -> ModelSpec:
+    """Check every rule on a schema-valid spec, then seal it; raise
+    :class:`~estimative.errors.ModelError` listing every problem found."""
+    problems, expanded = check_spec(spec, locator, folder)
+    if problems:
+        raise ModelError(problems)
+    return seal(spec, expanded, locator=locator, root=root, name=name)
+
+
+def derive(spec: ModelSpec, variables: Sequence[VariableSpec], *, tables: Mapping[str, np.ndarray],
+           bands: Mapping[str, np.ndarray | None] | None = None) -> ModelSpec:
+    """A new spec with ``variables`` (new objects), the tables of variables kept from ``spec``
+    and ``tables`` for the others; the origin is kept, the hash computed afresh.
+
+    Used for networks the analyses build for themselves (decisions cut from their parents,
+    utility nodes, copies of variables before a policy); nothing is checked again."""
+    old = {v.id: v for v in spec.variables}
+    fresh = []
+    for v in variables:
+        nv = v.model_copy()
+        if v.id in tables:
+            _attach(nv, _table=np.asarray(tables[v.id], dtype=float), _bands=(bands or {}).get(v.id))
+        elif v.id in old and old[v.id] is v:
+            _attach(nv, _table=v.table, _bands=v.bands)
+        else:
+            raise ModelError(Problem(f"no table for the derived variable '{v.id}'"))
+        fresh.append(nv)
+    new = spec.model_copy(update={"variables": fresh})
+    _attach(new, _root=spec.root, _name=spec._name, _locator=spec._locator, _hash=None)
+    return new
+
+
+def locate(spec: ModelSpec, path: Path_) -> tuple[str | None, int | None]:
+    """File and line of a path in a model loaded from a file (``(None, None)`` if unknown)."""
+    loc = spec._locator
+    if loc is None:
+        return None, None
+    return loc.where(path)
+
+
+def problem_at(spec: ModelSpec, path: Path_, message: str, **kwargs: Any) -> Problem:
+    """A :class:`Problem` located at ``path`` of a loaded model."""
+    file, line = locate(spec, path)
+    return Problem(message, file=file, line=line, field=format_path(path), **kwargs)
+
+
+def spec_from_arrays(
+    title: str,
+    variables: Iterable[tuple[str, Iterable[str], Iterable[str], Any]],
+    *,
+    rationale: str = "given as arrays",
+    as_of: str = "1970-01-01",
+    labels: Mapping[str, str] | None = None,
+) -> ModelSpec:
+    """Build a validated :class:`ModelSpec` from ``(id, states, parents, table)`` tuples.
+
+    ``table`` has shape ``(len(states), *parent cardinalities)`` with columns summing to 1
+    (within 1e-6; they are renormalised). Every CPT is marked an assumption with
+    ``rationale``. Used for imported networks and for tests.
+
+    >>> import numpy as np
+    >>> s = spec_from_arrays("t", [("a", ["no", "yes"], [], np.array([0.25, 0.75]))])
+    >>> s.variable("a").table.tolist()
+    [0.25, 0.75]
+    """
+    items = [(vid, list(states), list(parents), np.asarray(table, dtype=float)) for vid, states, parents, table in variables]
+    states_of = {vid: st for vid, st, _, _ in items}
+    specs = []
+    for vid, st, parents, table in items:
+        for p in parents:
+            if p not in states_of:
+                raise ModelError(Problem(f"undefined parent '{p}' of '{vid}'{did_you_mean(p, states_of)}"))
+        shape = (len(st), *(len(states_of[p]) for p in parents))
+        if table.shape != shape:
+            raise ModelError(Problem(f"table of '{vid}' has shape {table.shape}", expected=str(shape)))
+        sums = table.sum(axis=0)
+        if np.any(np.abs(sums - 1) > 1e-6) or np.any(table < 0):
+            raise ModelError(Problem(f"table of '{vid}' has a column that is not a distribution",
+                                     found=f"column sums from {sums.min():.9g} to {sums.max():.9g}"))
+        table = table / sums
+        rows = []
+        for combo in itertools.product(*(range(len(states_of[p])) for p in parents)):
+            col = table[(slice(None), *combo)]
+            rows.append(TableRow(when={p: states_of[p][c] for p, c in zip(parents, combo, strict=True)},
+                                 probs={s: float(x) for s, x in zip(st, col, strict=True)}))
+        var = VariableSpec(
+            id=vid, label=(labels or {}).get(vid, vid), states=st, parents=parents,
+            cpt=CptSpec(table=rows, assumption=True, rationale=rationale),
+        )
+        specs.append(var)
+    spec = ModelSpec(title=title, as_of=as_of, variables=specs)  # type: ignore[arg-type]
+    return finish(spec, Locator.nowhere("<arrays>"), Path("."))
