@@ -9,7 +9,7 @@ from __future__ import annotations
 import contextlib
 import os
 import tempfile
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from pathlib import Path
 from typing import IO, Any
 
@@ -68,3 +68,53 @@ def write_text_atomic(path: str | os.PathLike[str], text: str, *, what: str = "f
     with atomic_writer(path, what=what) as fh:
         fh.write(text)
     return Path(path)
+
+
+def jsonable(obj: Any) -> Any:
+    """``obj`` as plain JSON data: results by their ``to_dict()``, numpy scalars and arrays as
+    numbers and lists, NaN and infinities as ``None``, dates as ISO text, paths as text.
+
+    The one JSON encoding of estimative: the command line's ``--json``, sweep manifests and
+    sidecars all go through it.
+
+    >>> import numpy as np, datetime
+    >>> jsonable({"p": np.float64(0.25), "xs": np.array([1.0, np.nan]), "d": datetime.date(2017, 5, 1)})
+    {'p': 0.25, 'xs': [1.0, None], 'd': '2017-05-01'}
+    """
+    import datetime as _dt
+    import math
+
+    import numpy as np
+
+    if isinstance(obj, np.generic):  # before float: np.float64 is a float
+        return jsonable(obj.item())
+    if obj is None or isinstance(obj, bool | int | str):
+        return obj
+    if isinstance(obj, float):
+        return obj if math.isfinite(obj) else None
+    if isinstance(obj, np.ndarray):
+        return [jsonable(x) for x in obj.tolist()]
+    if isinstance(obj, Mapping):
+        return {str(k): jsonable(v) for k, v in obj.items()}
+    if isinstance(obj, list | tuple | set | frozenset):
+        return [jsonable(x) for x in obj]
+    if isinstance(obj, _dt.date | _dt.datetime):
+        return obj.isoformat()
+    if isinstance(obj, os.PathLike):
+        return os.fspath(obj)
+    to_dict = getattr(obj, "to_dict", None)
+    if callable(to_dict):
+        return jsonable(to_dict())
+    raise TypeError(f"not JSON serialisable: {type(obj).__name__}")
+
+
+def dumps_json(obj: Any, *, indent: int | None = 2) -> str:
+    """``obj`` as JSON text through :func:`jsonable` (strict JSON: no NaN)."""
+    import json
+
+    return json.dumps(jsonable(obj), indent=indent, allow_nan=False, ensure_ascii=False)
+
+
+def write_json_atomic(path: str | os.PathLike[str], obj: Any, *, what: str = "file") -> Path:
+    """Write ``obj`` as JSON to ``path`` atomically; return the path."""
+    return write_text_atomic(path, dumps_json(obj) + "\n", what=what)

@@ -93,7 +93,7 @@ def _pydantic_problems(
 
 
 def _known_fields() -> dict[str, list[str]]:
-    from .. import spec as s
+    from ..spec import models as s
 
     return {
         "model": list(s.ModelSpec.model_fields),

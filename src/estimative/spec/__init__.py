@@ -10,6 +10,7 @@ from __future__ import annotations
 from .build import derive, finish, locate, problem_at, seal, spec_from_arrays
 from .locate import LineMap, Locator, Path_, format_path
 from .models import (
+    BASELINE,
     AttributeSpec,
     Citation,
     ClaimSpec,
@@ -33,6 +34,7 @@ from .models import (
 from .rules import Expanded, check_query_ref, check_spec
 
 __all__ = [
+    "BASELINE",
     "AttributeSpec",
     "Citation",
     "ClaimSpec",

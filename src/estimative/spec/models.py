@@ -22,6 +22,9 @@ Identifier = Annotated[str, Field(pattern=r"^[A-Za-z_][A-Za-z0-9_]*$", max_lengt
 #: Variable ids may also hold dots and dashes (networks imported from other tools use them).
 VariableId = Annotated[str, Field(pattern=r"^[A-Za-z_][A-Za-z0-9_.\-]*$", max_length=120)]
 #: State names: letters, digits, _ . + - (no spaces, '=' or ','; quote numeric names in YAML).
+#: The id of the alternative with no policy applied (the reference every policy is compared with).
+BASELINE = "baseline"
+
 StateName = Annotated[str, Field(pattern=r"^[A-Za-z0-9_][A-Za-z0-9_.+\-]*$", max_length=120)]
 Probability = Annotated[float, Field(ge=0.0, le=1.0, allow_inf_nan=False)]
 NonNegative = Annotated[float, Field(ge=0.0, allow_inf_nan=False)]

@@ -44,7 +44,7 @@ from ..spec.locate import Locator as _Locator
 from ..network import Network
 
 #: The name a sweep file uses for "no policy" and "no scenario".
-BASELINE = "baseline"
+from ..spec import BASELINE
 MAX_DRAWS = 10_000_000
 
 
