@@ -11,9 +11,9 @@ from pgmpy.inference import VariableElimination
 
 from estimative import Network, load_model
 from estimative.claims import evaluate_claims
+from estimative.spec import QueryRef
 from estimative.spec.elicitation import default_strength
 from estimative.spec.provenance import normalized_variants, quote_in
-from estimative.spec import QueryRef
 
 ROOT = Path(__file__).resolve().parents[1]
 KOREA = ROOT / "models" / "korea_2017"

@@ -11,8 +11,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from estimative import ImpossibleEvidenceError, Network, QueryError
-from estimative.spec import spec_from_arrays
 from estimative.network import brute_force_joint
+from estimative.spec import spec_from_arrays
 from reference import enumerate_posterior
 
 

@@ -23,8 +23,7 @@ from .errors import (
     UsageError,
 )
 from .files import load_model
-from .network import Network
-from .network import Explanation, JointPosterior, Posterior
+from .network import Explanation, JointPosterior, Network, Posterior
 from .spec import ModelSpec
 from .uncertainty import (
     PolicyComparison,
@@ -33,7 +32,6 @@ from .uncertainty import (
     draw_cpts,
     query_interval,
 )
-
 
 # The analyses are imported on first use (PEP 562): `import estimative` stays fast for the
 # command line, while `estimative.one_way`, `estimative.write_brief`, ... work as if imported.

@@ -15,8 +15,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from .errors import EstimativeError, Problem
-from .spec import problem_at
-from .spec import ClaimSpec, QueryRef
+from .spec import ClaimSpec, QueryRef, conditions_text, problem_at
 
 if TYPE_CHECKING:
     from .network import Network
@@ -107,15 +106,8 @@ def describe_query(ref: QueryRef | float) -> str:
     else:
         states = ref.target_states()
         head = f"{ref.target}={states[0]}" if len(states) == 1 else f"{ref.target} in {{{', '.join(states)}}}"
-    cond: list[str] = []
-    if ref.policy:
-        cond.append(f"policy {ref.policy}")
-    cond += [f"do({k}={v})" for k, v in ref.do.items()]
-    if ref.scenario:
-        cond.append(f"scenario {ref.scenario}")
-    cond += [f"{k}={v}" for k, v in ref.given.items()]
-    cond += [f"{k}~soft" for k in ref.soft]
-    return f"P({head}{' | ' + ', '.join(cond) if cond else ''})"
+    cond = conditions_text(policy=ref.policy, scenario=ref.scenario, do=ref.do, given=ref.given, soft=ref.soft)
+    return f"P({head}{' | ' + cond if cond else ''})"
 
 
 def _evaluate(net: Network, index: int, claim: ClaimSpec) -> ClaimResult:

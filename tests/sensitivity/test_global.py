@@ -8,8 +8,8 @@ import pytest
 from SALib.test_functions import Ishigami
 
 from estimative import Network, UsageError
-from estimative.spec import spec_from_arrays
 from estimative.sensitivity.global_ import global_sensitivity, sobol_indices
+from estimative.spec import spec_from_arrays
 
 
 def test_ishigami_reproduces_its_analytic_indices() -> None:

@@ -19,7 +19,7 @@ from ..engine import Structure, run_query
 from ..errors import ImpossibleEvidenceError, QueryError, did_you_mean
 from ..files import load_model
 from ..graphs import topological_order
-from ..spec import ModelSpec, QueryRef
+from ..spec import ModelSpec, QueryRef, conditions_text
 from .batch import BatchPosterior, query_batch
 from .results import Explanation, JointPosterior, Posterior
 
@@ -38,9 +38,7 @@ class Evidence:
     do: dict[str, str] = field(default_factory=dict)
 
     def describe(self) -> str:
-        parts = [f"do({k}={v})" for k, v in self.do.items()] + [f"{k}={v}" for k, v in self.given.items()]
-        parts += [f"{k}~[{', '.join(f'{x:g}' for x in v)}]" for k, v in self.soft.items()]
-        return ", ".join(parts) or "no evidence"
+        return conditions_text(do=self.do, given=self.given, soft=self.soft) or "no evidence"
 
 
 class Network:

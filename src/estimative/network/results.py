@@ -9,15 +9,14 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
+from ..spec.conditions import conditions_text
+
 if TYPE_CHECKING:
     import pandas as pd
 
 
 def _fmt_cond(given: Mapping[str, Any], do: Mapping[str, str], soft: Mapping[str, Any]) -> str:
-    parts = [f"do({k}={v})" for k, v in do.items()]
-    parts += [f"{k}={v}" for k, v in given.items()]
-    parts += [f"{k}~soft" for k in soft]
-    return ", ".join(parts)
+    return conditions_text(do=do, given=given, soft=soft)
 
 
 @dataclass(frozen=True)

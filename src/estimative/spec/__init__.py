@@ -8,6 +8,7 @@ Nothing here reads files (that is :mod:`estimative.files`) or runs inference.
 from __future__ import annotations
 
 from .build import derive, finish, locate, problem_at, seal, spec_from_arrays
+from .conditions import conditions_text
 from .locate import LineMap, Locator, Path_, format_path
 from .models import (
     BASELINE,
@@ -60,6 +61,7 @@ __all__ = [
     "VerbalRow",
     "check_query_ref",
     "check_spec",
+    "conditions_text",
     "derive",
     "finish",
     "format_path",

@@ -70,8 +70,8 @@ import pyarrow.parquet as pq
 
 from ..errors import QueryError, UsageError, did_you_mean
 from ..network import Network
-from .file import BASELINE, MAX_DRAWS, load_sweep_file, parameter_label
 from ..priors import draw_cpts
+from .file import BASELINE, MAX_DRAWS, load_sweep_file, parameter_label
 
 FORMAT = "estimative-sweep/1"
 MANIFEST = "_manifest.json"

@@ -35,16 +35,17 @@ from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, ValidationError, model_validator
 
-from ..files.yamlio import load_yaml
-from ..spec.locate import LineMap, Path_
-from ..errors import ModelError, Problem, did_you_mean
 from .._io import display_path
+from ..errors import ModelError, Problem, did_you_mean
 from ..files.load import _pydantic_problems
-from ..spec.locate import Locator as _Locator
+from ..files.yamlio import load_yaml
 from ..network import Network
 
 #: The name a sweep file uses for "no policy" and "no scenario".
 from ..spec import BASELINE
+from ..spec.locate import LineMap, Path_
+from ..spec.locate import Locator as _Locator
+
 MAX_DRAWS = 10_000_000
 
 
