@@ -142,7 +142,8 @@ def _table(var: VariableSpec, states: Mapping[str, Sequence[str]], issues: list[
             continue
         seen[key] = i
         idx = tuple(states[p].index(s) for p, s in zip(parents, key, strict=True))
-        out[(slice(None), *idx)] = d
+        column: tuple[Any, ...] = (slice(None), *idx)
+        out[column] = d
     missing = [c for c in _cfg(parents, states) if c not in seen]
     if missing and ok:
         shown = ", ".join(_fmt_cfg(parents, c) for c in missing[:4]) + (f" and {len(missing) - 4} more" if len(missing) > 4 else "")
@@ -273,7 +274,8 @@ def _noisy_max(var: VariableSpec, states: Mapping[str, Sequence[str]], issues: l
             s = states[p][i]
             if s != absent[p]:
                 cdf = cdf * ratios[(p, s)]
-        out[(slice(None), *idx)] = np.diff(np.concatenate([[0.0], cdf]))
+        column: tuple[Any, ...] = (slice(None), *idx)
+        out[column] = np.diff(np.concatenate([[0.0], cdf]))
     return np.clip(out, 0.0, 1.0)
 
 

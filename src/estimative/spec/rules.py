@@ -158,14 +158,14 @@ def check_spec(spec: ModelSpec, loc: Locator, folder: Path) -> tuple[list[Proble
                     expanded.bands[v.id] = bands
     # sources and quotes
     docs: dict[str, tuple[str, ...]] = {}
-    for i, s in enumerate(spec.sources):
-        p = folder / s.path
-        if not p.is_file():
-            problems.append(loc.problem(("sources", i, "path"), f"source document '{s.path}' does not exist",
-                                        found=display_path(p), fix="give a path relative to the model folder"))
+    for i, doc in enumerate(spec.sources):
+        doc_path = folder / doc.path
+        if not doc_path.is_file():
+            problems.append(loc.problem(("sources", i, "path"), f"source document '{doc.path}' does not exist",
+                                        found=display_path(doc_path), fix="give a path relative to the model folder"))
             continue
         try:
-            docs[s.id] = normalized_variants(p.read_text(encoding="utf-8"))
+            docs[doc.id] = normalized_variants(doc_path.read_text(encoding="utf-8"))
         except (UnicodeDecodeError, OSError) as exc:
             problems.append(loc.problem(("sources", i, "path"), f"cannot read source document as UTF-8 text ({exc})"))
 
@@ -192,27 +192,27 @@ def check_spec(spec: ModelSpec, loc: Locator, folder: Path) -> tuple[list[Proble
         for i, item in enumerate(getattr(spec, section)):
             for j, c in enumerate(item.sources):
                 check_citation(c, (section, i, "sources", j))
-    for i, c in enumerate(spec.claims):
-        check_citation(c, ("claims", i))
+    for i, claim in enumerate(spec.claims):
+        check_citation(claim, ("claims", i))
     # policies, scenarios, queries
-    for i, p in enumerate(spec.policies):
-        _check_names(p.do, known, loc, ("policies", i, "do"), problems)
-        if not p.do:
+    for i, pol in enumerate(spec.policies):
+        _check_names(pol.do, known, loc, ("policies", i, "do"), problems)
+        if not pol.do:
             problems.append(loc.problem(("policies", i, "do"), "a policy needs at least one do() assignment"))
-    for i, s in enumerate(spec.scenarios):
-        _check_names(s.given, known, loc, ("scenarios", i, "given"), problems)
-        _check_soft(s.soft, known, loc, ("scenarios", i, "soft"), problems)
-        both = set(s.given) & set(s.soft)
+    for i, sc in enumerate(spec.scenarios):
+        _check_names(sc.given, known, loc, ("scenarios", i, "given"), problems)
+        _check_soft(sc.soft, known, loc, ("scenarios", i, "soft"), problems)
+        both = set(sc.given) & set(sc.soft)
         for var in both:
             problems.append(loc.problem(("scenarios", i, "soft", var), f"'{var}' has both hard and soft evidence", fix="keep one"))
-    for i, c in enumerate(spec.claims):
-        check_query_ref(c.left, spec, known, loc, ("claims", i, "left"), problems)
-        if isinstance(c.right, QueryRef):
-            check_query_ref(c.right, spec, known, loc, ("claims", i, "right"), problems)
+    for i, claim in enumerate(spec.claims):
+        check_query_ref(claim.left, spec, known, loc, ("claims", i, "left"), problems)
+        if isinstance(claim.right, QueryRef):
+            check_query_ref(claim.right, spec, known, loc, ("claims", i, "right"), problems)
     for i, q in enumerate(spec.questions):
         check_query_ref(q.query, spec, known, loc, ("questions", i, "query"), problems)
-    for i, o in enumerate(spec.outcomes):
-        _check_names({o.target: o.state}, known, loc, ("outcomes", i, "target"), problems)
+    for i, outcome in enumerate(spec.outcomes):
+        _check_names({outcome.target: outcome.state}, known, loc, ("outcomes", i, "target"), problems)
     _check_decisions(spec, edges, loc, problems)
     _check_utilities(spec, known, loc, problems, check_citation, expanded)
     return problems, expanded
