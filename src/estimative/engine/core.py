@@ -12,6 +12,8 @@ from typing import Literal
 import numpy as np
 import opt_einsum as oe
 
+from ..graphs import reachable
+
 Layout = Literal["last", "first"]
 
 #: Default cap on the bytes of any one intermediate array of a contraction (512 MiB).
@@ -53,16 +55,7 @@ class Structure:
 
     def ancestors(self, nodes: Sequence[int], cut: frozenset[int] = frozenset()) -> set[int]:
         """Nodes in ``nodes`` and their ancestors, not crossing into the parents of ``cut``."""
-        seen: set[int] = set()
-        stack = list(nodes)
-        while stack:
-            n = stack.pop()
-            if n in seen:
-                continue
-            seen.add(n)
-            if n not in cut:
-                stack.extend(self.parents[n])
-        return seen
+        return reachable(dict(enumerate(self.parents)), nodes, stop=cut)
 
 
 @dataclass(frozen=True)

@@ -68,6 +68,17 @@ def _row_key(
     return tuple(when[p] for p in parents) if ok else None
 
 
+def _first_row(key: tuple[str, ...], i: int, seen: dict[tuple[str, ...], int], parents: Sequence[str],
+               path: tuple[str | int, ...], issues: list[Issue]) -> bool:
+    """Record row ``i`` for its parent configuration; False (and a problem) if one came before."""
+    if key in seen:
+        issues.append(((*path, "when"), f"duplicate row {_fmt_cfg(parents, key)}",
+                       {"fix": f"remove this row or the one at {path[-2]}[{seen[key]}]"}))
+        return False
+    seen[key] = i
+    return True
+
+
 def _dist(
     probs: Mapping[str, float], child_states: Sequence[str], path: tuple, issues: list[Issue], *, normalize: bool,
     what: str = "column",
@@ -132,15 +143,9 @@ def _table(var: VariableSpec, states: Mapping[str, Sequence[str]], issues: list[
         key = _row_key(row.when, parents, states, path, issues)
         d = _dist(row.probs, var.states, (*path, "probs"), issues, normalize=cpt.normalize,
                   what=f"column {_fmt_cfg(parents, key) if key else ''}".strip())
-        if key is None or d is None:
+        if key is None or d is None or not _first_row(key, i, seen, parents, path, issues):
             ok = False
             continue
-        if key in seen:
-            issues.append(((*path, "when"), f"duplicate row {_fmt_cfg(parents, key)}",
-                           {"fix": f"remove this row or the one at table[{seen[key]}]"}))
-            ok = False
-            continue
-        seen[key] = i
         idx = tuple(states[p].index(s) for p, s in zip(parents, key, strict=True))
         column: tuple[Any, ...] = (slice(None), *idx)
         out[column] = d
@@ -321,15 +326,9 @@ def _verbal(var: VariableSpec, states: Mapping[str, Sequence[str]], issues: list
         path = ("cpt", "verbal", i)
         key = _row_key(row.when, var.parents, states, path, issues)
         t = term(row.term, (*path, "term"))
-        if key is None or t is None:
+        if key is None or t is None or not _first_row(key, i, seen, var.parents, path, issues):
             ok = False
             continue
-        if key in seen:
-            issues.append(((*path, "when"), f"duplicate row {_fmt_cfg(var.parents, key)}",
-                           {"fix": f"remove this row or the one at verbal[{seen[key]}]"}))
-            ok = False
-            continue
-        seen[key] = i
         idx = tuple(states[p].index(s) for p, s in zip(var.parents, key, strict=True))
         probs[(e, *idx)] = t.midpoint
         probs[(1 - e, *idx)] = 1 - t.midpoint
