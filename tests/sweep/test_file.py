@@ -9,7 +9,7 @@ import pytest
 
 from estimative import ModelError
 from estimative.cli import main
-from estimative.sweep import load_sweep
+from estimative.sweep import BASELINE, ParameterGrid, load_sweep, load_sweep_file
 
 ROOT = Path(__file__).resolve().parents[2]
 EXAMPLE = ROOT / "models" / "example"
@@ -91,3 +91,79 @@ def test_bad_sweep_via_cli_exits_2_and_names_the_line(tmp_path: Path, capsys: py
     assert not (tmp_path / "o").exists()
 
 
+
+
+# ------------------------------------------------------------------------- the loader itself
+def _write(tmp_path: Path, text: str, name: str = "good.yaml") -> Path:
+    f = tmp_path / name
+    f.write_text(text, encoding="utf-8")
+    return f
+
+
+def test_a_valid_file_is_parsed_into_the_design(tmp_path: Path) -> None:
+    f = _write(tmp_path, GOOD)
+    sf = load_sweep_file(f)
+    net = sf.net
+    assert sf.path == f and sf.output == tmp_path / "out" / "good"  # default out/<file stem>, beside the file
+    assert sf.targets == [("armed_clash", ["yes"]), ("misread_intent", list(net.states["misread_intent"]))]
+    assert sf.policies == [BASELINE, "status_quo"] and sf.scenarios == [BASELINE, "high_provocation"]
+    assert (sf.spec.draws, sf.spec.seed, sf.spec.chunk_size) == (100, 1, 500)
+    d = load_sweep(f)
+    assert d.targets == (("armed_clash", ("yes",)), ("misread_intent", tuple(net.states["misread_intent"])))
+    assert d.policies == (BASELINE, "status_quo") and d.scenarios == (BASELINE, "high_provocation")
+    assert d.parameters == (ParameterGrid("misread_intent", "yes", (0.2, 0.4), (("nk_provocation", "high"),)),)
+    assert d.parameters[0].label == "misread_intent=yes | nk_provocation=high"
+    assert (d.draws, d.seed, d.chunk_size, d.output) == (100, 1, 500, sf.output)
+    assert d.source == str(f) and d.source_sha256 == sf.sha256 and len(sf.sha256) == 64
+    over = load_sweep(f, draws=7, seed=3, chunk_size=2)
+    assert (over.draws, over.seed, over.chunk_size, over.n_chunks) == (7, 3, 2, 4)
+
+
+def test_all_means_the_baseline_and_every_id(tmp_path: Path) -> None:
+    text = GOOD.replace("policies: [baseline, status_quo]", "policies: all").replace(
+        "scenarios: [baseline, high_provocation]", "scenarios: all")
+    sf = load_sweep_file(_write(tmp_path, text))
+    assert sf.policies == [BASELINE, *(p.id for p in sf.net.spec.policies)]
+    assert sf.scenarios == [BASELINE, *(s.id for s in sf.net.spec.scenarios)]
+
+
+def test_unknown_policy_names_file_line_field_and_the_nearest_id(tmp_path: Path) -> None:
+    text = GOOD.replace("[baseline, status_quo]", "[baseline, status_qou]")
+    with pytest.raises(ModelError) as exc:
+        load_sweep_file(_write(tmp_path, text, "bad.yaml"))
+    [p] = exc.value.problems
+    assert (p.line, p.field) == (line_of(text, "policies:"), "policies[1]")
+    assert str(p).startswith(f"{p.file}:{p.line}: policies[1]: unknown policy 'status_qou' (did you mean 'status_quo'?)")
+
+
+def test_unknown_target_and_bad_key_are_reported_together(tmp_path: Path) -> None:
+    text = GOOD.replace("variable: armed_clash", "variable: armed_clsh").replace("draws: 100", "draw: 100")
+    with pytest.raises(ModelError) as exc:
+        load_sweep_file(_write(tmp_path, text, "bad.yaml"))
+    # the schema is checked first: the bad key is reported (the names follow once it passes)
+    assert [(p.field, p.line) for p in exc.value.problems] == [("draw", line_of(text, "draw: 100"))]
+    assert "did you mean 'draws'" in str(exc.value.problems[0])
+    text = GOOD.replace("variable: armed_clash", "variable: armed_clsh").replace("[baseline, status_quo]",
+                                                                                  "[baseline, status_qou]")
+    with pytest.raises(ModelError) as exc:
+        load_sweep_file(_write(tmp_path, text, "bad2.yaml"))
+    fields = {p.field: p for p in exc.value.problems}
+    assert set(fields) == {"targets[0].variable", "policies[1]"}
+    assert fields["targets[0].variable"].line == line_of(text, "armed_clsh")
+    assert "unknown variable 'armed_clsh' (did you mean 'armed_clash'?)" in str(fields["targets[0].variable"])
+    assert all(p.file is not None and p.file.endswith("bad2.yaml") for p in exc.value.problems)
+
+
+def test_all_mixed_with_ids_and_an_empty_list_are_refused(tmp_path: Path) -> None:
+    text = GOOD.replace("[baseline, status_quo]", "[baseline, all]").replace("[baseline, high_provocation]", "[]")
+    with pytest.raises(ModelError) as exc:
+        load_sweep_file(_write(tmp_path, text, "bad.yaml"))
+    msgs = {p.field: str(p) for p in exc.value.problems}
+    assert "'all' cannot be mixed with named policies" in msgs["policies[1]"]
+    assert "an empty list of scenarios" in msgs["scenarios"] and f"{BASELINE} means no evidence" in msgs["scenarios"]
+
+
+def test_a_top_level_that_is_not_a_mapping_is_refused(tmp_path: Path) -> None:
+    with pytest.raises(ModelError, match="must be a mapping") as exc:
+        load_sweep_file(_write(tmp_path, "- model: x\n", "bad.yaml"))
+    assert exc.value.problems[0].line == 1

@@ -72,7 +72,7 @@ COLUMNS: tuple[tuple[str, pa.DataType, str], ...] = (
     ("target", _DICT, "target variable"),
     ("state", _DICT, "state of the target"),
     ("probability", pa.float64(), "P(target=state | scenario evidence; do(policy)) for this draw; NaN when evidence_ok is false"),
-    ("evidence_probability", pa.float64(), "P(scenario evidence | do(policy)) for this draw; 1 for the baseline scenario"),
+    ("evidence_probability", pa.float64(), f"P(scenario evidence | do(policy)) for this draw; 1 for the {BASELINE} scenario"),
     ("evidence_ok", pa.bool_(), "false when this draw gives the scenario's evidence probability zero"),
 )
 
