@@ -40,10 +40,10 @@ from estimative import Network
 from estimative.sweep import (
     BASELINE,
     SweepDesign,
-    _job,
     chunk_rng,
     compute_chunk,
     default_workers,
+    make_job,
     read_sweep,
     run_sweep,
 )
@@ -90,7 +90,7 @@ def chunk_peak_mib(design: SweepDesign) -> float:
     import pyarrow as pa
     import pyarrow.parquet as pq
 
-    job = _job(design)
+    job = make_job(design)
     compute_chunk(job, 0)  # warm the plan cache
     gc.collect()
     tracemalloc.start()

@@ -265,7 +265,7 @@ def _check_ids(value: list[str] | str, section: str, known: list[str], what: str
             out.append(item)
     if not value:
         problems.append(lines.problem((section,), f"an empty list of {section}",
-                                      fix=f"name at least one (baseline means no {'intervention' if what == 'policy' else 'evidence'})"))
+                                      fix=f"name at least one ({BASELINE} means no {'intervention' if what == 'policy' else 'evidence'})"))
     return out
 
 
