@@ -56,6 +56,8 @@ def atomic_writer(path: str | os.PathLike[str], *, binary: bool = False, what: s
     try:
         with (os.fdopen(fd, "wb") if binary else os.fdopen(fd, "w", encoding="utf-8", newline="\n")) as fh:
             yield fh
+            fh.flush()
+            os.fsync(fh.fileno())  # on disk before the rename: a crash leaves the old file or the new one
         os.replace(tmp, target)
     except BaseException:
         if os.path.exists(tmp):

@@ -42,7 +42,6 @@ from __future__ import annotations
 import contextlib
 import datetime as _dt
 import json
-import os
 import platform
 from collections.abc import Mapping, Sequence
 from pathlib import Path
@@ -101,11 +100,9 @@ def part_index(name: str) -> int:
 
 
 def write_part(path: Path, table: pa.Table) -> None:
-    """Write a chunk's rows atomically, flushed to disk before the rename."""
+    """Write a chunk's rows atomically (``atomic_writer`` flushes them to disk before the rename)."""
     with atomic_writer(path, binary=True, what="sweep part") as fh:
         pq.write_table(table, fh, compression="zstd")
-        fh.flush()
-        os.fsync(fh.fileno())
 
 
 def part_ok(path: Path, rows: int) -> bool:
