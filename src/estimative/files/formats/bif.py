@@ -51,6 +51,10 @@ def write_bif(view: NetView) -> str:
     return "\n".join(lines) + "\n"
 
 
+#: A probability block: the parents, the line, and the rows (parent states or None for
+#: ``table``, the numbers, the line).
+_Block = tuple[list[str], int, list[tuple[list[str] | None, list[float], int]]]
+
 _BIF_TOKEN = re.compile(r'(?P<com>//[^\n]*|/\*.*?\*/)|(?P<open>/\*)|(?P<str>"[^"]*")|(?P<ustr>")'
                         r'|(?P<word>[^\s,;(){}\[\]|"]+)|(?P<punct>\S)', re.S)  # '=' may be in a state: >=7.5
 
@@ -59,7 +63,7 @@ def read_bif(text: str, raw: RawNet) -> None:
     p = Scanner(text, _BIF_TOKEN, raw)
     for m in re.finditer(r"^// (title|description) = (.*)$", text[:text.find("network")], re.M):
         setattr(raw, m.group(1), m.group(2).strip())
-    rows: dict[str, tuple[list[str], int, list[tuple[list[str] | None, list[float], int]]]] = {}
+    rows: dict[str, _Block] = {}
     while p.peek().kind != "eof":
         t = p.next()
         if t.value == "network":
@@ -69,10 +73,10 @@ def read_bif(text: str, raw: RawNet) -> None:
             while not p.accept("}"):
                 if p.peek().kind == "eof" or not p.accept("property"):
                     raise p.error("'property' or '}'")
-                key, value = property_of(p.raw_until_semicolon()[0])
-                if key == "title":
+                prop, value = property_of(p.raw_until_semicolon()[0])
+                if prop == "title":
                     raw.title = value
-                elif key == "description":
+                elif prop == "description":
                     raw.description = value
         elif t.value == "variable":
             name = p.name("the variable's name")
@@ -81,10 +85,10 @@ def read_bif(text: str, raw: RawNet) -> None:
             declared = None
             while not p.accept("}"):
                 if p.accept("property"):
-                    key, value = property_of(p.raw_until_semicolon()[0])
-                    if key == "label":
+                    prop, value = property_of(p.raw_until_semicolon()[0])
+                    if prop == "label":
                         var.label = value
-                    elif key == "description":
+                    elif prop == "description":
                         var.description = value
                 elif p.accept("type"):
                     kind = p.name("'discrete'")
@@ -148,6 +152,11 @@ def read_bif(text: str, raw: RawNet) -> None:
             rows[child.value] = (parents, child.line, entries)
         else:
             raise p.error("'network', 'variable' or 'probability'", t)
+    _fill_tables(raw, rows)
+
+
+def _fill_tables(raw: RawNet, rows: dict[str, _Block]) -> None:
+    """Each variable's table from its probability block, rows matched by the parents' states."""
     for child, (parents, line, entries) in rows.items():
         var = raw.variables.get(child)
         if var is None:
@@ -177,7 +186,7 @@ def read_bif(text: str, raw: RawNet) -> None:
                 raw.problem(f"a row of '{child}' names {len(key)} parent states", eline,
                             expected=f"{len(parents)}, one for each of {parents}", found=str(key))
                 continue
-            idx = []
+            idx: list[int] = []
             for q, s, states in zip(parents, key, pstates, strict=True):
                 if s not in states:
                     raw.problem(f"'{s}' is not a state of '{q}'{did_you_mean(s, states)}", eline, expected=f"one of {states}")
