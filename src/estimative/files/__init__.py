@@ -8,7 +8,7 @@ Everything that touches a model file on disk is here; the rules the model must m
 
 from __future__ import annotations
 
-from .export import (
+from .interop import (
     DEFAULT_SUFFIX,
     FORMATS,
     SUFFIX_FORMATS,

@@ -1,12 +1,16 @@
-"""Read model files: YAML -> validated, frozen :class:`~estimative.spec.ModelSpec`.
+"""Read model folders: model.yaml and its sibling section files, merged, validated by the
+schema (pydantic's errors translated into located problems) and by the rules, into a frozen
+:class:`~estimative.spec.ModelSpec`.
 
 Every problem found is reported at once, each naming file, line and field. The checks here
 are the static ones; claims (which need inference) are checked by :mod:`estimative.claims`.
+Exchange-format files (BIF, XMLBIF, XDSL, NET, UAI) are read by :mod:`.interop`;
+:func:`load_model` hands them over by suffix.
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import Any
 
@@ -15,11 +19,13 @@ from pydantic import ValidationError
 from .._io import display_path
 from ..errors import ModelError, Problem, did_you_mean
 from ..spec import Locator, ModelSpec, Path_, finish
+from .interop import SUFFIX_FORMATS, import_file
 from .yamlio import load_yaml
 
 #: Sibling files a model folder may use to split sections out of model.yaml.
 SECTION_FILES = ("policies", "scenarios", "claims", "questions", "outcomes", "utilities")
-IMPORT_SUFFIXES = (".bif", ".xmlbif", ".bifxml", ".xml", ".xdsl", ".net", ".uai")
+#: Suffixes :func:`load_model` reads as exchange-format files rather than YAML.
+IMPORT_SUFFIXES: tuple[str, ...] = tuple(SUFFIX_FORMATS)
 
 
 def _type_tag_ok(tag: str, value: Any) -> bool | None:
@@ -35,12 +41,34 @@ def _type_tag_ok(tag: str, value: Any) -> bool | None:
     return None
 
 
-def _pydantic_problems(
+def pydantic_problems(
     exc: ValidationError, data: Any, loc: Locator, *,
-    fields_of: Mapping[str, list[str]] | None = None, section_kind: Any = None,
+    fields_of: Mapping[str, list[str]] | None = None, section_kind: Callable[[Path_], str] | None = None,
 ) -> list[Problem]:
-    """Pydantic errors as located problems. Other file kinds (sweep files) pass their own
-    ``fields_of`` (kind -> allowed keys) and ``section_kind`` (path -> kind) for "did you mean"."""
+    """Pydantic's errors on ``data`` as problems naming file, line and field.
+
+    Errors on the branches of a union that do not fit the data's type are dropped; unknown
+    keys get a "did you mean".
+
+    Parameters
+    ----------
+    exc : pydantic.ValidationError
+        The error raised validating ``data``.
+    data : Any
+        The data validated (as read from YAML).
+    loc : Locator
+        Where each path of ``data`` came from.
+    fields_of : mapping of kind to allowed keys, optional
+        For "did you mean" on unknown keys (default: the model file's kinds). Other file kinds
+        (sweep files) pass their own, with ``section_kind``.
+    section_kind : callable, optional
+        The kind of the mapping at a path (default: the model file's sections).
+
+    Returns
+    -------
+    list of Problem
+        One per distinct error, each located.
+    """
     kept: list[Problem] = []
     seen: set[str] = set()
     fields_of = _known_fields() if fields_of is None else fields_of
@@ -92,6 +120,10 @@ def _pydantic_problems(
     return kept
 
 
+#: The old name, kept until :mod:`estimative.sweep.file` imports :func:`pydantic_problems`.
+_pydantic_problems = pydantic_problems
+
+
 def _known_fields() -> dict[str, list[str]]:
     from ..spec import models as s
 
@@ -139,7 +171,22 @@ def _resolve(path: str | Path) -> tuple[Path, Path]:
 
 
 def load_raw(path: str | Path) -> tuple[dict[str, Any], Locator, Path]:
-    """Load model.yaml and its sibling section files, merged, with line information."""
+    """Load model.yaml and its sibling section files (:data:`SECTION_FILES`), merged, with
+    line information; nothing is validated yet.
+
+    Parameters
+    ----------
+    path : str or Path
+        A model folder (holding ``model.yaml``) or a model YAML file. Sibling section files are
+        merged only into a file named ``model.yaml``.
+
+    Returns
+    -------
+    tuple of (dict, Locator, Path)
+        The merged data, where each of its paths came from, and the model folder. Raises
+        :class:`~estimative.errors.ModelError` for a missing file, a top level that is not a
+        mapping, or a section defined twice.
+    """
     folder, main = _resolve(path)
     if not main.exists():
         if Path(path).is_dir():
@@ -171,9 +218,21 @@ def load_raw(path: str | Path) -> tuple[dict[str, Any], Locator, Path]:
 
 
 def load_model(path: str | Path) -> ModelSpec:
-    """Load and validate a model folder (or model YAML file, or BIF/XMLBIF/XDSL file).
+    """Load and validate a model: a folder, a model YAML file, or an exchange-format file.
 
-    Raises :class:`~estimative.errors.ModelError` listing every problem found.
+    Parameters
+    ----------
+    path : str or Path
+        A model folder (``model.yaml`` and any sibling section files), a model YAML file, or a
+        BIF / XMLBIF / XDSL / NET / UAI file (one of :data:`IMPORT_SUFFIXES`, read by
+        :func:`~estimative.files.import_file`).
+
+    Returns
+    -------
+    ModelSpec
+        Checked by the schema and every static rule, tables expanded, frozen; named after the
+        folder (or the file's stem). Raises :class:`~estimative.errors.ModelError` listing every
+        problem found, each naming file, line and field.
 
     Examples
     --------
@@ -182,13 +241,11 @@ def load_model(path: str | Path) -> ModelSpec:
     ['no', 'yes']
     """
     if Path(path).suffix.lower() in IMPORT_SUFFIXES and Path(path).is_file():
-        from .export import import_file
-
         return import_file(path)
     data, loc, folder = load_raw(path)
     try:
         spec = ModelSpec.model_validate(data)
     except ValidationError as exc:
-        raise ModelError(_pydantic_problems(exc, data, loc)) from None
+        raise ModelError(pydantic_problems(exc, data, loc)) from None
     name = folder.name if Path(path).is_dir() or Path(path).name == "model.yaml" else Path(path).stem
     return finish(spec, loc, folder, root=str(folder), name=name)

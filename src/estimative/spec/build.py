@@ -8,6 +8,7 @@ built by :func:`derive`, which makes new objects rather than writing into the ol
 
 from __future__ import annotations
 
+import datetime as _dt
 import itertools
 from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
@@ -91,15 +92,54 @@ def spec_from_arrays(
     variables: Iterable[tuple[str, Iterable[str], Iterable[str], Any]],
     *,
     rationale: str = "given as arrays",
-    as_of: str = "1970-01-01",
+    as_of: str | _dt.date = "1970-01-01",
     labels: Mapping[str, str] | None = None,
+    descriptions: Mapping[str, str] | None = None,
+    description: str = "",
+    locator: Locator | None = None,
+    folder: Path | None = None,
+    root: str | None = None,
+    name: str | None = None,
 ) -> ModelSpec:
     """Build a validated :class:`ModelSpec` from ``(id, states, parents, table)`` tuples.
 
-    ``table`` has shape ``(len(states), *parent cardinalities)`` with columns summing to 1
-    (within 1e-6; they are renormalised). Every CPT is marked an assumption with
-    ``rationale``. Used for imported networks and for tests.
+    The one builder of a spec from arrays: tests and examples build models with it, and the
+    importer of BIF / XMLBIF / XDSL / NET / UAI files hands it the tables it read.
 
+    Parameters
+    ----------
+    title : str
+        The model's title.
+    variables : iterable of (id, states, parents, table)
+        In any order in which each parent's states are known (parents may come later). ``table``
+        has shape ``(len(states), *parent cardinalities)`` with columns summing to 1 within
+        1e-6; columns that miss 1 by more than 1e-12 are renormalised, the others are kept
+        as given (so a table read back from a file keeps its exact doubles).
+    rationale : str
+        Every CPT is a full table marked ``assumption: true`` with this rationale.
+    as_of : str or datetime.date
+        The model's as-of date.
+    labels, descriptions : mapping of id to str, optional
+        A variable's label (default: its id) and description (default: none).
+    description : str
+        The model's description.
+    locator : Locator, optional
+        Where each ``("variables", i, ...)`` path came from, so that problems found by the
+        rules name a file and line (default: nowhere, problems name the field only).
+    folder : Path, optional
+        The folder source documents are looked up in (default: the working directory).
+    root, name : str, optional
+        The folder and name the spec reports as its origin.
+
+    Returns
+    -------
+    ModelSpec
+        Checked by every rule, tables expanded, sealed. Raises
+        :class:`~estimative.errors.ModelError` on the first malformed table, or listing every
+        problem the rules find.
+
+    Examples
+    --------
     >>> import numpy as np
     >>> s = spec_from_arrays("t", [("a", ["no", "yes"], [], np.array([0.25, 0.75]))])
     >>> s.variable("a").table.tolist()
@@ -118,17 +158,20 @@ def spec_from_arrays(
         sums = table.sum(axis=0)
         if np.any(np.abs(sums - 1) > 1e-6) or np.any(table < 0):
             raise ModelError(Problem(f"table of '{vid}' has a column that is not a distribution",
-                                     found=f"column sums from {sums.min():.9g} to {sums.max():.9g}"))
-        table = table / sums
-        rows = []
-        for combo in itertools.product(*(range(len(states_of[p])) for p in parents)):
-            col = table[(slice(None), *combo)]
-            rows.append(TableRow(when={p: states_of[p][c] for p, c in zip(parents, combo, strict=True)},
-                                 probs={s: float(x) for s, x in zip(st, col, strict=True)}))
-        var = VariableSpec(
-            id=vid, label=(labels or {}).get(vid, vid), states=st, parents=parents,
-            cpt=CptSpec(table=rows, assumption=True, rationale=rationale),
-        )
-        specs.append(var)
-    spec = ModelSpec(title=title, as_of=as_of, variables=specs)  # type: ignore[arg-type]
-    return finish(spec, Locator.nowhere("<arrays>"), Path("."))
+                                     found=f"column sums from {np.min(sums):.9g} to {np.max(sums):.9g}"))
+        table = np.where(np.abs(sums - 1) > 1e-12, table / sums, table)
+        rows: list[TableRow] | dict[str, float]
+        if parents:
+            rows = []
+            for combo in itertools.product(*(range(len(states_of[p])) for p in parents)):
+                col = table[(slice(None), *combo)]
+                rows.append(TableRow(when={p: states_of[p][c] for p, c in zip(parents, combo, strict=True)},
+                                     probs={s: float(x) for s, x in zip(st, col, strict=True)}))
+        else:  # a root's table is written the way a model file writes it: {state: p}
+            rows = {s: float(x) for s, x in zip(st, table, strict=True)}
+        specs.append(VariableSpec(
+            id=vid, label=(labels or {}).get(vid, vid), description=(descriptions or {}).get(vid, ""), states=st,
+            parents=parents, cpt=CptSpec(table=rows, assumption=True, rationale=rationale),
+        ))
+    spec = ModelSpec(title=title, description=description, as_of=as_of, variables=specs)  # type: ignore[arg-type]
+    return finish(spec, locator or Locator.nowhere("<arrays>"), folder or Path("."), root=root, name=name)

@@ -11,7 +11,7 @@ import pytest
 
 from estimative import ModelError, load_model
 
-DATA = Path(__file__).parent / "data"
+DATA = Path(__file__).resolve().parents[1] / "data"
 
 
 def line_of(path: Path, marker: str) -> int:

@@ -1,0 +1,203 @@
+"""What every exchange format shares: the network as the writers see it, the records the
+readers fill, the text of numbers, and names made into identifiers.
+
+Writers take a :class:`NetView` (variables in topological order, tables as arrays). Readers
+fill a :class:`RawNet`: the file's own names, states and tables, every problem with its line;
+:mod:`._spec` turns that into a :class:`~estimative.spec.ModelSpec`.
+"""
+
+from __future__ import annotations
+
+import itertools
+import math
+import re
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+
+from ..._version import __version__
+from ...errors import ModelError, Problem, UsageError
+from ...graphs import topological_order
+from ...spec import ModelSpec
+
+if TYPE_CHECKING:
+    from typing import Protocol
+
+    class HasSpec(Protocol):
+        spec: ModelSpec
+
+
+IDENT = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
+
+
+# ------------------------------------------------------------------------------ out
+@dataclass(frozen=True)
+class VarView:
+    id: str
+    label: str
+    description: str
+    states: tuple[str, ...]
+    parents: tuple[str, ...]
+    table: np.ndarray  # (card, *parent cards)
+
+    def columns(self) -> Iterator[tuple[tuple[int, ...], np.ndarray]]:
+        """(parent state indices, child distribution) in row-major order of the parents."""
+        cards = self.table.shape[1:]
+        for idx in itertools.product(*(range(c) for c in cards)):
+            yield idx, self.table[(slice(None), *idx)]
+
+    def flat(self) -> np.ndarray:
+        """Row-major over (parents..., child): the child's state changes fastest."""
+        return np.moveaxis(self.table, 0, -1).ravel()
+
+
+@dataclass(frozen=True)
+class NetView:
+    name: str
+    title: str
+    description: str
+    hash: str
+    variables: tuple[VarView, ...]
+
+    @property
+    def banner(self) -> str:
+        return f"written by estimative {__version__}; model {self.name}, hash {self.hash}"
+
+
+def spec_of(model: ModelSpec | HasSpec) -> ModelSpec:
+    spec = getattr(model, "spec", model)
+    if not isinstance(spec, ModelSpec):
+        raise UsageError("export needs a model: a ModelSpec or a Network", field="model",
+                         found=type(model).__name__)
+    return spec
+
+
+def view_of(model: ModelSpec | HasSpec) -> NetView:
+    spec = spec_of(model)
+    order = topological_order({v.id: list(v.parents) for v in spec.variables}) or [v.id for v in spec.variables]
+    out = []
+    for vid in order:
+        vs = spec.variable(vid)
+        out.append(VarView(vid, vs.label, vs.description or "", tuple(vs.states), tuple(vs.parents),
+                        np.asarray(vs.table, dtype=float)))
+    return NetView(spec.name, spec.title, spec.description or "", spec.model_hash, tuple(out))
+
+
+def num(x: float) -> str:
+    """The shortest decimal text that reads back to the same double (``-0.0`` written as ``0.0``)."""
+    return repr(float(x) + 0.0)
+
+
+def nums(values: Sequence[float] | np.ndarray) -> str:
+    return " ".join(num(x) for x in np.asarray(values, dtype=float).ravel())
+
+
+def oneline(text: str) -> str:
+    return " ".join(str(text).split())
+
+
+def ident_or_default(name: str, default: str) -> str:
+    s = re.sub(r"[^A-Za-z0-9_]", "_", name)
+    return s if IDENT.match(s) else default
+
+
+# ------------------------------------------------------------------------------ in
+@dataclass
+class RawVar:
+    name: str
+    states: list[str]
+    line: int | None = None
+    label: str | None = None
+    description: str | None = None
+    parents: list[str] | None = None
+    table: np.ndarray | None = None  # (card, *parent cards), unnormalised
+    cpt_line: int | None = None
+
+
+@dataclass
+class RawNet:
+    fmt: str
+    file: str
+    title: str | None = None
+    description: str | None = None
+    variables: dict[str, RawVar] = field(default_factory=dict)
+    problems: list[Problem] = field(default_factory=list)
+
+    def problem(self, message: str, line: int | None = None, **kw: Any) -> None:
+        self.problems.append(Problem(message, file=self.file, line=line, **kw))
+
+    def fail(self, message: str, line: int | None = None, **kw: Any) -> ModelError:
+        return ModelError(Problem(message, file=self.file, line=line, **kw))
+
+    def add(self, var: RawVar) -> None:
+        if var.name in self.variables:
+            first = self.variables[var.name].line
+            self.problem(f"variable '{var.name}' is declared twice", var.line,
+                         fix=f"keep one declaration{f' (the first is at line {first})' if first else ''}")
+        else:
+            self.variables[var.name] = var
+
+
+def from_flat(flat: np.ndarray, card: int, pcards: Sequence[int], *, first_parent_fastest: bool = False) -> np.ndarray:
+    """(card, *pcards) from a flat table, row-major over (parents, child) or, for aGrUM's XDSL
+    and UAI files, with the child fastest and then the first parent fastest."""
+    if first_parent_fastest:
+        arr = flat.reshape(*reversed(list(pcards)), card)
+        arr = np.transpose(arr, [*range(len(pcards) - 1, -1, -1), len(pcards)])
+    else:
+        arr = flat.reshape(*pcards, card)
+    return np.moveaxis(arr, -1, 0)
+
+
+def set_flat(var: RawVar, flat: np.ndarray, raw: RawNet, line: int | None, *, first_parent_fastest: bool = False) -> None:
+    parents = var.parents or []
+    if any(q not in raw.variables for q in parents):
+        return  # reported when the spec is built
+    pcards = [len(raw.variables[q].states) for q in parents]
+    size = len(var.states) * math.prod(pcards)
+    if flat.size != size:
+        raw.problem(f"the table of '{var.name}' has {flat.size} numbers", line,
+                    expected=f"{size} ({len(var.states)} states x {' x '.join(map(str, pcards)) or '1'} parent configurations)")
+        return
+    var.table = from_flat(flat, len(var.states), pcards, first_parent_fastest=first_parent_fastest)
+
+
+def to_float(text: str, raw: RawNet, line: int | None, what: str) -> float:
+    try:
+        x = float(text)
+    except ValueError:
+        raise raw.fail(f"{what}: '{text}' is not a number", line, fix="give the probabilities as decimal numbers") from None
+    return x
+
+
+def property_of(text: str) -> tuple[str, str]:
+    m = re.match(r'([A-Za-z_][\w.-]*)\s*=?\s*(.*)$', text, re.S)
+    if not m:
+        return "", text
+    value = m.group(2).strip()
+    if len(value) >= 2 and value[0] == value[-1] == '"':
+        value = value[1:-1]
+    return m.group(1), value
+
+
+# ------------------------------------------------------------------------------ names
+def identifier(name: str, prefix: str) -> str:
+    s = re.sub(r"[^A-Za-z0-9_]+", "_", name.strip()).strip("_") or prefix
+    if not s[0].isalpha() and s[0] != "_":
+        s = f"{prefix}_{s}"
+    return s[:80]
+
+
+def unique_names(names: Sequence[str], prefix: str) -> list[str]:
+    out: list[str] = []
+    taken: set[str] = set()
+    for n in names:
+        base = n if IDENT.match(n) and len(n) <= 80 else identifier(n, prefix)
+        cand, k = base, 2
+        while cand in taken:
+            cand, k = f"{base[:76]}_{k}", k + 1
+        taken.add(cand)
+        out.append(cand)
+    return out

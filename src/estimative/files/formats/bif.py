@@ -1,0 +1,197 @@
+"""BIF (the Bayesian Interchange Format of Cozman's JavaBayes, as pgmpy, bnlearn and pyAgrum
+read it): the writer and the reader.
+
+A table is one row per parent configuration, named by the parents' states; a reader may also
+meet ``table`` (row-major over the child, then the parents) and ``default`` rows. BIF has no
+escapes, so text is written on one line with the characters readers trip over replaced.
+pyAgrum 3.3 parses BIF numbers into C ``float`` (about 7 significant digits).
+"""
+
+from __future__ import annotations
+
+import re
+
+import numpy as np
+
+from ...errors import did_you_mean
+from ._common import NetView, RawNet, RawVar, ident_or_default, num, oneline, property_of
+from ._scanner import Scanner
+
+
+def _bif_text(text: str) -> str:
+    # BIF has no escapes; pyAgrum ends a property at ';', pgmpy splits it at '=' and drops quotes.
+    return oneline(text).translate(str.maketrans({";": ",", '"': "'", "=": "-", "{": "(", "}": ")"}))
+
+
+def write_bif(view: NetView) -> str:
+    # The title and description go in comments: pgmpy's BIF reader takes the words 'variable'
+    # and 'probability' anywhere outside a block for the start of one.
+    lines = [f"// {view.banner}", f"// title = {_bif_text(view.title)}"]
+    if view.description:
+        lines.append(f"// description = {_bif_text(view.description)}")
+    lines += [f"network {ident_or_default(view.name, 'model')} {{", f'    property estimative_hash = "{view.hash}" ;', "}"]
+    for v in view.variables:
+        lines.append(f"variable {v.id} {{")
+        lines.append(f"    type discrete [ {len(v.states)} ] {{ {', '.join(v.states)} }};")
+        lines.append(f'    property label = "{_bif_text(v.label)}" ;')
+        if v.description:
+            lines.append(f'    property description = "{_bif_text(v.description)}" ;')
+        lines.append("}")
+    for v in view.variables:
+        if not v.parents:
+            lines.append(f"probability ( {v.id} ) {{")
+            lines.append(f"    table {', '.join(num(x) for x in v.table)};")
+        else:
+            lines.append(f"probability ( {v.id} | {', '.join(v.parents)} ) {{")
+            pstates = [dict(enumerate(next(w for w in view.variables if w.id == p).states)) for p in v.parents]
+            for idx, col in v.columns():
+                names = ", ".join(pstates[k][i] for k, i in enumerate(idx))
+                lines.append(f"    ( {names} ) {', '.join(num(x) for x in col)};")
+        lines.append("}")
+    return "\n".join(lines) + "\n"
+
+
+#: A probability block: the parents, the line, and the rows (parent states or None for
+#: ``table``, the numbers, the line).
+_Block = tuple[list[str], int, list[tuple[list[str] | None, list[float], int]]]
+
+_BIF_TOKEN = re.compile(r'(?P<com>//[^\n]*|/\*.*?\*/)|(?P<open>/\*)|(?P<str>"[^"]*")|(?P<ustr>")'
+                        r'|(?P<word>[^\s,;(){}\[\]|"]+)|(?P<punct>\S)', re.S)  # '=' may be in a state: >=7.5
+
+
+def read_bif(text: str, raw: RawNet) -> None:
+    p = Scanner(text, _BIF_TOKEN, raw)
+    for m in re.finditer(r"^// (title|description) = (.*)$", text[:text.find("network")], re.M):
+        setattr(raw, m.group(1), m.group(2).strip())
+    rows: dict[str, _Block] = {}
+    while p.peek().kind != "eof":
+        t = p.next()
+        if t.value == "network":
+            name = p.name("the network's name")
+            raw.title = raw.title or name.value
+            p.expect("{")
+            while not p.accept("}"):
+                if p.peek().kind == "eof" or not p.accept("property"):
+                    raise p.error("'property' or '}'")
+                prop, value = property_of(p.raw_until_semicolon()[0])
+                if prop == "title":
+                    raw.title = value
+                elif prop == "description":
+                    raw.description = value
+        elif t.value == "variable":
+            name = p.name("the variable's name")
+            var = RawVar(name.value, [], line=name.line)
+            p.expect("{")
+            declared = None
+            while not p.accept("}"):
+                if p.accept("property"):
+                    prop, value = property_of(p.raw_until_semicolon()[0])
+                    if prop == "label":
+                        var.label = value
+                    elif prop == "description":
+                        var.description = value
+                elif p.accept("type"):
+                    kind = p.name("'discrete'")
+                    if kind.value != "discrete":
+                        raise raw.fail(f"variable '{var.name}' is of type '{kind.value}'", kind.line,
+                                       expected="type discrete", fix="only discrete variables are supported")
+                    p.expect("[")
+                    n = p.name("the number of states")
+                    if not n.value.isdigit():
+                        raise p.error("the number of states", n)
+                    declared = (int(n.value), n.line)
+                    p.expect("]")
+                    p.expect("{")
+                    while not p.accept("}"):
+                        var.states.append(p.name("a state name or '}'").value)
+                        p.accept(",")
+                    p.expect(";")
+                else:
+                    raise p.error("'type', 'property' or '}'")
+            if declared is None:
+                raise raw.fail(f"variable '{var.name}' has no 'type discrete [n] {{...}};' line", var.line)
+            if declared[0] != len(var.states):
+                raw.problem(f"variable '{var.name}' declares {declared[0]} states but lists {len(var.states)}", declared[1],
+                            found=str(var.states), fix="make the count match the list")
+            raw.add(var)
+        elif t.value == "probability":
+            p.expect("(")
+            head = [p.name("the variable's name")]
+            parents: list[str] = []
+            if p.accept("|"):
+                while not p.accept(")"):
+                    parents.append(p.name("a parent's name or ')'").value)
+                    p.accept(",")
+            else:
+                while not p.accept(")"):
+                    head.append(p.name("')'"))
+                    p.accept(",")
+                parents = [h.value for h in head[1:]]
+            child = head[0]
+            entries: list[tuple[list[str] | None, list[float], int]] = []
+            p.expect("{")
+            while not p.accept("}"):
+                tok = p.peek()
+                if p.accept("property"):
+                    p.raw_until_semicolon()
+                    continue
+                if p.accept("table") or p.accept("default"):
+                    key: list[str] | None = None if tok.value == "table" else ["*default*"]
+                elif p.accept("("):
+                    key = []
+                    while not p.accept(")"):
+                        key.append(p.name("a parent state or ')'").value)
+                        p.accept(",")
+                else:
+                    raise p.error("'table', 'default', '(' or '}'")
+                values = p.numbers(f"probability of {child.value}")
+                entries.append((key, values, tok.line))
+            if child.value in rows:
+                raw.problem(f"'{child.value}' has two probability blocks", child.line,
+                            fix=f"keep one (the first is at line {rows[child.value][1]})")
+            rows[child.value] = (parents, child.line, entries)
+        else:
+            raise p.error("'network', 'variable' or 'probability'", t)
+    _fill_tables(raw, rows)
+
+
+def _fill_tables(raw: RawNet, rows: dict[str, _Block]) -> None:
+    """Each variable's table from its probability block, rows matched by the parents' states."""
+    for child, (parents, line, entries) in rows.items():
+        var = raw.variables.get(child)
+        if var is None:
+            raw.problem(f"probability block for undeclared variable '{child}'{did_you_mean(child, raw.variables)}", line)
+            continue
+        var.parents, var.cpt_line = parents, line
+        if any(q not in raw.variables for q in parents):
+            continue  # reported when the spec is built
+        card = len(var.states)
+        pstates = [raw.variables[q].states for q in parents]
+        pcards = [len(s) for s in pstates]
+        table = np.full((card, *pcards), np.nan)
+        for key, values, eline in entries:
+            if key is None:  # 'table': row-major over (child, parents), as pgmpy and pyAgrum read it
+                if len(values) != table.size:
+                    raw.problem(f"table of '{child}' has {len(values)} numbers", eline, expected=str(table.size))
+                    continue
+                table = np.asarray(values, dtype=float).reshape(card, *pcards)
+                continue
+            if len(values) != card:
+                raw.problem(f"a row of '{child}' has {len(values)} numbers", eline, expected=f"{card}, one per state {var.states}")
+                continue
+            if key == ["*default*"]:
+                table[...] = np.asarray(values).reshape(card, *([1] * len(pcards)))
+                continue
+            if len(key) != len(parents):
+                raw.problem(f"a row of '{child}' names {len(key)} parent states", eline,
+                            expected=f"{len(parents)}, one for each of {parents}", found=str(key))
+                continue
+            idx: list[int] = []
+            for q, s, states in zip(parents, key, pstates, strict=True):
+                if s not in states:
+                    raw.problem(f"'{s}' is not a state of '{q}'{did_you_mean(s, states)}", eline, expected=f"one of {states}")
+                    break
+                idx.append(states.index(s))
+            else:
+                table[(slice(None), *idx)] = values
+        var.table = table

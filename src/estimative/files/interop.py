@@ -1,0 +1,183 @@
+"""Networks out to BIF, XMLBIF, XDSL (GeNIe), NET (HUGIN) and UAI, and back in.
+
+Each format's writer and reader live together in :mod:`estimative.files.formats`; this module
+picks one by format name (export) or by suffix (import).
+
+Every number is written with ``repr(float)``, the shortest text that reads back to the same
+double, so a file loses nothing on the way out. Whether a reader keeps that precision is up to
+the reader: pyAgrum 3.3 parses BIF, NET and UAI numbers into C ``float`` (about 7 significant
+digits) and XMLBIF and XDSL numbers into ``double``; see ``tests/files/test_pyagrum.py``.
+
+Imported files become a :class:`~estimative.spec.ModelSpec` with full-table CPTs marked
+``assumption: true`` ("imported from <file>"), expanded and checked like a YAML model.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from .._io import display_path, write_text_atomic
+from ..errors import ModelError, Problem, UsageError, did_you_mean
+from ..spec import ModelSpec
+from .formats import bif, net, uai, xml
+from .formats._common import NetView, RawNet, view_of
+from .formats._spec import IMPORT_SUM_TOLERANCE, build_spec
+
+if TYPE_CHECKING:
+    from .formats._common import HasSpec
+
+__all__ = [
+    "DEFAULT_SUFFIX", "FORMATS", "IMPORT_SUM_TOLERANCE", "MAX_IMPORT_BYTES", "SUFFIX_FORMATS",
+    "export_network", "export_text", "import_file",
+]
+
+#: Export formats, by the name ``--format`` takes.
+FORMATS: tuple[str, ...] = ("bif", "xmlbif", "xdsl", "net", "uai")
+#: The format of an import file, by its suffix.
+SUFFIX_FORMATS: dict[str, str] = {
+    ".bif": "bif", ".xmlbif": "xmlbif", ".bifxml": "xmlbif", ".xml": "xmlbif",
+    ".xdsl": "xdsl", ".net": "net", ".uai": "uai",
+}
+#: The suffix a file of each format usually has.
+DEFAULT_SUFFIX: dict[str, str] = {"bif": ".bif", "xmlbif": ".xml", "xdsl": ".xdsl", "net": ".net", "uai": ".uai"}
+#: Files larger than this are refused on import.
+MAX_IMPORT_BYTES = 64 * 1024 * 1024
+
+_WRITERS: dict[str, Callable[[NetView], str]] = {
+    "bif": bif.write_bif, "xmlbif": xml.write_xmlbif, "xdsl": xml.write_xdsl, "net": net.write_net, "uai": uai.write_uai,
+}
+_TEXT_READERS: dict[str, Callable[[str, RawNet], None]] = {"bif": bif.read_bif, "net": net.read_net, "uai": uai.read_uai}
+
+
+def _check_format(fmt: str) -> str:
+    f = str(fmt).lower().lstrip(".")
+    if f not in _WRITERS:
+        raise UsageError(f"unknown export format '{fmt}'{did_you_mean(f, FORMATS)}", field="format",
+                         expected=f"one of {list(FORMATS)}", found=repr(fmt))
+    return f
+
+
+def export_text(net: ModelSpec | HasSpec, fmt: str) -> str:
+    """The network as the text of an exchange format.
+
+    Parameters
+    ----------
+    net : ModelSpec or Network
+        The model (anything with a ``spec``).
+    fmt : str
+        One of :data:`FORMATS`: ``bif``, ``xmlbif``, ``xdsl`` (GeNIe), ``net`` (HUGIN), ``uai``.
+
+    Returns
+    -------
+    str
+        The whole file. Raises :class:`~estimative.errors.UsageError` for an unknown format.
+
+    Examples
+    --------
+    >>> from estimative import Network
+    >>> text = export_text(Network.from_file("models/example"), "bif")
+    >>> "probability ( armed_clash | misread_intent )" in text
+    True
+    """
+    return _WRITERS[_check_format(fmt)](view_of(net))
+
+
+def export_network(net: ModelSpec | HasSpec, fmt: str, path: str | os.PathLike[str]) -> Path:
+    """Write the network to a file in an exchange format, atomically.
+
+    The file is written to a temporary file in the same folder and moved into place, so a
+    reader never sees half a file. Labels and descriptions are kept where the format has room
+    for them (not in UAI); the model's content hash is written into every format but UAI.
+
+    Parameters
+    ----------
+    net : ModelSpec or Network
+        The model (anything with a ``spec``).
+    fmt : str
+        One of :data:`FORMATS`: ``bif``, ``xmlbif``, ``xdsl`` (GeNIe), ``net`` (HUGIN), ``uai``.
+    path : str or os.PathLike
+        The file to write (not a folder).
+
+    Returns
+    -------
+    Path
+        The path written. Raises :class:`~estimative.errors.UsageError` for an unknown format
+        or a path that is a folder.
+
+    Examples
+    --------
+    >>> import tempfile, os
+    >>> from estimative import Network
+    >>> net = Network.from_file("models/example")
+    >>> out = export_network(net, "xdsl", os.path.join(tempfile.mkdtemp(), "example.xdsl"))
+    >>> Network.from_file(out).query("armed_clash")["yes"] == net.query("armed_clash")["yes"]
+    True
+    """
+    text = export_text(net, fmt)
+    if Path(path).is_dir():
+        raise UsageError("the output path is a folder", found=str(path), fix="name a file, e.g. model" + DEFAULT_SUFFIX[_check_format(fmt)])
+    return write_text_atomic(path, text, what="output file")
+
+
+def import_file(path: str | os.PathLike[str]) -> ModelSpec:
+    """Read a BIF, XMLBIF, XDSL (GeNIe), NET (HUGIN) or UAI file into a validated model.
+
+    The format is chosen by the suffix (``.bif``, ``.xml``/``.xmlbif``/``.bifxml``, ``.xdsl``,
+    ``.net``, ``.uai``); XML files are told apart by their root element. Columns that miss 1 by
+    at most :data:`IMPORT_SUM_TOLERANCE` are normalised.
+
+    Parameters
+    ----------
+    path : str or os.PathLike
+        The file to read (at most :data:`MAX_IMPORT_BYTES`).
+
+    Returns
+    -------
+    ModelSpec
+        Every CPT a full table marked ``assumption: true`` with the rationale "imported from
+        <file>"; named ``path``'s stem. Raises :class:`~estimative.errors.ModelError` naming
+        the file and line of every problem, :class:`~estimative.errors.UsageError` for a suffix
+        that names no format.
+
+    Examples
+    --------
+    >>> import tempfile, os
+    >>> from estimative import Network
+    >>> path = os.path.join(tempfile.mkdtemp(), "coin.bif")
+    >>> _ = open(path, "w").write('''network coin {}
+    ... variable toss { type discrete [ 2 ] { heads, tails }; }
+    ... probability ( toss ) { table 0.5, 0.5; }''')
+    >>> Network.from_spec(import_file(path)).query("toss")["heads"]
+    0.5
+    """
+    p = Path(path)
+    file = display_path(p)
+    raw = RawNet(SUFFIX_FORMATS.get(p.suffix.lower(), ""), file)
+    if not raw.fmt:
+        raise UsageError(f"cannot tell the format of '{file}' from its suffix", file=file,
+                         expected=f"one of {sorted(SUFFIX_FORMATS)}", found=repr(p.suffix))
+    if not p.is_file():
+        raise ModelError(Problem("file not found" if not p.exists() else "is not a file", file=file, fix="check the path"))
+    size = p.stat().st_size
+    if size > MAX_IMPORT_BYTES:
+        raise raw.fail("file is too large to import", expected=f"at most {MAX_IMPORT_BYTES // 2**20} MiB",
+                       found=f"{size / 2**20:.1f} MiB")
+    data = p.read_bytes()
+    if b"\x00" in data:
+        raise raw.fail(f"file is binary, not {raw.fmt.upper()} text", fix="name a text file")
+    if not data.strip():
+        raise raw.fail("file is empty", fix=f"name a {raw.fmt.upper()} file")
+    if raw.fmt in ("xmlbif", "xdsl"):
+        xml.read_xml(data, raw)
+    else:
+        try:
+            text = data.decode("utf-8")
+        except UnicodeDecodeError:
+            text = data.decode("latin-1")  # older BIF and NET files are often Latin-1
+        _TEXT_READERS[raw.fmt](text, raw)
+    if raw.problems:
+        raise ModelError(raw.problems)
+    return build_spec(raw, p)
