@@ -120,9 +120,6 @@ def pydantic_problems(
     return kept
 
 
-#: The old name, kept until :mod:`estimative.sweep.file` imports :func:`pydantic_problems`.
-_pydantic_problems = pydantic_problems
-
 
 def _known_fields() -> dict[str, list[str]]:
     from ..spec import models as s

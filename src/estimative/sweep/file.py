@@ -37,7 +37,7 @@ from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, ValidationError,
 
 from .._io import display_path
 from ..errors import ModelError, Problem, did_you_mean
-from ..files.load import _pydantic_problems
+from ..files.load import pydantic_problems
 from ..files.yamlio import load_yaml
 from ..network import Network
 
@@ -168,7 +168,7 @@ def load_sweep_file(path: str | Path) -> SweepFile:
     try:
         spec = SweepFileSpec.model_validate(data)
     except ValidationError as exc:
-        raise ModelError(_pydantic_problems(exc, data, loc, fields_of=_FIELDS, section_kind=_kind)) from None
+        raise ModelError(pydantic_problems(exc, data, loc, fields_of=_FIELDS, section_kind=_kind)) from None
     spec._file = lines.file
     model_path = Path(os.path.normpath(p.parent / spec.model))
     try:
