@@ -69,3 +69,15 @@ def test_decide_json_is_strict(capsys: pytest.CaptureFixture[str]) -> None:
     out = _json(capsys, "decide", "models/umbrella", "--draws", "50")
     base = next(r for r in out["alternatives"] if r["id"] == "baseline")
     assert base["prob_best"] is None
+
+
+def test_the_interval_is_recomputed_from_its_stream(capsys: pytest.CaptureFixture[str], example_net) -> None:
+    """docs/cli.md: the API gives the same interval with ``rng=stream(make_rng(S), "interval")``."""
+    from estimative._random import make_rng, stream
+    from estimative.uncertainty import query_interval
+
+    out = _json(capsys, "sensitivity", "models/example", "--target", "armed_clash", "--policy", "status_quo",
+                "--draws", "300", "--sobol-n", "64", "--seed", "11")
+    iv = query_interval(example_net, "armed_clash", "yes", policy="status_quo", draws=300,
+                        rng=stream(make_rng(11), "interval"), level=0.9)
+    assert out["interval"]["low"] == iv.low and out["interval"]["high"] == iv.high
