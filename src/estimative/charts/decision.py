@@ -14,7 +14,7 @@ from matplotlib.patches import Patch
 
 from .._io import write_text_atomic
 from ..decision import DecisionTree, ExpectedUtilities, TreeNode, WeightMap
-from .sensitivity import save_figure as save_figure  # one atomic figure writer for every chart
+from ._common import save_figure as save_figure  # the one figure writer; this path keeps working
 
 _BEST = "#1f4e79"
 _OTHER = "#9aa5b1"
