@@ -39,7 +39,30 @@ if TYPE_CHECKING:
 
 def tornado_figure(result: OneWaySensitivity, *, top: int = 12, title: str | None = None) -> Figure:
     """The tornado: for the ``top`` parameters with the largest swing, the posterior as each
-    moves across its credible range (blue end: parameter low; red end: parameter high)."""
+    moves across its credible range (blue end: parameter low; red end: parameter high).
+
+    Parameters
+    ----------
+    result : OneWaySensitivity
+        What :func:`estimative.sensitivity.one_way` returned.
+    top : int
+        How many parameters to show, largest swing first.
+    title : str, optional
+        The title (default: the judgment, the level and the query's conditions).
+
+    Returns
+    -------
+    matplotlib.figure.Figure
+        One axes, two bars per parameter.
+
+    Examples
+    --------
+    >>> from estimative import Network
+    >>> from estimative.sensitivity import one_way
+    >>> fig = tornado_figure(one_way(Network.from_file("models/example"), "armed_clash", "yes"), top=3)
+    >>> len(fig.axes[0].get_yticklabels())
+    3
+    """
     funcs = [f for f in result.top(top) if f.swing > 0] or list(result.top(top))
     n = max(len(funcs), 1)
     fig = Figure(figsize=(9.0, 1.2 + 0.55 * n))
@@ -71,7 +94,28 @@ def tornado_figure(result: OneWaySensitivity, *, top: int = 12, title: str | Non
 
 
 def sensitivity_function_figure(f: SensitivityFunction, *, title: str | None = None) -> Figure:
-    """One sensitivity function over [0, 1], its credible range shaded, the model's value marked."""
+    """One sensitivity function over [0, 1], its credible range shaded, the model's value marked.
+
+    Parameters
+    ----------
+    f : SensitivityFunction
+        One of ``one_way(...).functions``.
+    title : str, optional
+        The title (default: the function's formula).
+
+    Returns
+    -------
+    matplotlib.figure.Figure
+        One axes with the curve.
+
+    Examples
+    --------
+    >>> from estimative import Network
+    >>> from estimative.sensitivity import one_way
+    >>> sens = one_way(Network.from_file("models/example"), "armed_clash", "yes")
+    >>> tuple(float(x) for x in sensitivity_function_figure(sens.functions[0]).axes[0].get_xlim())
+    (0.0, 1.0)
+    """
     fig = Figure(figsize=(6.0, 3.6))
     ax = plain_axes(fig)
     ax.grid(axis="y", color=GRID, linewidth=0.6)
@@ -92,7 +136,30 @@ def sensitivity_function_figure(f: SensitivityFunction, *, title: str | None = N
 
 def indicators_figure(result: Indicators, *, top: int = 10, title: str | None = None) -> Figure:
     """For the ``top`` most informative observations, the judgment after each possible
-    observed state (dot area: how likely that state is now), against the judgment now."""
+    observed state (dot area: how likely that state is now), against the judgment now.
+
+    Parameters
+    ----------
+    result : Indicators
+        What :func:`estimative.sensitivity.indicators` returned.
+    top : int
+        How many observable variables to show, most informative first.
+    title : str, optional
+        The title (default: the judgment and the query's conditions).
+
+    Returns
+    -------
+    matplotlib.figure.Figure
+        One axes, one row per variable.
+
+    Examples
+    --------
+    >>> from estimative import Network
+    >>> from estimative.sensitivity import indicators
+    >>> fig = indicators_figure(indicators(Network.from_file("models/example"), "armed_clash", "yes"))
+    >>> "armed_clash" in fig.axes[0].get_xlabel()
+    True
+    """
     inds = list(result.indicators[:top])
     n = max(len(inds), 1)
     fig = Figure(figsize=(9.0, 1.2 + 0.45 * n))
@@ -128,7 +195,32 @@ def indicators_figure(result: Indicators, *, top: int = 10, title: str | None = 
 
 def sobol_figure(result: SobolIndices, *, top: int = 15, title: str | None = None) -> Figure:
     """First-order and total Sobol indices per group, largest total first, with SALib's
-    bootstrap confidence half-widths."""
+    bootstrap confidence half-widths.
+
+    Parameters
+    ----------
+    result : SobolIndices
+        What :func:`estimative.sensitivity.global_sensitivity` returned.
+    top : int
+        How many groups to show, largest total index first.
+    title : str, optional
+        The title (default: the judgment and the query's conditions).
+
+    Returns
+    -------
+    matplotlib.figure.Figure
+        One axes, two bars (S1, ST) per group.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from estimative import Network
+    >>> from estimative.sensitivity import global_sensitivity
+    >>> s = global_sensitivity(Network.from_file("models/example"), "armed_clash", "yes", n=64,
+    ...                        rng=np.random.default_rng(0))
+    >>> len(sobol_figure(s).axes[0].patches) == 2 * len(s.to_frame())
+    True
+    """
     df = result.to_frame().head(top)
     n = max(len(df), 1)
     fig = Figure(figsize=(8.0, 1.2 + 0.42 * n))
@@ -152,7 +244,29 @@ def sobol_figure(result: SobolIndices, *, top: int = 15, title: str | None = Non
 
 
 def interval_figure(result: PolicyComparison, *, title: str | None = None) -> Figure:
-    """Each policy's value: point (diamond), median (bar) and credible interval (line)."""
+    """Each policy's value: point (diamond), median (bar) and credible interval (line).
+
+    Parameters
+    ----------
+    result : PolicyComparison
+        What :func:`estimative.uncertainty.compare_policies` returned.
+    title : str, optional
+        The title (default: "Policies compared on the same parameter draws").
+
+    Returns
+    -------
+    matplotlib.figure.Figure
+        One axes, one row per policy.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from estimative import Network, compare_policies
+    >>> cmp = compare_policies(Network.from_file("models/example"), "armed_clash", "yes", draws=100,
+    ...                        rng=np.random.default_rng(0))
+    >>> len(interval_figure(cmp).axes[0].get_yticklabels()) == len(cmp.policies)
+    True
+    """
     df = result.to_frame()
     n = max(len(df), 1)
     fig = Figure(figsize=(7.5, 1.2 + 0.5 * n))
