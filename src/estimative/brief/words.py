@@ -33,7 +33,7 @@ from __future__ import annotations
 import itertools
 import math
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Literal
 
@@ -361,3 +361,49 @@ def join_words(items: Sequence[str]) -> str:
     if len(items) <= 1:
         return "".join(items)
     return ", ".join(items[:-1]) + " and " + items[-1]
+
+
+def points_text(x: float) -> str:
+    """A difference of probabilities in percentage points, with a true minus sign.
+
+    >>> points_text(0.042), points_text(-0.003), points_text(0.0001)
+    ('+4.2', '\u22120.3', '0')
+    """
+    v = 100 * x
+    if abs(v) < 0.05:
+        return "0"
+    return f"{v:+.1f}".replace("-", "\u2212")
+
+
+def utility_text(x: float) -> str:
+    """A utility for a reader: one decimal (none from 1,000 up), a true minus sign.
+
+    >>> utility_text(-56.94), utility_text(12345.6), utility_text(float("nan"))
+    ('\u221256.9', '12,346', 'n/a')
+    """
+    if not math.isfinite(x):
+        return "n/a"
+    text = f"{x:,.1f}" if abs(x) < 1000 else f"{x:,.0f}"
+    return text.replace("-", "\u2212")
+
+
+def evidence_words(*, given: Mapping[str, str] | Sequence[tuple[str, str]] | None = None,
+                   soft: Mapping[str, Mapping[str, float]] | None = None, sep: str = "; ") -> str:
+    """Conditions as a brief's reader reads them: ``variable = state``, and soft evidence
+    with each likelihood named by its state.
+
+    This is the brief's one prose form of conditions, on purpose not
+    :func:`estimative.spec.conditions_text` (``signal~[0.2, 0.8]``): a decision maker should
+    not have to learn a notation, nor guess which state each likelihood belongs to. It writes
+    the scenarios' evidence and the CPT columns of the key drivers.
+
+    >>> evidence_words(given={"test": "yes"}, soft={"signal": {"no": 0.2, "yes": 0.8}})
+    'test = yes; soft evidence on signal (likelihoods no 0.2 : yes 0.8)'
+    >>> evidence_words(given=[("a", "x"), ("b", "y")], sep=", ")
+    'a = x, b = y'
+    """
+    pairs = list(given.items()) if isinstance(given, Mapping) else list(given or ())
+    parts = [f"{k} = {v}" for k, v in pairs]
+    parts += [f"soft evidence on {k} (likelihoods " + " : ".join(f"{st} {x:g}" for st, x in lik.items()) + ")"
+              for k, lik in (soft or {}).items()]
+    return sep.join(parts)

@@ -21,10 +21,14 @@ import itertools
 import textwrap
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 import numpy as np
 
 from ..spec import ModelSpec
+
+if TYPE_CHECKING:
+    from matplotlib.figure import Figure
 
 
 @dataclass(frozen=True)
@@ -78,6 +82,26 @@ def layout(nodes: Sequence[str], parents: Mapping[str, Sequence[str]], *, sweeps
            gap: float = 1.0, rank_gap: float = 1.0) -> GraphLayout:
     """A layered layout of the DAG ``parents`` (``parents[n]`` lists ``n``'s parents).
 
+    Parameters
+    ----------
+    nodes : sequence of str
+        The nodes, in the order ties keep.
+    parents : mapping of str to sequence of str
+        Each node's parents.
+    sweeps : int
+        Ordering sweeps (forward and backward) to reduce crossings.
+    gap : float
+        The minimum gap between nodes of a layer.
+    rank_gap : float
+        The distance between layers.
+
+    Returns
+    -------
+    GraphLayout
+        Layers, order, positions and edges (with their dummy nodes).
+
+    Examples
+    --------
     >>> lay = layout(["a", "b", "c"], {"a": [], "b": ["a"], "c": ["a", "b"]})
     >>> dict(lay.layer), lay.crossings
     ({'a': 0, 'b': 1, 'c': 2}, 0)
@@ -208,11 +232,30 @@ _COLORS = {
 
 
 def graph_figure(spec: ModelSpec, *, outcomes: Sequence[str] | None = None, wrap: int = 18,
-                 font_size: float = 6.5) -> object:
+                 font_size: float = 6.5) -> Figure:
     """The model's graph as a matplotlib Figure, read left to right: policy instruments
     (blue), chance variables (grey), headline outcomes (orange); a dashed border marks a CPT
     that rests on analyst assumptions rather than quoted sources.
 
+    Parameters
+    ----------
+    spec : ModelSpec
+        The model (:func:`estimative.load_model`, or ``Network.spec``).
+    outcomes : sequence of str, optional
+        The variables drawn as headline outcomes (default: the targets of the model's
+        ``outcomes:``).
+    wrap : int
+        Characters per line of a variable's label; the boxes follow the text.
+    font_size : float
+        The labels' size in points.
+
+    Returns
+    -------
+    matplotlib.figure.Figure
+        One axes: a box per variable, an arrow per edge, a legend.
+
+    Examples
+    --------
     >>> from estimative import load_model
     >>> fig = graph_figure(load_model("models/example"))
     >>> len(fig.axes)

@@ -1,0 +1,329 @@
+"""Compute everything a probability brief presents, through the analyses' public APIs.
+
+:func:`build_brief` asks :mod:`estimative.uncertainty` for the intervals and the policy
+comparison, :mod:`estimative.sensitivity` for the one-way sensitivities and the indicators,
+and :mod:`estimative.decision` for expected utilities and the value of information; it only
+picks, orders and packs their results into a :class:`~estimative.brief.data.Brief`.
+
+Randomness: the brief makes no draw of its own. Each independent analysis gets its own stream
+of the generator ``rng`` (:func:`estimative._random.stream`), so adding draws to one never
+changes another's numbers:
+
+- ``"intervals"``: the Dirichlet parameter draws ``draw_cpts(net, draws, rng=stream(rng,
+  "intervals"))``, taken once and shared by every key judgment, forecast question, scenario
+  row *and* the policy comparison (common random numbers: the comparison's baseline row is the
+  key judgment, and a policy's effect is a difference draw by draw);
+- ``"decision"``: the draws behind expected utilities and the probability each policy is best,
+  ``expected_utilities(net, draws=draws, rng=stream(rng, "decision"))``.
+"""
+
+from __future__ import annotations
+
+import datetime as _dt
+import warnings
+from collections.abc import Sequence
+
+import numpy as np
+
+from .._random import make_rng, seed_of, stream
+from .._version import __version__
+from ..checks import check_count, check_level
+from ..errors import ImpossibleEvidenceError, UsageError, did_you_mean
+from ..network import Network
+from ..sensitivity.findings import indicators
+from ..sensitivity.oneway import one_way
+from ..spec import BASELINE, ModelSpec, OutcomeSpec, QuestionSpec, conditions_text
+from ..uncertainty import ProbabilityInterval, compare_policies, draw_cpts, query_interval
+from . import words
+from .data import (
+    HILP_THRESHOLD,
+    Assumption,
+    Brief,
+    BriefParameters,
+    ForecastAnswer,
+    HilpItem,
+    Judgment,
+    PolicySection,
+    Quote,
+    ScenarioRow,
+)
+
+#: The named random streams of a brief (see the module docstring).
+INTERVALS_STREAM = "intervals"
+DECISION_STREAM = "decision"
+
+
+def build_brief(
+    net: Network,
+    *,
+    policies: Sequence[str] | None = None,
+    scenario: str | None = None,
+    scale: str = "icd203",
+    draws: int = 2000,
+    rng: np.random.Generator | None = None,
+    date: _dt.date | None = None,
+    level: float = 0.9,
+    seed: int | None = None,
+) -> Brief:
+    """Compute everything a probability brief presents.
+
+    Parameters
+    ----------
+    net : Network
+        The model.
+    policies : sequence of str, optional
+        The model's policies to compare (default: all of them).
+    scenario : str, optional
+        A scenario of the model every judgment is conditioned on (default: the baseline).
+    scale : {"icd203", "phia"}
+        The scale of estimative words the brief speaks.
+    draws : int
+        Dirichlet parameter draws per analysis (at least 2).
+    rng : numpy.random.Generator, optional
+        The generator the analyses' streams are spawned from (``"intervals"``,
+        ``"decision"``; see :mod:`estimative.brief.build`). Make it from a seed,
+        ``numpy.random.default_rng(SEED)``, so the brief can record and print the seed.
+        Default: ``default_rng(0)``.
+    date : datetime.date, optional
+        The brief's date (default: today).
+    level : float
+        The credible level of every interval, strictly between 0 and 1.
+    seed : int, optional
+        Deprecated: pass ``rng=numpy.random.default_rng(seed)`` instead.
+
+    Returns
+    -------
+    Brief
+        Raw results; :func:`~estimative.brief.brief_context` turns them into words.
+
+    Raises
+    ------
+    UsageError
+        An unknown policy or scenario, a bad ``draws``, ``level`` or ``rng``
+        (``field`` names the parameter).
+    ImpossibleEvidenceError
+        The scenario's evidence has probability zero (before any draw is taken).
+
+    Examples
+    --------
+    >>> net = Network.from_file("models/example")
+    >>> b = build_brief(net, draws=200, rng=np.random.default_rng(1), date=_dt.date(2017, 5, 20))
+    >>> [j.outcome.id for j in b.judgments], b.judgments[0].term.word, b.parameters.seed
+    (['clash', 'misreading'], 'very unlikely', 1)
+    """
+    rng = _generator(rng, seed)
+    words.check_scale(scale)
+    n_draws = check_count(draws, name="draws", minimum=2)
+    level = check_level(level)
+    spec = net.spec
+    pols = tuple(policies) if policies else tuple(p.id for p in spec.policies)
+    _check_names(net, pols, scenario)
+    interval_rng, decision_rng = stream(rng, INTERVALS_STREAM), stream(rng, DECISION_STREAM)
+    params = BriefParameters(pols, scenario, scale, n_draws, seed_of(rng), date or _dt.date.today(), level)
+    outcomes = _outcomes(net)
+    for o in outcomes:
+        net.state_index(o.target, o.state)
+    _check_scenario_possible(net, outcomes, scenario)
+    cpts = draw_cpts(net, n_draws, rng=interval_rng)
+
+    judgments = []
+    for o in outcomes:
+        iv = query_interval(net, o.target, o.state, scenario=scenario, draws=cpts, level=level)
+        sens = one_way(net, o.target, o.state, scenario=scenario, level=level)
+        share = words.assumption_share([f.swing for f in sens.functions],
+                                       [_assumed(spec, f.parameter.variable) for f in sens.functions])
+        judgments.append(Judgment(o, iv, sens, share, words.confidence_for(iv.low, iv.high, share),
+                                  words.likelihood_term(iv.point, scale=scale)))
+
+    questions = []
+    for q in spec.questions:
+        if q.query.event is None and q.query.target is not None:
+            qiv = query_interval(net, q.query.target, q.query.target_states(), draws=cpts, level=level)
+        else:
+            qiv = _event_interval(net, q, cpts, level)
+        questions.append(ForecastAnswer(q, qiv.point, qiv, words.likelihood_term(qiv.point, scale=scale)))
+
+    policy = _policy_section(net, outcomes, pols, scenario, cpts, level, n_draws, decision_rng)
+    inds = {o.id: indicators(net, o.target, o.state, scenario=scenario) for o in outcomes}
+
+    rows = []
+    for sid in [None, *(s.id for s in spec.scenarios)]:
+        if sid == scenario:
+            rows.append(ScenarioRow(sid, {j.outcome.id: j.interval for j in judgments}))
+            continue
+        try:
+            rows.append(ScenarioRow(sid, {o.id: query_interval(net, o.target, o.state, scenario=sid, draws=cpts,
+                                                                level=level) for o in outcomes}))
+        except ImpossibleEvidenceError:
+            rows.append(ScenarioRow(sid, None))
+
+    relevant = net.ancestors([o.target for o in outcomes])  # every CPT a baseline judgment rests on
+    return Brief(spec, params, __version__, tuple(judgments), tuple(questions), policy,
+                 judgments[0].sensitivity if judgments else None, inds, tuple(rows),
+                 _hilp(spec, judgments, policy, rows, scenario), _assumptions(spec, judgments, relevant),
+                 _quotes(spec, pols, relevant), frozenset(relevant))
+
+
+def _generator(rng: np.random.Generator | None, seed: int | None) -> np.random.Generator:
+    """``rng``, or one made from the deprecated ``seed`` (default seed 0)."""
+    if seed is not None:
+        if rng is not None:
+            raise UsageError("give rng or seed, not both", field="seed", fix="pass only rng=default_rng(SEED)")
+        warnings.warn("build_brief(seed=...) is deprecated: pass rng=numpy.random.default_rng(seed)",
+                      DeprecationWarning, stacklevel=3)
+        return make_rng(seed)
+    if rng is None:
+        return make_rng(0)
+    if not isinstance(rng, np.random.Generator):
+        raise UsageError("rng must be a numpy random Generator", field="rng", found=repr(rng),
+                         fix="pass rng=numpy.random.default_rng(SEED)")
+    return rng
+
+
+def _outcomes(net: Network) -> list[OutcomeSpec]:
+    """The model's headline outcomes; without an ``outcomes:`` list, the last state of every
+    variable that has parents and no children."""
+    if net.spec.outcomes:
+        return list(net.spec.outcomes)
+    has_child = {p for v in net.variables for p in net.parents[v]}
+    return [OutcomeSpec(id=v.replace(".", "_").replace("-", "_"), label=net.spec.variable(v).label, target=v,
+                        state=net.states[v][-1])
+            for v in net.variables if net.parents[v] and v not in has_child]
+
+
+def _check_names(net: Network, policies: Sequence[str], scenario: str | None) -> None:
+    known = [p.id for p in net.spec.policies]
+    for p in policies:
+        if p not in known:
+            raise UsageError(f"unknown policy '{p}'{did_you_mean(p, known)}", field="policies",
+                             expected=f"one of {known}" if known else "no policy: the model defines none",
+                             fix="name a policy of the model (estimative show lists them)")
+    if len(set(policies)) != len(policies):
+        raise UsageError("a policy is named twice", field="policies", found=str(list(policies)))
+    if scenario is not None:
+        ids = [s.id for s in net.spec.scenarios]
+        if scenario not in ids:
+            raise UsageError(f"unknown scenario '{scenario}'{did_you_mean(scenario, ids)}", field="scenario",
+                             expected=f"one of {ids}" if ids else "no scenario: the model defines none",
+                             fix="name a scenario of the model (estimative show lists them)")
+
+
+def _check_scenario_possible(net: Network, outcomes: Sequence[OutcomeSpec], scenario: str | None) -> None:
+    """The scenario must be possible: fail before any draw is taken."""
+    if scenario is None or not outcomes:
+        return
+    try:
+        net.query(outcomes[0].target, scenario=scenario)
+    except ImpossibleEvidenceError as exc:
+        sc = net.spec.scenario(scenario)
+        raise ImpossibleEvidenceError(
+            f"scenario '{scenario}' ({sc.label}) is impossible under the model: its evidence "
+            f"({net.resolve(scenario=scenario).describe()}) has probability zero", field="scenario",
+            fix="choose another scenario, or change the model so this evidence can occur") from exc
+
+
+def _assumed(spec: ModelSpec, variable: str) -> bool:
+    return not spec.variable(variable).cpt.sourced
+
+
+def _event_interval(net: Network, q: QuestionSpec, cpts: Sequence[np.ndarray], level: float) -> ProbabilityInterval:
+    """A forecast question about an event over several variables, at the model's numbers and
+    over the shared draws: the joint posterior of the event's variables per draw (the network's
+    batched query), summed over the event's cells."""
+    assert q.query.event is not None
+    terms = q.query.event.terms()
+    variables = sorted({v for t in terms for v in t})
+    bp = net.query_batch(variables, cpts=list(cpts))
+    mask = np.zeros(bp.probs.shape[1:], dtype=bool)
+    for t in terms:
+        mask[tuple(net.state_index(v, t[v]) if v in t else slice(None) for v in variables)] = True
+    valid = ~np.asarray(bp.impossible, dtype=bool)
+    values = np.where(valid, bp.probs[:, mask].sum(axis=1), np.nan)
+    label = " or ".join(f"({conditions_text(given=t)})" for t in terms)
+    return ProbabilityInterval(f"event {label}", ("yes",), "", float(net.probability(q.query)), values, valid, level,
+                               net.model_hash)
+
+
+def _policy_section(net: Network, outcomes: Sequence[OutcomeSpec], pols: Sequence[str], scenario: str | None,
+                    cpts: Sequence[np.ndarray], level: float, draws: int,
+                    decision_rng: np.random.Generator) -> PolicySection:
+    excluded: dict[str, str] = {}
+    usable: list[str] = []
+    for pid in pols:
+        try:
+            if outcomes:
+                net.query(outcomes[0].target, policy=pid, scenario=scenario)
+            usable.append(pid)
+        except ImpossibleEvidenceError:
+            excluded[pid] = "the scenario's evidence is impossible under this policy"
+    comparisons = {o.id: compare_policies(net, o.target, o.state, [None, *usable], scenario=scenario, draws=cpts,
+                                          level=level) for o in outcomes}
+    utilities = information = None
+    # Without named policies, the decision module weighs every combination of the decisions.
+    alternatives = list(usable) if usable else None
+    if net.spec.utilities is not None and (usable or not net.spec.policies):
+        from ..decision import expected_utilities, value_of_information
+
+        utilities = expected_utilities(net, policies=alternatives, draws=draws, rng=decision_rng, level=level)
+        information = value_of_information(net, policies=alternatives)
+    return PolicySection(tuple([BASELINE, *usable]), comparisons, utilities, information, excluded)
+
+
+def _hilp(spec: ModelSpec, judgments: Sequence[Judgment], policy: PolicySection, rows: Sequence[ScenarioRow],
+          scenario: str | None) -> tuple[HilpItem, ...]:
+    """High-impact outcomes below :data:`HILP_THRESHOLD`, each with the highest value it
+    reaches under a compared policy or another scenario."""
+    hilp = []
+    for j in judgments:
+        if j.outcome.impact != "high" or not j.interval.point < HILP_THRESHOLD:
+            continue
+        where = [(j.interval.point, "")]
+        cmp = policy.comparisons.get(j.outcome.id)
+        if cmp is not None:
+            for pid, val in zip(cmp.policies, cmp.points, strict=True):
+                # A policy that sets the outcome itself says nothing about how likely it is.
+                if pid != BASELINE and j.outcome.target not in spec.policy(pid).do:
+                    where.append((float(val), f"under the policy \u201c{spec.policy(pid).label}\u201d"))
+        for row in rows:
+            if (row.intervals is not None and row.scenario is not None and row.scenario != scenario
+                    and j.outcome.target not in spec.scenario(row.scenario).given):
+                where.append((row.intervals[j.outcome.id].point,
+                              f"in the scenario \u201c{spec.scenario(row.scenario).label}\u201d"))
+        top = max(where, key=lambda w: w[0])
+        hilp.append(HilpItem(j, top[0], top[1]))
+    return tuple(hilp)
+
+
+def _assumptions(spec: ModelSpec, judgments: Sequence[Judgment], relevant: set[str] | frozenset[str]
+                 ) -> tuple[Assumption, ...]:
+    """The assumption CPTs the key judgments rest on, most influential first."""
+    assumptions = []
+    for v in spec.variables:
+        if v.id not in relevant or v.cpt.sourced:
+            continue
+        best = (0.0, judgments[0].outcome.id if judgments else "")
+        for j in judgments:
+            for f in j.sensitivity.functions:
+                if f.parameter.variable == v.id and f.swing > best[0]:
+                    best = (f.swing, j.outcome.id)
+        assumptions.append(Assumption(v, best[0], best[1]))
+    assumptions.sort(key=lambda a: -a.swing)
+    return tuple(assumptions)
+
+
+def _quotes(spec: ModelSpec, pols: Sequence[str], relevant: set[str] | frozenset[str]) -> tuple[Quote, ...]:
+    """Every verbatim quote behind the judgments, the compared policies, the scenarios and the
+    utilities."""
+    quotes: list[Quote] = []
+    for v in spec.variables:
+        if v.id in relevant:
+            quotes += [Quote(c.source, c.quote, v.label) for c in v.cpt.sources]
+    for pid in pols:
+        p = spec.policy(pid)
+        quotes += [Quote(c.source, c.quote, f"policy: {p.label}") for c in p.sources]
+    for s in spec.scenarios:
+        quotes += [Quote(c.source, c.quote, f"scenario: {s.label}") for c in s.sources]
+    if spec.utilities is not None:
+        for a in spec.utilities.attributes:
+            quotes += [Quote(c.source, c.quote, f"utility: {a.label}") for c in a.sources]
+    return tuple(quotes)
