@@ -20,7 +20,6 @@ changes another's numbers:
 from __future__ import annotations
 
 import datetime as _dt
-import warnings
 from collections.abc import Sequence
 
 import numpy as np
@@ -63,7 +62,6 @@ def build_brief(
     rng: np.random.Generator | None = None,
     date: _dt.date | None = None,
     level: float = 0.9,
-    seed: int | None = None,
 ) -> Brief:
     """Compute everything a probability brief presents.
 
@@ -88,8 +86,6 @@ def build_brief(
         The brief's date (default: today).
     level : float
         The credible level of every interval, strictly between 0 and 1.
-    seed : int, optional
-        Deprecated: pass ``rng=numpy.random.default_rng(seed)`` instead.
 
     Returns
     -------
@@ -111,7 +107,7 @@ def build_brief(
     >>> [j.outcome.id for j in b.judgments], b.judgments[0].term.word, b.parameters.seed
     (['clash', 'misreading'], 'very unlikely', 1)
     """
-    rng = _generator(rng, seed)
+    rng = _generator(rng)
     words.check_scale(scale)
     n_draws = check_count(draws, name="draws", minimum=2)
     level = check_level(level)
@@ -164,14 +160,8 @@ def build_brief(
                  _quotes(spec, pols, relevant), frozenset(relevant))
 
 
-def _generator(rng: np.random.Generator | None, seed: int | None) -> np.random.Generator:
-    """``rng``, or one made from the deprecated ``seed`` (default seed 0)."""
-    if seed is not None:
-        if rng is not None:
-            raise UsageError("give rng or seed, not both", field="seed", fix="pass only rng=default_rng(SEED)")
-        warnings.warn("build_brief(seed=...) is deprecated: pass rng=numpy.random.default_rng(seed)",
-                      DeprecationWarning, stacklevel=3)
-        return make_rng(seed)
+def _generator(rng: np.random.Generator | None) -> np.random.Generator:
+    """``rng``, checked; a generator seeded with 0 when none is given."""
     if rng is None:
         return make_rng(0)
     if not isinstance(rng, np.random.Generator):

@@ -29,11 +29,11 @@ def cmd_brief(args: argparse.Namespace) -> int:
         except ValueError:
             raise UsageError("--date takes a date as YYYY-MM-DD", found=repr(args.date),
                              fix="write e.g. --date 2017-05-20") from None
-    make_rng(args.seed)  # a negative seed is a usage error (exit 2), before any work
+    rng = make_rng(args.seed)  # a negative seed is a usage error (exit 2), before any work
     net = load(args.path)
-    # build_brief takes the seed (it records it in the brief) and draws from it.
+    # The brief records rng's seed and gives each of its analyses a stream of its own.
     brief = build_brief(net, policies=args.policy or None, scenario=args.scenario, scale=args.scale,
-                        draws=args.draws, seed=args.seed, date=date)
+                        draws=args.draws, rng=rng, date=date)
     files = write_brief(brief, args.output)
     prm = brief.parameters
     if args.json:
