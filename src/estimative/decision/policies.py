@@ -15,8 +15,10 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
+from ..checks import check_level
 from ..errors import UsageError, did_you_mean
 from ..network import Network
+from ..spec import BASELINE
 from ._core import (
     Alternative,
     AlternativeSet,
@@ -46,7 +48,7 @@ class ExpectedUtilities:
     """
 
     model: str
-    hash: str
+    model_hash: str
     unit: str
     attributes: tuple[str, ...]
     attribute_labels: tuple[str, ...]
@@ -60,6 +62,11 @@ class ExpectedUtilities:
     eu_draws: np.ndarray | None
     level: float
 
+    @property
+    def hash(self) -> str:
+        """Deprecated alias of :attr:`model_hash` (kept for callers not yet moved)."""
+        return self.model_hash
+
     # ----------------------------------------------------------------- derived numbers
     @property
     def contributions(self) -> np.ndarray:
@@ -69,7 +76,7 @@ class ExpectedUtilities:
     @property
     def candidates(self) -> np.ndarray:
         """Indices of the rows that compete (every row but the baseline)."""
-        return np.array([i for i, k in enumerate(self.kinds) if k != "baseline"], dtype=int)
+        return np.array([i for i, k in enumerate(self.kinds) if k != BASELINE], dtype=int)
 
     @property
     def best(self) -> str:
@@ -162,7 +169,7 @@ class ExpectedUtilities:
                         f"<td style='text-align:right'>{self.eu[i]:.4g}</td><td>{interval}</td><td>{pb}</td></tr>")
         head = "<tr><th>alternative</th><th>label</th><th>expected utility</th>" \
                f"<th>{100 * self.level:.0f}% interval</th><th>P(best)</th></tr>"
-        cap = html.escape(f"Expected utility ({self.unit}); model {self.model}, hash {self.hash}")
+        cap = html.escape(f"Expected utility ({self.unit}); model {self.model}, hash {self.model_hash}")
         return f"<table><caption>{cap}</caption>{head}{''.join(rows)}</table>"
 
 
@@ -183,19 +190,13 @@ def _evaluate(net: Network, util: UtilityModel, altset: AlternativeSet, cpts: Dr
             eu_draws = np.vstack([eu_draws, *[r[2][None, :] for r in extra_rows if r[2] is not None]])
         alts += [r[0] for r in extra_rows]
     return ExpectedUtilities(
-        model=net.name, hash=net.model_hash, unit=util.unit,
+        model=net.name, model_hash=net.model_hash, unit=util.unit,
         attributes=util.attributes, attribute_labels=tuple(util.labels[a] for a in util.attributes),
         weights=dict(util.weights),
         ids=tuple(a.id for a in alts), labels=tuple(a.label for a in alts), kinds=tuple(a.kind for a in alts),
         do=tuple(dict(a.do) for a in alts),
         attribute_values=values, eu=values @ w, eu_draws=eu_draws, level=level,
     )
-
-
-def _check_level(level: float) -> float:
-    if not 0 < level < 1:
-        raise UsageError("level must be strictly between 0 and 1", found=str(level), fix="e.g. level=0.9")
-    return float(level)
 
 
 def expected_utilities(
@@ -226,14 +227,14 @@ def expected_utilities(
     >>> eu.best, round(eu["umbrella=leave"], 6), round(eu["optimal_rules"], 6)
     ('optimal_rules', 70.0, 77.0)
     """
-    level = _check_level(level)
+    level = check_level(level)
     util = utility_model(net, weights=weights)
     altset = default_alternatives(net, policies, do=do)
     cpts = check_draws(net, draws, rng, strengths)
     extra: list[tuple[Alternative, np.ndarray, np.ndarray | None]] = []
     if baseline:
-        base = AlternativeSet((Alternative("baseline", "Baseline: each decision as the analyst expects", dict(do or {}),
-                                           "baseline"),), dict(do or {}))
+        base = AlternativeSet((Alternative(BASELINE, "Baseline: each decision as the analyst expects", dict(do or {}),
+                                           BASELINE),), dict(do or {}))
         e, _ = alternative_tensors(net, util, base)
         ed = None
         if cpts is not None:
@@ -253,11 +254,11 @@ def _free(net: Network, do: Mapping[str, str] | None) -> list[str]:
 def _rules_row(net: Network, util: UtilityModel, sol: DecisionSolution, cpts: Draws | None
                ) -> tuple[Alternative, np.ndarray, np.ndarray | None]:
     """The optimal rules as one more alternative: each attribute's expected value under them."""
-    from .rollback import _plan, _strategy_value, _tensors
+    from .rollback import make_plan, plan_tensors, strategy_value
 
-    plan = _plan(net, sol.fixed)
-    e, _ = _tensors(net, util, plan)
-    values = np.array([float(_strategy_value(plan, sol.rules, e[a])) for a in range(len(util.attributes))])
+    plan = make_plan(net, sol.fixed)
+    e, _ = plan_tensors(net, util, plan)
+    values = np.array([float(strategy_value(plan, sol.rules, e[a])) for a in range(len(util.attributes))])
     ed = strategy_values(net, sol, util, cpts) if cpts is not None else None
     label = "Optimal decision rules: " + "; ".join(r.describe() for r in sol.rules)
     return Alternative("optimal_rules", label, dict(sol.fixed), "rules"), values, ed
@@ -281,7 +282,7 @@ def decision_table(
     >>> t.best, round(t["test=no,drill=yes"], 6)
     ('test=no,drill=yes', 20.0)
     """
-    level = _check_level(level)
+    level = check_level(level)
     util = utility_model(net, weights=weights)
     cpts = check_draws(net, draws, rng, strengths)
     return _evaluate(net, util, combinations(net, do=do), cpts, level)
@@ -298,7 +299,7 @@ class WeightMap:
     """
 
     model: str
-    hash: str
+    model_hash: str
     x: str
     y: str
     x_values: np.ndarray
@@ -309,6 +310,11 @@ class WeightMap:
     winner: np.ndarray
     current: tuple[float, float]
     weights: Mapping[str, float]
+
+    @property
+    def hash(self) -> str:
+        """Deprecated alias of :attr:`model_hash` (kept for callers not yet moved)."""
+        return self.model_hash
 
     def winner_at(self, x: float, y: float) -> str:
         """The winner at the grid point nearest to weights ``(x, y)``."""

@@ -34,7 +34,7 @@ from ._core import (
     tie_tolerance,
     utility_model,
 )
-from .rollback import _Plan, _plan, _tensors
+from .rollback import Plan, make_plan, plan_tensors
 
 _P_ZERO = 1e-12
 
@@ -73,12 +73,17 @@ class DecisionTree:
     """A rolled-back decision tree. ``stages`` names the variable branching at each depth."""
 
     model: str
-    hash: str
+    model_hash: str
     unit: str
     weights: Mapping[str, float]
     shape: str
     stages: tuple[str, ...]
     root: TreeNode
+
+    @property
+    def hash(self) -> str:
+        """Deprecated alias of :attr:`model_hash` (kept for callers not yet moved)."""
+        return self.model_hash
 
     @property
     def value(self) -> float:
@@ -128,7 +133,7 @@ class DecisionTree:
                 cells[m] != previous[m] for m in range(k))) else "" for k, c in enumerate(cells)]
             previous = cells
             lines.append("| " + " | ".join([*shown, f"{leaf.value:.{digits}g}"]) + " |")
-        title = (f"Decision tree, model {self.model} (hash {self.hash}); expected utility at the root "
+        title = (f"Decision tree, model {self.model} (hash {self.model_hash}); expected utility at the root "
                  f"{self.value:.{digits}g} {self.unit}")
         return title + "\n\n" + "\n".join(lines) + "\n"
 
@@ -202,7 +207,7 @@ def decision_tree(
                 break
             chosen = chosen[:-1]
     else:
-        plan = _plan(net, do)
+        plan = make_plan(net, do)
         exclude = set(plan.observed)
         chosen = list(outcomes) if outcomes is not None else key_outcomes(
             net, util, combinations(net, do=do), exclude=sorted(exclude), n=max_outcomes)
@@ -259,10 +264,10 @@ def _chance_levels(net: Network, chosen: list[str], v: np.ndarray, p: np.ndarray
     return TreeNode("chance", var, branch, probability, value, False, tuple(children))
 
 
-def _rules_tree(net: Network, util: UtilityModel, plan: _Plan, chosen: Sequence[str]
+def _rules_tree(net: Network, util: UtilityModel, plan: Plan, chosen: Sequence[str]
                 ) -> tuple[TreeNode, tuple[str, ...]]:
     keep = tuple(chosen)
-    e, p = _tensors(net, util, plan, keep=keep)
+    e, p = plan_tensors(net, util, plan, keep=keep)
     t = np.tensordot(util.weight_vector, e, axes=1)
     axes = [*plan.free, *plan.observed, *keep]
     stages: list[str] = []

@@ -50,7 +50,7 @@ class ValueOfInformation:
     """
 
     model: str
-    hash: str
+    model_hash: str
     unit: str
     weights: Mapping[str, float]
     alternatives: tuple[str, ...]
@@ -65,6 +65,11 @@ class ValueOfInformation:
     excluded: Mapping[str, str]
     timing: tuple[str, ...] = ()
     margin: np.ndarray | None = None
+
+    @property
+    def hash(self) -> str:
+        """Deprecated alias of :attr:`model_hash` (kept for callers not yet moved)."""
+        return self.model_hash
 
     def __getitem__(self, variable: str) -> float:
         if variable not in self.variables:
@@ -224,7 +229,7 @@ def value_of_information(
             measure.append("EVSI" if (v in observed or v not in drivers) else "EVPI")
             timing.append("before the choice")
     return ValueOfInformation(
-        model=net.name, hash=net.model_hash, unit=util.unit, weights=dict(util.weights),
+        model=net.name, model_hash=net.model_hash, unit=util.unit, weights=dict(util.weights),
         alternatives=altset.ids, eu_without=eu_without, best_without=altset.ids[i_best],
         variables=tuple(kept), measure=tuple(measure), value=np.array(values, dtype=float),
         eu_with=np.array(eu_with, dtype=float), best_by_state=tuple(best_states),

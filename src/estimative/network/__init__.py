@@ -9,7 +9,8 @@ and arrays.
 from __future__ import annotations
 
 from .batch import BatchPosterior, query_batch
-from .network import Evidence, Network, Soft, brute_force_joint
+from .network import Network, Soft, brute_force_joint
+from .prepared import Evidence, Prepared
 from .results import Explanation, JointPosterior, Posterior
 
 __all__ = [
@@ -19,6 +20,7 @@ __all__ = [
     "JointPosterior",
     "Network",
     "Posterior",
+    "Prepared",
     "Soft",
     "brute_force_joint",
     "query_batch",

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import itertools
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal
 
@@ -19,26 +18,15 @@ from ..engine import Structure, run_query
 from ..errors import ImpossibleEvidenceError, QueryError, did_you_mean
 from ..files import load_model
 from ..graphs import topological_order
-from ..spec import ModelSpec, QueryRef, conditions_text
+from ..spec import ModelSpec, QueryRef
 from .batch import BatchPosterior, query_batch
+from .prepared import Evidence, Prepared
 from .results import Explanation, JointPosterior, Posterior
 
 if TYPE_CHECKING:
     import pandas as pd
 
 Soft = Mapping[str, Mapping[str, float] | Sequence[float]]
-
-
-@dataclass(frozen=True)
-class Evidence:
-    """Resolved query conditions, by name: hard states, likelihood vectors, interventions."""
-
-    given: dict[str, str] = field(default_factory=dict)
-    soft: dict[str, np.ndarray] = field(default_factory=dict)
-    do: dict[str, str] = field(default_factory=dict)
-
-    def describe(self) -> str:
-        return conditions_text(do=self.do, given=self.given, soft=self.soft) or "no evidence"
 
 
 class Network:
@@ -107,8 +95,8 @@ class Network:
         try:
             return self.structure.index(variable)
         except KeyError:
-            raise QueryError(f"unknown variable '{variable}'{did_you_mean(variable, self.variables)}",
-                             fix="name a variable of the model (estimative show lists them)") from None
+            self.spec.variable(variable)  # raises the one "unknown variable" error
+            raise
 
     def state_index(self, variable: str, state: str) -> int:
         states = self.states[self.variables[self.index(variable)]]
@@ -119,6 +107,34 @@ class Network:
         except ValueError:
             raise QueryError(f"'{state}' is not a state of '{variable}'{did_you_mean(str(state), states)}",
                              expected=f"one of {list(states)}", found=repr(state)) from None
+
+    def state_indices(self, variable: str, state: str | Sequence[str]) -> tuple[tuple[str, ...], tuple[int, ...]]:
+        """``variable``'s states named by ``state`` (one name or several) and their positions.
+
+        Parameters
+        ----------
+        variable : str
+            A variable of the network.
+        state : str or sequence of str
+            One state, or several (at least one).
+
+        Returns
+        -------
+        tuple
+            ``(states, indices)``: the states as a tuple and their positions among the
+            variable's states.
+
+        Raises :class:`~estimative.errors.QueryError` (with a did-you-mean) for an unknown
+        variable or state, and when no state is named.
+
+        >>> Network.from_file("models/example").state_indices("armed_clash", ["yes"])
+        (('yes',), (1,))
+        """
+        self.index(variable)
+        states = (state,) if isinstance(state, str) else tuple(state)
+        if not states:
+            raise QueryError(f"name at least one state of '{variable}'", expected=f"one of {list(self.states[variable])}")
+        return states, tuple(self.state_index(variable, s) for s in states)
 
     def ancestors(self, variables: Sequence[str]) -> set[str]:
         """``variables`` and every variable with a directed path into them.
@@ -170,17 +186,9 @@ class Network:
         s: dict[str, np.ndarray] = {}
         policies = [policy] if isinstance(policy, str) else list(policy or [])
         for pid in policies:
-            try:
-                d.update(self.spec.policy(pid).do)
-            except KeyError:
-                raise QueryError(f"unknown policy '{pid}'{did_you_mean(pid, [p.id for p in self.spec.policies])}",
-                                 expected=f"one of {[p.id for p in self.spec.policies]}") from None
+            d.update(self.spec.policy(pid).do)
         if scenario is not None:
-            try:
-                sc = self.spec.scenario(scenario)
-            except KeyError:
-                raise QueryError(f"unknown scenario '{scenario}'{did_you_mean(scenario, [x.id for x in self.spec.scenarios])}",
-                                 expected=f"one of {[x.id for x in self.spec.scenarios]}") from None
+            sc = self.spec.scenario(scenario)
             g.update(sc.given)
             for var, lik in sc.soft.items():
                 s[var] = self._likelihood(var, lik)
@@ -193,6 +201,53 @@ class Network:
         for var in set(g) & set(s):
             raise QueryError(f"'{var}' has both hard and soft evidence", fix="give one of them")
         return Evidence(g, s, d)
+
+    def prepare(
+        self,
+        target: str,
+        state: str | Sequence[str],
+        *,
+        given: Mapping[str, str] | None = None,
+        do: Mapping[str, str] | None = None,
+        soft: Soft | None = None,
+        policy: str | Sequence[str] | None = None,
+        scenario: str | None = None,
+    ) -> Prepared:
+        """The opening of every analysis of ``P(target in state | conditions)``.
+
+        Resolves the conditions (:meth:`resolve`), checks the target and its states, and
+        answers the query once at the model's numbers.
+
+        Parameters
+        ----------
+        target : str
+            The variable the probability is about.
+        state : str or sequence of str
+            The target state, or several (their probabilities add up).
+        given, do, soft, policy, scenario
+            The conditions, as for :meth:`query`.
+
+        Returns
+        -------
+        Prepared
+            The target, its states and their indices, the resolved :class:`Evidence`, the
+            conditions in words, the point posterior and the model hash.
+
+        Raises :class:`~estimative.errors.QueryError` (with a did-you-mean) for an unknown
+        variable, state, policy or scenario, and
+        :class:`~estimative.errors.ImpossibleEvidenceError` when the evidence has
+        probability zero.
+
+        Examples
+        --------
+        >>> net = Network.from_file("models/example")
+        >>> prep = net.prepare("armed_clash", "yes", given={"misread_intent": "yes"})
+        >>> prep.states, prep.indices, prep.point, prep.conditions
+        (('yes',), (1,), 0.125, 'misread_intent=yes')
+        """
+        ev = self.resolve(given=given, do=do, soft=soft, policy=policy, scenario=scenario)
+        states, idx = self.state_indices(target, state)
+        return Prepared(target, states, idx, ev, ev.text, self._posterior(target, ev), self.model_hash)
 
     def _likelihood(self, var: str, lik: Mapping[str, float] | Sequence[float]) -> np.ndarray:
         states = self.states[self.variables[self.index(var)]]
@@ -257,11 +312,12 @@ class Network:
         evidence. Raises :class:`~estimative.errors.ImpossibleEvidenceError` when the evidence
         has probability zero.
         """
-        ev = self.resolve(given=given, do=do, soft=soft, policy=policy, scenario=scenario)
+        return self._posterior(target, self.resolve(given=given, do=do, soft=soft, policy=policy, scenario=scenario))
+
+    def _posterior(self, target: str, ev: Evidence) -> Posterior:
         probs, pe = self._normalize(self.joint_unnormalized([target], ev), ev)
-        return Posterior(target, self.states.get(target, ()), probs,
-                         dict(ev.given), dict(ev.do), {k: dict(zip(self.states[k], map(float, v), strict=True)) for k, v in ev.soft.items()},
-                         pe)
+        soft = {k: dict(zip(self.states[k], map(float, v), strict=True)) for k, v in ev.soft.items()}
+        return Posterior(target, self.states.get(target, ()), probs, dict(ev.given), dict(ev.do), soft, pe)
 
     def query_joint(
         self,

@@ -30,10 +30,11 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from ..checks import check_count
 from ..errors import UsageError
 from ..network import Network, Soft
-from ..uncertainty import _cond_text, _state_indices, batched_probability, draw_cpts
-from .oneway import _relevant
+from ..uncertainty import batched_probability, draw_cpts
+from .oneway import relevant_variables
 
 
 @dataclass(frozen=True, eq=False)
@@ -80,6 +81,9 @@ class SobolIndices:
 
 
 def _seed(rng: np.random.Generator) -> int:
+    """A whole number taken from ``rng`` for SALib, whose sampler and bootstrap take an
+    integer ``seed`` rather than a generator. It advances ``rng``, so the indices follow
+    from the caller's generator like every other draw."""
     return int(rng.integers(2**31 - 1))
 
 
@@ -179,10 +183,9 @@ def global_sensitivity(
     >>> s.to_frame()["group"][0]
     'armed_clash'
     """
-    ev = net.resolve(given=given, do=do, soft=soft, policy=policy, scenario=scenario)
-    states, _ = _state_indices(net, target, state)
-    if pool < 2:
-        raise UsageError("pool must be at least 2", found=str(pool))
+    prep = net.prepare(target, state, given=given, do=do, soft=soft, policy=policy, scenario=scenario)
+    ev, states = prep.evidence, prep.states
+    pool = check_count(pool, name="pool", minimum=2, example=4096)
     if groups is not None:
         group_of: dict[str, str] = {}
         for g, members in groups.items():
@@ -194,7 +197,7 @@ def global_sensitivity(
         inputs = [v for v in net.variables if v in group_of]
     else:
         if variables is None:
-            rel = _relevant(net, target, ev)
+            rel = relevant_variables(net, target, ev)
             inputs = [v for i, v in enumerate(net.variables) if i in rel]
         else:
             inputs = [net.variables[net.index(v)] for v in variables]
@@ -213,7 +216,7 @@ def global_sensitivity(
         # A draw that makes the evidence impossible gives NaN; sobol_indices then says so.
         return batched_probability(net, target, states, ev, cpts)[0]
 
-    conds = _cond_text(ev)
+    conds = prep.conditions
     label = f"P({target}={','.join(states)}{' | ' + conds if conds else ''})"
     return sobol_indices(model, inputs, rng=rng, groups=[group_of[v] for v in inputs], n=n,
-                         conf_level=conf_level, label=label, model_hash=net.model_hash)
+                         conf_level=conf_level, label=label, model_hash=prep.model_hash)

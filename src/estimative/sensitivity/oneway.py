@@ -33,12 +33,13 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
+from ..checks import check_level
 from ..errors import QueryError, UsageError
 from ..network import Evidence, Network, Soft
-from ..uncertainty import _check_level, _cond_text, _state_indices, batched_joint, concentrations
+from ..uncertainty import batched_joint, concentrations
 
 #: Parameters per engine call (each contributes two CPT sets to the batch).
-_CHUNK = 512
+CHUNK = 512
 
 
 @dataclass(frozen=True)
@@ -126,7 +127,7 @@ def perturbed_cpts(net: Network, params: Sequence[Parameter], xs: np.ndarray) ->
     return out
 
 
-def _relevant(net: Network, target: str, ev: Evidence) -> set[int]:
+def relevant_variables(net: Network, target: str, ev: Evidence) -> set[int]:
     """Variables whose CPT can change the query: ancestors of target and evidence, not cut by do()."""
     cut = frozenset(net.index(v) for v in ev.do)
     nodes = [net.index(target), *(net.index(v) for v in (*ev.given, *ev.soft))]
@@ -138,14 +139,15 @@ def linear_coefficients(
 ) -> np.ndarray:
     """``(a, b, c, d)`` per parameter, shape ``(len(params), 4)``: ``P(target, ev)(x) = a x + b``
     and ``P(ev)(x) = c x + d`` under proportional co-variation."""
-    _, idx = _state_indices(net, target, state)
+    _, idx = net.state_indices(target, state)
+    idx = list(idx)
     joint = np.asarray(net.joint_unnormalized([target], ev))
     num0, den0 = float(joint[idx].sum()), float(joint.sum())
     coef = np.tile([0.0, num0, 0.0, den0], (len(params), 1))
-    rel = _relevant(net, target, ev)
+    rel = relevant_variables(net, target, ev)
     todo = [k for k, p in enumerate(params) if p.var_index in rel]
-    for start in range(0, len(todo), _CHUNK):
-        ks = todo[start:start + _CHUNK]
+    for start in range(0, len(todo), CHUNK):
+        ks = todo[start:start + CHUNK]
         sub = [params[k] for k in ks]
         m = len(sub)
         cpts = perturbed_cpts(net, sub + sub, np.r_[np.zeros(m), np.ones(m)])
@@ -275,14 +277,12 @@ def one_way(
     >>> sens.functions[0].parameter.label
     'P(armed_clash=yes | misread_intent=yes)'
     """
-    level = _check_level(level)
-    ev = net.resolve(given=given, do=do, soft=soft, policy=policy, scenario=scenario)
-    states, idx = _state_indices(net, target, state)
-    point = float(net.query(target, given=ev.given, do=ev.do, soft=ev.soft).probs[idx].sum())
+    level = check_level(level)
+    prep = net.prepare(target, state, given=given, do=do, soft=soft, policy=policy, scenario=scenario)
     params = parameters(net, variables=variables, strengths=strengths)
-    coef = linear_coefficients(net, target, states, ev, params)
+    coef = linear_coefficients(net, target, prep.states, prep.evidence, params)
     funcs = [SensitivityFunction(p, *map(float, row), *p.credible(level))
              for p, row in zip(params, coef, strict=True)]
     order = sorted(range(len(funcs)), key=lambda k: (-funcs[k].swing, k))
-    return OneWaySensitivity(target, states, _cond_text(ev), point, level, tuple(funcs[k] for k in order),
-                             net.model_hash)
+    return OneWaySensitivity(target, prep.states, prep.conditions, prep.point, level,
+                             tuple(funcs[k] for k in order), prep.model_hash)
