@@ -230,6 +230,14 @@ class PolicyComparison:
         wins /= wins.sum(axis=0, keepdims=True)
         return dict(zip(self.policies, map(float, wins.mean(axis=1)), strict=True))
 
+    def to_dict(self) -> dict[str, Any]:
+        """Plain data: the probability compared, one row per policy (:meth:`to_frame`) and one
+        per ordered pair (:meth:`pairs_frame`); numbers raw, NaN where undefined."""
+        return {"target": self.target, "states": list(self.states), "conditions": self.conditions,
+                "policies": list(self.policies), "better": self.better, "level": self.level,
+                "draws": int(self.values.shape[1]), "rows": self.to_frame().to_dict("records"),
+                "pairs": self.pairs_frame().to_dict("records"), "model_hash": self.model_hash}
+
     def to_frame(self) -> pd.DataFrame:
         """One row per policy: point, mean, median, interval, P(best)."""
         best = self.prob_best()

@@ -11,6 +11,7 @@ from __future__ import annotations
 import html
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -144,6 +145,23 @@ class ExpectedUtilities:
         return out
 
     # ----------------------------------------------------------------- rendering
+    def to_dict(self) -> dict[str, Any]:
+        """Plain data: one entry per alternative (id, label, kind, do, expected utility,
+        interval, P(best), each attribute's weighted contribution) and the best; numbers raw,
+        NaN where undefined (no draws, the baseline's P(best))."""
+        low, high, pbest, contrib = self.low, self.high, self.prob_best, self.contributions
+        return {
+            "model": self.model, "model_hash": self.model_hash, "unit": self.unit, "weights": dict(self.weights),
+            "attributes": list(self.attributes), "draws": self.n_draws, "level": self.level,
+            "alternatives": [{
+                "id": pid, "label": self.labels[i], "kind": self.kinds[i], "do": dict(self.do[i]),
+                "expected_utility": float(self.eu[i]), "low": float(low[i]), "high": float(high[i]),
+                "prob_best": float(pbest[i]),
+                "contributions": {a: float(contrib[i, j]) for j, a in enumerate(self.attributes)},
+            } for i, pid in enumerate(self.ids)],
+            "best": self.best,
+        }
+
     def to_frame(self) -> pd.DataFrame:
         """One row per alternative: EU, interval, P(best), and each attribute's contribution."""
         frame = pd.DataFrame({
@@ -325,6 +343,14 @@ class WeightMap:
     def shares(self) -> dict[str, float]:
         """The share of the grid each alternative wins."""
         return {pid: float((self.winner == k).mean()) for k, pid in enumerate(self.ids)}
+
+    def to_dict(self) -> dict[str, Any]:
+        """Plain data: the two weights' grids, the alternatives, the winner at each grid point
+        (``winner[i][j]``: an id, for ``y_values[i]`` and ``x_values[j]``) and each one's share."""
+        return {"model": self.model, "model_hash": self.model_hash, "x": self.x, "y": self.y,
+                "x_values": self.x_values.tolist(), "y_values": self.y_values.tolist(), "ids": list(self.ids),
+                "labels": list(self.labels), "winner": [[self.ids[int(k)] for k in row] for row in self.winner],
+                "shares": self.shares(), "current": list(self.current), "weights": dict(self.weights)}
 
     def to_frame(self) -> pd.DataFrame:
         xs, ys = np.meshgrid(self.x_values, self.y_values)

@@ -16,6 +16,7 @@ import html
 import itertools
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -92,6 +93,18 @@ class DecisionRule:
             rows.append(row)
         return pd.DataFrame(rows)
 
+    def to_dict(self) -> dict[str, Any]:
+        """Plain data: the decision, what it knows, the rule in words, and one row per
+        configuration (choice, expected utility of each state, probability, reachable)."""
+        rows = []
+        for config, idx in self.configurations():
+            k = int(self.choice_index[idx])
+            rows.append({"configuration": config, "choice": None if k < 0 else self.states[k],
+                         "expected": {s: float(self.expected[(*idx, j)]) for j, s in enumerate(self.states)},
+                         "probability": float(self.probability[idx]), "reachable": bool(self.reachable[idx])})
+        return {"decision": self.decision, "information": list(self.information), "description": self.describe(),
+                "rows": rows}
+
     def describe(self) -> str:
         """The rule in words, over the configurations reached under the optimal strategy.
 
@@ -139,6 +152,12 @@ class DecisionSolution:
             if r.decision == decision:
                 return r
         raise UsageError(f"no rule for '{decision}'", expected=f"one of {[r.decision for r in self.rules]}")
+
+    def to_dict(self) -> dict[str, Any]:
+        """Plain data: the maximum expected utility and every rule (:meth:`DecisionRule.to_dict`)."""
+        return {"model": self.model, "model_hash": self.model_hash, "unit": self.unit, "weights": dict(self.weights),
+                "fixed": dict(self.fixed), "meu": float(self.meu), "rules": [r.to_dict() for r in self.rules],
+                "observed": list(self.observed)}
 
     def to_frame(self) -> pd.DataFrame:
         """One row per decision and configuration of what it knows."""

@@ -19,6 +19,7 @@ from __future__ import annotations
 import html
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -58,6 +59,12 @@ class TreeNode:
     optimal: bool
     children: tuple[TreeNode, ...] = ()
 
+    def to_dict(self) -> dict[str, Any]:
+        """Plain data: this node and its children, nested."""
+        return {"kind": self.kind, "variable": self.variable, "branch": self.branch,
+                "probability": self.probability, "value": float(self.value), "optimal": self.optimal,
+                "children": [c.to_dict() for c in self.children]}
+
     def leaves(self) -> Iterator[tuple[tuple[TreeNode, ...], TreeNode]]:
         """Every leaf with the path of nodes leading to it (root first, leaf excluded)."""
         if not self.children:
@@ -93,6 +100,12 @@ class DecisionTree:
     @property
     def n_leaves(self) -> int:
         return sum(1 for _ in self.root.leaves())
+
+    def to_dict(self) -> dict[str, Any]:
+        """Plain data: the stages, the expected utility at the root, and the tree, nested."""
+        return {"model": self.model, "model_hash": self.model_hash, "unit": self.unit, "weights": dict(self.weights),
+                "shape": self.shape, "stages": list(self.stages), "value": float(self.value),
+                "root": self.root.to_dict()}
 
     def to_frame(self) -> pd.DataFrame:
         """One row per leaf: each stage's branch, its probability (chance stages), the path's

@@ -18,6 +18,7 @@ from __future__ import annotations
 import html
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -85,6 +86,24 @@ class ValueOfInformation:
                                                               strict=True) if measure is None or m == measure]
         rows.sort(key=lambda r: (-r[1], r[2], self.variables.index(r[0])))
         return [(v, x) for v, x, _ in rows[:n]]
+
+    def to_dict(self) -> dict[str, Any]:
+        """Plain data: the best choice without information and one row per variable, highest
+        value first (value, measure, timing, EU with it, margin, the choice per state and
+        each state's probability), and the variables left out with the reason."""
+        order = self.to_frame()["variable"].tolist()
+        rows = []
+        for v in order:
+            i = self.variables.index(v)
+            rows.append({"variable": v, "measure": self.measure[i], "value": float(self.value[i]),
+                         "timing": self.timing[i] if self.timing else "before the choice",
+                         "eu_with": float(self.eu_with[i]),
+                         "margin": float(self.margin[i]) if self.margin is not None else float("nan"),
+                         "best_by_state": dict(self.best_by_state[i]),
+                         "state_probability": dict(self.state_probability[i])})
+        return {"model": self.model, "model_hash": self.model_hash, "unit": self.unit, "weights": dict(self.weights),
+                "alternatives": list(self.alternatives), "eu_without": float(self.eu_without),
+                "best_without": self.best_without, "rows": rows, "excluded": dict(self.excluded)}
 
     def to_frame(self) -> pd.DataFrame:
         """One row per variable, highest value first."""

@@ -238,6 +238,13 @@ class OneWaySensitivity:
         raise QueryError(f"no free parameter P({variable}={state} | {want}) in this analysis",
                          fix="name the variable, a state (in a two-state column: the last one) and every parent's state")
 
+    def to_dict(self) -> dict[str, Any]:
+        """Plain data: the query, its point value, and every parameter's sensitivity function
+        (:meth:`SensitivityFunction.to_dict`), largest swing first."""
+        return {"target": self.target, "states": list(self.states), "conditions": self.conditions,
+                "point": self.point, "level": self.level, "parameters": [f.to_dict() for f in self.functions],
+                "model_hash": self.model_hash}
+
     def to_frame(self) -> pd.DataFrame:
         cols = ["parameter", "variable", "state", "parents", "value", "low_x", "high_x", "low_value",
                 "high_value", "swing", "derivative", "a", "b", "c", "d"]
