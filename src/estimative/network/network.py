@@ -7,7 +7,6 @@ build the reference model that tests and exports compare against (:meth:`Network
 
 from __future__ import annotations
 
-import itertools
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal
@@ -20,6 +19,7 @@ from ..files import load_model
 from ..graphs import topological_order
 from ..spec import ModelSpec, QueryRef
 from .batch import BatchPosterior, query_batch
+from .mpe import most_probable
 from .prepared import Evidence, Prepared
 from .results import Explanation, JointPosterior, Posterior
 
@@ -180,7 +180,31 @@ class Network:
         policy: str | Sequence[str] | None = None,
         scenario: str | None = None,
     ) -> Evidence:
-        """Merge explicit conditions with a named policy and scenario; check every name."""
+        """Merge explicit conditions with named policies and a scenario; check every name.
+
+        Parameters
+        ----------
+        given : mapping of str to str, optional
+            Hard findings: ``{variable: observed state}``.
+        do : mapping of str to str, optional
+            Interventions: ``{variable: forced state}`` (graph surgery: the variable's
+            incoming edges are cut).
+        soft : mapping, optional
+            Likelihood evidence: ``{variable: {state: likelihood}}`` or one likelihood per
+            state, in state order.
+        policy : str or sequence of str, optional
+            Named policies of the model; their do() assignments are added.
+        scenario : str, optional
+            A named scenario of the model; its findings are added.
+
+        Returns
+        -------
+        Evidence
+            The hard findings, likelihood vectors and interventions, by name.
+
+        >>> Network.from_file("models/example").resolve(policy="private_channel").do
+        {'us_rhetoric': 'measured', 'private_channel': 'yes'}
+        """
         g: dict[str, str] = {}
         d: dict[str, str] = {}
         s: dict[str, np.ndarray] = {}
@@ -308,9 +332,38 @@ class Network:
     ) -> Posterior:
         """P(target | given, soft evidence; do(...)) by exact inference.
 
-        ``policy`` adds a named policy's do() assignments; ``scenario`` a named scenario's
-        evidence. Raises :class:`~estimative.errors.ImpossibleEvidenceError` when the evidence
-        has probability zero.
+        Parameters
+        ----------
+        target : str
+            The variable whose distribution is wanted.
+        given : mapping of str to str, optional
+            Hard findings: ``{variable: observed state}``.
+        do : mapping of str to str, optional
+            Interventions: ``{variable: forced state}`` (graph surgery: the variable's
+            incoming edges are cut).
+        soft : mapping, optional
+            Likelihood evidence: ``{variable: {state: likelihood}}`` or one likelihood per
+            state, in state order.
+        policy : str or sequence of str, optional
+            Named policies of the model; their do() assignments are added.
+        scenario : str, optional
+            A named scenario of the model; its findings are added.
+
+        Returns
+        -------
+        Posterior
+            The distribution over ``target``'s states, addressed by state name, with the
+            conditions and P(evidence).
+
+        Raises :class:`~estimative.errors.QueryError` (with a did-you-mean) for an unknown
+        name and :class:`~estimative.errors.ImpossibleEvidenceError` when the evidence has
+        probability zero.
+
+        Examples
+        --------
+        >>> net = Network.from_file("models/example")
+        >>> net.query("misread_intent", given={"armed_clash": "yes"})
+        P(misread_intent | armed_clash=yes) = {no: 0.2094, yes: 0.7906}
         """
         return self._posterior(target, self.resolve(given=given, do=do, soft=soft, policy=policy, scenario=scenario))
 
@@ -329,7 +382,38 @@ class Network:
         policy: str | Sequence[str] | None = None,
         scenario: str | None = None,
     ) -> JointPosterior:
-        """The joint posterior of several variables."""
+        """The joint posterior of several variables.
+
+        Parameters
+        ----------
+        targets : sequence of str
+            The variables (each once); the result has one axis per variable, in this order.
+        given : mapping of str to str, optional
+            Hard findings: ``{variable: observed state}``.
+        do : mapping of str to str, optional
+            Interventions: ``{variable: forced state}`` (graph surgery: the variable's
+            incoming edges are cut).
+        soft : mapping, optional
+            Likelihood evidence: ``{variable: {state: likelihood}}`` or one likelihood per
+            state, in state order.
+        policy : str or sequence of str, optional
+            Named policies of the model; their do() assignments are added.
+        scenario : str, optional
+            A named scenario of the model; its findings are added.
+
+        Returns
+        -------
+        JointPosterior
+            ``probs[i, j, ...]`` = P(targets in states i, j, ... | conditions); index it by a
+            tuple of state names or ``{variable: state}``.
+
+        Examples
+        --------
+        >>> net = Network.from_file("models/example")
+        >>> joint = net.query_joint(["misread_intent", "armed_clash"], policy="private_channel")
+        >>> round(joint[("yes", "yes")], 6), round(joint.probability({"armed_clash": "yes"}), 6)
+        (0.03875, 0.05945)
+        """
         ev = self.resolve(given=given, do=do, soft=soft, policy=policy, scenario=scenario)
         probs, _ = self._normalize(self.joint_unnormalized(list(targets), ev), ev)
         return JointPosterior(tuple(targets), tuple(self.states[t] for t in targets), probs, dict(ev.given), dict(ev.do))
@@ -349,13 +433,34 @@ class Network:
     ) -> BatchPosterior:
         """P(target | evidence; do) for ``N`` batch rows in one compiled contraction.
 
-        ``cpts``: one array per variable (``self.variables`` order) or ``{name: array}`` for
-        some; each ``(card, *parent cards)`` (shared by all rows) or with ``N`` draws on a
-        trailing axis (``layout="last"``, fast) or leading axis (``layout="first"``).
-        ``given`` / ``do``: a state for every row, or a list of ``N`` states (``None``: no
-        finding / no intervention in that row). ``soft``: a likelihood per state, or an
-        ``(N, card)`` array. ``policy`` / ``scenario`` apply to every row. Rows whose evidence
-        has probability zero come back NaN and flagged in ``.impossible``; nothing is raised.
+        Rows whose evidence has probability zero come back NaN and flagged in
+        ``.impossible``; nothing is raised for them.
+
+        Parameters
+        ----------
+        target : str or sequence of str
+            One target, or several (a joint posterior per row).
+        cpts : sequence or mapping of arrays, optional
+            One array per variable (``self.variables`` order) or ``{name: array}`` for some;
+            each ``(card, *parent cards)`` (shared by all rows) or with ``N`` draws on a
+            trailing axis (``layout="last"``, fast) or leading axis (``layout="first"``).
+        given, do : mapping, optional
+            A state for every row, or a list of ``N`` states (``None``: no finding / no
+            intervention in that row).
+        soft : mapping, optional
+            A likelihood per state, or an ``(N, card)`` array.
+        policy, scenario : optional
+            Named policies and a named scenario, applied to every row.
+        layout : {"last", "first"}
+            Where the draw axis of batched ``cpts`` is.
+        memory_cap : int, optional
+            Bytes the contraction may use; the batch is chunked to stay under it.
+
+        Returns
+        -------
+        BatchPosterior
+            ``probs`` of shape ``(N, *target cards)``, ``evidence_prob`` and ``impossible``
+            per row; ``prob(state)`` sums states per row.
 
         Examples
         --------
@@ -398,10 +503,40 @@ class Network:
         policy: str | Sequence[str] | None = None,
         scenario: str | None = None,
     ) -> Explanation:
-        """The most probable joint state of ``variables`` (default: every unobserved,
-        non-intervened variable) given the evidence: MPE, or partial MAP when named.
+        """The most probable joint state of ``variables`` given the evidence: MPE, or
+        partial MAP when named.
 
-        Max-product variable elimination: the other variables are summed out first.
+        Max-product variable elimination (:func:`estimative.network.mpe.most_probable`): the
+        other variables are summed out first.
+
+        Parameters
+        ----------
+        variables : sequence of str, optional
+            The variables to explain (default: every unobserved, non-intervened variable).
+        given : mapping of str to str, optional
+            Hard findings: ``{variable: observed state}``.
+        do : mapping of str to str, optional
+            Interventions: ``{variable: forced state}`` (graph surgery: the variable's
+            incoming edges are cut).
+        soft : mapping, optional
+            Likelihood evidence: ``{variable: {state: likelihood}}`` or one likelihood per
+            state, in state order.
+        policy : str or sequence of str, optional
+            Named policies of the model; their do() assignments are added.
+        scenario : str, optional
+            A named scenario of the model; its findings are added.
+
+        Returns
+        -------
+        Explanation
+            A state per variable and the probability of that joint state given the evidence.
+
+        Examples
+        --------
+        >>> net = Network.from_file("models/example")
+        >>> mpe = net.map(["misread_intent"], given={"armed_clash": "yes"})
+        >>> dict(mpe.assignment), round(mpe.probability, 4)
+        ({'misread_intent': 'yes'}, 0.7906)
         """
         ev = self.resolve(given=given, do=do, soft=soft, policy=policy, scenario=scenario)
         evidence, dov = self._engine_args(ev)
@@ -409,29 +544,10 @@ class Network:
             query = [i for i in range(len(self.variables)) if i not in dov and self.variables[i] not in ev.given]
         else:
             query = [self.index(v) for v in variables]
-        factors: list[tuple[tuple[int, ...], np.ndarray]] = []
-        for i, cpt in enumerate(self.cpts):
-            if i in dov:
-                vec = np.zeros(self.structure.cards[i])
-                vec[dov[i]] = 1.0
-                factors.append(((i,), vec))
-            else:
-                factors.append(((i, *self.structure.parents[i]), cpt))
-        for i, vec in evidence.items():
-            factors.append(((i,), vec))
-        qset = set(query)
-        others = [i for i in range(len(self.variables)) if i not in qset]
-        # Sum out non-query variables, then max out query variables, recording argmax tables.
-        factors, _ = _eliminate(factors, others, self.structure.cards, mode="sum")
-        factors, trace = _eliminate(factors, [q for q in query], self.structure.cards, mode="max")
-        best = float(np.prod([float(np.asarray(f)) for _, f in factors])) if factors else 1.0
+        best, assign = most_probable(self.structure, self.cpts, evidence, dov, query)
         total = float(self.joint_unnormalized([], ev).sum())
         if not total > 1e-300:
             raise ImpossibleEvidenceError(f"the evidence has probability zero under the model: {ev.describe()}")
-        assign: dict[int, int] = {}
-        for var, scope, argmax in reversed(trace):
-            key = tuple(assign[s] for s in scope)
-            assign[var] = int(argmax[key]) if scope else int(argmax)
         names = {self.variables[i]: self.states[self.variables[i]][assign[i]] for i in query}
         return Explanation(names, best / total, dict(ev.given), dict(ev.do))
 
@@ -445,81 +561,9 @@ class Network:
         elimination answers do() queries (pgmpy's own ``CausalInference`` is wrong with
         evidence, pgmpy #3543).
         """
-        from pgmpy.factors.discrete import TabularCPD
-        from pgmpy.models import DiscreteBayesianNetwork
+        from .reference import to_pgmpy
 
-        do = dict(do or {})
-        for var, st in do.items():
-            self.state_index(var, st)
-        model = DiscreteBayesianNetwork()
-        model.add_nodes_from(self.variables)
-        for v, cpt in zip(self.variables, self.cpts, strict=True):
-            states = list(self.states[v])
-            if v in do:
-                onehot = np.array([[1.0 if s == do[v] else 0.0] for s in states])
-                model.add_cpds(TabularCPD(v, len(states), onehot, state_names={v: states}))
-                continue
-            pars = list(self.parents[v])
-            model.add_edges_from([(p, v) for p in pars])
-            model.add_cpds(
-                TabularCPD(
-                    v, len(states), cpt.reshape(len(states), -1), evidence=pars or None,
-                    evidence_card=[len(self.states[p]) for p in pars] or None,
-                    state_names={v: states, **{p: list(self.states[p]) for p in pars}},
-                )
-            )
-        return model
+        return to_pgmpy(self, do=do)
 
     def __repr__(self) -> str:
         return f"<Network {self.name!r}: {len(self.variables)} variables, hash {self.model_hash}>"
-
-
-def _eliminate(
-    factors: list[tuple[tuple[int, ...], np.ndarray]], order_vars: list[int], cards: Sequence[int], *, mode: str
-) -> tuple[list[tuple[tuple[int, ...], np.ndarray]], list[tuple[int, tuple[int, ...], np.ndarray]]]:
-    """Eliminate ``order_vars`` (greedy min-size order) by sum or max; return the remaining
-    factors and, for max, each variable's argmax table over the rest of its factor's scope."""
-    remaining = list(order_vars)
-    trace: list[tuple[int, tuple[int, ...], np.ndarray]] = []
-    factors = list(factors)
-    while remaining:
-        def cost(v: int, factors: list[tuple[tuple[int, ...], np.ndarray]] = factors) -> int:
-            scope: set[int] = set()
-            for sc, _ in factors:
-                if v in sc:
-                    scope.update(sc)
-            return int(np.prod([cards[s] for s in scope])) if scope else 1
-
-        var = min(remaining, key=lambda v: (cost(v), v))
-        remaining.remove(var)
-        touching = [f for f in factors if var in f[0]]
-        factors = [f for f in factors if var not in f[0]]
-        scope = tuple(sorted({s for sc, _ in touching for s in sc}))
-        if not touching:
-            if mode == "max":
-                trace.append((var, (), np.int64(0)))
-            continue
-        letters = {s: chr(ord("a") + k) if k < 26 else chr(ord("A") + k - 26) for k, s in enumerate(scope)}
-        eq = ",".join("".join(letters[s] for s in sc) for sc, _ in touching) + "->" + "".join(letters[s] for s in scope)
-        prod = np.einsum(eq, *[np.asarray(f) for _, f in touching])
-        axis = scope.index(var)
-        rest = tuple(s for s in scope if s != var)
-        if mode == "sum":
-            new = prod.sum(axis=axis)
-        else:
-            new = prod.max(axis=axis)
-            trace.append((var, rest, prod.argmax(axis=axis)))
-        factors.append((rest, new))
-    return factors, trace
-
-
-def brute_force_joint(net: Network) -> np.ndarray:
-    """The full joint distribution by enumeration (tiny networks only; used by tests)."""
-    shape = tuple(net.structure.cards)
-    joint = np.ones(shape)
-    for combo in itertools.product(*(range(c) for c in shape)):
-        p = 1.0
-        for i, cpt in enumerate(net.cpts):
-            p *= cpt[(combo[i], *(combo[j] for j in net.structure.parents[i]))]
-        joint[combo] = p
-    return joint
