@@ -66,6 +66,24 @@ def draw_cpts(
     Columns are drawn independently (vectorised gamma draws normalised per column); entries
     whose point value is 0 stay 0.
 
+    Parameters
+    ----------
+    net : Network
+        The model.
+    n : int
+        The number of draws (at least 1).
+    rng : numpy.random.Generator
+        The generator the draws come from.
+    strengths : mapping, optional
+        Dirichlet strengths overriding the model file's, by variable.
+
+    Returns
+    -------
+    list of numpy.ndarray
+        One array per variable (``net.variables`` order), ``(card, *parent cards, n)``.
+
+    Examples
+    --------
     >>> net = Network.from_file("models/example")
     >>> draws = draw_cpts(net, 1000, rng=np.random.default_rng(1))
     >>> draws[0].shape, bool(np.allclose(draws[0].sum(axis=0), 1.0))

@@ -156,6 +156,33 @@ def query_interval(
     :func:`draw_cpts` returned: pass the same list to several calls to compare policies or
     scenarios on common random numbers.
 
+    Parameters
+    ----------
+    net : Network
+        The model.
+    target : str
+        The variable the probability is about.
+    state : str or sequence of str
+        The target state, or several (their probabilities add up).
+    given, do, soft, policy, scenario : optional
+        The conditions, as for :meth:`estimative.network.Network.query`.
+    draws : int or list of arrays
+        A number of draws (then ``rng`` is required) or the list :func:`draw_cpts` returned.
+    rng : numpy.random.Generator, optional
+        The generator the draws come from.
+    level : float
+        The credible level of the interval, strictly between 0 and 1.
+    strengths : mapping, optional
+        Dirichlet strengths overriding the model file's, by variable.
+
+    Returns
+    -------
+    ProbabilityInterval
+        The point value, one value per draw (NaN where a draw makes the evidence impossible),
+        and their mean, median and central ``level`` interval.
+
+    Examples
+    --------
     >>> net = Network.from_file("models/example")
     >>> iv = query_interval(net, "armed_clash", "yes", policy="status_quo", draws=2000,
     ...                     rng=np.random.default_rng(0))
@@ -295,6 +322,37 @@ def compare_policies(
     ``policies`` names the model's policies (``None`` in the list: the baseline, no policy;
     default: the baseline and every policy). Every policy is evaluated on the same draws.
 
+    Parameters
+    ----------
+    net : Network
+        The model.
+    target : str
+        The variable the probability is about.
+    state : str or sequence of str
+        The target state, or several.
+    policies : sequence of str or None, optional
+        The policies to compare (``None`` in the list: the baseline).
+    given, do, soft, scenario : optional
+        Conditions shared by every policy, as for :meth:`estimative.network.Network.query`.
+    draws : int or list of arrays
+        A number of draws (then ``rng`` is required) or the list :func:`draw_cpts` returned.
+    rng : numpy.random.Generator, optional
+        The generator the draws come from.
+    level : float
+        The credible level of the intervals.
+    better : {"higher", "lower"}
+        Whether a higher or a lower probability is better (a risk: lower).
+    strengths : mapping, optional
+        Dirichlet strengths overriding the model file's, by variable.
+
+    Returns
+    -------
+    PolicyComparison
+        Each policy's point value and per-draw values on the same draws, with differences,
+        P(A beats B) and P(best).
+
+    Examples
+    --------
     >>> net = Network.from_file("models/example")
     >>> cmp = compare_policies(net, "armed_clash", "yes", ["status_quo", "private_channel"],
     ...                        draws=2000, rng=np.random.default_rng(0), better="lower")

@@ -238,6 +238,34 @@ def expected_utilities(
     analyses to compare them on common random numbers). Every alternative is evaluated on
     the same draws.
 
+    Parameters
+    ----------
+    net : Network
+        A model with utilities.
+    weights : mapping of str to float, optional
+        Attribute weights overriding the model file's, by attribute id.
+    policies : sequence of str, optional
+        The named policies to compare (default: every policy).
+    do : mapping of str to str, optional
+        Conditions set by do() for every alternative.
+    draws : int or list of arrays
+        0 (no intervals), a number of draws to take with ``rng``, or the list
+        :func:`estimative.priors.draw_cpts` returned.
+    rng : numpy.random.Generator, optional
+        The generator the draws come from.
+    level : float
+        The credible level of the intervals.
+    strengths : mapping, optional
+        Dirichlet strengths overriding the model file's, by variable.
+    baseline : bool
+        Add the baseline row (each decision as the analyst expects; never "best").
+
+    Returns
+    -------
+    ExpectedUtilities
+        Each alternative's expected utility and attribute contributions; with draws, its
+        interval and P(best).
+
     Examples
     --------
     >>> from estimative import Network
@@ -382,6 +410,28 @@ def weight_map(
     values are computed once. The default grid runs from 0 to twice the current weight (at
     least 0 to 1) in 41 steps.
 
+    Parameters
+    ----------
+    net : Network
+        A model with utilities.
+    x, y : str
+        The two attributes whose weights vary.
+    weights : mapping of str to float, optional
+        Attribute weights overriding the model file's, by attribute id.
+    policies : sequence of str, optional
+        The named policies to compare.
+    do : mapping of str to str, optional
+        Conditions set by do() for every alternative.
+    x_values, y_values : sequence of float, optional
+        The weight grids (at least two non-negative values each).
+
+    Returns
+    -------
+    WeightMap
+        The winner and every alternative's expected utility at each grid point.
+
+    Examples
+    --------
     >>> from estimative import Network
     >>> m = weight_map(Network.from_file("models/oil_wildcatter"), "drilling", "test_cost")
     >>> m.winner_at(1.0, 1.0), m.shares()["test=yes,drill=no"]

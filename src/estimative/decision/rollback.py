@@ -219,6 +219,21 @@ def solve(net: Network, *, weights: Mapping[str, float] | None = None,
     """Solve the model's decision problem: the optimal rule of every decision variable not
     fixed by ``do`` and the maximum expected utility.
 
+    Parameters
+    ----------
+    net : Network
+        A model with utilities and decision variables.
+    weights : mapping of str to float, optional
+        Attribute weights overriding the model file's, by attribute id.
+    do : mapping of str to str, optional
+        Decisions (or other variables) fixed by do().
+
+    Returns
+    -------
+    DecisionSolution
+        The maximum expected utility and, per free decision, the optimal choice for every
+        configuration of what it observes.
+
     Examples
     --------
     >>> from estimative import Network

@@ -195,6 +195,32 @@ def decision_tree(
     ``outcomes`` names the chance variables to branch on after the choice (default: up to
     ``max_outcomes`` key outcomes, fewer if the tree would pass ``max_leaves`` leaves).
 
+    Parameters
+    ----------
+    net : Network
+        A model with utilities.
+    weights : mapping of str to float, optional
+        Attribute weights overriding the model file's, by attribute id.
+    policies : sequence of str, optional
+        The named policies at the root of a policy tree.
+    do : mapping of str to str, optional
+        Decisions (or other variables) fixed by do().
+    outcomes : sequence of str, optional
+        The chance variables to branch on after the choice.
+    max_outcomes : int
+        How many key outcomes to pick when ``outcomes`` is not given.
+    max_leaves : int
+        The most leaves the tree may have.
+    shape : {"auto", "rules", "policies"}
+        The sequential tree of the decision rules, or the tree of the policies.
+
+    Returns
+    -------
+    DecisionTree
+        The rolled-back tree: each node's expected utility, the optimal branches marked.
+
+    Examples
+    --------
     >>> from estimative import Network
     >>> tree = decision_tree(Network.from_file("models/oil_wildcatter"))
     >>> tree.stages, round(tree.value, 6)

@@ -23,6 +23,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from ..checks import check_count
 from ..errors import UsageError, did_you_mean
 from ..network import Network
 from ..spec.build import derive
@@ -81,6 +82,7 @@ class ValueOfInformation:
     def top(self, measure: str | None = None, n: int = 5) -> list[tuple[str, float]]:
         """The ``n`` variables of highest value (of one measure, ``"EVPI"`` or ``"EVSI"``);
         among equal values, those that come closest to changing the choice first."""
+        n = check_count(n, name="n", minimum=0, example=5)
         margin = self.margin if self.margin is not None else np.zeros(len(self.variables))
         rows = [(v, float(x), float(mg)) for v, m, x, mg in zip(self.variables, self.measure, self.value, margin,
                                                               strict=True) if measure is None or m == measure]
@@ -168,6 +170,27 @@ def value_of_information(
     (a twin network: the variables the policies can affect exist once as they are and once
     under the policy). Without it (the default for combinations of decisions, whose
     information is given by ``observes``), such variables are listed in ``excluded``.
+
+    Parameters
+    ----------
+    net : Network
+        A model with utilities.
+    weights : mapping of str to float, optional
+        Attribute weights overriding the model file's, by attribute id.
+    policies : sequence of str, optional
+        The named policies to choose among.
+    do : mapping of str to str, optional
+        Decisions (or other variables) fixed by do().
+    variables : sequence of str, optional
+        The variables to value (default: every chance variable).
+    before_policy : bool, optional
+        Value variables the choice can change as seen before the policy takes effect.
+
+    Returns
+    -------
+    ValueOfInformation
+        Per variable, the rise in expected utility from seeing it first (EVPI or EVSI), the
+        choice per state, and the variables left out with the reason.
 
     Examples
     --------

@@ -127,6 +127,8 @@ class Network:
         Raises :class:`~estimative.errors.QueryError` (with a did-you-mean) for an unknown
         variable or state, and when no state is named.
 
+        Examples
+        --------
         >>> Network.from_file("models/example").state_indices("armed_clash", ["yes"])
         (('yes',), (1,))
         """
@@ -202,6 +204,8 @@ class Network:
         Evidence
             The hard findings, likelihood vectors and interventions, by name.
 
+        Examples
+        --------
         >>> Network.from_file("models/example").resolve(policy="private_channel").do
         {'us_rhetoric': 'measured', 'private_channel': 'yes'}
         """

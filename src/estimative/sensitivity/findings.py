@@ -154,6 +154,27 @@ def indicators(
     ``candidates`` defaults to every variable that is neither the target, observed, nor
     under do().
 
+    Parameters
+    ----------
+    net : Network
+        The model.
+    target : str
+        The variable the judgment is about.
+    state : str
+        The target state in focus.
+    given, do, soft, policy, scenario : optional
+        The conditions, as for :meth:`estimative.network.Network.query`.
+    candidates : sequence of str, optional
+        The variables whose observation is considered.
+
+    Returns
+    -------
+    Indicators
+        One :class:`Indicator` per candidate, most informative first: mutual information,
+        P(each observation) and the judgment after it.
+
+    Examples
+    --------
     >>> net = Network.from_file("models/example")
     >>> ind = indicators(net, "armed_clash", "yes", policy="status_quo")
     >>> ind.indicators[0].variable, ind.indicators[0].high[0]

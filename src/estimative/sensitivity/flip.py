@@ -50,6 +50,23 @@ def target_probability(
 ) -> Scorer:
     """The scorer of ``P(target in state | conditions)`` under a policy.
 
+    Parameters
+    ----------
+    target : str
+        The variable the probability is about.
+    state : str or sequence of str
+        The target state, or several.
+    given, do, soft, scenario : optional
+        Conditions shared by every policy.
+
+    Returns
+    -------
+    Scorer
+        ``score(net, policy, cpts)``: the probability under ``policy`` for each parameter set
+        of the batched ``cpts``.
+
+    Examples
+    --------
     >>> net = Network.from_file("models/example")
     >>> score = target_probability("armed_clash", "yes")
     >>> round(float(score(net, "status_quo", [c[..., None] for c in net.cpts])[0]), 6)
@@ -242,6 +259,28 @@ def flip_points(
     the baseline. Results come nearest flip first; :meth:`FlipPoints.statement` says whether
     any flip lies inside its parameter's credible (``level``) range.
 
+    Parameters
+    ----------
+    net : Network
+        The model.
+    policy_a, policy_b : str or None
+        The two policies (``None``: the baseline).
+    score : Scorer
+        ``score(net, policy, cpts) -> values`` for batched CPTs.
+    level : float
+        The credible level of each parameter's range.
+    variables : sequence of str, optional
+        Consider only these variables' parameters.
+    strengths : mapping, optional
+        Dirichlet strengths overriding the model file's, by variable.
+
+    Returns
+    -------
+    FlipPoints
+        Per parameter, the value at which the two policies score equal, nearest flip first.
+
+    Examples
+    --------
     >>> net = Network.from_file("models/example")
     >>> fp = flip_points(net, "status_quo", "private_channel",
     ...                  score=target_probability("armed_clash", "yes"))

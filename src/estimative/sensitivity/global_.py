@@ -107,6 +107,35 @@ def sobol_indices(
     (SALib's ``groups``); indices are then per group, in order of first appearance. ``n``
     should be a power of 2; the model runs ``n * (groups + 2)`` rows.
 
+    Parameters
+    ----------
+    model : callable
+        Maps an ``(rows, len(names))`` array of inputs to ``rows`` outputs.
+    names : sequence of str
+        The inputs' names.
+    rng : numpy.random.Generator
+        Seeds SALib's scrambled Sobol' sampler and bootstrap (SALib takes an integer seed; two
+        are taken from ``rng``).
+    bounds : sequence of (low, high), optional
+        Each input's uniform range (default ``[0, 1]``).
+    groups : sequence of str, optional
+        Each input's group (SALib's ``groups``).
+    n : int
+        The Saltelli base sample, a power of 2.
+    conf_level : float
+        The confidence level of the bootstrap half-widths.
+    num_resamples : int
+        Bootstrap resamples.
+    label, model_hash : str
+        Recorded on the result.
+
+    Returns
+    -------
+    SobolIndices
+        ``S1`` and ``ST`` per input (or group) with confidence half-widths.
+
+    Examples
+    --------
     >>> from SALib.test_functions import Ishigami
     >>> s = sobol_indices(Ishigami.evaluate, ["x1", "x2", "x3"], bounds=[(-np.pi, np.pi)] * 3,
     ...                   n=4096, rng=np.random.default_rng(0))
@@ -119,7 +148,8 @@ def sobol_indices(
     names = [str(x) for x in names]
     if not names:
         raise UsageError("name at least one input")
-    if n < 2 or n & (n - 1):
+    n = check_count(n, name="n", minimum=2, example=1024)
+    if n & (n - 1):
         raise UsageError("n must be a power of 2 (Sobol' sequences balance only then)", found=str(n),
                          fix="e.g. n=512, 1024 or 4096")
     bnds = [[0.0, 1.0]] * len(names) if bounds is None else [[float(a), float(b)] for a, b in bounds]
@@ -177,6 +207,38 @@ def global_sensitivity(
     in any group stay at their point values. ``n`` (a power of 2) sets the Saltelli base
     sample, ``pool`` the Dirichlet draws per CPT behind each input (see the module notes).
 
+    Parameters
+    ----------
+    net : Network
+        The model.
+    target : str
+        The variable the probability is about.
+    state : str or sequence of str
+        The target state, or several.
+    rng : numpy.random.Generator
+        The generator for the Dirichlet pools and SALib's design.
+    given, do, soft, policy, scenario : optional
+        The conditions, as for :meth:`estimative.network.Network.query`.
+    n : int
+        The Saltelli base sample, a power of 2.
+    pool : int
+        Dirichlet draws per CPT behind each input.
+    variables : sequence of str, optional
+        The variables whose CPTs are inputs (one group each).
+    groups : mapping of str to sequence of str, optional
+        Named groups of variables instead.
+    strengths : mapping, optional
+        Dirichlet strengths overriding the model file's, by variable.
+    conf_level : float
+        The confidence level of the bootstrap half-widths.
+
+    Returns
+    -------
+    SobolIndices
+        First-order and total indices per variable (or group).
+
+    Examples
+    --------
     >>> net = Network.from_file("models/example")
     >>> s = global_sensitivity(net, "armed_clash", "yes", policy="status_quo", n=256,
     ...                        rng=np.random.default_rng(0))

@@ -33,7 +33,7 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
-from ..checks import check_level
+from ..checks import check_count, check_level
 from ..errors import QueryError, UsageError
 from ..network import Evidence, Network, Soft
 from ..uncertainty import batched_joint, concentrations
@@ -226,7 +226,8 @@ class OneWaySensitivity:
         return f"P({self.target}={st}{' | ' + self.conditions if self.conditions else ''})"
 
     def top(self, k: int) -> tuple[SensitivityFunction, ...]:
-        return self.functions[:k]
+        """The ``k`` parameters of largest swing."""
+        return self.functions[:check_count(k, name="k", minimum=0, example=10)]
 
     def function(self, variable: str, state: str, parents: Mapping[str, str] | None = None) -> SensitivityFunction:
         """The sensitivity function of ``P(variable=state | parents)``."""
@@ -279,6 +280,30 @@ def one_way(
     Ranked as a tornado: by the swing of the posterior across each parameter's credible
     (``level``) range. ``variables`` limits the analysis to those variables' CPTs.
 
+    Parameters
+    ----------
+    net : Network
+        The model.
+    target : str
+        The variable the probability is about.
+    state : str or sequence of str
+        The target state, or several.
+    given, do, soft, policy, scenario : optional
+        The conditions, as for :meth:`estimative.network.Network.query`.
+    level : float
+        The credible level of each parameter's range.
+    variables : sequence of str, optional
+        Analyse only these variables' CPTs.
+    strengths : mapping, optional
+        Dirichlet strengths overriding the model file's, by variable.
+
+    Returns
+    -------
+    OneWaySensitivity
+        Every free parameter's sensitivity function, largest swing first.
+
+    Examples
+    --------
     >>> net = Network.from_file("models/example")
     >>> sens = one_way(net, "armed_clash", "yes", policy="status_quo")
     >>> sens.functions[0].parameter.label
