@@ -115,3 +115,21 @@ def test_bad_arguments_are_usage_errors(example_net: Network) -> None:
         draws = draw_cpts(example_net, 5, rng=np.random.default_rng(0))
         draws[0] = draws[0][..., :3]
         query_interval(example_net, "armed_clash", "yes", draws=draws)
+
+
+def test_results_as_plain_data(example_net: Network) -> None:
+    draws = draw_cpts(example_net, 400, rng=np.random.default_rng(3))
+    iv = query_interval(example_net, "armed_clash", "yes", policy="status_quo", draws=draws)
+    d = iv.to_dict()
+    assert d["point"] == example_net.query("armed_clash", policy="status_quo")["yes"]
+    assert d["low"] == pytest.approx(np.quantile(iv.values, 0.05)) and d["draws"] == 400
+    cmp = compare_policies(example_net, "armed_clash", "yes", ["status_quo", None], draws=draws, better="lower")
+    c = cmp.to_dict()
+    assert c["policies"] == ["status_quo", "baseline"] and c["better"] == "lower" and c["draws"] == 400
+    rows = {r["policy"]: r for r in c["rows"]}
+    assert rows["status_quo"]["point"] == d["point"]
+    assert rows["baseline"]["point"] == example_net.query("armed_clash")["yes"]
+    assert rows["status_quo"]["mean"] == pytest.approx(np.nanmean(iv.values))
+    pair = next(p for p in c["pairs"] if p["a"] == "status_quo")
+    assert pair["p_a_beats_b"] == cmp.prob_beats("status_quo", "baseline")
+    assert c["model_hash"] == example_net.model_hash

@@ -126,6 +126,17 @@ def _evaluate(net: Network, index: int, claim: ClaimSpec) -> ClaimResult:
 def evaluate_claims(net: Network) -> list[ClaimResult]:
     """Evaluate every claim of the network's model, in file order.
 
+    Parameters
+    ----------
+    net : Network
+        A model with ``claims:``.
+
+    Returns
+    -------
+    list of ClaimResult
+        Both sides of each claim and whether it holds (``error`` when a side cannot be
+        computed).
+
     Examples
     --------
     >>> from estimative import Network
@@ -140,6 +151,16 @@ def check_claims(net: Network) -> list[Problem]:
     """One :class:`~estimative.errors.Problem` per claim the model violates (empty when all hold).
 
     Each problem is located at the claim in its file and names both probabilities compared.
+
+    Parameters
+    ----------
+    net : Network
+        A model with ``claims:``.
+
+    Returns
+    -------
+    list of Problem
+        One located problem per violated (or uncomputable) claim.
 
     Examples
     --------

@@ -16,6 +16,7 @@ from collections.abc import Mapping, Sequence
 
 import numpy as np
 
+from .checks import check_count
 from .errors import UsageError
 from .network import Network
 from .spec.elicitation import default_strength
@@ -65,13 +66,30 @@ def draw_cpts(
     Columns are drawn independently (vectorised gamma draws normalised per column); entries
     whose point value is 0 stay 0.
 
+    Parameters
+    ----------
+    net : Network
+        The model.
+    n : int
+        The number of draws (at least 1).
+    rng : numpy.random.Generator
+        The generator the draws come from.
+    strengths : mapping, optional
+        Dirichlet strengths overriding the model file's, by variable.
+
+    Returns
+    -------
+    list of numpy.ndarray
+        One array per variable (``net.variables`` order), ``(card, *parent cards, n)``.
+
+    Examples
+    --------
     >>> net = Network.from_file("models/example")
     >>> draws = draw_cpts(net, 1000, rng=np.random.default_rng(1))
     >>> draws[0].shape, bool(np.allclose(draws[0].sum(axis=0), 1.0))
     ((2, 1000), True)
     """
-    if n < 1:
-        raise UsageError("the number of draws must be at least 1", found=str(n))
+    n = check_count(n, name="n", minimum=1, example=2000)
     out = []
     for alpha in concentrations(net, strengths=strengths):
         a = np.asarray(alpha, dtype=float)
@@ -93,10 +111,9 @@ def resolve_draws(net: Network, draws: int | Draws, rng: np.random.Generator | N
     """The draws to use: drawn now (``int``) or checked against the network (a list)."""
     if isinstance(draws, int | np.integer):
         if rng is None:
-            raise UsageError("drawing parameters needs a random generator",
+            raise UsageError("drawing parameters needs a random generator", field="rng",
                              fix="pass rng=np.random.default_rng(SEED), or pass draws from draw_cpts")
-        if draws < 1:
-            raise UsageError("draws must be at least 1", found=str(draws))
+        draws = check_count(draws, name="draws", minimum=1)
         return draw_cpts(net, int(draws), rng=rng, strengths=strengths)
     out = [np.asarray(d, dtype=float) for d in draws]
     if len(out) != len(net.cpts):

@@ -26,6 +26,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 import pandas as pd
 
+from .checks import check_count
 from .errors import ModelError, Problem, UsageError, did_you_mean
 
 if TYPE_CHECKING:
@@ -111,6 +112,16 @@ class ForecastTable(Sequence[Forecast]):
 
 def forecasts(net: Network) -> ForecastTable:
     """Answer every forecast question of the network's model from its baseline.
+
+    Parameters
+    ----------
+    net : Network
+        A model with ``questions:``.
+
+    Returns
+    -------
+    ForecastTable
+        Each question's probability under the baseline (no do()), in file order.
 
     Examples
     --------
@@ -265,6 +276,20 @@ def score(forecasts: ForecastTable, resolutions: Mapping[str, int], *, bins: int
     Only resolved questions are scored; the others are listed in ``unresolved``. ``bins``
     equal-width bins over [0, 1] make the calibration table.
 
+    Parameters
+    ----------
+    forecasts : ForecastTable
+        The model's forecasts (:func:`forecasts`).
+    resolutions : mapping of str to int
+        Question id -> outcome, 0 or 1.
+    bins : int
+        Equal-width calibration bins over [0, 1].
+
+    Returns
+    -------
+    ScoreReport
+        Brier and log scores, each question's contribution, and the calibration table.
+
     Examples
     --------
     >>> t = ForecastTable("m", "h", _dt.date(2017, 5, 15), (
@@ -274,8 +299,7 @@ def score(forecasts: ForecastTable, resolutions: Mapping[str, int], *, bins: int
     >>> round(r.brier, 4), round(r.log_score, 4)   # ((0.2**2 + 0.4**2) / 2, (ln 0.8 + ln 0.6) / 2)
     (0.1, -0.367)
     """
-    if not isinstance(bins, int) or isinstance(bins, bool) or bins < 1:
-        raise UsageError("bins must be a positive whole number", found=repr(bins))
+    bins = check_count(bins, name="bins", minimum=1, example=5)
     known = {f.id: f for f in forecasts}
     problems = []
     for qid, y in resolutions.items():

@@ -14,9 +14,11 @@ from typing import Any, Literal
 import numpy as np
 import pandas as pd
 
+from .checks import check_level
 from .errors import QueryError, UsageError, did_you_mean
 from .network import Evidence, Network, Soft
 from .priors import Draws, band_concentration, concentrations, draw_cpts, n_draws, resolve_draws
+from .spec import BASELINE
 
 __all__ = [
     "Draws",
@@ -45,14 +47,6 @@ def batched_joint(net: Network, target: str, ev: Evidence, cpts: Draws) -> np.nd
     return joint.T
 
 
-def _state_indices(net: Network, target: str, state: str | Sequence[str]) -> tuple[tuple[str, ...], list[int]]:
-    net.index(target)
-    states = (state,) if isinstance(state, str) else tuple(state)
-    if not states:
-        raise QueryError(f"name at least one state of '{target}'", expected=f"one of {list(net.states[target])}")
-    return states, [net.state_index(target, s) for s in states]
-
-
 def batched_probability(net: Network, target: str, state: str | Sequence[str], ev: Evidence,
                         cpts: Draws) -> tuple[np.ndarray, np.ndarray]:
     """P(target in states | evidence; do) per parameter set, and the mask of valid sets.
@@ -60,7 +54,7 @@ def batched_probability(net: Network, target: str, state: str | Sequence[str], e
     A set under which the evidence has probability zero is flagged (``valid`` False, value
     NaN), never normalised.
     """
-    states, _ = _state_indices(net, target, state)
+    states, _ = net.state_indices(target, state)
     bp = net.query_batch(target, cpts=cpts, given=ev.given, soft=ev.soft, do=ev.do)
     valid = ~bp.impossible
     return np.where(valid, bp.prob(list(states)), np.nan), valid
@@ -72,17 +66,6 @@ def _summary(values: np.ndarray, level: float) -> tuple[float, float, float, flo
         return (np.nan,) * 4  # type: ignore[return-value]
     lo, hi = np.quantile(v, [(1 - level) / 2, (1 + level) / 2])
     return float(v.mean()), float(np.median(v)), float(lo), float(hi)
-
-
-def _check_level(level: float) -> float:
-    if not 0 < level < 1:
-        raise UsageError("level must be strictly between 0 and 1", found=str(level), fix="e.g. level=0.9")
-    return float(level)
-
-
-def _cond_text(ev: Evidence) -> str:
-    d = ev.describe()
-    return "" if d == "no evidence" else d
 
 
 @dataclass(frozen=True, eq=False)
@@ -173,24 +156,48 @@ def query_interval(
     :func:`draw_cpts` returned: pass the same list to several calls to compare policies or
     scenarios on common random numbers.
 
+    Parameters
+    ----------
+    net : Network
+        The model.
+    target : str
+        The variable the probability is about.
+    state : str or sequence of str
+        The target state, or several (their probabilities add up).
+    given, do, soft, policy, scenario : optional
+        The conditions, as for :meth:`estimative.network.Network.query`.
+    draws : int or list of arrays
+        A number of draws (then ``rng`` is required) or the list :func:`draw_cpts` returned.
+    rng : numpy.random.Generator, optional
+        The generator the draws come from.
+    level : float
+        The credible level of the interval, strictly between 0 and 1.
+    strengths : mapping, optional
+        Dirichlet strengths overriding the model file's, by variable.
+
+    Returns
+    -------
+    ProbabilityInterval
+        The point value, one value per draw (NaN where a draw makes the evidence impossible),
+        and their mean, median and central ``level`` interval.
+
+    Examples
+    --------
     >>> net = Network.from_file("models/example")
     >>> iv = query_interval(net, "armed_clash", "yes", policy="status_quo", draws=2000,
     ...                     rng=np.random.default_rng(0))
     >>> bool(iv.low < iv.point < iv.high), iv.n_valid
     (True, 2000)
     """
-    level = _check_level(level)
-    ev = net.resolve(given=given, do=do, soft=soft, policy=policy, scenario=scenario)
-    states, idx = _state_indices(net, target, state)
-    point = net.query(target, given=ev.given, do=ev.do, soft=ev.soft)
+    level = check_level(level)
+    prep = net.prepare(target, state, given=given, do=do, soft=soft, policy=policy, scenario=scenario)
     cpts = resolve_draws(net, draws, rng, strengths)
-    values, valid = batched_probability(net, target, states, ev, cpts)
-    return ProbabilityInterval(target, states, _cond_text(ev), float(point.probs[idx].sum()), values, valid,
-                               level, net.model_hash)
+    values, valid = batched_probability(net, target, prep.states, prep.evidence, cpts)
+    return ProbabilityInterval(target, prep.states, prep.conditions, prep.point, values, valid, level,
+                               prep.model_hash)
 
 
 # ------------------------------------------------------------------------- policy comparisons
-BASELINE = "baseline"
 
 
 @dataclass(frozen=True, eq=False)
@@ -250,6 +257,14 @@ class PolicyComparison:
         wins /= wins.sum(axis=0, keepdims=True)
         return dict(zip(self.policies, map(float, wins.mean(axis=1)), strict=True))
 
+    def to_dict(self) -> dict[str, Any]:
+        """Plain data: the probability compared, one row per policy (:meth:`to_frame`) and one
+        per ordered pair (:meth:`pairs_frame`); numbers raw, NaN where undefined."""
+        return {"target": self.target, "states": list(self.states), "conditions": self.conditions,
+                "policies": list(self.policies), "better": self.better, "level": self.level,
+                "draws": int(self.values.shape[1]), "rows": self.to_frame().to_dict("records"),
+                "pairs": self.pairs_frame().to_dict("records"), "model_hash": self.model_hash}
+
     def to_frame(self) -> pd.DataFrame:
         """One row per policy: point, mean, median, interval, P(best)."""
         best = self.prob_best()
@@ -307,29 +322,60 @@ def compare_policies(
     ``policies`` names the model's policies (``None`` in the list: the baseline, no policy;
     default: the baseline and every policy). Every policy is evaluated on the same draws.
 
+    Parameters
+    ----------
+    net : Network
+        The model.
+    target : str
+        The variable the probability is about.
+    state : str or sequence of str
+        The target state, or several.
+    policies : sequence of str or None, optional
+        The policies to compare (``None`` in the list: the baseline).
+    given, do, soft, scenario : optional
+        Conditions shared by every policy, as for :meth:`estimative.network.Network.query`.
+    draws : int or list of arrays
+        A number of draws (then ``rng`` is required) or the list :func:`draw_cpts` returned.
+    rng : numpy.random.Generator, optional
+        The generator the draws come from.
+    level : float
+        The credible level of the intervals.
+    better : {"higher", "lower"}
+        Whether a higher or a lower probability is better (a risk: lower).
+    strengths : mapping, optional
+        Dirichlet strengths overriding the model file's, by variable.
+
+    Returns
+    -------
+    PolicyComparison
+        Each policy's point value and per-draw values on the same draws, with differences,
+        P(A beats B) and P(best).
+
+    Examples
+    --------
     >>> net = Network.from_file("models/example")
     >>> cmp = compare_policies(net, "armed_clash", "yes", ["status_quo", "private_channel"],
     ...                        draws=2000, rng=np.random.default_rng(0), better="lower")
     >>> cmp.prob_beats("private_channel", "status_quo") > 0.9
     True
     """
-    level = _check_level(level)
+    level = check_level(level)
     if better not in ("higher", "lower"):
-        raise UsageError("better must be 'higher' or 'lower'", found=repr(better))
+        raise UsageError("better must be 'higher' or 'lower'", field="better", found=repr(better))
     if policies is None:
         policies = [None, *(p.id for p in net.spec.policies)]
     if not policies:
-        raise UsageError("name at least one policy to compare")
-    states, idx = _state_indices(net, target, state)
+        raise UsageError("name at least one policy to compare", field="policies")
+    states, _ = net.state_indices(target, state)
     cpts = resolve_draws(net, draws, rng, strengths)
     labels, points, values = [], [], []
     base = net.resolve(given=given, do=do, soft=soft, scenario=scenario)
     for pol in policies:
-        ev = net.resolve(given=given, do=do, soft=soft, policy=pol, scenario=scenario)
+        prep = net.prepare(target, states, given=given, do=do, soft=soft, policy=pol, scenario=scenario)
         labels.append(BASELINE if pol is None else pol)
-        points.append(float(net.query(target, given=ev.given, do=ev.do, soft=ev.soft).probs[idx].sum()))
-        values.append(batched_probability(net, target, states, ev, cpts)[0])
+        points.append(prep.point)
+        values.append(batched_probability(net, target, states, prep.evidence, cpts)[0])
     if len(set(labels)) != len(labels):
-        raise UsageError("a policy is named twice", found=str(labels))
-    return PolicyComparison(target, states, _cond_text(base), tuple(labels), np.array(points), np.vstack(values),
+        raise UsageError("a policy is named twice", field="policies", found=str(labels))
+    return PolicyComparison(target, states, base.text, tuple(labels), np.array(points), np.vstack(values),
                             level, better, net.model_hash)

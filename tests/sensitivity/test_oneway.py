@@ -104,3 +104,13 @@ def test_multistate_network_against_pgmpy(pgmpy_net, covaried) -> None:
             assert f(x) == pytest.approx(ref.get_value(Akt="LOW"), abs=1e-9), p.label
     # Raf is under do(): its parameters cannot matter.
     assert all(f.swing == 0 for f in sens.functions if f.parameter.variable == "Raf")
+
+
+def test_results_as_plain_data(example_net: Network) -> None:
+    sens = one_way(example_net, "armed_clash", "yes", policy="status_quo")
+    d = sens.to_dict()
+    assert d["point"] == example_net.query("armed_clash", policy="status_quo")["yes"]
+    assert d["states"] == ["yes"] and d["model_hash"] == example_net.model_hash
+    assert [p["parameter"] for p in d["parameters"]] == [f.parameter.label for f in sens.functions]
+    top = d["parameters"][0]
+    assert top["swing"] == sens.functions[0].swing and top["low_value"] == sens.functions[0].low_value

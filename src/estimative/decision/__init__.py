@@ -19,9 +19,11 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 
+from .._random import seed_of
 from ..network import Network
 from ._core import (
     Alternative,
@@ -48,7 +50,11 @@ from .voi import ValueOfInformation, value_of_information
 @dataclass(frozen=True, eq=False)
 class DecisionAnalysis:
     """Everything ``estimative decide`` reports: each alternative's expected utility (with
-    intervals when drawn), the optimal rules, and the value of information."""
+    intervals when drawn), the optimal rules, and the value of information.
+
+    ``seed`` is the seed of the generator the draws came from (``None`` without draws or when
+    the generator's seed is unknown), recorded beside the results.
+    """
 
     expected: ExpectedUtilities
     solution: DecisionSolution | None  # None when the model has no decision variable
@@ -60,8 +66,20 @@ class DecisionAnalysis:
         return self.expected.model
 
     @property
+    def model_hash(self) -> str:
+        return self.expected.model_hash
+
+    @property
     def hash(self) -> str:
-        return self.expected.hash
+        """Deprecated alias of :attr:`model_hash`."""
+        return self.model_hash
+
+    def to_dict(self) -> dict[str, Any]:
+        """Plain data: the three results' ``to_dict()`` and the recorded seed."""
+        return {"model": self.model, "model_hash": self.model_hash, "seed": self.seed,
+                "expected": self.expected.to_dict(),
+                "solution": None if self.solution is None else self.solution.to_dict(),
+                "information": self.information.to_dict()}
 
 
 def analyze(
@@ -72,22 +90,51 @@ def analyze(
     draws: int | Sequence[np.ndarray] = 0,
     rng: np.random.Generator | None = None,
     level: float = DEFAULT_LEVEL,
-    seed: int | None = None,
+    seed: object = None,
 ) -> DecisionAnalysis:
     """Expected utilities (with ``draws`` parameter draws), optimal rules and value of
-    information in one call; ``seed`` is only recorded.
+    information in one call.
 
+    Parameters
+    ----------
+    net : Network
+        A model with utilities.
+    weights : mapping, optional
+        Attribute weights overriding the model file's, by attribute id.
+    policies : sequence of str, optional
+        The named policies to compare (default: every policy, or every combination of the
+        decisions when the model names none).
+    draws : int or list of arrays
+        Parameter draws for the expected utilities' intervals: a number (0: none) to take
+        with ``rng``, or the list :func:`estimative.priors.draw_cpts` returned.
+    rng : numpy.random.Generator, optional
+        The generator the draws come from; its seed is recorded
+        (:func:`estimative._random.seed_of`).
+    level : float
+        The credible level of the intervals.
+    seed : optional
+        Deprecated and ignored: the recorded seed is ``rng``'s.
+
+    Returns
+    -------
+    DecisionAnalysis
+        The expected utilities, the solution (``None`` without decision variables), the
+        value of information, and the recorded seed.
+
+    Examples
+    --------
     >>> import numpy as np
     >>> a = analyze(Network.from_file("models/umbrella"), draws=200, rng=np.random.default_rng(0))
-    >>> a.expected.best, round(a.solution.meu, 6), a.information.top("EVSI")[0][0]
-    ('optimal_rules', 77.0, 'forecast')
+    >>> a.expected.best, round(a.solution.meu, 6), a.information.top("EVSI")[0][0], a.seed
+    ('optimal_rules', 77.0, 'forecast', 0)
     """
+    del seed  # deprecated no-op: the seed recorded is the one ``rng`` was made from
     cpts = check_draws(net, draws, rng)
     expected = expected_utilities(net, weights=weights, policies=policies, draws=cpts if cpts is not None else 0,
                                   level=level)
     solution = solve(net, weights=weights) if decision_variables(net) else None
     information = value_of_information(net, weights=weights, policies=policies)
-    return DecisionAnalysis(expected, solution, information, seed)
+    return DecisionAnalysis(expected, solution, information, None if rng is None else seed_of(rng))
 
 
 __all__ = [

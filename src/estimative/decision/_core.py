@@ -16,8 +16,10 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from ..checks import check_count
 from ..errors import ModelError, Problem, UsageError, did_you_mean
 from ..network import Network
+from ..priors import resolve_draws
 from ..spec.build import derive
 
 #: Draws contracted per engine call: intermediates stay in cache (see DESIGN.md).
@@ -130,7 +132,7 @@ class Alternative:
     id: str
     label: str
     do: Mapping[str, str]
-    kind: str  # "policy" | "combination" | "baseline" | "rules"
+    kind: str  # "policy" | "combination" | BASELINE ("baseline") | "rules"
 
 
 @dataclass(frozen=True)
@@ -179,8 +181,6 @@ def named_policies(net: Network, policies: Sequence[str] | None = None, *,
     chosen = list(policies) if policies is not None else ids
     alts = []
     for pid in chosen:
-        if pid not in ids:
-            raise UsageError(f"unknown policy '{pid}'{did_you_mean(pid, ids)}", expected=f"one of {ids}")
         p = spec.policy(pid)
         alts.append(Alternative(p.id, p.label, {**(do or {}), **p.do}, "policy"))
     if not alts:
@@ -198,7 +198,7 @@ def default_alternatives(net: Network, policies: Sequence[str] | None = None, *,
 
 
 # --------------------------------------------------------------------------------- tensors
-def _id_network(net: Network, free: Sequence[str]) -> Network:
+def id_network(net: Network, free: Sequence[str]) -> Network:
     """The network with each free decision cut from its parents and given a uniform CPT."""
     if not free:
         return net
@@ -207,7 +207,8 @@ def _id_network(net: Network, free: Sequence[str]) -> Network:
     return Network(derive(net.spec, variables, tables=tables))
 
 
-def _id_draws(net: Network, idnet: Network, free: Sequence[str], cpts: Draws) -> list[np.ndarray]:
+def id_draws(net: Network, idnet: Network, free: Sequence[str], cpts: Draws) -> list[np.ndarray]:
+    """``net``'s parameter draws laid out for :func:`id_network`'s network (uniform free decisions)."""
     n = cpts[0].shape[-1]
     out = []
     for name in idnet.variables:
@@ -303,8 +304,8 @@ def alternative_tensors(net: Network, util: UtilityModel, alts: AlternativeSet, 
     keep = list(keep)
     if alts.free is not None:
         free = list(alts.free)
-        idnet = _id_network(net, free)
-        icpts = _id_draws(net, idnet, free, cpts) if cpts is not None else None
+        idnet = id_network(net, free)
+        icpts = id_draws(net, idnet, free, cpts) if cpts is not None else None
         e, p = attribute_tensors(idnet, util, free + keep, alts.fixed, icpts)
         scale = float(math.prod(len(net.states[d]) for d in free))
         n_alt = len(alts.alternatives)
@@ -321,14 +322,9 @@ def alternative_tensors(net: Network, util: UtilityModel, alts: AlternativeSet, 
 
 def check_draws(net: Network, draws: int | Draws, rng: np.random.Generator | None,
                 strengths: Mapping[str, float] | None = None) -> list[np.ndarray] | None:
-    """``None`` for no draws (0); otherwise :func:`estimative.uncertainty.resolve_draws`."""
-    from ..uncertainty import resolve_draws
-
-    if isinstance(draws, int | np.integer):
-        if draws == 0:
-            return None
-        if draws < 0:
-            raise UsageError("draws must be 0 (none) or more", found=str(draws))
+    """``None`` for no draws (0); otherwise :func:`estimative.priors.resolve_draws`."""
+    if isinstance(draws, int | np.integer) and check_count(draws, name="draws", minimum=0) == 0:
+        return None
     return resolve_draws(net, draws, rng, strengths)
 
 

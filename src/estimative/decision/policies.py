@@ -11,12 +11,15 @@ from __future__ import annotations
 import html
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 import pandas as pd
 
+from ..checks import check_level
 from ..errors import UsageError, did_you_mean
 from ..network import Network
+from ..spec import BASELINE
 from ._core import (
     Alternative,
     AlternativeSet,
@@ -46,7 +49,7 @@ class ExpectedUtilities:
     """
 
     model: str
-    hash: str
+    model_hash: str
     unit: str
     attributes: tuple[str, ...]
     attribute_labels: tuple[str, ...]
@@ -60,6 +63,11 @@ class ExpectedUtilities:
     eu_draws: np.ndarray | None
     level: float
 
+    @property
+    def hash(self) -> str:
+        """Deprecated alias of :attr:`model_hash` (kept for callers not yet moved)."""
+        return self.model_hash
+
     # ----------------------------------------------------------------- derived numbers
     @property
     def contributions(self) -> np.ndarray:
@@ -69,7 +77,7 @@ class ExpectedUtilities:
     @property
     def candidates(self) -> np.ndarray:
         """Indices of the rows that compete (every row but the baseline)."""
-        return np.array([i for i, k in enumerate(self.kinds) if k != "baseline"], dtype=int)
+        return np.array([i for i, k in enumerate(self.kinds) if k != BASELINE], dtype=int)
 
     @property
     def best(self) -> str:
@@ -137,6 +145,23 @@ class ExpectedUtilities:
         return out
 
     # ----------------------------------------------------------------- rendering
+    def to_dict(self) -> dict[str, Any]:
+        """Plain data: one entry per alternative (id, label, kind, do, expected utility,
+        interval, P(best), each attribute's weighted contribution) and the best; numbers raw,
+        NaN where undefined (no draws, the baseline's P(best))."""
+        low, high, pbest, contrib = self.low, self.high, self.prob_best, self.contributions
+        return {
+            "model": self.model, "model_hash": self.model_hash, "unit": self.unit, "weights": dict(self.weights),
+            "attributes": list(self.attributes), "draws": self.n_draws, "level": self.level,
+            "alternatives": [{
+                "id": pid, "label": self.labels[i], "kind": self.kinds[i], "do": dict(self.do[i]),
+                "expected_utility": float(self.eu[i]), "low": float(low[i]), "high": float(high[i]),
+                "prob_best": float(pbest[i]),
+                "contributions": {a: float(contrib[i, j]) for j, a in enumerate(self.attributes)},
+            } for i, pid in enumerate(self.ids)],
+            "best": self.best,
+        }
+
     def to_frame(self) -> pd.DataFrame:
         """One row per alternative: EU, interval, P(best), and each attribute's contribution."""
         frame = pd.DataFrame({
@@ -162,7 +187,7 @@ class ExpectedUtilities:
                         f"<td style='text-align:right'>{self.eu[i]:.4g}</td><td>{interval}</td><td>{pb}</td></tr>")
         head = "<tr><th>alternative</th><th>label</th><th>expected utility</th>" \
                f"<th>{100 * self.level:.0f}% interval</th><th>P(best)</th></tr>"
-        cap = html.escape(f"Expected utility ({self.unit}); model {self.model}, hash {self.hash}")
+        cap = html.escape(f"Expected utility ({self.unit}); model {self.model}, hash {self.model_hash}")
         return f"<table><caption>{cap}</caption>{head}{''.join(rows)}</table>"
 
 
@@ -183,19 +208,13 @@ def _evaluate(net: Network, util: UtilityModel, altset: AlternativeSet, cpts: Dr
             eu_draws = np.vstack([eu_draws, *[r[2][None, :] for r in extra_rows if r[2] is not None]])
         alts += [r[0] for r in extra_rows]
     return ExpectedUtilities(
-        model=net.name, hash=net.model_hash, unit=util.unit,
+        model=net.name, model_hash=net.model_hash, unit=util.unit,
         attributes=util.attributes, attribute_labels=tuple(util.labels[a] for a in util.attributes),
         weights=dict(util.weights),
         ids=tuple(a.id for a in alts), labels=tuple(a.label for a in alts), kinds=tuple(a.kind for a in alts),
         do=tuple(dict(a.do) for a in alts),
         attribute_values=values, eu=values @ w, eu_draws=eu_draws, level=level,
     )
-
-
-def _check_level(level: float) -> float:
-    if not 0 < level < 1:
-        raise UsageError("level must be strictly between 0 and 1", found=str(level), fix="e.g. level=0.9")
-    return float(level)
 
 
 def expected_utilities(
@@ -219,6 +238,34 @@ def expected_utilities(
     analyses to compare them on common random numbers). Every alternative is evaluated on
     the same draws.
 
+    Parameters
+    ----------
+    net : Network
+        A model with utilities.
+    weights : mapping of str to float, optional
+        Attribute weights overriding the model file's, by attribute id.
+    policies : sequence of str, optional
+        The named policies to compare (default: every policy).
+    do : mapping of str to str, optional
+        Conditions set by do() for every alternative.
+    draws : int or list of arrays
+        0 (no intervals), a number of draws to take with ``rng``, or the list
+        :func:`estimative.priors.draw_cpts` returned.
+    rng : numpy.random.Generator, optional
+        The generator the draws come from.
+    level : float
+        The credible level of the intervals.
+    strengths : mapping, optional
+        Dirichlet strengths overriding the model file's, by variable.
+    baseline : bool
+        Add the baseline row (each decision as the analyst expects; never "best").
+
+    Returns
+    -------
+    ExpectedUtilities
+        Each alternative's expected utility and attribute contributions; with draws, its
+        interval and P(best).
+
     Examples
     --------
     >>> from estimative import Network
@@ -226,14 +273,14 @@ def expected_utilities(
     >>> eu.best, round(eu["umbrella=leave"], 6), round(eu["optimal_rules"], 6)
     ('optimal_rules', 70.0, 77.0)
     """
-    level = _check_level(level)
+    level = check_level(level)
     util = utility_model(net, weights=weights)
     altset = default_alternatives(net, policies, do=do)
     cpts = check_draws(net, draws, rng, strengths)
     extra: list[tuple[Alternative, np.ndarray, np.ndarray | None]] = []
     if baseline:
-        base = AlternativeSet((Alternative("baseline", "Baseline: each decision as the analyst expects", dict(do or {}),
-                                           "baseline"),), dict(do or {}))
+        base = AlternativeSet((Alternative(BASELINE, "Baseline: each decision as the analyst expects", dict(do or {}),
+                                           BASELINE),), dict(do or {}))
         e, _ = alternative_tensors(net, util, base)
         ed = None
         if cpts is not None:
@@ -253,11 +300,11 @@ def _free(net: Network, do: Mapping[str, str] | None) -> list[str]:
 def _rules_row(net: Network, util: UtilityModel, sol: DecisionSolution, cpts: Draws | None
                ) -> tuple[Alternative, np.ndarray, np.ndarray | None]:
     """The optimal rules as one more alternative: each attribute's expected value under them."""
-    from .rollback import _plan, _strategy_value, _tensors
+    from .rollback import make_plan, plan_tensors, strategy_value
 
-    plan = _plan(net, sol.fixed)
-    e, _ = _tensors(net, util, plan)
-    values = np.array([float(_strategy_value(plan, sol.rules, e[a])) for a in range(len(util.attributes))])
+    plan = make_plan(net, sol.fixed)
+    e, _ = plan_tensors(net, util, plan)
+    values = np.array([float(strategy_value(plan, sol.rules, e[a])) for a in range(len(util.attributes))])
     ed = strategy_values(net, sol, util, cpts) if cpts is not None else None
     label = "Optimal decision rules: " + "; ".join(r.describe() for r in sol.rules)
     return Alternative("optimal_rules", label, dict(sol.fixed), "rules"), values, ed
@@ -281,7 +328,7 @@ def decision_table(
     >>> t.best, round(t["test=no,drill=yes"], 6)
     ('test=no,drill=yes', 20.0)
     """
-    level = _check_level(level)
+    level = check_level(level)
     util = utility_model(net, weights=weights)
     cpts = check_draws(net, draws, rng, strengths)
     return _evaluate(net, util, combinations(net, do=do), cpts, level)
@@ -298,7 +345,7 @@ class WeightMap:
     """
 
     model: str
-    hash: str
+    model_hash: str
     x: str
     y: str
     x_values: np.ndarray
@@ -310,6 +357,11 @@ class WeightMap:
     current: tuple[float, float]
     weights: Mapping[str, float]
 
+    @property
+    def hash(self) -> str:
+        """Deprecated alias of :attr:`model_hash` (kept for callers not yet moved)."""
+        return self.model_hash
+
     def winner_at(self, x: float, y: float) -> str:
         """The winner at the grid point nearest to weights ``(x, y)``."""
         j = int(np.argmin(np.abs(self.x_values - x)))
@@ -319,6 +371,14 @@ class WeightMap:
     def shares(self) -> dict[str, float]:
         """The share of the grid each alternative wins."""
         return {pid: float((self.winner == k).mean()) for k, pid in enumerate(self.ids)}
+
+    def to_dict(self) -> dict[str, Any]:
+        """Plain data: the two weights' grids, the alternatives, the winner at each grid point
+        (``winner[i][j]``: an id, for ``y_values[i]`` and ``x_values[j]``) and each one's share."""
+        return {"model": self.model, "model_hash": self.model_hash, "x": self.x, "y": self.y,
+                "x_values": self.x_values.tolist(), "y_values": self.y_values.tolist(), "ids": list(self.ids),
+                "labels": list(self.labels), "winner": [[self.ids[int(k)] for k in row] for row in self.winner],
+                "shares": self.shares(), "current": list(self.current), "weights": dict(self.weights)}
 
     def to_frame(self) -> pd.DataFrame:
         xs, ys = np.meshgrid(self.x_values, self.y_values)
@@ -350,6 +410,28 @@ def weight_map(
     values are computed once. The default grid runs from 0 to twice the current weight (at
     least 0 to 1) in 41 steps.
 
+    Parameters
+    ----------
+    net : Network
+        A model with utilities.
+    x, y : str
+        The two attributes whose weights vary.
+    weights : mapping of str to float, optional
+        Attribute weights overriding the model file's, by attribute id.
+    policies : sequence of str, optional
+        The named policies to compare.
+    do : mapping of str to str, optional
+        Conditions set by do() for every alternative.
+    x_values, y_values : sequence of float, optional
+        The weight grids (at least two non-negative values each).
+
+    Returns
+    -------
+    WeightMap
+        The winner and every alternative's expected utility at each grid point.
+
+    Examples
+    --------
     >>> from estimative import Network
     >>> m = weight_map(Network.from_file("models/oil_wildcatter"), "drilling", "test_cost")
     >>> m.winner_at(1.0, 1.0), m.shares()["test=yes,drill=no"]

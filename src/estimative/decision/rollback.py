@@ -16,6 +16,7 @@ import html
 import itertools
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -25,10 +26,10 @@ from ..network import Network
 from ._core import (
     Draws,
     UtilityModel,
-    _id_draws,
-    _id_network,
     attribute_tensors,
     decision_variables,
+    id_draws,
+    id_network,
     tie_tolerance,
     utility_model,
 )
@@ -92,6 +93,18 @@ class DecisionRule:
             rows.append(row)
         return pd.DataFrame(rows)
 
+    def to_dict(self) -> dict[str, Any]:
+        """Plain data: the decision, what it knows, the rule in words, and one row per
+        configuration (choice, expected utility of each state, probability, reachable)."""
+        rows = []
+        for config, idx in self.configurations():
+            k = int(self.choice_index[idx])
+            rows.append({"configuration": config, "choice": None if k < 0 else self.states[k],
+                         "expected": {s: float(self.expected[(*idx, j)]) for j, s in enumerate(self.states)},
+                         "probability": float(self.probability[idx]), "reachable": bool(self.reachable[idx])})
+        return {"decision": self.decision, "information": list(self.information), "description": self.describe(),
+                "rows": rows}
+
     def describe(self) -> str:
         """The rule in words, over the configurations reached under the optimal strategy.
 
@@ -121,7 +134,7 @@ class DecisionSolution:
     """The solved decision problem: the maximum expected utility and a rule per decision."""
 
     model: str
-    hash: str
+    model_hash: str
     unit: str
     weights: Mapping[str, float]
     fixed: Mapping[str, str]
@@ -129,11 +142,22 @@ class DecisionSolution:
     rules: tuple[DecisionRule, ...]
     observed: tuple[str, ...] = field(default=())
 
+    @property
+    def hash(self) -> str:
+        """Deprecated alias of :attr:`model_hash` (kept for callers not yet moved)."""
+        return self.model_hash
+
     def rule(self, decision: str) -> DecisionRule:
         for r in self.rules:
             if r.decision == decision:
                 return r
         raise UsageError(f"no rule for '{decision}'", expected=f"one of {[r.decision for r in self.rules]}")
+
+    def to_dict(self) -> dict[str, Any]:
+        """Plain data: the maximum expected utility and every rule (:meth:`DecisionRule.to_dict`)."""
+        return {"model": self.model, "model_hash": self.model_hash, "unit": self.unit, "weights": dict(self.weights),
+                "fixed": dict(self.fixed), "meu": float(self.meu), "rules": [r.to_dict() for r in self.rules],
+                "observed": list(self.observed)}
 
     def to_frame(self) -> pd.DataFrame:
         """One row per decision and configuration of what it knows."""
@@ -149,18 +173,22 @@ class DecisionSolution:
     def _repr_html_(self) -> str:
         items = "".join(f"<li>{html.escape(r.describe())}</li>" for r in self.rules)
         return (f"<p>Maximum expected utility <b>{self.meu:.4g}</b> {html.escape(self.unit)}"
-                f" (model {html.escape(self.model)}, hash {self.hash})</p><ul>{items}</ul>")
+                f" (model {html.escape(self.model)}, hash {self.model_hash})</p><ul>{items}</ul>")
 
 
 @dataclass(frozen=True)
-class _Plan:
+class Plan:
+    """The order of a decision problem: the free decisions, what each observes first (in
+    order, each observation listed once), and the decisions fixed by do()."""
+
     free: tuple[str, ...]
     observed: tuple[str, ...]
     new_obs: tuple[tuple[str, ...], ...]  # per free decision, the observations it makes first
     fixed: Mapping[str, str]
 
 
-def _plan(net: Network, do: Mapping[str, str] | None) -> _Plan:
+def make_plan(net: Network, do: Mapping[str, str] | None) -> Plan:
+    """The :class:`Plan` of ``net``'s decisions not fixed by ``do``."""
     fixed = dict(do or {})
     net.resolve(do=fixed)
     free = tuple(d for d in decision_variables(net) if d not in fixed)
@@ -173,14 +201,14 @@ def _plan(net: Network, do: Mapping[str, str] | None) -> _Plan:
         new = tuple(o for o in net.spec.variable(d).observes if o not in observed)
         observed.extend(new)
         new_obs.append(new)
-    return _Plan(free, tuple(observed), tuple(new_obs), fixed)
+    return Plan(free, tuple(observed), tuple(new_obs), fixed)
 
 
-def _tensors(net: Network, util: UtilityModel, plan: _Plan, keep: tuple[str, ...] = (),
-             cpts: Draws | None = None) -> tuple[np.ndarray, np.ndarray]:
+def plan_tensors(net: Network, util: UtilityModel, plan: Plan, keep: tuple[str, ...] = (),
+                 cpts: Draws | None = None) -> tuple[np.ndarray, np.ndarray]:
     """E[attr, *free, *observed, *keep] and P[*free, *observed, *keep] with the decisions set by do()."""
-    idnet = _id_network(net, plan.free)
-    icpts = _id_draws(net, idnet, plan.free, cpts) if cpts is not None else None
+    idnet = id_network(net, plan.free)
+    icpts = id_draws(net, idnet, plan.free, cpts) if cpts is not None else None
     e, p = attribute_tensors(idnet, util, [*plan.free, *plan.observed, *keep], plan.fixed, icpts)
     scale = float(np.prod([len(net.states[d]) for d in plan.free]))
     return e * scale, p * scale
@@ -191,6 +219,21 @@ def solve(net: Network, *, weights: Mapping[str, float] | None = None,
     """Solve the model's decision problem: the optimal rule of every decision variable not
     fixed by ``do`` and the maximum expected utility.
 
+    Parameters
+    ----------
+    net : Network
+        A model with utilities and decision variables.
+    weights : mapping of str to float, optional
+        Attribute weights overriding the model file's, by attribute id.
+    do : mapping of str to str, optional
+        Decisions (or other variables) fixed by do().
+
+    Returns
+    -------
+    DecisionSolution
+        The maximum expected utility and, per free decision, the optimal choice for every
+        configuration of what it observes.
+
     Examples
     --------
     >>> from estimative import Network
@@ -199,15 +242,15 @@ def solve(net: Network, *, weights: Mapping[str, float] | None = None,
     (77.0, 'take')
     """
     util = utility_model(net, weights=weights)
-    plan = _plan(net, do)
-    e, p = _tensors(net, util, plan)
+    plan = make_plan(net, do)
+    e, p = plan_tensors(net, util, plan)
     t = np.tensordot(util.weight_vector, e, axes=1)
     rules, meu = _rollback(net, plan, t, p)
     return DecisionSolution(net.name, net.model_hash, util.unit, dict(util.weights), dict(plan.fixed), meu,
                             tuple(rules), plan.observed)
 
 
-def _rollback(net: Network, plan: _Plan, t: np.ndarray, p: np.ndarray) -> tuple[list[DecisionRule], float]:
+def _rollback(net: Network, plan: Plan, t: np.ndarray, p: np.ndarray) -> tuple[list[DecisionRule], float]:
     nf = len(plan.free)
     n_obs_upto = np.cumsum([len(x) for x in plan.new_obs]).tolist()
     raw: list[tuple[int, tuple[str, ...], np.ndarray, np.ndarray, np.ndarray]] = []
@@ -259,7 +302,7 @@ def _rollback(net: Network, plan: _Plan, t: np.ndarray, p: np.ndarray) -> tuple[
     return rules, float(cur)
 
 
-def _strategy_indicator(plan: _Plan, rules: list[DecisionRule] | tuple[DecisionRule, ...], shape: tuple[int, ...]) -> np.ndarray:
+def _strategy_indicator(plan: Plan, rules: list[DecisionRule] | tuple[DecisionRule, ...], shape: tuple[int, ...]) -> np.ndarray:
     """1 where every decision takes the state its rule prescribes, over axes free + observed."""
     nf, no = len(plan.free), len(plan.observed)
     ind = np.ones(shape)
@@ -273,7 +316,7 @@ def _strategy_indicator(plan: _Plan, rules: list[DecisionRule] | tuple[DecisionR
     return ind
 
 
-def _strategy_value(plan: _Plan, rules: list[DecisionRule] | tuple[DecisionRule, ...], t: np.ndarray) -> np.ndarray:
+def strategy_value(plan: Plan, rules: list[DecisionRule] | tuple[DecisionRule, ...], t: np.ndarray) -> np.ndarray:
     """Expected utility of following ``rules``; ``t`` may carry a trailing draw axis."""
     shape = t.shape[: len(plan.free) + len(plan.observed)]
     ind = _strategy_indicator(plan, rules, shape)
@@ -284,7 +327,7 @@ def _strategy_value(plan: _Plan, rules: list[DecisionRule] | tuple[DecisionRule,
 
 def strategy_values(net: Network, solution: DecisionSolution, util: UtilityModel, cpts: Draws) -> np.ndarray:
     """The expected utility of the solution's rules under each parameter draw, shape ``(N,)``."""
-    plan = _plan(net, solution.fixed)
-    e, _ = _tensors(net, util, plan, cpts=cpts)
+    plan = make_plan(net, solution.fixed)
+    e, _ = plan_tensors(net, util, plan, cpts=cpts)
     t = np.tensordot(util.weight_vector, e, axes=1)
-    return _strategy_value(plan, solution.rules, t)
+    return strategy_value(plan, solution.rules, t)

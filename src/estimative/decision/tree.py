@@ -19,6 +19,7 @@ from __future__ import annotations
 import html
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -34,7 +35,7 @@ from ._core import (
     tie_tolerance,
     utility_model,
 )
-from .rollback import _Plan, _plan, _tensors
+from .rollback import Plan, make_plan, plan_tensors
 
 _P_ZERO = 1e-12
 
@@ -58,6 +59,12 @@ class TreeNode:
     optimal: bool
     children: tuple[TreeNode, ...] = ()
 
+    def to_dict(self) -> dict[str, Any]:
+        """Plain data: this node and its children, nested."""
+        return {"kind": self.kind, "variable": self.variable, "branch": self.branch,
+                "probability": self.probability, "value": float(self.value), "optimal": self.optimal,
+                "children": [c.to_dict() for c in self.children]}
+
     def leaves(self) -> Iterator[tuple[tuple[TreeNode, ...], TreeNode]]:
         """Every leaf with the path of nodes leading to it (root first, leaf excluded)."""
         if not self.children:
@@ -73,12 +80,17 @@ class DecisionTree:
     """A rolled-back decision tree. ``stages`` names the variable branching at each depth."""
 
     model: str
-    hash: str
+    model_hash: str
     unit: str
     weights: Mapping[str, float]
     shape: str
     stages: tuple[str, ...]
     root: TreeNode
+
+    @property
+    def hash(self) -> str:
+        """Deprecated alias of :attr:`model_hash` (kept for callers not yet moved)."""
+        return self.model_hash
 
     @property
     def value(self) -> float:
@@ -88,6 +100,12 @@ class DecisionTree:
     @property
     def n_leaves(self) -> int:
         return sum(1 for _ in self.root.leaves())
+
+    def to_dict(self) -> dict[str, Any]:
+        """Plain data: the stages, the expected utility at the root, and the tree, nested."""
+        return {"model": self.model, "model_hash": self.model_hash, "unit": self.unit, "weights": dict(self.weights),
+                "shape": self.shape, "stages": list(self.stages), "value": float(self.value),
+                "root": self.root.to_dict()}
 
     def to_frame(self) -> pd.DataFrame:
         """One row per leaf: each stage's branch, its probability (chance stages), the path's
@@ -128,7 +146,7 @@ class DecisionTree:
                 cells[m] != previous[m] for m in range(k))) else "" for k, c in enumerate(cells)]
             previous = cells
             lines.append("| " + " | ".join([*shown, f"{leaf.value:.{digits}g}"]) + " |")
-        title = (f"Decision tree, model {self.model} (hash {self.hash}); expected utility at the root "
+        title = (f"Decision tree, model {self.model} (hash {self.model_hash}); expected utility at the root "
                  f"{self.value:.{digits}g} {self.unit}")
         return title + "\n\n" + "\n".join(lines) + "\n"
 
@@ -177,6 +195,32 @@ def decision_tree(
     ``outcomes`` names the chance variables to branch on after the choice (default: up to
     ``max_outcomes`` key outcomes, fewer if the tree would pass ``max_leaves`` leaves).
 
+    Parameters
+    ----------
+    net : Network
+        A model with utilities.
+    weights : mapping of str to float, optional
+        Attribute weights overriding the model file's, by attribute id.
+    policies : sequence of str, optional
+        The named policies at the root of a policy tree.
+    do : mapping of str to str, optional
+        Decisions (or other variables) fixed by do().
+    outcomes : sequence of str, optional
+        The chance variables to branch on after the choice.
+    max_outcomes : int
+        How many key outcomes to pick when ``outcomes`` is not given.
+    max_leaves : int
+        The most leaves the tree may have.
+    shape : {"auto", "rules", "policies"}
+        The sequential tree of the decision rules, or the tree of the policies.
+
+    Returns
+    -------
+    DecisionTree
+        The rolled-back tree: each node's expected utility, the optimal branches marked.
+
+    Examples
+    --------
     >>> from estimative import Network
     >>> tree = decision_tree(Network.from_file("models/oil_wildcatter"))
     >>> tree.stages, round(tree.value, 6)
@@ -202,7 +246,7 @@ def decision_tree(
                 break
             chosen = chosen[:-1]
     else:
-        plan = _plan(net, do)
+        plan = make_plan(net, do)
         exclude = set(plan.observed)
         chosen = list(outcomes) if outcomes is not None else key_outcomes(
             net, util, combinations(net, do=do), exclude=sorted(exclude), n=max_outcomes)
@@ -259,10 +303,10 @@ def _chance_levels(net: Network, chosen: list[str], v: np.ndarray, p: np.ndarray
     return TreeNode("chance", var, branch, probability, value, False, tuple(children))
 
 
-def _rules_tree(net: Network, util: UtilityModel, plan: _Plan, chosen: Sequence[str]
+def _rules_tree(net: Network, util: UtilityModel, plan: Plan, chosen: Sequence[str]
                 ) -> tuple[TreeNode, tuple[str, ...]]:
     keep = tuple(chosen)
-    e, p = _tensors(net, util, plan, keep=keep)
+    e, p = plan_tensors(net, util, plan, keep=keep)
     t = np.tensordot(util.weight_vector, e, axes=1)
     axes = [*plan.free, *plan.observed, *keep]
     stages: list[str] = []

@@ -18,10 +18,12 @@ from __future__ import annotations
 import html
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 import pandas as pd
 
+from ..checks import check_count
 from ..errors import UsageError, did_you_mean
 from ..network import Network
 from ..spec.build import derive
@@ -50,7 +52,7 @@ class ValueOfInformation:
     """
 
     model: str
-    hash: str
+    model_hash: str
     unit: str
     weights: Mapping[str, float]
     alternatives: tuple[str, ...]
@@ -66,6 +68,11 @@ class ValueOfInformation:
     timing: tuple[str, ...] = ()
     margin: np.ndarray | None = None
 
+    @property
+    def hash(self) -> str:
+        """Deprecated alias of :attr:`model_hash` (kept for callers not yet moved)."""
+        return self.model_hash
+
     def __getitem__(self, variable: str) -> float:
         if variable not in self.variables:
             hint = f": {self.excluded[variable]}" if variable in self.excluded else did_you_mean(variable, self.variables)
@@ -75,11 +82,30 @@ class ValueOfInformation:
     def top(self, measure: str | None = None, n: int = 5) -> list[tuple[str, float]]:
         """The ``n`` variables of highest value (of one measure, ``"EVPI"`` or ``"EVSI"``);
         among equal values, those that come closest to changing the choice first."""
+        n = check_count(n, name="n", minimum=0, example=5)
         margin = self.margin if self.margin is not None else np.zeros(len(self.variables))
         rows = [(v, float(x), float(mg)) for v, m, x, mg in zip(self.variables, self.measure, self.value, margin,
                                                               strict=True) if measure is None or m == measure]
         rows.sort(key=lambda r: (-r[1], r[2], self.variables.index(r[0])))
         return [(v, x) for v, x, _ in rows[:n]]
+
+    def to_dict(self) -> dict[str, Any]:
+        """Plain data: the best choice without information and one row per variable, highest
+        value first (value, measure, timing, EU with it, margin, the choice per state and
+        each state's probability), and the variables left out with the reason."""
+        order = self.to_frame()["variable"].tolist()
+        rows = []
+        for v in order:
+            i = self.variables.index(v)
+            rows.append({"variable": v, "measure": self.measure[i], "value": float(self.value[i]),
+                         "timing": self.timing[i] if self.timing else "before the choice",
+                         "eu_with": float(self.eu_with[i]),
+                         "margin": float(self.margin[i]) if self.margin is not None else float("nan"),
+                         "best_by_state": dict(self.best_by_state[i]),
+                         "state_probability": dict(self.state_probability[i])})
+        return {"model": self.model, "model_hash": self.model_hash, "unit": self.unit, "weights": dict(self.weights),
+                "alternatives": list(self.alternatives), "eu_without": float(self.eu_without),
+                "best_without": self.best_without, "rows": rows, "excluded": dict(self.excluded)}
 
     def to_frame(self) -> pd.DataFrame:
         """One row per variable, highest value first."""
@@ -144,6 +170,27 @@ def value_of_information(
     (a twin network: the variables the policies can affect exist once as they are and once
     under the policy). Without it (the default for combinations of decisions, whose
     information is given by ``observes``), such variables are listed in ``excluded``.
+
+    Parameters
+    ----------
+    net : Network
+        A model with utilities.
+    weights : mapping of str to float, optional
+        Attribute weights overriding the model file's, by attribute id.
+    policies : sequence of str, optional
+        The named policies to choose among.
+    do : mapping of str to str, optional
+        Decisions (or other variables) fixed by do().
+    variables : sequence of str, optional
+        The variables to value (default: every chance variable).
+    before_policy : bool, optional
+        Value variables the choice can change as seen before the policy takes effect.
+
+    Returns
+    -------
+    ValueOfInformation
+        Per variable, the rise in expected utility from seeing it first (EVPI or EVSI), the
+        choice per state, and the variables left out with the reason.
 
     Examples
     --------
@@ -224,7 +271,7 @@ def value_of_information(
             measure.append("EVSI" if (v in observed or v not in drivers) else "EVPI")
             timing.append("before the choice")
     return ValueOfInformation(
-        model=net.name, hash=net.model_hash, unit=util.unit, weights=dict(util.weights),
+        model=net.name, model_hash=net.model_hash, unit=util.unit, weights=dict(util.weights),
         alternatives=altset.ids, eu_without=eu_without, best_without=altset.ids[i_best],
         variables=tuple(kept), measure=tuple(measure), value=np.array(values, dtype=float),
         eu_with=np.array(eu_with, dtype=float), best_by_state=tuple(best_states),

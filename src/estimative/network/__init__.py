@@ -2,6 +2,14 @@
 MAP, do() by graph surgery), the batched layer behind :meth:`Network.query_batch`, and the
 result types they return.
 
+- :mod:`.network`: :class:`Network`: names, conditions (:meth:`Network.resolve`), queries,
+  and :meth:`Network.prepare`, the opening every analysis shares.
+- :mod:`.prepared`: :class:`Evidence` (resolved conditions) and :class:`Prepared`.
+- :mod:`.batch`: batched named queries (:class:`BatchPosterior`).
+- :mod:`.results`: :class:`Posterior`, :class:`JointPosterior`, :class:`Explanation`.
+- :mod:`.mpe`: max-product elimination behind :meth:`Network.map`.
+- :mod:`.reference`: the pgmpy model and brute-force joint tests compare against.
+
 This is where names become engine indices: :mod:`estimative.engine` below knows only integers
 and arrays.
 """
@@ -9,7 +17,9 @@ and arrays.
 from __future__ import annotations
 
 from .batch import BatchPosterior, query_batch
-from .network import Evidence, Network, Soft, brute_force_joint
+from .network import Network, Soft
+from .prepared import Evidence, Prepared
+from .reference import brute_force_joint
 from .results import Explanation, JointPosterior, Posterior
 
 __all__ = [
@@ -19,6 +29,7 @@ __all__ = [
     "JointPosterior",
     "Network",
     "Posterior",
+    "Prepared",
     "Soft",
     "brute_force_joint",
     "query_batch",

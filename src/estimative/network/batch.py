@@ -12,6 +12,7 @@ import numpy as np
 from ..engine import posterior_batch
 from ..engine.core import Layout
 from ..errors import QueryError
+from .results import state_position, variable_position
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -61,18 +62,26 @@ class BatchPosterior:
         mask = np.zeros(self.probs.shape[1:], dtype=bool)
         index: list[Any] = [slice(None)] * len(self.targets)
         for name, st in state.items():
-            if name not in self.targets:
-                raise QueryError(f"'{name}' is not a target of this query", expected=f"one of {list(self.targets)}")
-            k = self.targets.index(name)
+            k = variable_position(self.targets, name, what="a target of this query")
             wanted = [st] if isinstance(st, str) else list(st)
-            for s in wanted:
-                if s not in self.states[k]:
-                    raise QueryError(f"'{s}' is not a state of '{name}'", expected=f"one of {list(self.states[k])}")
-            index[k] = [self.states[k].index(s) for s in wanted]
+            index[k] = [state_position(name, self.states[k], s) for s in wanted]
         sub = np.ix_(*[np.arange(len(s)) if isinstance(i, slice) else np.asarray(i)
                        for s, i in zip(self.states, index, strict=True)])
         mask[sub] = True
         return self.probs.reshape(len(self), -1)[:, mask.reshape(-1)].sum(axis=1)
+
+    def to_dict(self) -> dict[str, Any]:
+        """Plain data: targets, their states, per-row probabilities (nested lists, one axis per
+        target; NaN in impossible rows), evidence probabilities and flags.
+
+        >>> bp = BatchPosterior(("rain",), (("no", "yes"),), np.array([[0.2, 0.8]]), np.ones(1), np.zeros(1, bool))
+        >>> bp.to_dict()["probs"], bp.to_dict()["impossible"]
+        ([[0.2, 0.8]], [False])
+        """
+        return {"targets": list(self.targets), "states": [list(s) for s in self.states],
+                "probs": self.probs.tolist(), "evidence_prob": self.evidence_prob.tolist(),
+                "impossible": [bool(x) for x in self.impossible], "conditions": self.conditions,
+                "model_hash": self.model_hash}
 
     def to_frame(self) -> pd.DataFrame:
         """One row per batch row; a column per (joint) state, plus ``evidence_prob``, ``impossible``."""

@@ -7,9 +7,7 @@ build the reference model that tests and exports compare against (:meth:`Network
 
 from __future__ import annotations
 
-import itertools
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal
 
@@ -19,26 +17,16 @@ from ..engine import Structure, run_query
 from ..errors import ImpossibleEvidenceError, QueryError, did_you_mean
 from ..files import load_model
 from ..graphs import topological_order
-from ..spec import ModelSpec, QueryRef, conditions_text
+from ..spec import ModelSpec, QueryRef
 from .batch import BatchPosterior, query_batch
+from .mpe import most_probable
+from .prepared import Evidence, Prepared
 from .results import Explanation, JointPosterior, Posterior
 
 if TYPE_CHECKING:
     import pandas as pd
 
 Soft = Mapping[str, Mapping[str, float] | Sequence[float]]
-
-
-@dataclass(frozen=True)
-class Evidence:
-    """Resolved query conditions, by name: hard states, likelihood vectors, interventions."""
-
-    given: dict[str, str] = field(default_factory=dict)
-    soft: dict[str, np.ndarray] = field(default_factory=dict)
-    do: dict[str, str] = field(default_factory=dict)
-
-    def describe(self) -> str:
-        return conditions_text(do=self.do, given=self.given, soft=self.soft) or "no evidence"
 
 
 class Network:
@@ -107,8 +95,8 @@ class Network:
         try:
             return self.structure.index(variable)
         except KeyError:
-            raise QueryError(f"unknown variable '{variable}'{did_you_mean(variable, self.variables)}",
-                             fix="name a variable of the model (estimative show lists them)") from None
+            self.spec.variable(variable)  # raises the one "unknown variable" error
+            raise
 
     def state_index(self, variable: str, state: str) -> int:
         states = self.states[self.variables[self.index(variable)]]
@@ -119,6 +107,36 @@ class Network:
         except ValueError:
             raise QueryError(f"'{state}' is not a state of '{variable}'{did_you_mean(str(state), states)}",
                              expected=f"one of {list(states)}", found=repr(state)) from None
+
+    def state_indices(self, variable: str, state: str | Sequence[str]) -> tuple[tuple[str, ...], tuple[int, ...]]:
+        """``variable``'s states named by ``state`` (one name or several) and their positions.
+
+        Parameters
+        ----------
+        variable : str
+            A variable of the network.
+        state : str or sequence of str
+            One state, or several (at least one).
+
+        Returns
+        -------
+        tuple
+            ``(states, indices)``: the states as a tuple and their positions among the
+            variable's states.
+
+        Raises :class:`~estimative.errors.QueryError` (with a did-you-mean) for an unknown
+        variable or state, and when no state is named.
+
+        Examples
+        --------
+        >>> Network.from_file("models/example").state_indices("armed_clash", ["yes"])
+        (('yes',), (1,))
+        """
+        self.index(variable)
+        states = (state,) if isinstance(state, str) else tuple(state)
+        if not states:
+            raise QueryError(f"name at least one state of '{variable}'", expected=f"one of {list(self.states[variable])}")
+        return states, tuple(self.state_index(variable, s) for s in states)
 
     def ancestors(self, variables: Sequence[str]) -> set[str]:
         """``variables`` and every variable with a directed path into them.
@@ -164,23 +182,41 @@ class Network:
         policy: str | Sequence[str] | None = None,
         scenario: str | None = None,
     ) -> Evidence:
-        """Merge explicit conditions with a named policy and scenario; check every name."""
+        """Merge explicit conditions with named policies and a scenario; check every name.
+
+        Parameters
+        ----------
+        given : mapping of str to str, optional
+            Hard findings: ``{variable: observed state}``.
+        do : mapping of str to str, optional
+            Interventions: ``{variable: forced state}`` (graph surgery: the variable's
+            incoming edges are cut).
+        soft : mapping, optional
+            Likelihood evidence: ``{variable: {state: likelihood}}`` or one likelihood per
+            state, in state order.
+        policy : str or sequence of str, optional
+            Named policies of the model; their do() assignments are added.
+        scenario : str, optional
+            A named scenario of the model; its findings are added.
+
+        Returns
+        -------
+        Evidence
+            The hard findings, likelihood vectors and interventions, by name.
+
+        Examples
+        --------
+        >>> Network.from_file("models/example").resolve(policy="private_channel").do
+        {'us_rhetoric': 'measured', 'private_channel': 'yes'}
+        """
         g: dict[str, str] = {}
         d: dict[str, str] = {}
         s: dict[str, np.ndarray] = {}
         policies = [policy] if isinstance(policy, str) else list(policy or [])
         for pid in policies:
-            try:
-                d.update(self.spec.policy(pid).do)
-            except KeyError:
-                raise QueryError(f"unknown policy '{pid}'{did_you_mean(pid, [p.id for p in self.spec.policies])}",
-                                 expected=f"one of {[p.id for p in self.spec.policies]}") from None
+            d.update(self.spec.policy(pid).do)
         if scenario is not None:
-            try:
-                sc = self.spec.scenario(scenario)
-            except KeyError:
-                raise QueryError(f"unknown scenario '{scenario}'{did_you_mean(scenario, [x.id for x in self.spec.scenarios])}",
-                                 expected=f"one of {[x.id for x in self.spec.scenarios]}") from None
+            sc = self.spec.scenario(scenario)
             g.update(sc.given)
             for var, lik in sc.soft.items():
                 s[var] = self._likelihood(var, lik)
@@ -193,6 +229,53 @@ class Network:
         for var in set(g) & set(s):
             raise QueryError(f"'{var}' has both hard and soft evidence", fix="give one of them")
         return Evidence(g, s, d)
+
+    def prepare(
+        self,
+        target: str,
+        state: str | Sequence[str],
+        *,
+        given: Mapping[str, str] | None = None,
+        do: Mapping[str, str] | None = None,
+        soft: Soft | None = None,
+        policy: str | Sequence[str] | None = None,
+        scenario: str | None = None,
+    ) -> Prepared:
+        """The opening of every analysis of ``P(target in state | conditions)``.
+
+        Resolves the conditions (:meth:`resolve`), checks the target and its states, and
+        answers the query once at the model's numbers.
+
+        Parameters
+        ----------
+        target : str
+            The variable the probability is about.
+        state : str or sequence of str
+            The target state, or several (their probabilities add up).
+        given, do, soft, policy, scenario
+            The conditions, as for :meth:`query`.
+
+        Returns
+        -------
+        Prepared
+            The target, its states and their indices, the resolved :class:`Evidence`, the
+            conditions in words, the point posterior and the model hash.
+
+        Raises :class:`~estimative.errors.QueryError` (with a did-you-mean) for an unknown
+        variable, state, policy or scenario, and
+        :class:`~estimative.errors.ImpossibleEvidenceError` when the evidence has
+        probability zero.
+
+        Examples
+        --------
+        >>> net = Network.from_file("models/example")
+        >>> prep = net.prepare("armed_clash", "yes", given={"misread_intent": "yes"})
+        >>> prep.states, prep.indices, prep.point, prep.conditions
+        (('yes',), (1,), 0.125, 'misread_intent=yes')
+        """
+        ev = self.resolve(given=given, do=do, soft=soft, policy=policy, scenario=scenario)
+        states, idx = self.state_indices(target, state)
+        return Prepared(target, states, idx, ev, ev.text, self._posterior(target, ev), self.model_hash)
 
     def _likelihood(self, var: str, lik: Mapping[str, float] | Sequence[float]) -> np.ndarray:
         states = self.states[self.variables[self.index(var)]]
@@ -253,15 +336,45 @@ class Network:
     ) -> Posterior:
         """P(target | given, soft evidence; do(...)) by exact inference.
 
-        ``policy`` adds a named policy's do() assignments; ``scenario`` a named scenario's
-        evidence. Raises :class:`~estimative.errors.ImpossibleEvidenceError` when the evidence
-        has probability zero.
+        Parameters
+        ----------
+        target : str
+            The variable whose distribution is wanted.
+        given : mapping of str to str, optional
+            Hard findings: ``{variable: observed state}``.
+        do : mapping of str to str, optional
+            Interventions: ``{variable: forced state}`` (graph surgery: the variable's
+            incoming edges are cut).
+        soft : mapping, optional
+            Likelihood evidence: ``{variable: {state: likelihood}}`` or one likelihood per
+            state, in state order.
+        policy : str or sequence of str, optional
+            Named policies of the model; their do() assignments are added.
+        scenario : str, optional
+            A named scenario of the model; its findings are added.
+
+        Returns
+        -------
+        Posterior
+            The distribution over ``target``'s states, addressed by state name, with the
+            conditions and P(evidence).
+
+        Raises :class:`~estimative.errors.QueryError` (with a did-you-mean) for an unknown
+        name and :class:`~estimative.errors.ImpossibleEvidenceError` when the evidence has
+        probability zero.
+
+        Examples
+        --------
+        >>> net = Network.from_file("models/example")
+        >>> net.query("misread_intent", given={"armed_clash": "yes"})
+        P(misread_intent | armed_clash=yes) = {no: 0.2094, yes: 0.7906}
         """
-        ev = self.resolve(given=given, do=do, soft=soft, policy=policy, scenario=scenario)
+        return self._posterior(target, self.resolve(given=given, do=do, soft=soft, policy=policy, scenario=scenario))
+
+    def _posterior(self, target: str, ev: Evidence) -> Posterior:
         probs, pe = self._normalize(self.joint_unnormalized([target], ev), ev)
-        return Posterior(target, self.states.get(target, ()), probs,
-                         dict(ev.given), dict(ev.do), {k: dict(zip(self.states[k], map(float, v), strict=True)) for k, v in ev.soft.items()},
-                         pe)
+        soft = {k: dict(zip(self.states[k], map(float, v), strict=True)) for k, v in ev.soft.items()}
+        return Posterior(target, self.states.get(target, ()), probs, dict(ev.given), dict(ev.do), soft, pe)
 
     def query_joint(
         self,
@@ -273,7 +386,38 @@ class Network:
         policy: str | Sequence[str] | None = None,
         scenario: str | None = None,
     ) -> JointPosterior:
-        """The joint posterior of several variables."""
+        """The joint posterior of several variables.
+
+        Parameters
+        ----------
+        targets : sequence of str
+            The variables (each once); the result has one axis per variable, in this order.
+        given : mapping of str to str, optional
+            Hard findings: ``{variable: observed state}``.
+        do : mapping of str to str, optional
+            Interventions: ``{variable: forced state}`` (graph surgery: the variable's
+            incoming edges are cut).
+        soft : mapping, optional
+            Likelihood evidence: ``{variable: {state: likelihood}}`` or one likelihood per
+            state, in state order.
+        policy : str or sequence of str, optional
+            Named policies of the model; their do() assignments are added.
+        scenario : str, optional
+            A named scenario of the model; its findings are added.
+
+        Returns
+        -------
+        JointPosterior
+            ``probs[i, j, ...]`` = P(targets in states i, j, ... | conditions); index it by a
+            tuple of state names or ``{variable: state}``.
+
+        Examples
+        --------
+        >>> net = Network.from_file("models/example")
+        >>> joint = net.query_joint(["misread_intent", "armed_clash"], policy="private_channel")
+        >>> round(joint[("yes", "yes")], 6), round(joint.probability({"armed_clash": "yes"}), 6)
+        (0.03875, 0.05945)
+        """
         ev = self.resolve(given=given, do=do, soft=soft, policy=policy, scenario=scenario)
         probs, _ = self._normalize(self.joint_unnormalized(list(targets), ev), ev)
         return JointPosterior(tuple(targets), tuple(self.states[t] for t in targets), probs, dict(ev.given), dict(ev.do))
@@ -293,13 +437,34 @@ class Network:
     ) -> BatchPosterior:
         """P(target | evidence; do) for ``N`` batch rows in one compiled contraction.
 
-        ``cpts``: one array per variable (``self.variables`` order) or ``{name: array}`` for
-        some; each ``(card, *parent cards)`` (shared by all rows) or with ``N`` draws on a
-        trailing axis (``layout="last"``, fast) or leading axis (``layout="first"``).
-        ``given`` / ``do``: a state for every row, or a list of ``N`` states (``None``: no
-        finding / no intervention in that row). ``soft``: a likelihood per state, or an
-        ``(N, card)`` array. ``policy`` / ``scenario`` apply to every row. Rows whose evidence
-        has probability zero come back NaN and flagged in ``.impossible``; nothing is raised.
+        Rows whose evidence has probability zero come back NaN and flagged in
+        ``.impossible``; nothing is raised for them.
+
+        Parameters
+        ----------
+        target : str or sequence of str
+            One target, or several (a joint posterior per row).
+        cpts : sequence or mapping of arrays, optional
+            One array per variable (``self.variables`` order) or ``{name: array}`` for some;
+            each ``(card, *parent cards)`` (shared by all rows) or with ``N`` draws on a
+            trailing axis (``layout="last"``, fast) or leading axis (``layout="first"``).
+        given, do : mapping, optional
+            A state for every row, or a list of ``N`` states (``None``: no finding / no
+            intervention in that row).
+        soft : mapping, optional
+            A likelihood per state, or an ``(N, card)`` array.
+        policy, scenario : optional
+            Named policies and a named scenario, applied to every row.
+        layout : {"last", "first"}
+            Where the draw axis of batched ``cpts`` is.
+        memory_cap : int, optional
+            Bytes the contraction may use; the batch is chunked to stay under it.
+
+        Returns
+        -------
+        BatchPosterior
+            ``probs`` of shape ``(N, *target cards)``, ``evidence_prob`` and ``impossible``
+            per row; ``prob(state)`` sums states per row.
 
         Examples
         --------
@@ -342,10 +507,40 @@ class Network:
         policy: str | Sequence[str] | None = None,
         scenario: str | None = None,
     ) -> Explanation:
-        """The most probable joint state of ``variables`` (default: every unobserved,
-        non-intervened variable) given the evidence: MPE, or partial MAP when named.
+        """The most probable joint state of ``variables`` given the evidence: MPE, or
+        partial MAP when named.
 
-        Max-product variable elimination: the other variables are summed out first.
+        Max-product variable elimination (:func:`estimative.network.mpe.most_probable`): the
+        other variables are summed out first.
+
+        Parameters
+        ----------
+        variables : sequence of str, optional
+            The variables to explain (default: every unobserved, non-intervened variable).
+        given : mapping of str to str, optional
+            Hard findings: ``{variable: observed state}``.
+        do : mapping of str to str, optional
+            Interventions: ``{variable: forced state}`` (graph surgery: the variable's
+            incoming edges are cut).
+        soft : mapping, optional
+            Likelihood evidence: ``{variable: {state: likelihood}}`` or one likelihood per
+            state, in state order.
+        policy : str or sequence of str, optional
+            Named policies of the model; their do() assignments are added.
+        scenario : str, optional
+            A named scenario of the model; its findings are added.
+
+        Returns
+        -------
+        Explanation
+            A state per variable and the probability of that joint state given the evidence.
+
+        Examples
+        --------
+        >>> net = Network.from_file("models/example")
+        >>> mpe = net.map(["misread_intent"], given={"armed_clash": "yes"})
+        >>> dict(mpe.assignment), round(mpe.probability, 4)
+        ({'misread_intent': 'yes'}, 0.7906)
         """
         ev = self.resolve(given=given, do=do, soft=soft, policy=policy, scenario=scenario)
         evidence, dov = self._engine_args(ev)
@@ -353,29 +548,10 @@ class Network:
             query = [i for i in range(len(self.variables)) if i not in dov and self.variables[i] not in ev.given]
         else:
             query = [self.index(v) for v in variables]
-        factors: list[tuple[tuple[int, ...], np.ndarray]] = []
-        for i, cpt in enumerate(self.cpts):
-            if i in dov:
-                vec = np.zeros(self.structure.cards[i])
-                vec[dov[i]] = 1.0
-                factors.append(((i,), vec))
-            else:
-                factors.append(((i, *self.structure.parents[i]), cpt))
-        for i, vec in evidence.items():
-            factors.append(((i,), vec))
-        qset = set(query)
-        others = [i for i in range(len(self.variables)) if i not in qset]
-        # Sum out non-query variables, then max out query variables, recording argmax tables.
-        factors, _ = _eliminate(factors, others, self.structure.cards, mode="sum")
-        factors, trace = _eliminate(factors, [q for q in query], self.structure.cards, mode="max")
-        best = float(np.prod([float(np.asarray(f)) for _, f in factors])) if factors else 1.0
+        best, assign = most_probable(self.structure, self.cpts, evidence, dov, query)
         total = float(self.joint_unnormalized([], ev).sum())
         if not total > 1e-300:
             raise ImpossibleEvidenceError(f"the evidence has probability zero under the model: {ev.describe()}")
-        assign: dict[int, int] = {}
-        for var, scope, argmax in reversed(trace):
-            key = tuple(assign[s] for s in scope)
-            assign[var] = int(argmax[key]) if scope else int(argmax)
         names = {self.variables[i]: self.states[self.variables[i]][assign[i]] for i in query}
         return Explanation(names, best / total, dict(ev.given), dict(ev.do))
 
@@ -389,81 +565,9 @@ class Network:
         elimination answers do() queries (pgmpy's own ``CausalInference`` is wrong with
         evidence, pgmpy #3543).
         """
-        from pgmpy.factors.discrete import TabularCPD
-        from pgmpy.models import DiscreteBayesianNetwork
+        from .reference import to_pgmpy
 
-        do = dict(do or {})
-        for var, st in do.items():
-            self.state_index(var, st)
-        model = DiscreteBayesianNetwork()
-        model.add_nodes_from(self.variables)
-        for v, cpt in zip(self.variables, self.cpts, strict=True):
-            states = list(self.states[v])
-            if v in do:
-                onehot = np.array([[1.0 if s == do[v] else 0.0] for s in states])
-                model.add_cpds(TabularCPD(v, len(states), onehot, state_names={v: states}))
-                continue
-            pars = list(self.parents[v])
-            model.add_edges_from([(p, v) for p in pars])
-            model.add_cpds(
-                TabularCPD(
-                    v, len(states), cpt.reshape(len(states), -1), evidence=pars or None,
-                    evidence_card=[len(self.states[p]) for p in pars] or None,
-                    state_names={v: states, **{p: list(self.states[p]) for p in pars}},
-                )
-            )
-        return model
+        return to_pgmpy(self, do=do)
 
     def __repr__(self) -> str:
         return f"<Network {self.name!r}: {len(self.variables)} variables, hash {self.model_hash}>"
-
-
-def _eliminate(
-    factors: list[tuple[tuple[int, ...], np.ndarray]], order_vars: list[int], cards: Sequence[int], *, mode: str
-) -> tuple[list[tuple[tuple[int, ...], np.ndarray]], list[tuple[int, tuple[int, ...], np.ndarray]]]:
-    """Eliminate ``order_vars`` (greedy min-size order) by sum or max; return the remaining
-    factors and, for max, each variable's argmax table over the rest of its factor's scope."""
-    remaining = list(order_vars)
-    trace: list[tuple[int, tuple[int, ...], np.ndarray]] = []
-    factors = list(factors)
-    while remaining:
-        def cost(v: int, factors: list[tuple[tuple[int, ...], np.ndarray]] = factors) -> int:
-            scope: set[int] = set()
-            for sc, _ in factors:
-                if v in sc:
-                    scope.update(sc)
-            return int(np.prod([cards[s] for s in scope])) if scope else 1
-
-        var = min(remaining, key=lambda v: (cost(v), v))
-        remaining.remove(var)
-        touching = [f for f in factors if var in f[0]]
-        factors = [f for f in factors if var not in f[0]]
-        scope = tuple(sorted({s for sc, _ in touching for s in sc}))
-        if not touching:
-            if mode == "max":
-                trace.append((var, (), np.int64(0)))
-            continue
-        letters = {s: chr(ord("a") + k) if k < 26 else chr(ord("A") + k - 26) for k, s in enumerate(scope)}
-        eq = ",".join("".join(letters[s] for s in sc) for sc, _ in touching) + "->" + "".join(letters[s] for s in scope)
-        prod = np.einsum(eq, *[np.asarray(f) for _, f in touching])
-        axis = scope.index(var)
-        rest = tuple(s for s in scope if s != var)
-        if mode == "sum":
-            new = prod.sum(axis=axis)
-        else:
-            new = prod.max(axis=axis)
-            trace.append((var, rest, prod.argmax(axis=axis)))
-        factors.append((rest, new))
-    return factors, trace
-
-
-def brute_force_joint(net: Network) -> np.ndarray:
-    """The full joint distribution by enumeration (tiny networks only; used by tests)."""
-    shape = tuple(net.structure.cards)
-    joint = np.ones(shape)
-    for combo in itertools.product(*(range(c) for c in shape)):
-        p = 1.0
-        for i, cpt in enumerate(net.cpts):
-            p *= cpt[(combo[i], *(combo[j] for j in net.structure.parents[i]))]
-        joint[combo] = p
-    return joint

@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
+from ..errors import QueryError, did_you_mean
 from ..spec.conditions import conditions_text
 
 if TYPE_CHECKING:
@@ -17,6 +18,29 @@ if TYPE_CHECKING:
 
 def _fmt_cond(given: Mapping[str, Any], do: Mapping[str, str], soft: Mapping[str, Any]) -> str:
     return conditions_text(do=do, given=given, soft=soft)
+
+
+def state_position(variable: str, states: tuple[str, ...], state: str) -> int:
+    """The position of ``state`` among ``variable``'s ``states``; a
+    :class:`~estimative.errors.QueryError` with a did-you-mean when it is not one of them.
+
+    >>> state_position("rain", ("no", "yes"), "yes")
+    1
+    """
+    try:
+        return states.index(state)
+    except ValueError:
+        raise QueryError(f"'{state}' is not a state of '{variable}'{did_you_mean(str(state), states)}",
+                         expected=f"one of {list(states)}", found=repr(state)) from None
+
+
+def variable_position(variables: tuple[str, ...], variable: str, *, what: str = "a variable of this result") -> int:
+    """The position of ``variable`` among ``variables``; a QueryError with a did-you-mean otherwise."""
+    try:
+        return variables.index(variable)
+    except ValueError:
+        raise QueryError(f"'{variable}' is not {what}{did_you_mean(str(variable), variables)}",
+                         expected=f"one of {list(variables)}") from None
 
 
 @dataclass(frozen=True)
@@ -37,15 +61,7 @@ class Posterior(Mapping[str, float]):
     evidence_probability: float | None = None
 
     def __getitem__(self, state: str) -> float:
-        try:
-            return float(self.probs[self.states.index(state)])
-        except ValueError:
-            from ..errors import QueryError, did_you_mean
-
-            raise QueryError(
-                f"'{state}' is not a state of '{self.variable}'{did_you_mean(state, self.states)}",
-                expected=f"one of {list(self.states)}",
-            ) from None
+        return float(self.probs[state_position(self.variable, self.states, state)])
 
     def __iter__(self) -> Iterator[str]:
         return iter(self.states)
@@ -93,18 +109,27 @@ class JointPosterior:
 
     def __getitem__(self, assignment: Mapping[str, str] | tuple[str, ...]) -> float:
         if isinstance(assignment, tuple):
+            if len(assignment) != len(self.variables):
+                raise QueryError(f"name a state for each of {list(self.variables)}", found=repr(assignment))
             assignment = dict(zip(self.variables, assignment, strict=True))
-        idx = tuple(self.states[i].index(assignment[v]) for i, v in enumerate(self.variables))
+        for v in assignment:
+            variable_position(self.variables, v)
+        missing = [v for v in self.variables if v not in assignment]
+        if missing:
+            raise QueryError(f"name a state for each of {list(self.variables)}", found=f"none for {missing}")
+        idx = tuple(state_position(v, self.states[i], assignment[v]) for i, v in enumerate(self.variables))
         return float(self.probs[idx])
 
     def probability(self, event: Mapping[str, str | list[str]]) -> float:
         """P(every named variable is in its state or list of states)."""
+        for v in event:
+            variable_position(self.variables, v)
         index: list[Any] = []
         for i, v in enumerate(self.variables):
             if v in event:
                 want = event[v]
                 want = [want] if isinstance(want, str) else list(want)
-                index.append([self.states[i].index(s) for s in want])
+                index.append([state_position(v, self.states[i], s) for s in want])
             else:
                 index.append(slice(None))
         sub = self.probs
@@ -114,9 +139,22 @@ class JointPosterior:
         return float(sub.sum())
 
     def marginal(self, variable: str) -> Posterior:
-        i = self.variables.index(variable)
+        i = variable_position(self.variables, variable)
         axes = tuple(a for a in range(len(self.variables)) if a != i)
         return Posterior(variable, self.states[i], self.probs.sum(axis=axes), self.given, self.do, self.soft)
+
+    def to_dict(self) -> dict[str, Any]:
+        """Plain data: the variables, their states, one row per joint state with its
+        probability, and the conditions.
+
+        >>> j = JointPosterior(("a", "b"), (("n", "y"), ("n", "y")), np.array([[0.1, 0.2], [0.3, 0.4]]))
+        >>> j.to_dict()["rows"][1]
+        {'a': 'n', 'b': 'y', 'probability': 0.2}
+        """
+        return {"variables": list(self.variables), "states": {v: list(s) for v, s in zip(self.variables, self.states,
+                                                                                       strict=True)},
+                "rows": self.to_frame().to_dict("records"), "given": dict(self.given), "do": dict(self.do),
+                "soft": {k: dict(v) for k, v in self.soft.items()}}
 
     def to_frame(self) -> pd.DataFrame:
         import itertools
@@ -142,6 +180,15 @@ class Explanation:
     probability: float
     given: Mapping[str, str] = field(default_factory=dict)
     do: Mapping[str, str] = field(default_factory=dict)
+
+    def to_dict(self) -> dict[str, Any]:
+        """Plain data: the assignment, its probability, and the conditions.
+
+        >>> Explanation({"rain": "yes"}, 0.3).to_dict()
+        {'assignment': {'rain': 'yes'}, 'probability': 0.3, 'given': {}, 'do': {}}
+        """
+        return {"assignment": dict(self.assignment), "probability": float(self.probability),
+                "given": dict(self.given), "do": dict(self.do)}
 
     def to_frame(self) -> pd.DataFrame:
         import pandas as pd

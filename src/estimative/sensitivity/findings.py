@@ -21,9 +21,8 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from ..errors import ImpossibleEvidenceError, QueryError
+from ..errors import QueryError
 from ..network import Network, Soft
-from ..uncertainty import _cond_text, _state_indices
 
 
 def entropy(p: np.ndarray, axis: int = 0) -> np.ndarray:
@@ -155,13 +154,37 @@ def indicators(
     ``candidates`` defaults to every variable that is neither the target, observed, nor
     under do().
 
+    Parameters
+    ----------
+    net : Network
+        The model.
+    target : str
+        The variable the judgment is about.
+    state : str
+        The target state in focus.
+    given, do, soft, policy, scenario : optional
+        The conditions, as for :meth:`estimative.network.Network.query`.
+    candidates : sequence of str, optional
+        The variables whose observation is considered.
+
+    Returns
+    -------
+    Indicators
+        One :class:`Indicator` per candidate, most informative first: mutual information,
+        P(each observation) and the judgment after it.
+
+    Examples
+    --------
     >>> net = Network.from_file("models/example")
     >>> ind = indicators(net, "armed_clash", "yes", policy="status_quo")
     >>> ind.indicators[0].variable, ind.indicators[0].high[0]
     ('misread_intent', 'yes')
     """
-    ev = net.resolve(given=given, do=do, soft=soft, policy=policy, scenario=scenario)
-    _, (focus,) = _state_indices(net, target, state)
+    prep = net.prepare(target, state, given=given, do=do, soft=soft, policy=policy, scenario=scenario)
+    if len(prep.indices) != 1:
+        raise QueryError("indicators are about one target state", found=repr(state),
+                         fix=f"name one state of '{target}'")
+    ev, (focus,) = prep.evidence, prep.indices
     if candidates is None:
         candidates = [v for v in net.variables if v != target and v not in ev.given and v not in ev.do]
     else:
@@ -169,15 +192,11 @@ def indicators(
             net.index(v)
             if v == target:
                 raise QueryError(f"the target '{target}' cannot be its own indicator", fix="leave it out of candidates")
-    prior = None
+    prior = prep.posterior.probs
     out = []
     for var in candidates:
         joint = np.asarray(net.joint_unnormalized([target, var], ev), dtype=float)
-        total = joint.sum()
-        if not total > 1e-300:
-            raise ImpossibleEvidenceError(f"the evidence has probability zero under the model: {ev.describe()}",
-                                          fix="remove or change one of these findings")
-        joint = joint / total
+        joint = joint / joint.sum()  # positive: prepare() has checked the evidence is possible
         px = joint.sum(axis=0)
         pt = joint.sum(axis=1)
         prior = pt
@@ -189,8 +208,6 @@ def indicators(
         pos = joint > 0
         mi = max(float(np.sum(joint[pos] * np.log2(joint[pos] / outer[pos]))), 0.0)
         out.append(Indicator(var, net.states[var], px, post, mi, h_t, focus))
-    if prior is None:
-        prior = net.query(target, given=ev.given, do=ev.do, soft=ev.soft).probs
     out.sort(key=lambda i: (-i.mutual_information, candidates.index(i.variable)))
-    return Indicators(target, net.states[target], net.states[target][focus], _cond_text(ev), np.asarray(prior),
-                      tuple(out), net.model_hash)
+    return Indicators(target, net.states[target], net.states[target][focus], prep.conditions, np.asarray(prior),
+                      tuple(out), prep.model_hash)

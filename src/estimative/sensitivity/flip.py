@@ -27,10 +27,12 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from ..checks import check_level
 from ..errors import UsageError
 from ..network import Network, Soft
-from ..uncertainty import _check_level, _state_indices, batched_probability
-from .oneway import _CHUNK, Parameter, parameters, perturbed_cpts
+from ..spec import BASELINE
+from ..uncertainty import batched_probability
+from .oneway import CHUNK, Parameter, parameters, perturbed_cpts
 
 #: ``score(net, policy, cpts)``: the value of ``policy`` (a policy name, or ``None`` for the
 #: baseline) under each parameter set of the batched ``cpts``; shape ``(N,)``.
@@ -48,6 +50,23 @@ def target_probability(
 ) -> Scorer:
     """The scorer of ``P(target in state | conditions)`` under a policy.
 
+    Parameters
+    ----------
+    target : str
+        The variable the probability is about.
+    state : str or sequence of str
+        The target state, or several.
+    given, do, soft, scenario : optional
+        Conditions shared by every policy.
+
+    Returns
+    -------
+    Scorer
+        ``score(net, policy, cpts)``: the probability under ``policy`` for each parameter set
+        of the batched ``cpts``.
+
+    Examples
+    --------
     >>> net = Network.from_file("models/example")
     >>> score = target_probability("armed_clash", "yes")
     >>> round(float(score(net, "status_quo", [c[..., None] for c in net.cpts])[0]), 6)
@@ -55,9 +74,8 @@ def target_probability(
     """
 
     def score(net: Network, policy: str | None, cpts: Sequence[np.ndarray]) -> np.ndarray:
-        ev = net.resolve(given=given, do=do, soft=soft, policy=policy, scenario=scenario)
-        states, _ = _state_indices(net, target, state)
-        return batched_probability(net, target, states, ev, cpts)[0]
+        prep = net.prepare(target, state, given=given, do=do, soft=soft, policy=policy, scenario=scenario)
+        return batched_probability(net, target, prep.states, prep.evidence, cpts)[0]
 
     st = state if isinstance(state, str) else ",".join(state)
     score.label = f"P({target}={st})"  # type: ignore[attr-defined]
@@ -241,13 +259,35 @@ def flip_points(
     the baseline. Results come nearest flip first; :meth:`FlipPoints.statement` says whether
     any flip lies inside its parameter's credible (``level``) range.
 
+    Parameters
+    ----------
+    net : Network
+        The model.
+    policy_a, policy_b : str or None
+        The two policies (``None``: the baseline).
+    score : Scorer
+        ``score(net, policy, cpts) -> values`` for batched CPTs.
+    level : float
+        The credible level of each parameter's range.
+    variables : sequence of str, optional
+        Consider only these variables' parameters.
+    strengths : mapping, optional
+        Dirichlet strengths overriding the model file's, by variable.
+
+    Returns
+    -------
+    FlipPoints
+        Per parameter, the value at which the two policies score equal, nearest flip first.
+
+    Examples
+    --------
     >>> net = Network.from_file("models/example")
     >>> fp = flip_points(net, "status_quo", "private_channel",
     ...                  score=target_probability("armed_clash", "yes"))
     >>> fp.nearest.parameter.label, round(fp.nearest.crossing, 4)
     ('P(armed_clash=yes | misread_intent=yes)', 0.03)
     """
-    level = _check_level(level)
+    level = check_level(level)
     if policy_a == policy_b:
         raise UsageError("compare two different policies", found=f"{policy_a!r} twice")
     for pol in (policy_a, policy_b):
@@ -267,8 +307,8 @@ def flip_points(
     for pol in (policy_a, policy_b):
         vals = np.empty((len(params), 4))
         vals[:, 0] = va if pol == policy_a else vb
-        for start in range(0, len(params), _CHUNK):
-            sub = params[start:start + _CHUNK]
+        for start in range(0, len(params), CHUNK):
+            sub = params[start:start + CHUNK]
             m = len(sub)
             cpts = perturbed_cpts(net, list(sub) * 3, xs[start:start + m, 1:].T.reshape(-1))
             out = np.asarray(score(net, pol, cpts), dtype=float)
@@ -283,5 +323,5 @@ def flip_points(
                                 (float(gb[k]), float(ab[k]), float(cb[k])), bool(ea[k] and eb[k])))
     points.sort(key=lambda f: (not f.exists, abs(f.change) if f.exists else 0.0))
     label = getattr(score, "label", getattr(score, "__name__", "score"))
-    return FlipPoints("baseline" if policy_a is None else policy_a, "baseline" if policy_b is None else policy_b,
+    return FlipPoints(BASELINE if policy_a is None else policy_a, BASELINE if policy_b is None else policy_b,
                       str(label), va, vb, level, tuple(points), net.model_hash)

@@ -30,10 +30,11 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from ..checks import check_count
 from ..errors import UsageError
 from ..network import Network, Soft
-from ..uncertainty import _cond_text, _state_indices, batched_probability, draw_cpts
-from .oneway import _relevant
+from ..uncertainty import batched_probability, draw_cpts
+from .oneway import relevant_variables
 
 
 @dataclass(frozen=True, eq=False)
@@ -80,6 +81,9 @@ class SobolIndices:
 
 
 def _seed(rng: np.random.Generator) -> int:
+    """A whole number taken from ``rng`` for SALib, whose sampler and bootstrap take an
+    integer ``seed`` rather than a generator. It advances ``rng``, so the indices follow
+    from the caller's generator like every other draw."""
     return int(rng.integers(2**31 - 1))
 
 
@@ -103,6 +107,35 @@ def sobol_indices(
     (SALib's ``groups``); indices are then per group, in order of first appearance. ``n``
     should be a power of 2; the model runs ``n * (groups + 2)`` rows.
 
+    Parameters
+    ----------
+    model : callable
+        Maps an ``(rows, len(names))`` array of inputs to ``rows`` outputs.
+    names : sequence of str
+        The inputs' names.
+    rng : numpy.random.Generator
+        Seeds SALib's scrambled Sobol' sampler and bootstrap (SALib takes an integer seed; two
+        are taken from ``rng``).
+    bounds : sequence of (low, high), optional
+        Each input's uniform range (default ``[0, 1]``).
+    groups : sequence of str, optional
+        Each input's group (SALib's ``groups``).
+    n : int
+        The Saltelli base sample, a power of 2.
+    conf_level : float
+        The confidence level of the bootstrap half-widths.
+    num_resamples : int
+        Bootstrap resamples.
+    label, model_hash : str
+        Recorded on the result.
+
+    Returns
+    -------
+    SobolIndices
+        ``S1`` and ``ST`` per input (or group) with confidence half-widths.
+
+    Examples
+    --------
     >>> from SALib.test_functions import Ishigami
     >>> s = sobol_indices(Ishigami.evaluate, ["x1", "x2", "x3"], bounds=[(-np.pi, np.pi)] * 3,
     ...                   n=4096, rng=np.random.default_rng(0))
@@ -115,7 +148,8 @@ def sobol_indices(
     names = [str(x) for x in names]
     if not names:
         raise UsageError("name at least one input")
-    if n < 2 or n & (n - 1):
+    n = check_count(n, name="n", minimum=2, example=1024)
+    if n & (n - 1):
         raise UsageError("n must be a power of 2 (Sobol' sequences balance only then)", found=str(n),
                          fix="e.g. n=512, 1024 or 4096")
     bnds = [[0.0, 1.0]] * len(names) if bounds is None else [[float(a), float(b)] for a, b in bounds]
@@ -173,16 +207,47 @@ def global_sensitivity(
     in any group stay at their point values. ``n`` (a power of 2) sets the Saltelli base
     sample, ``pool`` the Dirichlet draws per CPT behind each input (see the module notes).
 
+    Parameters
+    ----------
+    net : Network
+        The model.
+    target : str
+        The variable the probability is about.
+    state : str or sequence of str
+        The target state, or several.
+    rng : numpy.random.Generator
+        The generator for the Dirichlet pools and SALib's design.
+    given, do, soft, policy, scenario : optional
+        The conditions, as for :meth:`estimative.network.Network.query`.
+    n : int
+        The Saltelli base sample, a power of 2.
+    pool : int
+        Dirichlet draws per CPT behind each input.
+    variables : sequence of str, optional
+        The variables whose CPTs are inputs (one group each).
+    groups : mapping of str to sequence of str, optional
+        Named groups of variables instead.
+    strengths : mapping, optional
+        Dirichlet strengths overriding the model file's, by variable.
+    conf_level : float
+        The confidence level of the bootstrap half-widths.
+
+    Returns
+    -------
+    SobolIndices
+        First-order and total indices per variable (or group).
+
+    Examples
+    --------
     >>> net = Network.from_file("models/example")
     >>> s = global_sensitivity(net, "armed_clash", "yes", policy="status_quo", n=256,
     ...                        rng=np.random.default_rng(0))
     >>> s.to_frame()["group"][0]
     'armed_clash'
     """
-    ev = net.resolve(given=given, do=do, soft=soft, policy=policy, scenario=scenario)
-    states, _ = _state_indices(net, target, state)
-    if pool < 2:
-        raise UsageError("pool must be at least 2", found=str(pool))
+    prep = net.prepare(target, state, given=given, do=do, soft=soft, policy=policy, scenario=scenario)
+    ev, states = prep.evidence, prep.states
+    pool = check_count(pool, name="pool", minimum=2, example=4096)
     if groups is not None:
         group_of: dict[str, str] = {}
         for g, members in groups.items():
@@ -194,7 +259,7 @@ def global_sensitivity(
         inputs = [v for v in net.variables if v in group_of]
     else:
         if variables is None:
-            rel = _relevant(net, target, ev)
+            rel = relevant_variables(net, target, ev)
             inputs = [v for i, v in enumerate(net.variables) if i in rel]
         else:
             inputs = [net.variables[net.index(v)] for v in variables]
@@ -213,7 +278,7 @@ def global_sensitivity(
         # A draw that makes the evidence impossible gives NaN; sobol_indices then says so.
         return batched_probability(net, target, states, ev, cpts)[0]
 
-    conds = _cond_text(ev)
+    conds = prep.conditions
     label = f"P({target}={','.join(states)}{' | ' + conds if conds else ''})"
     return sobol_indices(model, inputs, rng=rng, groups=[group_of[v] for v in inputs], n=n,
-                         conf_level=conf_level, label=label, model_hash=net.model_hash)
+                         conf_level=conf_level, label=label, model_hash=prep.model_hash)

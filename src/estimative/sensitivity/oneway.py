@@ -33,12 +33,13 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
+from ..checks import check_count, check_level
 from ..errors import QueryError, UsageError
 from ..network import Evidence, Network, Soft
-from ..uncertainty import _check_level, _cond_text, _state_indices, batched_joint, concentrations
+from ..uncertainty import batched_joint, concentrations
 
 #: Parameters per engine call (each contributes two CPT sets to the batch).
-_CHUNK = 512
+CHUNK = 512
 
 
 @dataclass(frozen=True)
@@ -126,7 +127,7 @@ def perturbed_cpts(net: Network, params: Sequence[Parameter], xs: np.ndarray) ->
     return out
 
 
-def _relevant(net: Network, target: str, ev: Evidence) -> set[int]:
+def relevant_variables(net: Network, target: str, ev: Evidence) -> set[int]:
     """Variables whose CPT can change the query: ancestors of target and evidence, not cut by do()."""
     cut = frozenset(net.index(v) for v in ev.do)
     nodes = [net.index(target), *(net.index(v) for v in (*ev.given, *ev.soft))]
@@ -138,14 +139,15 @@ def linear_coefficients(
 ) -> np.ndarray:
     """``(a, b, c, d)`` per parameter, shape ``(len(params), 4)``: ``P(target, ev)(x) = a x + b``
     and ``P(ev)(x) = c x + d`` under proportional co-variation."""
-    _, idx = _state_indices(net, target, state)
+    _, idx = net.state_indices(target, state)
+    idx = list(idx)
     joint = np.asarray(net.joint_unnormalized([target], ev))
     num0, den0 = float(joint[idx].sum()), float(joint.sum())
     coef = np.tile([0.0, num0, 0.0, den0], (len(params), 1))
-    rel = _relevant(net, target, ev)
+    rel = relevant_variables(net, target, ev)
     todo = [k for k, p in enumerate(params) if p.var_index in rel]
-    for start in range(0, len(todo), _CHUNK):
-        ks = todo[start:start + _CHUNK]
+    for start in range(0, len(todo), CHUNK):
+        ks = todo[start:start + CHUNK]
         sub = [params[k] for k in ks]
         m = len(sub)
         cpts = perturbed_cpts(net, sub + sub, np.r_[np.zeros(m), np.ones(m)])
@@ -224,7 +226,8 @@ class OneWaySensitivity:
         return f"P({self.target}={st}{' | ' + self.conditions if self.conditions else ''})"
 
     def top(self, k: int) -> tuple[SensitivityFunction, ...]:
-        return self.functions[:k]
+        """The ``k`` parameters of largest swing."""
+        return self.functions[:check_count(k, name="k", minimum=0, example=10)]
 
     def function(self, variable: str, state: str, parents: Mapping[str, str] | None = None) -> SensitivityFunction:
         """The sensitivity function of ``P(variable=state | parents)``."""
@@ -235,6 +238,13 @@ class OneWaySensitivity:
                 return f
         raise QueryError(f"no free parameter P({variable}={state} | {want}) in this analysis",
                          fix="name the variable, a state (in a two-state column: the last one) and every parent's state")
+
+    def to_dict(self) -> dict[str, Any]:
+        """Plain data: the query, its point value, and every parameter's sensitivity function
+        (:meth:`SensitivityFunction.to_dict`), largest swing first."""
+        return {"target": self.target, "states": list(self.states), "conditions": self.conditions,
+                "point": self.point, "level": self.level, "parameters": [f.to_dict() for f in self.functions],
+                "model_hash": self.model_hash}
 
     def to_frame(self) -> pd.DataFrame:
         cols = ["parameter", "variable", "state", "parents", "value", "low_x", "high_x", "low_value",
@@ -270,19 +280,41 @@ def one_way(
     Ranked as a tornado: by the swing of the posterior across each parameter's credible
     (``level``) range. ``variables`` limits the analysis to those variables' CPTs.
 
+    Parameters
+    ----------
+    net : Network
+        The model.
+    target : str
+        The variable the probability is about.
+    state : str or sequence of str
+        The target state, or several.
+    given, do, soft, policy, scenario : optional
+        The conditions, as for :meth:`estimative.network.Network.query`.
+    level : float
+        The credible level of each parameter's range.
+    variables : sequence of str, optional
+        Analyse only these variables' CPTs.
+    strengths : mapping, optional
+        Dirichlet strengths overriding the model file's, by variable.
+
+    Returns
+    -------
+    OneWaySensitivity
+        Every free parameter's sensitivity function, largest swing first.
+
+    Examples
+    --------
     >>> net = Network.from_file("models/example")
     >>> sens = one_way(net, "armed_clash", "yes", policy="status_quo")
     >>> sens.functions[0].parameter.label
     'P(armed_clash=yes | misread_intent=yes)'
     """
-    level = _check_level(level)
-    ev = net.resolve(given=given, do=do, soft=soft, policy=policy, scenario=scenario)
-    states, idx = _state_indices(net, target, state)
-    point = float(net.query(target, given=ev.given, do=ev.do, soft=ev.soft).probs[idx].sum())
+    level = check_level(level)
+    prep = net.prepare(target, state, given=given, do=do, soft=soft, policy=policy, scenario=scenario)
     params = parameters(net, variables=variables, strengths=strengths)
-    coef = linear_coefficients(net, target, states, ev, params)
+    coef = linear_coefficients(net, target, prep.states, prep.evidence, params)
     funcs = [SensitivityFunction(p, *map(float, row), *p.credible(level))
              for p, row in zip(params, coef, strict=True)]
     order = sorted(range(len(funcs)), key=lambda k: (-funcs[k].swing, k))
-    return OneWaySensitivity(target, states, _cond_text(ev), point, level, tuple(funcs[k] for k in order),
-                             net.model_hash)
+    return OneWaySensitivity(target, prep.states, prep.conditions, prep.point, level,
+                             tuple(funcs[k] for k in order), prep.model_hash)

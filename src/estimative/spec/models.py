@@ -16,7 +16,7 @@ from typing import Annotated, Any, Literal
 import numpy as np
 from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, field_validator, model_validator
 
-from ..errors import did_you_mean
+from ..errors import QueryError, did_you_mean
 
 Identifier = Annotated[str, Field(pattern=r"^[A-Za-z_][A-Za-z0-9_]*$", max_length=80)]
 #: Variable ids may also hold dots and dashes (networks imported from other tools use them).
@@ -412,22 +412,30 @@ class ModelSpec(_Base):
         return self._name or "model"
 
     def variable(self, vid: str) -> VariableSpec:
+        """The variable ``vid``; :class:`~estimative.errors.QueryError` (with a did-you-mean
+        and the valid ids) when the model has none of that name."""
         for v in self.variables:
             if v.id == vid:
                 return v
-        raise KeyError(vid)
+        ids = [v.id for v in self.variables]
+        raise QueryError(f"unknown variable '{vid}'{did_you_mean(str(vid), ids)}", expected=f"one of {ids}",
+                         fix="name a variable of the model (estimative show lists them)")
 
     def policy(self, pid: str) -> PolicySpec:
+        """The policy ``pid``; :class:`~estimative.errors.QueryError` when there is none."""
         for p in self.policies:
             if p.id == pid:
                 return p
-        raise KeyError(pid)
+        ids = [p.id for p in self.policies]
+        raise QueryError(f"unknown policy '{pid}'{did_you_mean(str(pid), ids)}", expected=f"one of {ids}")
 
     def scenario(self, sid: str) -> ScenarioSpec:
+        """The scenario ``sid``; :class:`~estimative.errors.QueryError` when there is none."""
         for s in self.scenarios:
             if s.id == sid:
                 return s
-        raise KeyError(sid)
+        ids = [s.id for s in self.scenarios]
+        raise QueryError(f"unknown scenario '{sid}'{did_you_mean(str(sid), ids)}", expected=f"one of {ids}")
 
     @property
     def model_hash(self) -> str:
@@ -446,3 +454,4 @@ class ModelSpec(_Base):
         if all(v._table is not None for v in self.variables):  # never cache a half-built spec
             self._hash = digest
         return digest
+

@@ -1,0 +1,103 @@
+"""Max-product variable elimination on engine indices: the most probable joint state of some
+variables (MPE, or partial MAP when the others are summed out first). Behind
+:meth:`estimative.network.Network.map`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+
+import numpy as np
+
+from ..engine import Structure
+
+Factor = tuple[tuple[int, ...], np.ndarray]
+
+
+def most_probable(structure: Structure, cpts: Sequence[np.ndarray], evidence: Mapping[int, np.ndarray],
+                  do: Mapping[int, int], query: Sequence[int]) -> tuple[float, dict[int, int]]:
+    """The most probable state of each ``query`` variable and the unnormalised probability
+    ``max P(query, evidence | do)`` of that joint state.
+
+    Parameters
+    ----------
+    structure : Structure
+        The network's graph (engine indices).
+    cpts : sequence of arrays
+        One CPT per variable, ``(card, *parent cards)``.
+    evidence : mapping
+        Likelihood vector per observed variable (a one-hot vector for a hard finding).
+    do : mapping
+        The forced state of each intervened variable (its CPT becomes a point mass).
+    query : sequence of int
+        The variables to maximise over; every other variable is summed out first.
+
+    Returns
+    -------
+    tuple
+        ``(best, assignment)``: the unnormalised probability and ``{variable: state index}``.
+
+    >>> s = Structure(names=("a",), cards=(2,), parents=((),))
+    >>> most_probable(s, [np.array([0.3, 0.7])], {}, {}, [0])
+    (0.7, {0: 1})
+    """
+    factors: list[Factor] = []
+    for i, cpt in enumerate(cpts):
+        if i in do:
+            vec = np.zeros(structure.cards[i])
+            vec[do[i]] = 1.0
+            factors.append(((i,), vec))
+        else:
+            factors.append(((i, *structure.parents[i]), cpt))
+    for i, vec in evidence.items():
+        factors.append(((i,), vec))
+    qset = set(query)
+    others = [i for i in range(len(structure.cards)) if i not in qset]
+    # Sum out non-query variables, then max out query variables, recording argmax tables.
+    factors, _ = _eliminate(factors, others, structure.cards, mode="sum")
+    factors, trace = _eliminate(factors, list(query), structure.cards, mode="max")
+    best = float(np.prod([float(np.asarray(f)) for _, f in factors])) if factors else 1.0
+    assign: dict[int, int] = {}
+    for var, scope, argmax in reversed(trace):
+        key = tuple(assign[s] for s in scope)
+        assign[var] = int(argmax[key]) if scope else int(argmax)
+    return best, assign
+
+
+def _eliminate(
+    factors: list[tuple[tuple[int, ...], np.ndarray]], order_vars: list[int], cards: Sequence[int], *, mode: str
+) -> tuple[list[tuple[tuple[int, ...], np.ndarray]], list[tuple[int, tuple[int, ...], np.ndarray]]]:
+    """Eliminate ``order_vars`` (greedy min-size order) by sum or max; return the remaining
+    factors and, for max, each variable's argmax table over the rest of its factor's scope."""
+    remaining = list(order_vars)
+    trace: list[tuple[int, tuple[int, ...], np.ndarray]] = []
+    factors = list(factors)
+    while remaining:
+        def cost(v: int, factors: list[tuple[tuple[int, ...], np.ndarray]] = factors) -> int:
+            scope: set[int] = set()
+            for sc, _ in factors:
+                if v in sc:
+                    scope.update(sc)
+            return int(np.prod([cards[s] for s in scope])) if scope else 1
+
+        var = min(remaining, key=lambda v: (cost(v), v))
+        remaining.remove(var)
+        touching = [f for f in factors if var in f[0]]
+        factors = [f for f in factors if var not in f[0]]
+        scope = tuple(sorted({s for sc, _ in touching for s in sc}))
+        if not touching:
+            if mode == "max":
+                trace.append((var, (), np.int64(0)))
+            continue
+        letters = {s: chr(ord("a") + k) if k < 26 else chr(ord("A") + k - 26) for k, s in enumerate(scope)}
+        eq = ",".join("".join(letters[s] for s in sc) for sc, _ in touching) + "->" + "".join(letters[s] for s in scope)
+        prod = np.einsum(eq, *[np.asarray(f) for _, f in touching])
+        axis = scope.index(var)
+        rest = tuple(s for s in scope if s != var)
+        if mode == "sum":
+            new = prod.sum(axis=axis)
+        else:
+            new = prod.max(axis=axis)
+            trace.append((var, rest, prod.argmax(axis=axis)))
+        factors.append((rest, new))
+    return factors, trace
