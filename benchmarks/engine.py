@@ -66,7 +66,11 @@ def load_pgmpy(name: str) -> tuple[Structure, list[np.ndarray], dict[str, list[s
             values = np.take(values, [own.index(s) for s in states[var]], axis=ax)
         cpts.append(values / values.sum(axis=0, keepdims=True))
         parents.append(tuple(idx[p] for p in cpd.variables[1:]))
-    return Structure(tuple(order), tuple(len(states[v]) for v in order), tuple(parents)), cpts, states
+    return (
+        Structure(tuple(order), tuple(len(states[v]) for v in order), tuple(parents)),
+        cpts,
+        states,
+    )
 
 
 def pick_queries(name: str, structure: Structure, cpts: list[np.ndarray], states, rng) -> Bench:
@@ -81,13 +85,17 @@ def pick_queries(name: str, structure: Structure, cpts: list[np.ndarray], states
         x[v] = int(rng.choice(len(col), p=col))
     others = [v for v in range(n) if v != target]
     hard = {int(v): x[int(v)] for v in rng.choice(others, size=min(2, len(others)), replace=False)}
-    cands = sorted(structure.ancestors([target]) - {target} - set(hard)) or [v for v in others if v not in hard]
+    cands = sorted(structure.ancestors([target]) - {target} - set(hard)) or [
+        v for v in others if v not in hard
+    ]
     dv = int(rng.choice(cands))
     avg = cpts[dv].reshape(structure.cards[dv], -1).mean(axis=1)
     return Bench(name, structure, cpts, states, target, hard, {dv: int(np.flatnonzero(avg > 0)[0])})
 
 
-def dirichlet(cpts: list[np.ndarray], n: int, rng: np.random.Generator, strength: float = 20.0) -> list[np.ndarray]:
+def dirichlet(
+    cpts: list[np.ndarray], n: int, rng: np.random.Generator, strength: float = 20.0
+) -> list[np.ndarray]:
     """``n`` redraws of every CPT column, batch on a trailing axis; zero entries stay zero."""
     out = []
     for c in cpts:
@@ -121,12 +129,21 @@ class PgmpySweep:
         self.b = b
         model = DiscreteBayesianNetwork()
         model.add_nodes_from(names)
-        model.add_edges_from([(names[p], names[v]) for v in range(len(names)) for p in b.structure.parents[v]])
+        model.add_edges_from(
+            [(names[p], names[v]) for v in range(len(names)) for p in b.structure.parents[v]]
+        )
         for v, c in enumerate(b.cpts):
             pars = [names[p] for p in b.structure.parents[v]]
-            model.add_cpds(TabularCPD(names[v], c.shape[0], c.reshape(c.shape[0], -1), evidence=pars or None,
-                                      evidence_card=list(c.shape[1:]) or None,
-                                      state_names={x: b.states[x] for x in (names[v], *pars)}))
+            model.add_cpds(
+                TabularCPD(
+                    names[v],
+                    c.shape[0],
+                    c.reshape(c.shape[0], -1),
+                    evidence=pars or None,
+                    evidence_card=list(c.shape[1:]) or None,
+                    state_names={x: b.states[x] for x in (names[v], *pars)},
+                )
+            )
         self.model = model
         self.model_do = model.do([names[v] for v in b.do])
         self.cpd = [model.get_cpds(n) for n in names]
@@ -177,7 +194,9 @@ class AgrumSweep:
         self.fill(self.bn, b.cpts, None, ())
         self.fill(self.bn_do, b.cpts, None, tuple(b.do))
         for v in b.do:  # after surgery the do() variable is a root clamped by evidence
-            self.bn_do.cpt(names[v]).fillWith(np.full(b.structure.cards[v], 1.0 / b.structure.cards[v]))
+            self.bn_do.cpt(names[v]).fillWith(
+                np.full(b.structure.cards[v], 1.0 / b.structure.cards[v])
+            )
         self.ev = {names[v]: s for v, s in b.hard.items()}
         self.ev_do = {names[v]: s for v, s in b.do.items()}
         self.ie = gum.LazyPropagation(self.bn)
@@ -206,13 +225,17 @@ class AgrumSweep:
         ie.eraseAllEvidence()
         ie.setEvidence(evidence)
         ie.makeInference()
-        return np.asarray(ie.posterior(self.b.structure.names[self.b.target]).toarray(), dtype=float)
+        return np.asarray(
+            ie.posterior(self.b.structure.names[self.b.target]).toarray(), dtype=float
+        )
 
     def fresh(self, bn, evidence) -> np.ndarray:
         ie = self.gum.LazyPropagation(bn)
         ie.setEvidence(evidence)
         ie.makeInference()
-        return np.asarray(ie.posterior(self.b.structure.names[self.b.target]).toarray(), dtype=float)
+        return np.asarray(
+            ie.posterior(self.b.structure.names[self.b.target]).toarray(), dtype=float
+        )
 
     def draw(self, draws: list[np.ndarray], i: int) -> tuple[np.ndarray, np.ndarray]:
         self.fill(self.bn, draws, i, ())
@@ -268,8 +291,9 @@ def check(name: str, ours: np.ndarray, theirs: np.ndarray) -> float:
     return err
 
 
-def run_w2(b: Bench, n: int, rng: np.random.Generator, *, subset_pgmpy: int, subset_agrum: int,
-           log) -> tuple[list[Row], dict]:
+def run_w2(
+    b: Bench, n: int, rng: np.random.Generator, *, subset_pgmpy: int, subset_agrum: int, log
+) -> tuple[list[Row], dict]:
     t = time.perf_counter()
     draws = dirichlet(b.cpts, n, rng)
     t_sample = time.perf_counter() - t
@@ -289,8 +313,18 @@ def run_w2(b: Bench, n: int, rng: np.random.Generator, *, subset_pgmpy: int, sub
         check("pgmpy", do[i], e2)
     t_pg = (time.perf_counter() - t) * n / k
     mem_pg = peak_mib(lambda: pg.draw(draws, 0)) if k else None
-    rows.append(Row("pgmpy VE", b.name, "W2 sweep", n, t_pg, 2 * n, mem_pg,
-                    f"{k} draws timed, x{n / k:.0f}" if k < n else ""))
+    rows.append(
+        Row(
+            "pgmpy VE",
+            b.name,
+            "W2 sweep",
+            n,
+            t_pg,
+            2 * n,
+            mem_pg,
+            f"{k} draws timed, x{n / k:.0f}" if k < n else "",
+        )
+    )
 
     ag = AgrumSweep(b)
     k = min(n, subset_agrum)
@@ -300,11 +334,23 @@ def run_w2(b: Bench, n: int, rng: np.random.Generator, *, subset_pgmpy: int, sub
         check("pyAgrum", ev[i], a1)
         check("pyAgrum", do[i], a2)
     t_ag = (time.perf_counter() - t) * n / k
-    rows.append(Row("pyAgrum LP", b.name, "W2 sweep", n, t_ag, 2 * n, None,
-                    (f"{k} draws timed, x{n / k:.0f}; " if k < n else "") + "C++ heap not traced"))
+    rows.append(
+        Row(
+            "pyAgrum LP",
+            b.name,
+            "W2 sweep",
+            n,
+            t_ag,
+            2 * n,
+            None,
+            (f"{k} draws timed, x{n / k:.0f}; " if k < n else "") + "C++ heap not traced",
+        )
+    )
 
-    plans = [compile_query(b.structure, (b.target,), (), (), tuple(sorted(b.hard))),
-             compile_query(b.structure, (b.target,), (), tuple(sorted(b.do)), tuple(sorted(b.do)))]
+    plans = [
+        compile_query(b.structure, (b.target,), (), (), tuple(sorted(b.hard))),
+        compile_query(b.structure, (b.target,), (), tuple(sorted(b.do)), tuple(sorted(b.do))),
+    ]
     flops = 0.0
     for p in plans:
         for (batched, _layout, _bucket), ex in p._executors.items():
@@ -312,8 +358,10 @@ def run_w2(b: Bench, n: int, rng: np.random.Generator, *, subset_pgmpy: int, sub
                 flops += ex.flops / ex.rows * n
                 break
     extra = {"sample_s": t_sample, "flops": flops, "gflops": flops / t_ours / 1e9}
-    log(f"  {b.name} N={n}: sampling {t_sample * 1000:.1f} ms; ours {t_ours * 1000:.2f} ms "
-        f"({flops / 1e6:.1f} MFLOP, {extra['gflops']:.2f} GFLOP/s)")
+    log(
+        f"  {b.name} N={n}: sampling {t_sample * 1000:.1f} ms; ours {t_ours * 1000:.2f} ms "
+        f"({flops / 1e6:.1f} MFLOP, {extra['gflops']:.2f} GFLOP/s)"
+    )
     return rows, extra
 
 
@@ -324,7 +372,18 @@ def run_w1(b: Bench, log) -> list[Row]:
     cold = time.perf_counter() - t
     reps = 200
     t_ours = best_of(lambda: [ours_single(b) for _ in range(reps)], 3) / reps
-    rows = [Row("estimative", b.name, "W1 single", 1, t_ours, 1, None, f"first call (compiling) {cold * 1000:.2f} ms")]
+    rows = [
+        Row(
+            "estimative",
+            b.name,
+            "W1 single",
+            1,
+            t_ours,
+            1,
+            None,
+            f"first call (compiling) {cold * 1000:.2f} ms",
+        )
+    ]
 
     pg = PgmpySweep(b)
     expected = ours_single(b)
@@ -336,9 +395,21 @@ def run_w1(b: Bench, log) -> list[Row]:
     check("pyAgrum", expected, ag.posterior(ag.ie, ag.ev))
     t_ag = best_of(lambda: [ag.posterior(ag.ie, ag.ev) for _ in range(reps)], 3) / reps
     t_ag_new = best_of(lambda: [ag.fresh(ag.bn, ag.ev) for _ in range(50)], 3) / 50
-    rows.append(Row("pyAgrum LP", b.name, "W1 single", 1, t_ag, 1, None,
-                    f"engine reused; a new engine per query: {t_ag_new * 1000:.3f} ms"))
-    log(f"  {b.name} W1: ours {t_ours * 1000:.3f} ms, pyAgrum {t_ag * 1000:.3f} ms, pgmpy {t_pg * 1000:.3f} ms")
+    rows.append(
+        Row(
+            "pyAgrum LP",
+            b.name,
+            "W1 single",
+            1,
+            t_ag,
+            1,
+            None,
+            f"engine reused; a new engine per query: {t_ag_new * 1000:.3f} ms",
+        )
+    )
+    log(
+        f"  {b.name} W1: ours {t_ours * 1000:.3f} ms, pyAgrum {t_ag * 1000:.3f} ms, pgmpy {t_pg * 1000:.3f} ms"
+    )
     return rows
 
 
@@ -349,7 +420,10 @@ def flagship(n: int, log) -> tuple[list[Row], str]:
 
         net = Network.from_file("models/korea_2017")
     except Exception as exc:  # the flagship model may not load yet while it is being written
-        return [], f"flagship skipped: models/korea_2017 does not load ({type(exc).__name__}: {exc})"
+        return (
+            [],
+            f"flagship skipped: models/korea_2017 does not load ({type(exc).__name__}: {exc})",
+        )
     rng = np.random.default_rng(2017)
     t = time.perf_counter()
     draws = dirichlet([np.asarray(c) for c in net.cpts], n, rng)
@@ -373,16 +447,38 @@ def flagship(n: int, log) -> tuple[list[Row], str]:
     kall = sweep(outcomes)
     tall = best_of(lambda: sweep(outcomes), 2)
     mem = peak_mib(lambda: sweep([headline]))
-    rows = [Row("estimative", "korea_2017", f"sweep 1 outcome x {len(policies)} pol x {len(scenarios)} scen", n,
-                t1, k1 * n, mem, f"{k1} batched calls"),
-            Row("estimative", "korea_2017", f"sweep {len(outcomes)} outcomes x pol x scen", n, tall, kall * n, None,
-                f"{kall} batched calls")]
-    log(f"  flagship: sampling {t_sample * 1000:.0f} ms; {k1} queries x {n} draws in {t1:.3f} s; "
-        f"{kall} queries in {tall:.3f} s")
-    return rows, (f"flagship ({len(net.variables)} variables): {n} draws, {len(policies)} policies x "
-                  f"{len(scenarios)} scenario settings: headline outcome '{headline}' {t1:.3f} s "
-                  f"(goal < 1 s: {'met' if t1 < 1 else 'MISSED'}); all {len(outcomes)} outcomes {tall:.3f} s; "
-                  f"Dirichlet sampling {t_sample:.3f} s (not counted)")
+    rows = [
+        Row(
+            "estimative",
+            "korea_2017",
+            f"sweep 1 outcome x {len(policies)} pol x {len(scenarios)} scen",
+            n,
+            t1,
+            k1 * n,
+            mem,
+            f"{k1} batched calls",
+        ),
+        Row(
+            "estimative",
+            "korea_2017",
+            f"sweep {len(outcomes)} outcomes x pol x scen",
+            n,
+            tall,
+            kall * n,
+            None,
+            f"{kall} batched calls",
+        ),
+    ]
+    log(
+        f"  flagship: sampling {t_sample * 1000:.0f} ms; {k1} queries x {n} draws in {t1:.3f} s; "
+        f"{kall} queries in {tall:.3f} s"
+    )
+    return rows, (
+        f"flagship ({len(net.variables)} variables): {n} draws, {len(policies)} policies x "
+        f"{len(scenarios)} scenario settings: headline outcome '{headline}' {t1:.3f} s "
+        f"(goal < 1 s: {'met' if t1 < 1 else 'MISSED'}); all {len(outcomes)} outcomes {tall:.3f} s; "
+        f"Dirichlet sampling {t_sample:.3f} s (not counted)"
+    )
 
 
 def matmul_gflops() -> float:
@@ -394,12 +490,16 @@ def matmul_gflops() -> float:
 
 def print_table(rows: list[Row]) -> None:
     print("# W1 rows: draws/s reads queries/s. W2 rows: ms/query is the time per draw and query.")
-    print(f"{'method':<11} {'network':<11} {'workload':<34} {'N':>6} {'ms/query':>10} {'draws/s':>12} "
-          f"{'peak MiB':>9}  note")
+    print(
+        f"{'method':<11} {'network':<11} {'workload':<34} {'N':>6} {'ms/query':>10} {'draws/s':>12} "
+        f"{'peak MiB':>9}  note"
+    )
     for r in rows:
         mem = f"{r.peak_mib:9.1f}" if r.peak_mib is not None else f"{'n/a':>9}"
-        print(f"{r.method:<11} {r.network:<11} {r.workload:<34} {r.n:>6} {r.ms_per_query:>10.3g} "
-              f"{r.draws_per_s:>12,.0f} {mem}  {r.note}")
+        print(
+            f"{r.method:<11} {r.network:<11} {r.workload:<34} {r.n:>6} {r.ms_per_query:>10.3g} "
+            f"{r.draws_per_s:>12,.0f} {mem}  {r.note}"
+        )
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -413,8 +513,10 @@ def main(argv: list[str] | None = None) -> int:
         print(msg, file=sys.stderr, flush=True)
 
     load = os.getloadavg()[0] if hasattr(os, "getloadavg") else float("nan")
-    print(f"# engine benchmark: numpy {np.__version__}, {os.cpu_count()} cores, load average {load:.2f} "
-          f"(other processes share these cores; times are the best of several runs)")
+    print(
+        f"# engine benchmark: numpy {np.__version__}, {os.cpu_count()} cores, load average {load:.2f} "
+        f"(other processes share these cores; times are the best of several runs)"
+    )
     rows: list[Row] = []
     speed: dict[tuple[str, int], dict[str, float]] = {}
     nets = ["alarm"] if args.quick else NETWORKS
@@ -426,8 +528,14 @@ def main(argv: list[str] | None = None) -> int:
         if not args.quick:
             rows += run_w1(b, log)
         for n in sizes:
-            r, extra = run_w2(b, n, np.random.default_rng(n), subset_pgmpy=20 if n == 1000 else 10,
-                              subset_agrum=200 if n == 1000 else 100, log=log)
+            r, extra = run_w2(
+                b,
+                n,
+                np.random.default_rng(n),
+                subset_pgmpy=20 if n == 1000 else 10,
+                subset_agrum=200 if n == 1000 else 100,
+                log=log,
+            )
             rows += r
             extras[(name, n)] = extra
             speed[(name, n)] = {x.method: x.draws_per_s for x in r}
@@ -441,15 +549,19 @@ def main(argv: list[str] | None = None) -> int:
     mm = matmul_gflops()
     for (name, n), s in speed.items():
         e = extras[(name, n)]
-        print(f"{name:<11} N={n:<6} speed-up vs pgmpy VE {s['estimative'] / s['pgmpy VE']:>9,.0f}x   "
-              f"vs pyAgrum {s['estimative'] / s['pyAgrum LP']:>7,.1f}x   "
-              f"{e['gflops']:.2f} GFLOP/s ({100 * e['gflops'] / mm:.1f}% of a 2048x2048 matmul's {mm:.1f}); "
-              f"Dirichlet sampling {e['sample_s'] * 1000:.1f} ms")
+        print(
+            f"{name:<11} N={n:<6} speed-up vs pgmpy VE {s['estimative'] / s['pgmpy VE']:>9,.0f}x   "
+            f"vs pyAgrum {s['estimative'] / s['pyAgrum LP']:>7,.1f}x   "
+            f"{e['gflops']:.2f} GFLOP/s ({100 * e['gflops'] / mm:.1f}% of a 2048x2048 matmul's {mm:.1f}); "
+            f"Dirichlet sampling {e['sample_s'] * 1000:.1f} ms"
+        )
     for note in notes:
         print(note)
     s = speed[("alarm", 1000)]
-    print(f"sweep_speedup_vs_pgmpy={s['estimative'] / s['pgmpy VE']:.0f} "
-          f"sweep_speedup_vs_pyagrum={s['estimative'] / s['pyAgrum LP']:.1f}")
+    print(
+        f"sweep_speedup_vs_pgmpy={s['estimative'] / s['pgmpy VE']:.0f} "
+        f"sweep_speedup_vs_pyagrum={s['estimative'] / s['pyAgrum LP']:.1f}"
+    )
     return 0
 
 

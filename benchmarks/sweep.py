@@ -66,7 +66,9 @@ def design_for(net: Network, draws: int, chunk_size: int, seed: int) -> SweepDes
         targets=tuple((v, tuple(s)) for v, s in seen.items()),
         policies=(BASELINE, *(p.id for p in net.spec.policies)),
         scenarios=(BASELINE, *(s.id for s in net.spec.scenarios)),
-        draws=draws, seed=seed, chunk_size=chunk_size,
+        draws=draws,
+        seed=seed,
+        chunk_size=chunk_size,
     )
 
 
@@ -119,8 +121,16 @@ def add_soft(model, net: Network, soft: dict[str, dict[str, float]]) -> dict[str
         node = f"__soft_{var}"
         model.add_node(node)
         model.add_edge(var, node)
-        model.add_cpds(TabularCPD(node, 2, np.vstack([1 - vec, vec]), evidence=[var], evidence_card=[len(vec)],
-                                  state_names={node: ["0", "1"], var: list(net.states[var])}))
+        model.add_cpds(
+            TabularCPD(
+                node,
+                2,
+                np.vstack([1 - vec, vec]),
+                evidence=[var],
+                evidence_card=[len(vec)],
+                state_names={node: ["0", "1"], var: list(net.states[var])},
+            )
+        )
         ev[node] = "1"
     return ev
 
@@ -140,14 +150,18 @@ def pgmpy_sweep(design: SweepDesign, draws: int) -> tuple[float, dict[tuple, flo
         cpts = [b[..., d] for b in batch]
         for pol in design.policies:
             do = {} if pol == BASELINE else dict(net.spec.policy(pol).do)
-            shared = VariableElimination(pgmpy_model(net, cpts, do))  # reused by every hard-evidence scenario
+            shared = VariableElimination(
+                pgmpy_model(net, cpts, do)
+            )  # reused by every hard-evidence scenario
             for sc in design.scenarios:
                 scen = None if sc == BASELINE else net.spec.scenario(sc)
                 evidence = dict(scen.given) if scen else {}
                 ve = shared
                 if scen and scen.soft:
                     model = pgmpy_model(net, cpts, do)
-                    evidence.update(add_soft(model, net, {k: dict(v) for k, v in scen.soft.items()}))
+                    evidence.update(
+                        add_soft(model, net, {k: dict(v) for k, v in scen.soft.items()})
+                    )
                     ve = VariableElimination(model)
                 for target, states in design.targets:
                     queries += 1
@@ -173,8 +187,15 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--draws", type=int, default=10_000)
     ap.add_argument("--chunk-size", type=int, default=500)
     ap.add_argument("--seed", type=int, default=2017)
-    ap.add_argument("--workers", type=int, default=default_workers(), help="the all-cores run (default: every core)")
-    ap.add_argument("--pgmpy-draws", type=int, default=2, help="draws pgmpy is timed on (then extrapolated)")
+    ap.add_argument(
+        "--workers",
+        type=int,
+        default=default_workers(),
+        help="the all-cores run (default: every core)",
+    )
+    ap.add_argument(
+        "--pgmpy-draws", type=int, default=2, help="draws pgmpy is timed on (then extrapolated)"
+    )
     ap.add_argument("--out", default=str(ROOT / "out" / "bench_sweep"))
     ap.add_argument("--quick", action="store_true", help="1,000 draws, one pgmpy draw")
     args = ap.parse_args(argv)
@@ -185,12 +206,16 @@ def main(argv: list[str] | None = None) -> int:
     design = design_for(net, args.draws, args.chunk_size, args.seed)
     n_cells = len(design.policies) * len(design.scenarios)
     n_targets = sum(len(s) for _, s in design.targets)
-    print(f"model {net.name} ({len(net.variables)} variables, hash {net.model_hash}); "
-          f"{len(design.policies)} policies x {len(design.scenarios)} scenarios = {n_cells} cells; "
-          f"{n_targets} target states; {design.draws:,} draws in {design.n_chunks} chunks of {design.chunk_size}; "
-          f"{design.n_rows:,} rows")
-    print(f"machine: {os.cpu_count()} cores; python {sys.version.split()[0]}; load average "
-          f"{', '.join(f'{x:.1f}' for x in os.getloadavg())}")
+    print(
+        f"model {net.name} ({len(net.variables)} variables, hash {net.model_hash}); "
+        f"{len(design.policies)} policies x {len(design.scenarios)} scenarios = {n_cells} cells; "
+        f"{n_targets} target states; {design.draws:,} draws in {design.n_chunks} chunks of {design.chunk_size}; "
+        f"{design.n_rows:,} rows"
+    )
+    print(
+        f"machine: {os.cpu_count()} cores; python {sys.version.split()[0]}; load average "
+        f"{', '.join(f'{x:.1f}' for x in os.getloadavg())}"
+    )
 
     t0 = time.perf_counter()
     draw_cpts(net, design.chunk_size, rng=chunk_rng(design.seed, 0))
@@ -205,35 +230,53 @@ def main(argv: list[str] | None = None) -> int:
     child_rss = peak_rss_mib(resource.RUSAGE_CHILDREN)
     print()
     print("estimative sweep (draws + batched engine + Parquet, end to end)")
-    print(f"  1 worker (in process):  {one['seconds']:8.1f} s   {design.n_rows / one['seconds']:12,.0f} rows/s   "
-          f"{design.draws * n_cells * n_targets / one['seconds']:10,.0f} queries x draws/s")
-    print(f"  {args.workers} workers (processes): {many['seconds']:7.1f} s   {design.n_rows / many['seconds']:12,.0f} rows/s")
+    print(
+        f"  1 worker (in process):  {one['seconds']:8.1f} s   {design.n_rows / one['seconds']:12,.0f} rows/s   "
+        f"{design.draws * n_cells * n_targets / one['seconds']:10,.0f} queries x draws/s"
+    )
+    print(
+        f"  {args.workers} workers (processes): {many['seconds']:7.1f} s   {design.n_rows / many['seconds']:12,.0f} rows/s"
+    )
     print(f"  of which Dirichlet sampling ~{sample_s:.1f} s (single core, measured on one chunk)")
-    print(f"  peak memory: RSS {rss1:.0f} MiB for the 1-worker run (of which {rss0:.0f} MiB after imports and model "
-          f"load); largest worker process {child_rss:.0f} MiB; numpy/Python allocations per chunk "
-          f"{traced:.0f} MiB (tracemalloc)")
+    print(
+        f"  peak memory: RSS {rss1:.0f} MiB for the 1-worker run (of which {rss0:.0f} MiB after imports and model "
+        f"load); largest worker process {child_rss:.0f} MiB; numpy/Python allocations per chunk "
+        f"{traced:.0f} MiB (tracemalloc)"
+    )
     print(f"  output: {one['parquet_mib']:.1f} MiB of Parquet")
 
     print()
-    print(f"pgmpy VariableElimination on the first {args.pgmpy_draws} draw(s) (same draws) ...", flush=True)
+    print(
+        f"pgmpy VariableElimination on the first {args.pgmpy_draws} draw(s) (same draws) ...",
+        flush=True,
+    )
     pg_s, pg_values, queries = pgmpy_sweep(design, args.pgmpy_draws)
     per_draw = pg_s / args.pgmpy_draws
     pg_total = per_draw * design.draws
     df = read_sweep(out / "workers1")
     df = df[df["draw"] < args.pgmpy_draws]
-    ours = {(int(r.draw), r.policy, r.scenario, r.target, r.state): r.probability for r in df.itertuples()}
+    ours = {
+        (int(r.draw), r.policy, r.scenario, r.target, r.state): r.probability
+        for r in df.itertuples()
+    }
     diffs = [abs(ours[k] - v) for k, v in pg_values.items()]
-    print(f"  {queries} queries in {pg_s:.1f} s: {per_draw:.1f} s per draw, {pg_s / queries * 1000:.1f} ms per query")
+    print(
+        f"  {queries} queries in {pg_s:.1f} s: {per_draw:.1f} s per draw, {pg_s / queries * 1000:.1f} ms per query"
+    )
     print(f"  extrapolated to {design.draws:,} draws: {pg_total:,.0f} s ({pg_total / 3600:.1f} h)")
-    print(f"  agreement with the sweep on those draws: max |difference| {max(diffs):.2e} over {len(diffs)} values")
+    print(
+        f"  agreement with the sweep on those draws: max |difference| {max(diffs):.2e} over {len(diffs)} values"
+    )
     if max(diffs) > 1e-8:
         print("  WARNING: answers differ", file=sys.stderr)
     print()
     single = pg_total / one["seconds"]
     allc = pg_total / many["seconds"]
     print(f"speedup: {single:,.0f}x on one core, {allc:,.0f}x with {args.workers} workers")
-    print(f"sweep_seconds={many['seconds']:.2f} pgmpy_seconds_extrapolated={pg_total:.0f} "
-          f"speedup_single_core={single:.0f} speedup_all_cores={allc:.0f}")
+    print(
+        f"sweep_seconds={many['seconds']:.2f} pgmpy_seconds_extrapolated={pg_total:.0f} "
+        f"speedup_single_core={single:.0f} speedup_all_cores={allc:.0f}"
+    )
     return 0
 
 

@@ -31,7 +31,9 @@ def conditioned_joint(net: Network, *, given=None, do=None, soft=None) -> np.nda
         joint = joint * mask.reshape([-1 if a == i else 1 for a in range(joint.ndim)])
     for var, lik in (soft or {}).items():
         i = net.variables.index(var)
-        joint = joint * np.asarray(lik, dtype=float).reshape([-1 if a == i else 1 for a in range(joint.ndim)])
+        joint = joint * np.asarray(lik, dtype=float).reshape(
+            [-1 if a == i else 1 for a in range(joint.ndim)]
+        )
     return joint / joint.sum()
 
 

@@ -23,8 +23,14 @@ LINT = Path(sys.executable).with_name("lint-imports")
 
 def _lint(src_parent: Path) -> subprocess.CompletedProcess[str]:
     env = {**os.environ, "PYTHONPATH": str(src_parent)}
-    return subprocess.run([str(LINT), "--config", str(ROOT / "pyproject.toml"), "--no-cache"],
-                          cwd=ROOT, env=env, capture_output=True, text=True, timeout=300)
+    return subprocess.run(
+        [str(LINT), "--config", str(ROOT / "pyproject.toml"), "--no-cache"],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
 
 
 def test_layers_contract_is_kept() -> None:
@@ -40,7 +46,13 @@ def test_an_upward_import_breaks_the_contract(tmp_path: Path) -> None:
     target = copy / "network" / "network.py"
     text = target.read_text()
     # The network stage reaching up into the brief: the kind of import the contract forbids.
-    target.write_text(text.replace("from ..engine import", "from ..brief import words as _words  # noqa\nfrom ..engine import", 1))
+    target.write_text(
+        text.replace(
+            "from ..engine import",
+            "from ..brief import words as _words  # noqa\nfrom ..engine import",
+            1,
+        )
+    )
     res = _lint(tmp_path / "src")
     assert res.returncode != 0
     assert "BROKEN" in res.stdout
@@ -48,7 +60,11 @@ def test_an_upward_import_breaks_the_contract(tmp_path: Path) -> None:
 
 
 def test_no_module_over_600_lines() -> None:
-    long = {str(p.relative_to(SRC)): n for p in SRC.rglob("*.py") if (n := len(p.read_text().splitlines())) > 600}
+    long = {
+        str(p.relative_to(SRC)): n
+        for p in SRC.rglob("*.py")
+        if (n := len(p.read_text().splitlines())) > 600
+    }
     assert not long, f"split these modules (lines): {long}"
 
 
@@ -61,9 +77,19 @@ def test_only_the_builder_writes_a_specs_private_fields() -> None:
     for p in SRC.rglob("*.py"):
         rel = p.relative_to(SRC).as_posix()
         for node in ast.walk(ast.parse(p.read_text())):
-            targets = node.targets if isinstance(node, ast.Assign) else [node.target] if isinstance(node, ast.AugAssign | ast.AnnAssign) else []
+            targets = (
+                node.targets
+                if isinstance(node, ast.Assign)
+                else [node.target]
+                if isinstance(node, ast.AugAssign | ast.AnnAssign)
+                else []
+            )
             for t in targets:
-                if isinstance(t, ast.Attribute) and t.attr in SPEC_PRIVATE and not (isinstance(t.value, ast.Name) and t.value.id == "self"):
+                if (
+                    isinstance(t, ast.Attribute)
+                    and t.attr in SPEC_PRIVATE
+                    and not (isinstance(t.value, ast.Name) and t.value.id == "self")
+                ):
                     writers.append(f"{rel}:{node.lineno}")
     assert writers == [], f"a frozen spec is written outside spec/build.py: {writers}"
 
@@ -78,5 +104,7 @@ def test_no_module_climbs_to_the_package_root(module: str) -> None:
         if isinstance(node, ast.ImportFrom):
             climbs_to_root = node.level > 0 and node.level - 1 == depth and node.module is None
             absolute_root = node.level == 0 and node.module == "estimative"
-            assert not (climbs_to_root or absolute_root) or module in {"__init__.py", "__main__.py"}, \
-                f"{module}:{node.lineno} imports from the package root"
+            assert not (climbs_to_root or absolute_root) or module in {
+                "__init__.py",
+                "__main__.py",
+            }, f"{module}:{node.lineno} imports from the package root"

@@ -28,7 +28,11 @@ def _pgmpy_prob(net: Network, target: str, state: str, do: dict[str, str]) -> fl
     evidence = dict(do)
     if target in evidence:
         return float(evidence[target] == state)
-    return float(ve.query([target], evidence=evidence or None, show_progress=False).get_value(**{target: state}))
+    return float(
+        ve.query([target], evidence=evidence or None, show_progress=False).get_value(
+            **{target: state}
+        )
+    )
 
 
 def test_compare_strict_and_tolerant() -> None:
@@ -40,7 +44,13 @@ def test_compare_strict_and_tolerant() -> None:
 
 
 def test_describe_query_names_every_condition() -> None:
-    q = QueryRef(target="armed_clash", states=["no", "yes"], policy="status_quo", do={"a": "x"}, given={"b": "y"})
+    q = QueryRef(
+        target="armed_clash",
+        states=["no", "yes"],
+        policy="status_quo",
+        do={"a": "x"},
+        given={"b": "y"},
+    )
     assert describe_query(q) == "P(armed_clash in {no, yes} | policy status_quo, do(a=x), b=y)"
     ev = QueryRef.model_validate({"event": {"any_of": [{"a": "x"}, {"b": "y"}]}})
     assert describe_query(ev) == "P((a=x) or (b=y))"
@@ -59,8 +69,12 @@ def test_example_claims_match_pgmpy(example_net: Network) -> None:
     # The second claim compares two policies on misread_intent.
     pol = {p.id: p.do for p in example_net.spec.policies}
     r2 = results[1]
-    assert r2.left == pytest.approx(_pgmpy_prob(example_net, "misread_intent", "yes", pol["private_channel"]), abs=1e-12)
-    assert r2.right == pytest.approx(_pgmpy_prob(example_net, "misread_intent", "yes", pol["status_quo"]), abs=1e-12)
+    assert r2.left == pytest.approx(
+        _pgmpy_prob(example_net, "misread_intent", "yes", pol["private_channel"]), abs=1e-12
+    )
+    assert r2.right == pytest.approx(
+        _pgmpy_prob(example_net, "misread_intent", "yes", pol["status_quo"]), abs=1e-12
+    )
     assert check_claims(example_net) == []
 
 
@@ -75,8 +89,8 @@ def test_claim_against_a_fixed_number(tmp_path: Path) -> None:
         "    text: An unchosen clash is rare.\n"
         "    source: seed\n"
         "    quote: which may increase the risk of miscalculation\n"
-        "    left: {target: armed_clash, state: \"yes\"}\n"
-        "    op: \"<\"\n"
+        '    left: {target: armed_clash, state: "yes"}\n'
+        '    op: "<"\n'
         "    right: 0.01\n",
         1,
     )
@@ -96,7 +110,7 @@ def test_violated_claim_is_located_and_names_both_numbers(tmp_path: Path) -> Non
     path = folder / "model.yaml"
     text = path.read_text()
     # Turn the first claim around: now it says bluster LOWERS the risk, which the model denies.
-    flipped = text.replace("    op: \">\"\n", "    op: \"<\"\n", 1)
+    flipped = text.replace('    op: ">"\n', '    op: "<"\n', 1)
     assert flipped != text
     path.write_text(flipped)
     net = Network.from_file(folder)
@@ -108,7 +122,9 @@ def test_violated_claim_is_located_and_names_both_numbers(tmp_path: Path) -> Non
     assert f"{left:.4f}" in p.message and f"{right:.4f}" in p.message
     assert "bluster_raises_risk" in p.message
     assert p.file is not None and p.file.endswith("model.yaml")
-    claim_line = next(i for i, line in enumerate(flipped.splitlines(), 1) if "id: bluster_raises_risk" in line)
+    claim_line = next(
+        i for i, line in enumerate(flipped.splitlines(), 1) if "id: bluster_raises_risk" in line
+    )
     assert p.line == claim_line
     assert p.field == "claims[0]"
 
@@ -133,13 +149,15 @@ def test_claims_in_a_sibling_file_are_located_there(tmp_path: Path) -> None:
     assert "channel_lowers_risk" in lines[problems[0].line - 1]
 
 
-def test_validate_command_exits_2_on_a_violated_claim(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+def test_validate_command_exits_2_on_a_violated_claim(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     from estimative.cli import main
 
     folder = tmp_path / "m"
     shutil.copytree(EXAMPLE, folder)
     text = (folder / "model.yaml").read_text()
-    (folder / "model.yaml").write_text(text.replace("    op: \">\"\n", "    op: \"<=\"\n", 1))
+    (folder / "model.yaml").write_text(text.replace('    op: ">"\n', '    op: "<="\n', 1))
     assert main(["validate", str(folder)]) == 2
     err = capsys.readouterr().err
     assert "bluster_raises_risk" in err and "does not hold" in err

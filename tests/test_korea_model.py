@@ -48,16 +48,33 @@ QUESTIONS = {
 
 # The claims ledger, pinned: removing or renaming a claim is a deliberate change.
 CLAIMS = [
-    "bluster_raises_miscalculation", "channel_lowers_miscalculation", "recommendation_beats_pressure_alone",
-    "channel_helps_read_contradictions", "contradictory_signals_raise_misreading",
-    "pressure_gains_some_help_from_china", "china_cooperation_limited_under_maximum_pressure",
-    "litmus_test_raises_costs_china_bears", "limits_to_cost_china_will_bear", "china_moved_by_imminent_conflict",
-    "china_moved_by_dialogue_momentum", "china_mediation_has_failed", "sino_us_mistrust_gives_north_korea_space",
-    "covert_action_slows_development", "covert_action_does_not_stop_it", "capability_growing_unchecked",
-    "icbm_capability_soon", "north_korea_expects_acquiescence", "strike_premature", "strike_strains_alliance",
-    "uncoordinated_engagement_strains_alliance", "uncoordinated_engagement_drains_congress",
-    "public_demands_undermine_usfk_support", "payment_demand_is_pretext_for_thaad_review",
-    "bad_chemistry_risks_coordination", "comfort_women_renegotiation_causes_friction", "reassurance_sustains_support",
+    "bluster_raises_miscalculation",
+    "channel_lowers_miscalculation",
+    "recommendation_beats_pressure_alone",
+    "channel_helps_read_contradictions",
+    "contradictory_signals_raise_misreading",
+    "pressure_gains_some_help_from_china",
+    "china_cooperation_limited_under_maximum_pressure",
+    "litmus_test_raises_costs_china_bears",
+    "limits_to_cost_china_will_bear",
+    "china_moved_by_imminent_conflict",
+    "china_moved_by_dialogue_momentum",
+    "china_mediation_has_failed",
+    "sino_us_mistrust_gives_north_korea_space",
+    "covert_action_slows_development",
+    "covert_action_does_not_stop_it",
+    "capability_growing_unchecked",
+    "icbm_capability_soon",
+    "north_korea_expects_acquiescence",
+    "strike_premature",
+    "strike_strains_alliance",
+    "uncoordinated_engagement_strains_alliance",
+    "uncoordinated_engagement_drains_congress",
+    "public_demands_undermine_usfk_support",
+    "payment_demand_is_pretext_for_thaad_review",
+    "bad_chemistry_risks_coordination",
+    "comfort_women_renegotiation_causes_friction",
+    "reassurance_sustains_support",
 ]
 
 
@@ -71,15 +88,24 @@ def pg(net: Network):
     return net.to_pgmpy()
 
 
-def reference(pg, net: Network, target: str, states: list[str], *, do: dict[str, str] | None = None,
-              given: dict[str, str] | None = None) -> float:
+def reference(
+    pg,
+    net: Network,
+    target: str,
+    states: list[str],
+    *,
+    do: dict[str, str] | None = None,
+    given: dict[str, str] | None = None,
+) -> float:
     """P(target in states | given; do) by pgmpy variable elimination on the mutilated graph."""
     do = dict(do or {})
     model = pg.do(list(do)) if do else pg
     evidence = {**(given or {}), **do}
     if target in evidence:
         return float(evidence[target] in states)
-    factor = VariableElimination(model).query([target], evidence=evidence or None, show_progress=False)
+    factor = VariableElimination(model).query(
+        [target], evidence=evidence or None, show_progress=False
+    )
     return sum(float(factor.get_value(**{target: s})) for s in states)
 
 
@@ -116,7 +142,12 @@ def test_variables_count_and_provenance() -> None:
     assumed = [default_strength(v.cpt) for v in spec.variables if v.cpt.assumption]
     assert sourced and assumed and max(assumed) < min(sourced)
     decisions = {v.id for v in spec.variables if v.kind == "decision"}
-    assert decisions == {"us_economic_pressure", "us_covert_action", "us_preemption_posture", "us_diplomacy"}
+    assert decisions == {
+        "us_economic_pressure",
+        "us_covert_action",
+        "us_preemption_posture",
+        "us_diplomacy",
+    }
     # Independent causes are elicited as noisy-OR / noisy-MAX, not as big tables.
     forms = [v.cpt.form for v in spec.variables]
     assert forms.count("noisy_or") + forms.count("noisy_max") >= 12
@@ -124,13 +155,31 @@ def test_variables_count_and_provenance() -> None:
 
 def test_policies_scenarios_outcomes() -> None:
     spec = load_model(KOREA)
-    assert {"status_quo", "maximum_pressure", "pressure_plus_channel", "preemption_posture", "coordinated_engagement",
-            "uncoordinated_rok_engagement", "dual_suspension"} <= {p.id for p in spec.policies}
+    assert {
+        "status_quo",
+        "maximum_pressure",
+        "pressure_plus_channel",
+        "preemption_posture",
+        "coordinated_engagement",
+        "uncoordinated_rok_engagement",
+        "dual_suspension",
+    } <= {p.id for p in spec.policies}
     assert len(spec.policies) >= 7 and len(spec.scenarios) >= 5
-    assert {"icbm_test_observed", "china_cuts_petroleum", "thaad_payment_demand", "contradictory_signals",
-            "korus_revision_push"} <= {s.id for s in spec.scenarios}
-    assert {o.target for o in spec.outcomes} >= {"miscalculation_clash", "us_strike", "negotiations_open",
-                                                  "denuclearization_step", "alliance_strain", "china_enforcement"}
+    assert {
+        "icbm_test_observed",
+        "china_cuts_petroleum",
+        "thaad_payment_demand",
+        "contradictory_signals",
+        "korus_revision_push",
+    } <= {s.id for s in spec.scenarios}
+    assert {o.target for o in spec.outcomes} >= {
+        "miscalculation_clash",
+        "us_strike",
+        "negotiations_open",
+        "denuclearization_step",
+        "alliance_strain",
+        "china_enforcement",
+    }
 
 
 # ----------------------------------------------------------------------------------- questions
@@ -148,18 +197,20 @@ def test_every_question_answered_strictly_inside_0_1_as_pgmpy_does(net: Network,
         p = net.probability(q.query)
         assert 0.0 < p < 1.0, q.id
         if q.query.event is None:
-            assert p == pytest.approx(reference(pg, net, q.query.target, q.query.target_states()), abs=1e-10)
+            assert p == pytest.approx(
+                reference(pg, net, q.query.target, q.query.target_states()), abs=1e-10
+            )
 
 
 def test_forecasts_a_may_2017_analyst_would_recognise(net: Network) -> None:
     p = {q.id: net.probability(q.query) for q in net.spec.questions}
-    assert p["Q01"] > 0.6          # "will soon have the capability": an ICBM test is likely
-    assert p["Q03"] < 0.1          # a strike "widely regarded as premature"
-    assert p["Q08"] < 0.15         # Kaesong needs Pyongyang, and cuts against UN sanctions
+    assert p["Q01"] > 0.6  # "will soon have the capability": an ICBM test is likely
+    assert p["Q03"] < 0.1  # a strike "widely regarded as premature"
+    assert p["Q08"] < 0.15  # Kaesong needs Pyongyang, and cuts against UN sanctions
     assert p["Q14"] < 0.05 and p["Q17"] < 0.05  # THAAD withdrawal, OPCON transfer by 2018
-    assert p["Q06"] < 0.1 and p["Q20"] < 0.1    # no sitting president has met a Kim; no verified step
-    assert p["Q10"] > 0.5          # China has voted for sanctions after every nuclear test
-    assert p["Q05"] >= p["Q03"]    # a strike is one way to a deadly clash
+    assert p["Q06"] < 0.1 and p["Q20"] < 0.1  # no sitting president has met a Kim; no verified step
+    assert p["Q10"] > 0.5  # China has voted for sanctions after every nuclear test
+    assert p["Q05"] >= p["Q03"]  # a strike is one way to a deadly clash
 
 
 # -------------------------------------------------------------------------------------- claims
@@ -170,10 +221,16 @@ def test_claims_ledger_pinned_and_all_hold(net: Network) -> None:
     assert [r.id for r in results if not r.holds] == []
 
 
-@pytest.mark.parametrize("claim_id", [
-    "bluster_raises_miscalculation", "channel_lowers_miscalculation", "strike_strains_alliance",
-    "pressure_gains_some_help_from_china", "uncoordinated_engagement_drains_congress",
-])
+@pytest.mark.parametrize(
+    "claim_id",
+    [
+        "bluster_raises_miscalculation",
+        "channel_lowers_miscalculation",
+        "strike_strains_alliance",
+        "pressure_gains_some_help_from_china",
+        "uncoordinated_engagement_drains_congress",
+    ],
+)
 def test_claim_values_match_pgmpy(net: Network, pg, claim_id: str) -> None:
     r = next(x for x in evaluate_claims(net) if x.id == claim_id)
     claim = next(c for c in net.spec.claims if c.id == claim_id)
@@ -191,51 +248,72 @@ def test_private_channel_lowers_miscalculation(net: Network, pg) -> None:
     with_channel = ref_policy(pg, net, "miscalculation_clash", "yes", "pressure_plus_channel")
     pressure_only = ref_policy(pg, net, "miscalculation_clash", "yes", "maximum_pressure")
     assert with_channel < pressure_only
-    assert net.query("miscalculation_clash", policy="pressure_plus_channel")["yes"] == pytest.approx(with_channel, abs=1e-12)
-    assert ref_policy(pg, net, "misreading", "yes", "pressure_plus_channel") < ref_policy(pg, net, "misreading", "yes", "status_quo")
+    assert net.query("miscalculation_clash", policy="pressure_plus_channel")[
+        "yes"
+    ] == pytest.approx(with_channel, abs=1e-12)
+    assert ref_policy(pg, net, "misreading", "yes", "pressure_plus_channel") < ref_policy(
+        pg, net, "misreading", "yes", "status_quo"
+    )
 
 
 def test_maximum_pressure_gains_limited_help_from_china(net: Network, pg) -> None:
     mp = ref_policy(pg, net, "china_enforcement", "strict", "maximum_pressure")
     sq = ref_policy(pg, net, "china_enforcement", "strict", "status_quo")
     assert sq < mp < 0.5
-    assert net.query("china_enforcement", policy="maximum_pressure")["strict"] == pytest.approx(mp, abs=1e-12)
+    assert net.query("china_enforcement", policy="maximum_pressure")["strict"] == pytest.approx(
+        mp, abs=1e-12
+    )
 
 
 def test_preemption_posture_raises_strike_and_clash(net: Network, pg) -> None:
     for target in ("us_strike", "miscalculation_clash", "us_intercept_test"):
-        assert ref_policy(pg, net, target, "yes", "preemption_posture") > ref_policy(pg, net, target, "yes", "status_quo")
+        assert ref_policy(pg, net, target, "yes", "preemption_posture") > ref_policy(
+            pg, net, target, "yes", "status_quo"
+        )
     q05 = next(q for q in net.spec.questions if q.id == "Q05").query
-    assert net.probability(q05, policy="preemption_posture") > net.probability(q05, policy="status_quo")
+    assert net.probability(q05, policy="preemption_posture") > net.probability(
+        q05, policy="status_quo"
+    )
     # A strike now strains the alliance far more than posture alone.
     assert ref_policy(pg, net, "alliance_strain", "high", "preventive_strike") > ref_policy(
-        pg, net, "alliance_strain", "high", "preemption_posture")
+        pg, net, "alliance_strain", "high", "preemption_posture"
+    )
 
 
 def test_coordinated_engagement_opens_talks_and_keeps_the_alliance(net: Network, pg) -> None:
     assert ref_policy(pg, net, "negotiations_open", "yes", "coordinated_engagement") > ref_policy(
-        pg, net, "negotiations_open", "yes", "status_quo")
+        pg, net, "negotiations_open", "yes", "status_quo"
+    )
     assert ref_policy(pg, net, "alliance_strain", "high", "coordinated_engagement") < ref_policy(
-        pg, net, "alliance_strain", "high", "uncoordinated_rok_engagement")
-    assert ref_policy(pg, net, "miscalculation_clash", "yes", "coordinated_engagement") < ref_policy(
-        pg, net, "miscalculation_clash", "yes", "status_quo")
+        pg, net, "alliance_strain", "high", "uncoordinated_rok_engagement"
+    )
+    assert ref_policy(
+        pg, net, "miscalculation_clash", "yes", "coordinated_engagement"
+    ) < ref_policy(pg, net, "miscalculation_clash", "yes", "status_quo")
 
 
 def test_uncoordinated_engagement_strains_alliance_and_drains_congress(net: Network, pg) -> None:
-    for target, state in (("alliance_coordination", "divergent"), ("congress_support_rok", "drained"),
-                          ("alliance_strain", "high")):
+    for target, state in (
+        ("alliance_coordination", "divergent"),
+        ("congress_support_rok", "drained"),
+        ("alliance_strain", "high"),
+    ):
         assert ref_policy(pg, net, target, state, "uncoordinated_rok_engagement") > ref_policy(
-            pg, net, target, state, "status_quo")
+            pg, net, target, state, "status_quo"
+        )
     # Without US coordination, Kaesong reopening is unlikely; it is the policy that forces it.
     assert net.query("kaesong_reopened", do={"rok_engagement": "coordinated"})["yes"] < 0.15
 
 
 def test_dual_suspension_cuts_tests_and_suspends_exercises(net: Network, pg) -> None:
     for target in ("nk_icbm_test", "nk_nuclear_test"):
-        assert ref_policy(pg, net, target, "yes", "dual_suspension") < 0.5 * ref_policy(pg, net, target, "yes", "status_quo")
+        assert ref_policy(pg, net, target, "yes", "dual_suspension") < 0.5 * ref_policy(
+            pg, net, target, "yes", "status_quo"
+        )
     assert ref_policy(pg, net, "exercise_suspension", "yes", "dual_suspension") > 0.5
     assert ref_policy(pg, net, "nk_test_moratorium", "yes", "dual_suspension") > ref_policy(
-        pg, net, "nk_test_moratorium", "yes", "status_quo")
+        pg, net, "nk_test_moratorium", "yes", "status_quo"
+    )
 
 
 def test_every_policy_moves_some_headline_outcome(net: Network) -> None:
@@ -243,7 +321,9 @@ def test_every_policy_moves_some_headline_outcome(net: Network) -> None:
     for p in net.spec.policies:
         if p.id == "status_quo":
             continue
-        moved = max(abs(net.query(o.target, policy=p.id)[o.state] - base[o.id]) for o in net.spec.outcomes)
+        moved = max(
+            abs(net.query(o.target, policy=p.id)[o.state] - base[o.id]) for o in net.spec.outcomes
+        )
         assert moved > 0.01, p.id
 
 
@@ -254,14 +334,29 @@ def test_scenarios_update_in_the_expected_direction(net: Network, pg) -> None:
         return reference(pg, net, target, [state], given=given)
 
     assert ref_sc("us_strike", "yes", "icbm_test_observed") > ref_sc("us_strike", "yes", None)
-    assert ref_sc("china_enforcement", "strict", "china_cuts_petroleum") > 0.5 > ref_sc("china_enforcement", "strict", None)
-    assert ref_sc("thaad_review", "yes", "thaad_payment_demand") > ref_sc("thaad_review", "yes", None)
+    assert (
+        ref_sc("china_enforcement", "strict", "china_cuts_petroleum")
+        > 0.5
+        > ref_sc("china_enforcement", "strict", None)
+    )
+    assert ref_sc("thaad_review", "yes", "thaad_payment_demand") > ref_sc(
+        "thaad_review", "yes", None
+    )
     assert ref_sc("misreading", "yes", "contradictory_signals") > ref_sc("misreading", "yes", None)
-    assert net.query("china_enforcement", scenario="china_cuts_petroleum")["strict"] == pytest.approx(
-        ref_sc("china_enforcement", "strict", "china_cuts_petroleum"), abs=1e-12)
+    assert net.query("china_enforcement", scenario="china_cuts_petroleum")[
+        "strict"
+    ] == pytest.approx(ref_sc("china_enforcement", "strict", "china_cuts_petroleum"), abs=1e-12)
     # Soft evidence ruling out "maintain": equal to conditioning on the other two states.
     soft = net.query("leader_chemistry", scenario="korus_revision_push")["bad"]
-    joint = VariableElimination(pg).query(["leader_chemistry", "us_korus_stance"], joint=True, show_progress=False)
-    num = sum(joint.get_value(leader_chemistry="bad", us_korus_stance=s) for s in ("push_revision", "threaten_withdrawal"))
-    den = num + sum(joint.get_value(leader_chemistry="good", us_korus_stance=s) for s in ("push_revision", "threaten_withdrawal"))
+    joint = VariableElimination(pg).query(
+        ["leader_chemistry", "us_korus_stance"], joint=True, show_progress=False
+    )
+    num = sum(
+        joint.get_value(leader_chemistry="bad", us_korus_stance=s)
+        for s in ("push_revision", "threaten_withdrawal")
+    )
+    den = num + sum(
+        joint.get_value(leader_chemistry="good", us_korus_stance=s)
+        for s in ("push_revision", "threaten_withdrawal")
+    )
     assert soft == pytest.approx(num / den, abs=1e-12)

@@ -39,7 +39,9 @@ def _code(nb: nbformat.NotebookNode) -> list[str]:
     """Each code cell as plain Python (IPython magics such as %matplotlib turned into calls)."""
     from IPython.core.inputtransformer2 import TransformerManager
 
-    return [TransformerManager().transform_cell(c.source) for c in nb.cells if c.cell_type == "code"]
+    return [
+        TransformerManager().transform_cell(c.source) for c in nb.cells if c.cell_type == "code"
+    ]
 
 
 def _parameters(nb: nbformat.NotebookNode) -> dict[str, Any]:
@@ -56,14 +58,23 @@ def _parameters(nb: nbformat.NotebookNode) -> dict[str, Any]:
 
 # ---------------------------------------------------------------------------- static checks
 def test_the_four_notebooks_exist() -> None:
-    assert IDS == ["01_model_tour", "02_policy_interventions", "03_sensitivity", "04_decision_and_brief"]
+    assert IDS == [
+        "01_model_tour",
+        "02_policy_interventions",
+        "03_sensitivity",
+        "04_decision_and_brief",
+    ]
 
 
 @pytest.mark.parametrize("path", PATHS, ids=IDS)
 def test_stored_without_outputs(path: Path) -> None:
     nb = _read(path)
     nbformat.validate(nb)
-    dirty = [i for i, c in enumerate(nb.cells) if c.cell_type == "code" and (c.outputs or c.execution_count is not None)]
+    dirty = [
+        i
+        for i, c in enumerate(nb.cells)
+        if c.cell_type == "code" and (c.outputs or c.execution_count is not None)
+    ]
     assert not dirty, f"{path.name}: cells {dirty} carry outputs; clear them before committing"
     assert nb.metadata["kernelspec"]["name"] == "python3"
 
@@ -86,11 +97,19 @@ def test_public_api_only(path: Path) -> None:
     for src in _code(_read(path)):
         for node in ast.walk(ast.parse(src)):
             if isinstance(node, ast.ImportFrom) and node.module:
-                bad += [node.module] if any(p.startswith("_") for p in node.module.split(".")) else []
+                bad += (
+                    [node.module] if any(p.startswith("_") for p in node.module.split(".")) else []
+                )
                 bad += [a.name for a in node.names if a.name.startswith("_")]
             elif isinstance(node, ast.Import):
-                bad += [a.name for a in node.names if any(p.startswith("_") for p in a.name.split("."))]
-            elif isinstance(node, ast.Attribute) and node.attr.startswith("_") and not node.attr.startswith("__"):
+                bad += [
+                    a.name for a in node.names if any(p.startswith("_") for p in a.name.split("."))
+                ]
+            elif (
+                isinstance(node, ast.Attribute)
+                and node.attr.startswith("_")
+                and not node.attr.startswith("__")
+            ):
                 bad.append(node.attr)
     assert not bad, f"{path.name} uses private names: {bad}"
 
@@ -118,7 +137,11 @@ def _collect(run: Run) -> None:
                 run.texts.append(out.text)
             elif out.output_type in ("display_data", "execute_result"):
                 run.images += "image/png" in out.data or "image/svg+xml" in out.data
-                run.texts += [out.data[k] for k in ("text/html", "text/markdown", "text/plain") if k in out.data]
+                run.texts += [
+                    out.data[k]
+                    for k in ("text/html", "text/markdown", "text/plain")
+                    if k in out.data
+                ]
 
 
 #: Papermill's convention: parameters injected in a cell after the one tagged "parameters".
@@ -126,8 +149,15 @@ def _collect(run: Run) -> None:
 INJECTED = {
     "02_policy_interventions[example]": (
         "02_policy_interventions",
-        {"MODEL": "../models/example", "TARGET": "armed_clash", "STATE": "yes", "POLICY": "private_channel",
-         "BASELINE": "status_quo", "SEED": 7, "DRAWS": 500},
+        {
+            "MODEL": "../models/example",
+            "TARGET": "armed_clash",
+            "STATE": "yes",
+            "POLICY": "private_channel",
+            "BASELINE": "status_quo",
+            "SEED": 7,
+            "DRAWS": 500,
+        },
     ),
 }
 
@@ -154,8 +184,12 @@ async def _execute_all(paths: list[Path], tmp: Path) -> dict[str, Run]:
             _inject(nb, values)
         nb.cells.append(nbformat.v4.new_code_cell(PROBE))
         run = runs[key] = Run(nb)
-        client = NotebookClient(nb, timeout=CELL_TIMEOUT, kernel_name="python3",
-                                resources={"metadata": {"path": str(NOTEBOOKS)}})
+        client = NotebookClient(
+            nb,
+            timeout=CELL_TIMEOUT,
+            kernel_name="python3",
+            resources={"metadata": {"path": str(NOTEBOOKS)}},
+        )
         async with gate:
             try:
                 await client.async_execute(env=env)
@@ -164,8 +198,11 @@ async def _execute_all(paths: list[Path], tmp: Path) -> dict[str, Run]:
         _collect(run)
 
     jobs = [one(p, p.stem) for p in paths]
-    jobs += [one(NOTEBOOKS / f"{name}.ipynb", key, values) for key, (name, values) in INJECTED.items()
-             if (NOTEBOOKS / f"{name}.ipynb").exists()]
+    jobs += [
+        one(NOTEBOOKS / f"{name}.ipynb", key, values)
+        for key, (name, values) in INJECTED.items()
+        if (NOTEBOOKS / f"{name}.ipynb").exists()
+    ]
     await asyncio.gather(*jobs)
     return runs
 
@@ -183,7 +220,9 @@ def runs(kernel_tmp: Path) -> dict[str, Run]:
     before = sorted(p.name for p in NOTEBOOKS.iterdir())
     out = asyncio.run(_execute_all(PATHS, tmp))
     after = sorted(p.name for p in NOTEBOOKS.iterdir())
-    assert before == after, "a notebook wrote into notebooks/; write into tempfile.mkdtemp() instead"
+    assert before == after, (
+        "a notebook wrote into notebooks/; write into tempfile.mkdtemp() instead"
+    )
     return out
 
 
@@ -192,7 +231,9 @@ def test_executes_in_the_venv_kernel(runs: dict[str, Run], path: Path) -> None:
     run = runs[path.stem]
     if run.error is not None:
         pytest.fail(f"{path.name} failed:\n{run.error}", pytrace=False)
-    assert Path(run.probe["prefix"]).resolve() == Path(sys.prefix).resolve(), "kernel ran outside the venv"
+    assert Path(run.probe["prefix"]).resolve() == Path(sys.prefix).resolve(), (
+        "kernel ran outside the venv"
+    )
     assert Path(run.probe["estimative"]).resolve().is_relative_to(ROOT / "src")
     assert "Traceback" not in run.all_text
 
@@ -209,7 +250,9 @@ def _ok(runs: dict[str, Run], name: str) -> Run:
         pytest.skip(f"{name}.ipynb does not exist")
     run = runs[name]
     if run.error is not None:
-        pytest.fail(f"{name}.ipynb failed to run; see test_executes_in_the_venv_kernel", pytrace=False)
+        pytest.fail(
+            f"{name}.ipynb failed to run; see test_executes_in_the_venv_kernel", pytrace=False
+        )
     return run
 
 
@@ -220,15 +263,20 @@ def test_model_tour_shows_graph_variables_provenance(runs: dict[str, Run]) -> No
     assert run.images >= 1, "the graph figure"
     assert net.model_hash in text and net.spec.title in text
     assert all(v in text for v in net.variables), "the variables table lists every variable"
-    cited = [c.quote.strip() for v in [params["TARGET"], *net.parents[params["TARGET"]]]
-             for c in net.spec.variable(v).cpt.sources]
+    cited = [
+        c.quote.strip()
+        for v in [params["TARGET"], *net.parents[params["TARGET"]]]
+        for c in net.spec.variable(v).cpt.sources
+    ]
     assert cited and all(q in text for q in cited), "the key numbers' quotes"
     assert "<caption>P(" in text, "a posterior rendered as HTML"
     assert "90% interval" in text
     n = len(net.spec.claims)
     assert n and f"{n} of {n} claims hold" in text, "the claims ledger"
     assert all(c.id in text for c in net.spec.claims)
-    assert net.spec.questions and all(q.id in text for q in net.spec.questions), "the forecast table"
+    assert net.spec.questions and all(q.id in text for q in net.spec.questions), (
+        "the forecast table"
+    )
     assert run.images >= 2
 
 
@@ -249,15 +297,18 @@ def test_policy_notebook_shows_every_policy_and_do_versus_observe(runs: dict[str
     assert run.images >= 3
 
 
-def test_sensitivity_notebook_shows_tornado_indicators_sobol_and_sweep(runs: dict[str, Run], kernel_tmp: Path) -> None:
+def test_sensitivity_notebook_shows_tornado_indicators_sobol_and_sweep(
+    runs: dict[str, Run], kernel_tmp: Path
+) -> None:
     run = _ok(runs, "03_sensitivity")
     params, net = _model("03_sensitivity")
     text = run.all_text
     assert "One-way sensitivity of" in text, "the tornado's table"
     assert "Indicators to watch for" in text
     assert "Sobol indices" in text
-    assert re.search(r"the ranking reverses if|no single parameter within|no single-parameter change", text), \
-        "the flip-point statement"
+    assert re.search(
+        r"the ranking reverses if|no single parameter within|no single-parameter change", text
+    ), "the flip-point statement"
     assert f"model hash: {net.model_hash}" in text, "the sweep's sidecar carries the model hash"
     sidecars = list(kernel_tmp.glob("estimative-sweep-*/sweep/_sweep.json"))
     assert len(sidecars) == 1, "the sweep is written under the temporary folder"
@@ -273,19 +324,25 @@ def test_sensitivity_notebook_shows_tornado_indicators_sobol_and_sweep(runs: dic
     assert run.images >= 6
 
 
-def test_decision_notebook_shows_utilities_best_policy_voi_tree_and_brief(runs: dict[str, Run]) -> None:
+def test_decision_notebook_shows_utilities_best_policy_voi_tree_and_brief(
+    runs: dict[str, Run],
+) -> None:
     run = _ok(runs, "04_decision_and_brief")
     params, net = _model("04_decision_and_brief")
     text = run.all_text
     assert "Expected utility (" in text, "the expected utilities rendered as HTML"
     assert "P(best)" in text
     assert "contributions add up to the expected utility: True" in text
-    assert re.search(rf"P\({params['POLICY']} has a higher expected utility than {params['BASELINE']}\) = 0?\.\d+|1\.000",
-                     text)
+    assert re.search(
+        rf"P\({params['POLICY']} has a higher expected utility than {params['BASELINE']}\) = 0?\.\d+|1\.000",
+        text,
+    )
     assert "best without information:" in text and "observations could change the choice" in text
-    assert "Decision tree" in text and "| policy |" in text, "the tree as a figure and a Markdown table"
+    assert "Decision tree" in text and "| policy |" in text, (
+        "the tree as a figure and a Markdown table"
+    )
     assert "## 3. Key judgments" in text, "the brief rendered inline"
-    assert f"content hash `{net.model_hash}`" in text
+    assert f"model hash `{net.model_hash}`" in text
     assert all(a.id in text for a in net.spec.utilities.attributes)
     assert run.images >= 4
 

@@ -13,11 +13,16 @@ from estimative.spec import spec_from_arrays
 @pytest.fixture(scope="module")
 def net() -> Network:
     # c has a structural zero: P(c=yes | a=no) = 0
-    return Network(spec_from_arrays("priors", [
-        ("a", ["no", "yes"], [], np.array([0.8, 0.2])),
-        ("b", ["lo", "mid", "hi"], ["a"], np.array([[0.5, 0.2], [0.3, 0.3], [0.2, 0.5]])),
-        ("c", ["no", "yes"], ["a"], np.array([[1.0, 0.4], [0.0, 0.6]])),
-    ]))
+    return Network(
+        spec_from_arrays(
+            "priors",
+            [
+                ("a", ["no", "yes"], [], np.array([0.8, 0.2])),
+                ("b", ["lo", "mid", "hi"], ["a"], np.array([[0.5, 0.2], [0.3, 0.3], [0.2, 0.5]])),
+                ("c", ["no", "yes"], ["a"], np.array([[1.0, 0.4], [0.0, 0.6]])),
+            ],
+        )
+    )
 
 
 def test_draws_have_the_cpt_shapes_with_a_trailing_draw_axis(net: Network) -> None:

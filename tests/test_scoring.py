@@ -36,11 +36,15 @@ def korea_table(korea: Network) -> ForecastTable:
 
 def _table(probs: dict[str, float]) -> ForecastTable:
     h = dt.date(2018, 12, 31)
-    return ForecastTable("m", "hash", dt.date(2017, 5, 15), tuple(Forecast(k, k, p, h, "") for k, p in probs.items()))
+    return ForecastTable(
+        "m", "hash", dt.date(2017, 5, 15), tuple(Forecast(k, k, p, h, "") for k, p in probs.items())
+    )
 
 
 # ------------------------------------------------------------------------------------ forecasts
-def test_forecasts_answer_every_question_like_pgmpy(korea: Network, korea_table: ForecastTable) -> None:
+def test_forecasts_answer_every_question_like_pgmpy(
+    korea: Network, korea_table: ForecastTable
+) -> None:
     assert korea_table.ids == tuple(QIDS)
     assert korea_table.model_hash == korea.model_hash and korea_table.as_of == dt.date(2017, 5, 15)
     ve = VariableElimination(korea.to_pgmpy())
@@ -48,7 +52,9 @@ def test_forecasts_answer_every_question_like_pgmpy(korea: Network, korea_table:
         assert 0.0 < f.probability < 1.0
         assert f.horizon == dt.date(2018, 12, 31)
         if q.query.event is None:
-            ref = ve.query([q.query.target], show_progress=False).get_value(**{q.query.target: q.query.state})
+            ref = ve.query([q.query.target], show_progress=False).get_value(
+                **{q.query.target: q.query.state}
+            )
         else:  # Q05: P(clash or strike) = 1 - P(no clash, no strike), from pgmpy's joint
             joint = ve.query(["miscalculation_clash", "us_strike"], joint=True, show_progress=False)
             ref = 1.0 - joint.get_value(miscalculation_clash="no", us_strike="no")
@@ -73,13 +79,18 @@ def test_score_by_hand() -> None:
     # Brier: ((0.1)^2 + (0.8)^2 + (0.6)^2 + (0.35)^2) / 4
     assert r.brier == pytest.approx((0.01 + 0.64 + 0.36 + 0.1225) / 4, abs=1e-15)
     # log score: (ln 0.9 + ln 0.2 + ln 0.4 + ln 0.65) / 4
-    assert r.log_score == pytest.approx((math.log(0.9) + math.log(0.2) + math.log(0.4) + math.log(0.65)) / 4, abs=1e-15)
+    assert r.log_score == pytest.approx(
+        (math.log(0.9) + math.log(0.2) + math.log(0.4) + math.log(0.65)) / 4, abs=1e-15
+    )
     assert r.n == 4 and r.unresolved == ()
     # Two bins: [0, 0.5) holds B (0.2, yes) and D (0.35, no); [0.5, 1] holds A (0.9, yes) and C (0.6, no).
     low, high = r.calibration
     assert (low.low, low.high, low.count) == (0.0, 0.5, 2)
     assert low.mean_forecast == pytest.approx(0.275) and low.observed_frequency == 0.5
-    assert (high.count, high.observed_frequency) == (2, 0.5) and high.mean_forecast == pytest.approx(0.75)
+    assert (high.count, high.observed_frequency) == (
+        2,
+        0.5,
+    ) and high.mean_forecast == pytest.approx(0.75)
 
 
 def test_score_edges_of_bins_and_certain_forecasts() -> None:
@@ -87,8 +98,16 @@ def test_score_edges_of_bins_and_certain_forecasts() -> None:
     r = score(t, {"A": 1, "B": 1, "C": 0}, bins=5)
     assert r.unresolved == ("D",)
     counts = [b.count for b in r.calibration]
-    assert counts == [1, 1, 0, 0, 1]  # 0.0 -> first bin; 0.2 -> [0.2, 0.4); 1.0 -> last bin (closed)
-    assert math.isnan(r.calibration[2].mean_forecast) and math.isnan(r.calibration[2].observed_frequency)
+    assert counts == [
+        1,
+        1,
+        0,
+        0,
+        1,
+    ]  # 0.0 -> first bin; 0.2 -> [0.2, 0.4); 1.0 -> last bin (closed)
+    assert math.isnan(r.calibration[2].mean_forecast) and math.isnan(
+        r.calibration[2].observed_frequency
+    )
     # A certain, wrong forecast costs ln(eps), not minus infinity (scikit-learn clips the same way).
     assert r.questions[1].log_score == pytest.approx(math.log(np.finfo(float).eps))
     assert r.brier == pytest.approx((0 + 1 + 0.04) / 3)
@@ -136,19 +155,31 @@ def test_resolutions_file_errors_name_file_line_and_field(tmp_path: Path) -> Non
     with pytest.raises(ModelError) as info:
         load_resolutions(bad, questions=QIDS)
     problems = info.value.problems
-    assert [(p.line, p.field) for p in problems] == [(2, "Q1O"), (3, "Q03"), (4, "Q04"), (5, "Q05"), (6, "Q06")]
+    assert [(p.line, p.field) for p in problems] == [
+        (2, "Q1O"),
+        (3, "Q03"),
+        (4, "Q04"),
+        (5, "Q05"),
+        (6, "Q06"),
+    ]
     assert all(p.file is not None and p.file.endswith("res.yaml") for p in problems)
-    assert "unknown question 'Q1O'" in problems[0].message and "did you mean 'Q10'" in problems[0].message
+    assert (
+        "unknown question 'Q1O'" in problems[0].message
+        and "did you mean 'Q10'" in problems[0].message
+    )
     assert all("must be 0 or 1" in p.message for p in problems[1:])
     assert problems[2].found == "'yes'" and problems[3].found == "True"
 
 
-@pytest.mark.parametrize("text, message", [
-    ("- Q01\n- Q02\n", "must be a mapping"),
-    ("{}\n", "empty"),
-    ("# nothing\n", "empty"),
-    ("Q01: [1\n", "not valid YAML"),
-])
+@pytest.mark.parametrize(
+    "text, message",
+    [
+        ("- Q01\n- Q02\n", "must be a mapping"),
+        ("{}\n", "empty"),
+        ("# nothing\n", "empty"),
+        ("Q01: [1\n", "not valid YAML"),
+    ],
+)
 def test_resolutions_file_shape_errors(tmp_path: Path, text: str, message: str) -> None:
     f = tmp_path / "r.yaml"
     f.write_text(text)
@@ -158,16 +189,20 @@ def test_resolutions_file_shape_errors(tmp_path: Path, text: str, message: str) 
 
 def test_resolutions_example_file_reads(korea_table: ForecastTable) -> None:
     raw = yaml.safe_load(RESOLUTIONS.read_text())
-    assert load_resolutions(RESOLUTIONS, questions=korea_table.ids) == {k: int(v) for k, v in raw.items()}
+    assert load_resolutions(RESOLUTIONS, questions=korea_table.ids) == {
+        k: int(v) for k, v in raw.items()
+    }
 
 
 # ------------------------------------------------------------------------------------------ cli
 def test_cli_forecast(capsys: pytest.CaptureFixture[str], korea_table: ForecastTable) -> None:
     assert main(["forecast", str(KOREA), "--json"]) == 0
     out = json.loads(capsys.readouterr().out)
-    assert out["ok"] is True and out["hash"] == korea_table.model_hash
+    assert out["ok"] is True and out["model_hash"] == korea_table.model_hash
     assert [f["id"] for f in out["forecasts"]] == QIDS
-    assert [f["probability"] for f in out["forecasts"]] == pytest.approx([f.probability for f in korea_table], abs=1e-15)
+    assert [f["probability"] for f in out["forecasts"]] == pytest.approx(
+        [f.probability for f in korea_table], abs=1e-15
+    )
     assert main(["forecast", str(KOREA)]) == 0
     text = capsys.readouterr().out
     assert "Q23" in text and korea_table.model_hash in text and "%" in text
@@ -177,8 +212,10 @@ def test_cli_score(capsys: pytest.CaptureFixture[str], korea_table: ForecastTabl
     r = score(korea_table, load_resolutions(RESOLUTIONS, questions=korea_table.ids))
     assert main(["score", str(KOREA), str(RESOLUTIONS), "--json"]) == 0
     out = json.loads(capsys.readouterr().out)
-    assert out["ok"] is True and out["n"] == 20 and out["hash"] == korea_table.model_hash
-    assert out["brier"] == pytest.approx(r.brier, abs=1e-15) and out["log_score"] == pytest.approx(r.log_score, abs=1e-15)
+    assert out["ok"] is True and out["n"] == 20 and out["model_hash"] == korea_table.model_hash
+    assert out["brier"] == pytest.approx(r.brier, abs=1e-15) and out["log_score"] == pytest.approx(
+        r.log_score, abs=1e-15
+    )
     assert len(out["calibration"]) == 5 and out["unresolved"] == ["Q21", "Q22", "Q23"]
     assert main(["score", str(KOREA), str(RESOLUTIONS), "--bins", "4"]) == 0
     text = capsys.readouterr().out
@@ -186,7 +223,9 @@ def test_cli_score(capsys: pytest.CaptureFixture[str], korea_table: ForecastTabl
     assert "Calibration" in text and "not scored" in text
 
 
-def test_cli_score_bad_file_exits_2_without_traceback(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+def test_cli_score_bad_file_exits_2_without_traceback(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     bad = tmp_path / "res.yaml"
     bad.write_text("Q01: 1\nQ24: 0\n")
     assert main(["score", str(KOREA), str(bad)]) == 2

@@ -30,15 +30,21 @@ def check_output_path(path: str | os.PathLike[str], *, what: str = "file") -> Pa
     """The path as a :class:`Path`, after checking it names a file in an existing folder."""
     target = Path(path)
     if target.is_dir():
-        raise UsageError(f"the output path is a folder, not a {what}", found=str(target), fix=f"name a {what}")
+        raise UsageError(
+            f"the output path is a folder, not a {what}", found=str(target), fix=f"name a {what}"
+        )
     folder = target.parent if str(target.parent) else Path(".")
     if not folder.is_dir():
-        raise UsageError(f"the folder for the {what} does not exist", found=str(folder), fix="create it first")
+        raise UsageError(
+            f"the folder for the {what} does not exist", found=str(folder), fix="create it first"
+        )
     return target
 
 
 @contextlib.contextmanager
-def atomic_writer(path: str | os.PathLike[str], *, binary: bool = False, what: str = "file") -> Iterator[IO[Any]]:
+def atomic_writer(
+    path: str | os.PathLike[str], *, binary: bool = False, what: str = "file"
+) -> Iterator[IO[Any]]:
     """Open a temporary file beside ``path`` for writing; on success rename it over ``path``.
 
     Text mode writes UTF-8 with ``\\n`` line ends. On any error the temporary file is removed
@@ -52,12 +58,18 @@ def atomic_writer(path: str | os.PathLike[str], *, binary: bool = False, what: s
     'done'
     """
     target = check_output_path(path, what=what)
-    fd, tmp = tempfile.mkstemp(dir=target.parent if str(target.parent) else ".", prefix=f".{target.name}.", suffix=".tmp")
+    fd, tmp = tempfile.mkstemp(
+        dir=target.parent if str(target.parent) else ".", prefix=f".{target.name}.", suffix=".tmp"
+    )
     try:
-        with (os.fdopen(fd, "wb") if binary else os.fdopen(fd, "w", encoding="utf-8", newline="\n")) as fh:
+        with (
+            os.fdopen(fd, "wb") if binary else os.fdopen(fd, "w", encoding="utf-8", newline="\n")
+        ) as fh:
             yield fh
             fh.flush()
-            os.fsync(fh.fileno())  # on disk before the rename: a crash leaves the old file or the new one
+            os.fsync(
+                fh.fileno()
+            )  # on disk before the rename: a crash leaves the old file or the new one
         os.replace(tmp, target)
     except BaseException:
         if os.path.exists(tmp):

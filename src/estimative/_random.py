@@ -24,8 +24,12 @@ def make_rng(seed: int | np.random.Generator | None, *, name: str = "seed") -> n
     if isinstance(seed, np.random.Generator):
         return seed
     if seed is None or isinstance(seed, bool) or not isinstance(seed, int | np.integer) or seed < 0:
-        raise UsageError(f"{name} must be a whole number of 0 or more", field=name, found=repr(seed),
-                         fix=f"e.g. {name}=0")
+        raise UsageError(
+            f"{name} must be a whole number of 0 or more",
+            field=name,
+            found=repr(seed),
+            fix=f"e.g. {name}=0",
+        )
     return np.random.default_rng(np.random.SeedSequence(int(seed)))
 
 
@@ -44,11 +48,17 @@ def stream(rng: np.random.Generator, name: str) -> np.random.Generator:
     """
     seq = getattr(rng.bit_generator, "seed_seq", None)
     if not isinstance(seq, np.random.SeedSequence):
-        raise UsageError("this random generator cannot spawn streams", field="rng",
-                         fix="make it with numpy.random.default_rng(SEED)")
+        raise UsageError(
+            "this random generator cannot spawn streams",
+            field="rng",
+            fix="make it with numpy.random.default_rng(SEED)",
+        )
     key = (*seq.spawn_key, zlib.crc32(name.encode("utf-8")))
-    return np.random.Generator(type(rng.bit_generator)(np.random.SeedSequence(seq.entropy, spawn_key=key,
-                                                                              pool_size=seq.pool_size)))
+    return np.random.Generator(
+        type(rng.bit_generator)(
+            np.random.SeedSequence(seq.entropy, spawn_key=key, pool_size=seq.pool_size)
+        )
+    )
 
 
 def seed_of(rng: np.random.Generator) -> int | None:
@@ -58,6 +68,10 @@ def seed_of(rng: np.random.Generator) -> int | None:
     2017
     """
     seq = getattr(rng.bit_generator, "seed_seq", None)
-    if isinstance(seq, np.random.SeedSequence) and isinstance(seq.entropy, int) and not seq.spawn_key:
+    if (
+        isinstance(seq, np.random.SeedSequence)
+        and isinstance(seq.entropy, int)
+        and not seq.spawn_key
+    ):
         return int(seq.entropy)
     return None

@@ -22,14 +22,28 @@ def check_level(level: Any, *, name: str = "level") -> float:
     Traceback (most recent call last):
     estimative.errors.UsageError: level: level must be strictly between 0 and 1; found 1.5. Fix: e.g. level=0.9
     """
-    if isinstance(level, bool) or not isinstance(level, int | float | np.number) or not 0 < float(level) < 1:
-        raise UsageError(f"{name} must be strictly between 0 and 1", field=name, found=repr(level),
-                         fix=f"e.g. {name}=0.9")
+    if (
+        isinstance(level, bool)
+        or not isinstance(level, int | float | np.number)
+        or not 0 < float(level) < 1
+    ):
+        raise UsageError(
+            f"{name} must be strictly between 0 and 1",
+            field=name,
+            found=repr(level),
+            fix=f"e.g. {name}=0.9",
+        )
     return float(level)
 
 
-def check_count(value: Any, *, name: str, minimum: int = 1, maximum: int | None = None,
-                example: int | None = None) -> int:
+def check_count(
+    value: Any,
+    *,
+    name: str,
+    minimum: int = 1,
+    maximum: int | None = None,
+    example: int | None = None,
+) -> int:
     """A whole number in ``[minimum, maximum]`` (draws, sample sizes, top-k, bins).
 
     >>> check_count(500, name="draws", minimum=2)
@@ -41,8 +55,12 @@ def check_count(value: Any, *, name: str, minimum: int = 1, maximum: int | None 
     ok = not isinstance(value, bool) and isinstance(value, int | np.integer)
     if not ok or value < minimum or (maximum is not None and value > maximum):
         span = f"of at least {minimum}" if maximum is None else f"from {minimum} to {maximum}"
-        raise UsageError(f"{name} must be a whole number {span}", field=name, found=repr(value),
-                         fix=f"e.g. {name}={example if example is not None else max(minimum, 2000 if name == 'draws' else minimum)}")
+        raise UsageError(
+            f"{name} must be a whole number {span}",
+            field=name,
+            found=repr(value),
+            fix=f"e.g. {name}={example if example is not None else max(minimum, 2000 if name == 'draws' else minimum)}",
+        )
     return int(value)
 
 
@@ -52,7 +70,11 @@ def check_probability(value: Any, *, name: str) -> float:
     >>> check_probability(0.2, name="threshold")
     0.2
     """
-    if isinstance(value, bool) or not isinstance(value, int | float | np.number) or not math.isfinite(float(value)) \
-            or not 0 <= float(value) <= 1:
+    if (
+        isinstance(value, bool)
+        or not isinstance(value, int | float | np.number)
+        or not math.isfinite(float(value))
+        or not 0 <= float(value) <= 1
+    ):
         raise UsageError(f"{name} must be a probability from 0 to 1", field=name, found=repr(value))
     return float(value)

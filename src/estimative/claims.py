@@ -24,7 +24,14 @@ if TYPE_CHECKING:
 #: other by less than rounding noise does not hold.
 TOLERANCE = 1e-12
 
-__all__ = ["TOLERANCE", "ClaimResult", "check_claims", "compare", "describe_query", "evaluate_claims"]
+__all__ = [
+    "TOLERANCE",
+    "ClaimResult",
+    "check_claims",
+    "compare",
+    "describe_query",
+    "evaluate_claims",
+]
 
 
 @dataclass(frozen=True)
@@ -105,21 +112,44 @@ def describe_query(ref: QueryRef | float) -> str:
         head = " or ".join(f"({t})" for t in terms) if len(terms) > 1 else terms[0]
     else:
         states = ref.target_states()
-        head = f"{ref.target}={states[0]}" if len(states) == 1 else f"{ref.target} in {{{', '.join(states)}}}"
-    cond = conditions_text(policy=ref.policy, scenario=ref.scenario, do=ref.do, given=ref.given, soft=ref.soft)
+        head = (
+            f"{ref.target}={states[0]}"
+            if len(states) == 1
+            else f"{ref.target} in {{{', '.join(states)}}}"
+        )
+    cond = conditions_text(
+        policy=ref.policy, scenario=ref.scenario, do=ref.do, given=ref.given, soft=ref.soft
+    )
     return f"P({head}{' | ' + cond if cond else ''})"
 
 
 def _evaluate(net: Network, index: int, claim: ClaimSpec) -> ClaimResult:
     right_q = describe_query(claim.right)
-    base = dict(index=index, id=claim.id, text=claim.text, op=claim.op, left_query=describe_query(claim.left),
-                right_query=right_q, source=claim.source, quote=claim.quote)
+    base = dict(
+        index=index,
+        id=claim.id,
+        text=claim.text,
+        op=claim.op,
+        left_query=describe_query(claim.left),
+        right_query=right_q,
+        source=claim.source,
+        quote=claim.quote,
+    )
     try:
         left = net.probability(claim.left)
-        right = net.probability(claim.right) if isinstance(claim.right, QueryRef) else float(claim.right)
+        right = (
+            net.probability(claim.right)
+            if isinstance(claim.right, QueryRef)
+            else float(claim.right)
+        )
     except EstimativeError as exc:
-        return ClaimResult(left=math.nan, right=math.nan, holds=False,
-                           error="; ".join(p.message for p in exc.problems), **base)
+        return ClaimResult(
+            left=math.nan,
+            right=math.nan,
+            holds=False,
+            error="; ".join(p.message for p in exc.problems),
+            **base,
+        )
     return ClaimResult(left=left, right=right, holds=compare(left, claim.op, right), **base)
 
 
@@ -173,15 +203,24 @@ def check_claims(net: Network) -> list[Problem]:
         if r.holds:
             continue
         if r.error is not None:
-            problems.append(problem_at(net.spec, ("claims", r.index),
-                                       f"claim '{r.id}' cannot be evaluated: {r.error}",
-                                       fix="correct the claim's queries"))
+            problems.append(
+                problem_at(
+                    net.spec,
+                    ("claims", r.index),
+                    f"claim '{r.id}' cannot be evaluated: {r.error}",
+                    fix="correct the claim's queries",
+                )
+            )
             continue
-        problems.append(problem_at(
-            net.spec, ("claims", r.index),
-            f"claim '{r.id}' does not hold ({r.text.rstrip('.')}): {r.left_query} = {r.left:.4f} "
-            f"is not {r.op} {r.right_query} = {r.right:.4f}",
-            expected=f"left {r.op} right", found=f"{r.left:.6g} vs {r.right:.6g}",
-            fix="revise the CPTs the claim rests on, or the claim itself if the source does not support it",
-        ))
+        problems.append(
+            problem_at(
+                net.spec,
+                ("claims", r.index),
+                f"claim '{r.id}' does not hold ({r.text.rstrip('.')}): {r.left_query} = {r.left:.4f} "
+                f"is not {r.op} {r.right_query} = {r.right:.4f}",
+                expected=f"left {r.op} right",
+                found=f"{r.left:.6g} vs {r.right:.6g}",
+                fix="revise the CPTs the claim rests on, or the claim itself if the source does not support it",
+            )
+        )
     return problems

@@ -13,8 +13,13 @@ from typing import TypeVar
 N = TypeVar("N", bound=Hashable)
 
 
-def reachable(edges: Mapping[N, Sequence[N]], start: Iterable[N], *, include_start: bool = True,
-              stop: frozenset[N] | set[N] = frozenset()) -> set[N]:
+def reachable(
+    edges: Mapping[N, Sequence[N]],
+    start: Iterable[N],
+    *,
+    include_start: bool = True,
+    stop: frozenset[N] | set[N] = frozenset(),
+) -> set[N]:
     """Every node reachable from ``start`` along ``edges``; a node in ``stop`` is reached but
     not walked through. Pass children for descendants, parents for ancestors.
 
@@ -27,7 +32,11 @@ def reachable(edges: Mapping[N, Sequence[N]], start: Iterable[N], *, include_sta
     """
     starts = list(start)
     seen: set[N] = set()
-    stack = list(starts) if include_start else [c for s in starts if s not in stop for c in edges.get(s, ())]
+    stack = (
+        list(starts)
+        if include_start
+        else [c for s in starts if s not in stop for c in edges.get(s, ())]
+    )
     while stack:
         n = stack.pop()
         if n in seen:
@@ -103,7 +112,7 @@ def find_cycle(edges: Mapping[N, Sequence[N]]) -> list[N] | None:
                 stack[-1] = (node, i + 1)
                 child = children[i]
                 if state.get(child) == 1:
-                    return path[path.index(child):]
+                    return path[path.index(child) :]
                 if not state.get(child):
                     state[child] = 1
                     stack.append((child, 0))

@@ -35,7 +35,9 @@ def band_concentration(mean: np.ndarray, low: np.ndarray, high: np.ndarray) -> n
     return np.maximum(mean * (1 - mean) / var - 1.0, 1.0)
 
 
-def concentrations(net: Network, *, strengths: Mapping[str, float] | None = None) -> list[np.ndarray]:
+def concentrations(
+    net: Network, *, strengths: Mapping[str, float] | None = None
+) -> list[np.ndarray]:
     """The Dirichlet parameters of every CPT (same shapes as ``net.cpts``).
 
     ``strengths`` overrides the file's strength for named variables.
@@ -98,7 +100,11 @@ def draw_cpts(
         total = g.sum(axis=0, keepdims=True)
         # A column whose every draw underflowed to zero falls back to its point value.
         safe = np.where(total > 0, total, 1.0)
-        draw = np.where(total > 0, g / safe, (a / np.maximum(a.sum(axis=0, keepdims=True), 1e-300))[..., np.newaxis])
+        draw = np.where(
+            total > 0,
+            g / safe,
+            (a / np.maximum(a.sum(axis=0, keepdims=True), 1e-300))[..., np.newaxis],
+        )
         out.append(draw)
     return out
 
@@ -106,24 +112,36 @@ def draw_cpts(
 Draws = Sequence[np.ndarray]
 
 
-def resolve_draws(net: Network, draws: int | Draws, rng: np.random.Generator | None,
-                  strengths: Mapping[str, float] | None = None) -> list[np.ndarray]:
+def resolve_draws(
+    net: Network,
+    draws: int | Draws,
+    rng: np.random.Generator | None,
+    strengths: Mapping[str, float] | None = None,
+) -> list[np.ndarray]:
     """The draws to use: drawn now (``int``) or checked against the network (a list)."""
     if isinstance(draws, int | np.integer):
         if rng is None:
-            raise UsageError("drawing parameters needs a random generator", field="rng",
-                             fix="pass rng=np.random.default_rng(SEED), or pass draws from draw_cpts")
+            raise UsageError(
+                "drawing parameters needs a random generator",
+                field="rng",
+                fix="pass rng=np.random.default_rng(SEED), or pass draws from draw_cpts",
+            )
         draws = check_count(draws, name="draws", minimum=1)
         return draw_cpts(net, int(draws), rng=rng, strengths=strengths)
     out = [np.asarray(d, dtype=float) for d in draws]
     if len(out) != len(net.cpts):
-        raise UsageError(f"draws has {len(out)} arrays; the network has {len(net.cpts)} CPTs",
-                         fix="pass the list draw_cpts(net, N, rng=...) returns")
+        raise UsageError(
+            f"draws has {len(out)} arrays; the network has {len(net.cpts)} CPTs",
+            fix="pass the list draw_cpts(net, N, rng=...) returns",
+        )
     n = out[0].shape[-1] if out and out[0].ndim else 0
     for name, d, cpt in zip(net.variables, out, net.cpts, strict=True):
         if d.shape != (*cpt.shape, n):
-            raise UsageError(f"draws for '{name}' have shape {d.shape}", expected=str((*cpt.shape, n)),
-                             fix="pass the list draw_cpts(net, N, rng=...) returns for this network")
+            raise UsageError(
+                f"draws for '{name}' have shape {d.shape}",
+                expected=str((*cpt.shape, n)),
+                fix="pass the list draw_cpts(net, N, rng=...) returns for this network",
+            )
     return out
 
 

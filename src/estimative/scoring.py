@@ -88,22 +88,36 @@ class ForecastTable(Sequence[Forecast]):
         for f in self.rows:
             if f.id == question:
                 return f.probability
-        raise UsageError(f"unknown question '{question}'{_suggest(question, self.ids)}",
-                         expected=f"one of {list(self.ids)}")
+        raise UsageError(
+            f"unknown question '{question}'{_suggest(question, self.ids)}",
+            expected=f"one of {list(self.ids)}",
+        )
 
     def to_frame(self) -> pd.DataFrame:
-        return pd.DataFrame({
-            "id": [f.id for f in self.rows],
-            "probability": [f.probability for f in self.rows],
-            "horizon": [f.horizon for f in self.rows],
-            "text": [f.text for f in self.rows],
-        })
+        return pd.DataFrame(
+            {
+                "id": [f.id for f in self.rows],
+                "probability": [f.probability for f in self.rows],
+                "horizon": [f.horizon for f in self.rows],
+                "text": [f.text for f in self.rows],
+            }
+        )
 
     def to_dict(self) -> dict[str, Any]:
         return {
-            "model": self.model, "hash": self.model_hash, "as_of": self.as_of.isoformat(),
-            "forecasts": [{"id": f.id, "text": f.text, "probability": f.probability,
-                           "horizon": f.horizon.isoformat(), "resolution": f.resolution} for f in self.rows],
+            "model": self.model,
+            "model_hash": self.model_hash,
+            "as_of": self.as_of.isoformat(),
+            "forecasts": [
+                {
+                    "id": f.id,
+                    "text": f.text,
+                    "probability": f.probability,
+                    "horizon": f.horizon.isoformat(),
+                    "resolution": f.resolution,
+                }
+                for f in self.rows
+            ],
         }
 
     def _repr_html_(self) -> str:
@@ -174,26 +188,50 @@ def load_resolutions(path: str | Path, *, questions: Sequence[str]) -> dict[str,
 
     data, lines = load_yaml(path, display=display_path(path))
     if not isinstance(data, dict):
-        raise ModelError(Problem("a resolutions file must be a mapping of question id to 0 or 1",
-                                 file=lines.file, line=1, found=type(data).__name__,
-                                 fix="write one line per question, e.g. Q01: 1"))
+        raise ModelError(
+            Problem(
+                "a resolutions file must be a mapping of question id to 0 or 1",
+                file=lines.file,
+                line=1,
+                found=type(data).__name__,
+                fix="write one line per question, e.g. Q01: 1",
+            )
+        )
     known = list(questions)
     problems: list[Problem] = []
     out: dict[str, int] = {}
     for qid, value in data.items():
         if qid not in known:
-            problems.append(lines.problem((qid,), f"unknown question '{qid}'{_suggest(qid, known)}",
-                                          expected=f"one of {', '.join(known)}" if len(known) <= 30 else None,
-                                          fix="use the ids of the model's questions (estimative forecast lists them)"))
+            problems.append(
+                lines.problem(
+                    (qid,),
+                    f"unknown question '{qid}'{_suggest(qid, known)}",
+                    expected=f"one of {', '.join(known)}" if len(known) <= 30 else None,
+                    fix="use the ids of the model's questions (estimative forecast lists them)",
+                )
+            )
             continue
         if isinstance(value, bool) or not isinstance(value, (int, float)) or value not in (0, 1):
-            problems.append(lines.problem((qid,), f"the outcome of {qid} must be 0 or 1",
-                                          expected="0 (resolved no) or 1 (resolved yes)", found=repr(value),
-                                          fix="write 1 if the question resolved yes, 0 if no; leave unresolved questions out"))
+            problems.append(
+                lines.problem(
+                    (qid,),
+                    f"the outcome of {qid} must be 0 or 1",
+                    expected="0 (resolved no) or 1 (resolved yes)",
+                    found=repr(value),
+                    fix="write 1 if the question resolved yes, 0 if no; leave unresolved questions out",
+                )
+            )
             continue
         out[qid] = int(value)
     if not data:
-        problems.append(Problem("the resolutions file is empty", file=lines.file, line=1, fix="add lines like Q01: 1"))
+        problems.append(
+            Problem(
+                "the resolutions file is empty",
+                file=lines.file,
+                line=1,
+                fix="add lines like Q01: 1",
+            )
+        )
     if problems:
         raise ModelError(problems)
     return out
@@ -241,7 +279,9 @@ class ScoreReport:
 
     #: What the numbers mean, for any rendering.
     BRIER_NOTE = "Brier score: mean squared error of the probabilities, 0 to 1 (0 is perfect; always 50% scores 0.25)"
-    LOG_NOTE = "log score: mean natural log of the probability given to what happened, <= 0 (0 is perfect)"
+    LOG_NOTE = (
+        "log score: mean natural log of the probability given to what happened, <= 0 (0 is perfect)"
+    )
 
     def to_frame(self) -> pd.DataFrame:
         return pd.DataFrame([q.__dict__ for q in self.questions])
@@ -254,23 +294,40 @@ class ScoreReport:
             return None if math.isnan(x) else x
 
         return {
-            "model": self.model, "hash": self.model_hash, "n": self.n,
-            "brier": self.brier, "brier_note": self.BRIER_NOTE,
-            "log_score": self.log_score, "log_note": self.LOG_NOTE,
+            "model": self.model,
+            "model_hash": self.model_hash,
+            "n": self.n,
+            "brier": self.brier,
+            "brier_note": self.BRIER_NOTE,
+            "log_score": self.log_score,
+            "log_note": self.LOG_NOTE,
             "questions": [q.__dict__ for q in self.questions],
-            "calibration": [{"low": b.low, "high": b.high, "count": b.count,
-                             "mean_forecast": num(b.mean_forecast),
-                             "observed_frequency": num(b.observed_frequency)} for b in self.calibration],
+            "calibration": [
+                {
+                    "low": b.low,
+                    "high": b.high,
+                    "count": b.count,
+                    "mean_forecast": num(b.mean_forecast),
+                    "observed_frequency": num(b.observed_frequency),
+                }
+                for b in self.calibration
+            ],
             "unresolved": list(self.unresolved),
         }
 
     def _repr_html_(self) -> str:
-        head = (f"<p>Brier score {self.brier:.4f} (mean squared error, 0 to 1; 0 is perfect); "
-                f"log score {self.log_score:.4f}; {self.n} questions</p>")
-        return head + self.calibration_frame().to_html(index=False, float_format=lambda x: f"{x:.3f}")
+        head = (
+            f"<p>Brier score {self.brier:.4f} (mean squared error, 0 to 1; 0 is perfect); "
+            f"log score {self.log_score:.4f}; {self.n} questions</p>"
+        )
+        return head + self.calibration_frame().to_html(
+            index=False, float_format=lambda x: f"{x:.3f}"
+        )
 
 
-def score(forecasts: ForecastTable, resolutions: Mapping[str, int], *, bins: int = 5) -> ScoreReport:
+def score(
+    forecasts: ForecastTable, resolutions: Mapping[str, int], *, bins: int = 5
+) -> ScoreReport:
     """Score forecasts against outcomes (question id -> 0 or 1).
 
     Only resolved questions are scored; the others are listed in ``unresolved``. ``bins``
@@ -304,9 +361,13 @@ def score(forecasts: ForecastTable, resolutions: Mapping[str, int], *, bins: int
     problems = []
     for qid, y in resolutions.items():
         if qid not in known:
-            problems.append(Problem(f"unknown question '{qid}'{_suggest(qid, list(known))}", field=str(qid)))
+            problems.append(
+                Problem(f"unknown question '{qid}'{_suggest(qid, list(known))}", field=str(qid))
+            )
         elif isinstance(y, bool) or y not in (0, 1):
-            problems.append(Problem(f"the outcome of {qid} must be 0 or 1", field=str(qid), found=repr(y)))
+            problems.append(
+                Problem(f"the outcome of {qid} must be 0 or 1", field=str(qid), found=repr(y))
+            )
     if problems:
         raise UsageError(problems)
     scored = []
@@ -315,17 +376,31 @@ def score(forecasts: ForecastTable, resolutions: Mapping[str, int], *, bins: int
             continue
         y = int(resolutions[f.id])
         p = min(max(f.probability, EPS), 1.0 - EPS)
-        scored.append(ScoredQuestion(f.id, f.text, f.probability, y, (f.probability - y) ** 2,
-                                     math.log(p if y == 1 else 1.0 - p)))
+        scored.append(
+            ScoredQuestion(
+                f.id,
+                f.text,
+                f.probability,
+                y,
+                (f.probability - y) ** 2,
+                math.log(p if y == 1 else 1.0 - p),
+            )
+        )
     if not scored:
-        raise UsageError("no question has a resolution to score", fix="give at least one question id with 0 or 1")
+        raise UsageError(
+            "no question has a resolution to score", fix="give at least one question id with 0 or 1"
+        )
     n = len(scored)
     brier = sum(q.squared_error for q in scored) / n
     log_score = sum(q.log_score for q in scored) / n
     calibration = []
     for i in range(bins):
         low, high = i / bins, (i + 1) / bins
-        members = [q for q in scored if low <= q.probability < high or (i == bins - 1 and q.probability == 1.0)]
+        members = [
+            q
+            for q in scored
+            if low <= q.probability < high or (i == bins - 1 and q.probability == 1.0)
+        ]
         if members:
             mean_f = sum(q.probability for q in members) / len(members)
             freq = sum(q.outcome for q in members) / len(members)
@@ -333,5 +408,13 @@ def score(forecasts: ForecastTable, resolutions: Mapping[str, int], *, bins: int
             mean_f = freq = math.nan
         calibration.append(CalibrationBin(low, high, len(members), mean_f, freq))
     unresolved = tuple(f.id for f in forecasts if f.id not in resolutions)
-    return ScoreReport(forecasts.model, forecasts.model_hash, n, brier, log_score, tuple(scored),
-                       tuple(calibration), unresolved)
+    return ScoreReport(
+        forecasts.model,
+        forecasts.model_hash,
+        n,
+        brier,
+        log_score,
+        tuple(scored),
+        tuple(calibration),
+        unresolved,
+    )

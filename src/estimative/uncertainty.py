@@ -47,8 +47,9 @@ def batched_joint(net: Network, target: str, ev: Evidence, cpts: Draws) -> np.nd
     return joint.T
 
 
-def batched_probability(net: Network, target: str, state: str | Sequence[str], ev: Evidence,
-                        cpts: Draws) -> tuple[np.ndarray, np.ndarray]:
+def batched_probability(
+    net: Network, target: str, state: str | Sequence[str], ev: Evidence, cpts: Draws
+) -> tuple[np.ndarray, np.ndarray]:
     """P(target in states | evidence; do) per parameter set, and the mask of valid sets.
 
     A set under which the evidence has probability zero is flagged (``valid`` False, value
@@ -116,23 +117,35 @@ class ProbabilityInterval:
 
     def to_dict(self) -> dict[str, Any]:
         mean, median, lo, hi = _summary(self.values, self.level)
-        return {"target": self.target, "states": list(self.states), "conditions": self.conditions,
-                "point": self.point, "mean": mean, "median": median, "low": lo, "high": hi,
-                "level": self.level, "draws": self.n_draws, "valid_draws": self.n_valid,
-                "model_hash": self.model_hash}
+        return {
+            "target": self.target,
+            "states": list(self.states),
+            "conditions": self.conditions,
+            "point": self.point,
+            "mean": mean,
+            "median": median,
+            "low": lo,
+            "high": hi,
+            "level": self.level,
+            "draws": self.n_draws,
+            "valid_draws": self.n_valid,
+            "model_hash": self.model_hash,
+        }
 
     def to_frame(self) -> pd.DataFrame:
         return pd.DataFrame([self.to_dict()])
 
     def __repr__(self) -> str:
         d = self.to_dict()
-        return (f"{self.label} = {d['point']:.4f}; mean {d['mean']:.4f}, median {d['median']:.4f}, "
-                f"{100 * self.level:g}% interval [{d['low']:.4f}, {d['high']:.4f}] over {self.n_valid} draws")
+        return (
+            f"{self.label} = {d['point']:.4f}; mean {d['mean']:.4f}, median {d['median']:.4f}, "
+            f"{100 * self.level:g}% interval [{d['low']:.4f}, {d['high']:.4f}] over {self.n_valid} draws"
+        )
 
     def _repr_html_(self) -> str:
-        return (f"<p>{html.escape(self.label)}</p>"
-                + self.to_frame().drop(columns=["target", "states", "conditions"]).to_html(
-                    index=False, float_format=lambda x: f"{x:.4f}"))
+        return f"<p>{html.escape(self.label)}</p>" + self.to_frame().drop(
+            columns=["target", "states", "conditions"]
+        ).to_html(index=False, float_format=lambda x: f"{x:.4f}")
 
 
 def query_interval(
@@ -190,11 +203,14 @@ def query_interval(
     (True, 2000)
     """
     level = check_level(level)
-    prep = net.prepare(target, state, given=given, do=do, soft=soft, policy=policy, scenario=scenario)
+    prep = net.prepare(
+        target, state, given=given, do=do, soft=soft, policy=policy, scenario=scenario
+    )
     cpts = resolve_draws(net, draws, rng, strengths)
     values, valid = batched_probability(net, target, prep.states, prep.evidence, cpts)
-    return ProbabilityInterval(target, prep.states, prep.conditions, prep.point, values, valid, level,
-                               prep.model_hash)
+    return ProbabilityInterval(
+        target, prep.states, prep.conditions, prep.point, values, valid, level, prep.model_hash
+    )
 
 
 # ------------------------------------------------------------------------- policy comparisons
@@ -224,14 +240,24 @@ class PolicyComparison:
         try:
             return self.policies.index(policy)
         except ValueError:
-            raise QueryError(f"'{policy}' is not among the compared policies{did_you_mean(policy, self.policies)}",
-                             expected=f"one of {list(self.policies)}") from None
+            raise QueryError(
+                f"'{policy}' is not among the compared policies{did_you_mean(policy, self.policies)}",
+                expected=f"one of {list(self.policies)}",
+            ) from None
 
     def interval(self, policy: str) -> ProbabilityInterval:
         i = self._row(policy)
         cond = ", ".join(x for x in (f"policy={policy}", self.conditions) if x)
-        return ProbabilityInterval(self.target, self.states, cond, float(self.points[i]), self.values[i],
-                                   np.isfinite(self.values[i]), self.level, self.model_hash)
+        return ProbabilityInterval(
+            self.target,
+            self.states,
+            cond,
+            float(self.points[i]),
+            self.values[i],
+            np.isfinite(self.values[i]),
+            self.level,
+            self.model_hash,
+        )
 
     def difference(self, a: str, b: str) -> np.ndarray:
         """Per-draw value of ``a`` minus ``b`` (NaN where either is invalid)."""
@@ -260,10 +286,18 @@ class PolicyComparison:
     def to_dict(self) -> dict[str, Any]:
         """Plain data: the probability compared, one row per policy (:meth:`to_frame`) and one
         per ordered pair (:meth:`pairs_frame`); numbers raw, NaN where undefined."""
-        return {"target": self.target, "states": list(self.states), "conditions": self.conditions,
-                "policies": list(self.policies), "better": self.better, "level": self.level,
-                "draws": int(self.values.shape[1]), "rows": self.to_frame().to_dict("records"),
-                "pairs": self.pairs_frame().to_dict("records"), "model_hash": self.model_hash}
+        return {
+            "target": self.target,
+            "states": list(self.states),
+            "conditions": self.conditions,
+            "policies": list(self.policies),
+            "better": self.better,
+            "level": self.level,
+            "draws": int(self.values.shape[1]),
+            "rows": self.to_frame().to_dict("records"),
+            "pairs": self.pairs_frame().to_dict("records"),
+            "model_hash": self.model_hash,
+        }
 
     def to_frame(self) -> pd.DataFrame:
         """One row per policy: point, mean, median, interval, P(best)."""
@@ -271,8 +305,18 @@ class PolicyComparison:
         rows = []
         for p in self.policies:
             d = self.interval(p).to_dict()
-            rows.append({"policy": p, "point": d["point"], "mean": d["mean"], "median": d["median"],
-                         "low": d["low"], "high": d["high"], "p_best": best[p], "valid_draws": d["valid_draws"]})
+            rows.append(
+                {
+                    "policy": p,
+                    "point": d["point"],
+                    "mean": d["mean"],
+                    "median": d["median"],
+                    "low": d["low"],
+                    "high": d["high"],
+                    "p_best": best[p],
+                    "valid_draws": d["valid_draws"],
+                }
+            )
         return pd.DataFrame(rows)
 
     def pairs_frame(self) -> pd.DataFrame:
@@ -284,21 +328,36 @@ class PolicyComparison:
                     continue
                 d = self.difference(a, b)
                 mean, median, lo, hi = _summary(d, self.level)
-                rows.append({"a": a, "b": b, "point": float(self.points[self._row(a)] - self.points[self._row(b)]),
-                             "mean": mean, "median": median, "low": lo, "high": hi,
-                             "p_a_greater": self.prob_greater(a, b), "p_a_beats_b": self.prob_beats(a, b)})
+                rows.append(
+                    {
+                        "a": a,
+                        "b": b,
+                        "point": float(self.points[self._row(a)] - self.points[self._row(b)]),
+                        "mean": mean,
+                        "median": median,
+                        "low": lo,
+                        "high": hi,
+                        "p_a_greater": self.prob_greater(a, b),
+                        "p_a_beats_b": self.prob_beats(a, b),
+                    }
+                )
         return pd.DataFrame(rows)
 
     def __repr__(self) -> str:
-        return (f"<PolicyComparison P({self.target}={','.join(self.states)}) over {len(self.policies)} policies, "
-                f"{self.values.shape[1]} draws, {self.better} is better>")
+        return (
+            f"<PolicyComparison P({self.target}={','.join(self.states)}) over {len(self.policies)} policies, "
+            f"{self.values.shape[1]} draws, {self.better} is better>"
+        )
 
     def _repr_html_(self) -> str:
         fmt = {"float_format": lambda x: f"{x:.4f}", "index": False}
-        return (f"<p>P({html.escape(self.target)}={html.escape(','.join(self.states))})"
-                f"{html.escape(' | ' + self.conditions if self.conditions else '')}; "
-                f"{100 * self.level:g}% intervals; {self.better} is better</p>"
-                + self.to_frame().to_html(**fmt) + self.pairs_frame().to_html(**fmt))
+        return (
+            f"<p>P({html.escape(self.target)}={html.escape(','.join(self.states))})"
+            f"{html.escape(' | ' + self.conditions if self.conditions else '')}; "
+            f"{100 * self.level:g}% intervals; {self.better} is better</p>"
+            + self.to_frame().to_html(**fmt)
+            + self.pairs_frame().to_html(**fmt)
+        )
 
 
 def compare_policies(
@@ -371,11 +430,22 @@ def compare_policies(
     labels, points, values = [], [], []
     base = net.resolve(given=given, do=do, soft=soft, scenario=scenario)
     for pol in policies:
-        prep = net.prepare(target, states, given=given, do=do, soft=soft, policy=pol, scenario=scenario)
+        prep = net.prepare(
+            target, states, given=given, do=do, soft=soft, policy=pol, scenario=scenario
+        )
         labels.append(BASELINE if pol is None else pol)
         points.append(prep.point)
         values.append(batched_probability(net, target, states, prep.evidence, cpts)[0])
     if len(set(labels)) != len(labels):
         raise UsageError("a policy is named twice", field="policies", found=str(labels))
-    return PolicyComparison(target, states, base.text, tuple(labels), np.array(points), np.vstack(values),
-                            level, better, net.model_hash)
+    return PolicyComparison(
+        target,
+        states,
+        base.text,
+        tuple(labels),
+        np.array(points),
+        np.vstack(values),
+        level,
+        better,
+        net.model_hash,
+    )

@@ -37,8 +37,18 @@ def test_counts_check_both_ends() -> None:
         check_count(True, name="draws")
 
 
-@pytest.mark.parametrize(("value", "ok"), [(0, True), (1, True), (0.3, True), (1.01, False), (-0.01, False),
-                                           (float("inf"), False), (float("nan"), False)])
+@pytest.mark.parametrize(
+    ("value", "ok"),
+    [
+        (0, True),
+        (1, True),
+        (0.3, True),
+        (1.01, False),
+        (-0.01, False),
+        (float("inf"), False),
+        (float("nan"), False),
+    ],
+)
 def test_probabilities(value: float, ok: bool) -> None:
     if ok:
         assert check_probability(value, name="p") == value

@@ -23,10 +23,24 @@ class _Result:
 
 
 def test_jsonable_turns_results_numpy_dates_and_nan_into_plain_json() -> None:
-    obj = {"r": _Result(np.float64(0.25)), "a": np.array([[1, 2], [3, 4]]), "n": np.nan, "i": np.int32(7),
-           "d": dt.date(2017, 5, 15), "path": Path("out/x.md"), "t": (1, np.inf)}
-    assert jsonable(obj) == {"r": {"p": 0.25, "hash": "abc"}, "a": [[1, 2], [3, 4]], "n": None, "i": 7,
-                             "d": "2017-05-15", "path": "out/x.md", "t": [1, None]}
+    obj = {
+        "r": _Result(np.float64(0.25)),
+        "a": np.array([[1, 2], [3, 4]]),
+        "n": np.nan,
+        "i": np.int32(7),
+        "d": dt.date(2017, 5, 15),
+        "path": Path("out/x.md"),
+        "t": (1, np.inf),
+    }
+    assert jsonable(obj) == {
+        "r": {"p": 0.25, "hash": "abc"},
+        "a": [[1, 2], [3, 4]],
+        "n": None,
+        "i": 7,
+        "d": "2017-05-15",
+        "path": "out/x.md",
+        "t": [1, None],
+    }
     assert type(jsonable(np.float64(0.5))) is float
     # strict JSON: a reader in any language can parse it
     assert json.loads(dumps_json(obj))["n"] is None

@@ -27,7 +27,9 @@ def test_streams_of_different_names_differ_and_the_root_is_not_advanced() -> Non
 
 def test_the_same_seed_and_name_give_the_same_stream_and_another_seed_does_not() -> None:
     assert np.array_equal(stream(make_rng(1), "x").random(4), stream(make_rng(1), "x").random(4))
-    assert not np.array_equal(stream(make_rng(1), "x").random(4), stream(make_rng(2), "x").random(4))
+    assert not np.array_equal(
+        stream(make_rng(1), "x").random(4), stream(make_rng(2), "x").random(4)
+    )
 
 
 def test_nested_streams_are_independent_of_their_parent() -> None:

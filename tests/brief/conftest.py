@@ -56,4 +56,3 @@ def pdf_text(written) -> str:
     from pypdf import PdfReader
 
     return flat(" ".join(p.extract_text() for p in PdfReader(written.pdf).pages))
-

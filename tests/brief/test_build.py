@@ -35,7 +35,9 @@ def interval_draws(net: Network, n: int, seed: int) -> list[np.ndarray]:
 
 
 # ----------------------------------------------------------------------------- references
-def enumerate_probability(net: Network, target: str, state: str, *, given=None, do=None, soft=None) -> float:
+def enumerate_probability(
+    net: Network, target: str, state: str, *, given=None, do=None, soft=None
+) -> float:
     """P(target = state | given, soft; do) by summing the full joint, built from the model file's
     tables (not the engine): do() replaces a CPT by a point mass."""
     spec = net.spec
@@ -87,13 +89,17 @@ def test_policy_and_scenario_cells_recomputed(net, brief, md):
         iv = query_interval(net, clash.target, clash.state, policy=pol.id, draws=draws)
         assert iv.point == pytest.approx(p, abs=1e-12)
         cell = f"{words.pct(p)} ({words.interval_text(iv.low, iv.high)})"
-        assert re.search(rf"^\| {re.escape(pol.label)} \| {re.escape(cell)}; ", md, flags=re.M), cell
+        assert re.search(rf"^\| {re.escape(pol.label)} \| {re.escape(cell)}; ", md, flags=re.M), (
+            cell
+        )
     sc = net.spec.scenario("high_provocation")
     p = enumerate_probability(net, clash.target, clash.state, given=sc.given)
     assert re.search(rf"^\| {re.escape(sc.label)} \| {re.escape(words.pct(p))} \(", md, flags=re.M)
     soft = net.spec.scenario("ambiguous_reports")
     p = enumerate_probability(net, clash.target, clash.state, soft=soft.soft)
-    assert re.search(rf"^\| {re.escape(soft.label)} \| {re.escape(words.pct(p))} \(", md, flags=re.M)
+    assert re.search(
+        rf"^\| {re.escape(soft.label)} \| {re.escape(words.pct(p))} \(", md, flags=re.M
+    )
 
 
 def test_effect_is_the_difference_on_common_draws(net, brief):
@@ -116,10 +122,15 @@ def test_indicator_directions_by_enumeration(net, md):
 def test_confidence_follows_the_documented_rule(brief):
     for j in brief.judgments:
         sens = j.sensitivity.functions
-        num = sum(f.swing ** 2 for f in sens if not brief.spec.variable(f.parameter.variable).cpt.sourced)
-        den = sum(f.swing ** 2 for f in sens)
+        num = sum(
+            f.swing**2 for f in sens if not brief.spec.variable(f.parameter.variable).cpt.sourced
+        )
+        den = sum(f.swing**2 for f in sens)
         assert j.assumption_share == pytest.approx(num / den)
-        assert j.confidence.level == words.confidence_for(j.interval.low, j.interval.high, num / den).level
+        assert (
+            j.confidence.level
+            == words.confidence_for(j.interval.low, j.interval.high, num / den).level
+        )
 
 
 def test_high_impact_low_probability(md):
@@ -153,7 +164,9 @@ def test_impossible_scenario_is_refused_and_old_files_survive(tmp_path, capsys):
     (out / "brief.md").write_text("old")
     with pytest.raises(ImpossibleEvidenceError, match="scenario 'channel_seen'"):
         build_brief(Network.from_file(DATA / "impossible.yaml"), scenario="channel_seen", date=DATE)
-    code = main(["brief", str(DATA / "impossible.yaml"), "--scenario", "channel_seen", "-o", str(out)])
+    code = main(
+        ["brief", str(DATA / "impossible.yaml"), "--scenario", "channel_seen", "-o", str(out)]
+    )
     assert code == 2
     assert "probability zero" in capsys.readouterr().err
     assert sorted(p.name for p in out.iterdir()) == ["brief.md"]
@@ -161,7 +174,12 @@ def test_impossible_scenario_is_refused_and_old_files_survive(tmp_path, capsys):
 
 
 def test_impossible_scenario_row_when_not_chosen(tmp_path):
-    b = build_brief(Network.from_file(DATA / "impossible.yaml"), draws=200, rng=np.random.default_rng(0), date=DATE)
+    b = build_brief(
+        Network.from_file(DATA / "impossible.yaml"),
+        draws=200,
+        rng=np.random.default_rng(0),
+        date=DATE,
+    )
     assert "| A channel is observed | impossible under the model |" in render_markdown(b)
 
 
@@ -175,16 +193,34 @@ def test_unknown_scenario_and_bad_draws(net):
 # ------------------------------------------------------------------------------- CLI
 def test_cli_writes_three_files_and_json(tmp_path, capsys):
     out = tmp_path / "b"
-    code = main(["brief", str(EXAMPLE), "--draws", "300", "--seed", "3", "--date", "2017-05-20",
-                 "--scenario", "high_provocation", "--scale", "phia", "-o", str(out), "--json"])
+    code = main(
+        [
+            "brief",
+            str(EXAMPLE),
+            "--draws",
+            "300",
+            "--seed",
+            "3",
+            "--date",
+            "2017-05-20",
+            "--scenario",
+            "high_provocation",
+            "--scale",
+            "phia",
+            "-o",
+            str(out),
+            "--json",
+        ]
+    )
     assert code == 0
     doc = json.loads(capsys.readouterr().out)
     assert sorted(p.name for p in out.iterdir()) == ["brief.html", "brief.md", "brief.pdf"]
     assert doc["files"]["pdf"] == str(out / "brief.pdf")
     clash = next(j for j in doc["judgments"] if j["outcome"] == "clash")
     net = Network.from_file(EXAMPLE)
-    assert clash["point"] == pytest.approx(enumerate_probability(net, "armed_clash", "yes",
-                                                                 given={"nk_provocation": "high"}))
+    assert clash["point"] == pytest.approx(
+        enumerate_probability(net, "armed_clash", "yes", given={"nk_provocation": "high"})
+    )
     assert clash["term"] == words.likelihood_term(clash["point"], scale="phia").word
     md = (out / "brief.md").read_text()
     assert "given the scenario \u201cA high-provocation period is observed\u201d" in md
@@ -194,9 +230,11 @@ def test_cli_writes_three_files_and_json(tmp_path, capsys):
 def test_event_question_interval_recomputed_draw_by_draw(tmp_path):
     shutil.copytree(EXAMPLE / "sources", tmp_path / "sources")
     text = (EXAMPLE / "model.yaml").read_text()
-    event = ('  - id: Q99\n    text: A misreading or a clash.\n    resolution: Either is reported.\n'
-             '    horizon: 2018-12-31\n'
-             '    query: {event: {any_of: [{misread_intent: "yes"}, {armed_clash: "yes"}]}}\n\noutcomes:')
+    event = (
+        "  - id: Q99\n    text: A misreading or a clash.\n    resolution: Either is reported.\n"
+        "    horizon: 2018-12-31\n"
+        '    query: {event: {any_of: [{misread_intent: "yes"}, {armed_clash: "yes"}]}}\n\noutcomes:'
+    )
     (tmp_path / "model.yaml").write_text(text.replace("\noutcomes:", "\n" + event, 1))
     net = Network.from_file(tmp_path)
     n = 60
@@ -213,8 +251,10 @@ def test_event_question_interval_recomputed_draw_by_draw(tmp_path):
         ref.append(one.probability(q))
     np.testing.assert_allclose(answer.interval.values, ref, rtol=1e-10)
     lo, hi = np.quantile(ref, [0.05, 0.95])
-    assert f"| Q99: A misreading or a clash. | 2018-12-31 | {words.likelihood_text(p, lo, hi, scale='icd203')} |" \
+    assert (
+        f"| Q99: A misreading or a clash. | 2018-12-31 | {words.likelihood_text(p, lo, hi, scale='icd203')} |"
         in render_markdown(b)
+    )
 
 
 # ---------------------------------------------------------------- decisions in the brief
@@ -228,8 +268,12 @@ def test_expected_utility_of_the_oil_wildcatter(tmp_path):
     b = build_brief(net, draws=200, rng=np.random.default_rng(2), date=DATE)
     md = render_markdown(b)
     assert "Highest expected utility: Optimal decision rules" in md
-    rows = {line.split(" | ")[0].lstrip("| "): line for line in md.splitlines() if line.startswith("| ")}
-    assert " | 22.5 | " in next(v for k, v in rows.items() if k.startswith("Optimal decision rules"))
+    rows = {
+        line.split(" | ")[0].lstrip("| "): line for line in md.splitlines() if line.startswith("| ")
+    }
+    assert " | 22.5 | " in next(
+        v for k, v in rows.items() if k.startswith("Optimal decision rules")
+    )
     assert rows["test=no, drill=yes"].startswith("| test=no, drill=yes | 20.0 | ")
     ref = expected_utilities(net, draws=200, rng=stream(np.random.default_rng(2), "decision"))
     np.testing.assert_allclose(b.policy.utilities.prob_best, ref.prob_best)
@@ -251,7 +295,10 @@ def test_flagship_brief(tmp_path):
     p = float(ref.values[net.states[main.target].index(main.state)])
     assert b.judgments[0].interval.point == pytest.approx(p, abs=1e-9)
     for j in b.judgments:
-        assert f"{j.outcome.label} \u2014 {words.likelihood_term(j.interval.point, scale='icd203').word} (" in md
+        assert (
+            f"{j.outcome.label} \u2014 {words.likelihood_term(j.interval.point, scale='icd203').word} ("
+            in md
+        )
     assert b.policy.utilities is not None and len(b.policy.comparisons) == len(net.spec.outcomes)
     assert len(net.spec.questions) == len(b.questions) == md.count("| 2018-12-31 |")
 
@@ -290,9 +337,14 @@ def test_the_seed_is_recorded_or_said_unknown(net, brief, md):
 
 
 def test_errors_name_parameters_not_flags(net):
-    cases = [({"draws": 0}, "draws"), ({"draws": 2.5}, "draws"), ({"level": 1.0}, "level"),
-             ({"policies": ["nope"]}, "policies"), ({"scenario": "nope"}, "scenario"),
-             ({"rng": 3}, "rng")]
+    cases = [
+        ({"draws": 0}, "draws"),
+        ({"draws": 2.5}, "draws"),
+        ({"level": 1.0}, "level"),
+        ({"policies": ["nope"]}, "policies"),
+        ({"scenario": "nope"}, "scenario"),
+        ({"rng": 3}, "rng"),
+    ]
     for kwargs, field in cases:
         with pytest.raises(UsageError) as info:
             build_brief(net, date=DATE, **kwargs)

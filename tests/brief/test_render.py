@@ -36,22 +36,35 @@ def flat(text: str) -> str:
 
 def test_sections_in_key_judgments_order(md):
     heads = re.findall(r"^## (.+)$", md, flags=re.M)
-    assert heads == ["1. Scope note", "2. What we mean when we say", "3. Key judgments", "4. Policy comparison",
-                     "5. Key drivers", "6. Indicators to watch", "7. Alternative scenarios",
-                     "8. High impact, low probability", "9. Key assumptions and sources", "10. Method note"]
-    assert "content hash `" + Network.from_file(EXAMPLE).model_hash + "`" in md
+    assert heads == [
+        "1. Scope note",
+        "2. What we mean when we say",
+        "3. Key judgments",
+        "4. Policy comparison",
+        "5. Key drivers",
+        "6. Indicators to watch",
+        "7. Alternative scenarios",
+        "8. High impact, low probability",
+        "9. Key assumptions and sources",
+        "10. Method note",
+    ]
+    assert "model hash `" + Network.from_file(EXAMPLE).model_hash + "`" in md
 
 
 # ------------------------------------------------------------------- determinism, format
 def test_same_inputs_give_identical_files(net, brief, md, page, written):
-    again = build_brief(Network.from_file(EXAMPLE), draws=DRAWS, rng=np.random.default_rng(SEED), date=DATE)
+    again = build_brief(
+        Network.from_file(EXAMPLE), draws=DRAWS, rng=np.random.default_rng(SEED), date=DATE
+    )
     assert render_markdown(again) == md
     assert render_html(again) == page
     assert render_pdf(again) == written.pdf.read_bytes()
 
 
 def test_another_seed_changes_the_intervals_only(net, md):
-    other = render_markdown(build_brief(net, draws=DRAWS, rng=np.random.default_rng(SEED + 1), date=DATE))
+    other = render_markdown(
+        build_brief(net, draws=DRAWS, rng=np.random.default_rng(SEED + 1), date=DATE)
+    )
     assert other != md
     assert other.count("very unlikely (5-20%): 8%") == md.count("very unlikely (5-20%): 8%")
 
@@ -74,8 +87,11 @@ def test_one_scale_only(net, scale, brief, written, tmp_path):
         b = build_brief(net, draws=DRAWS, rng=np.random.default_rng(SEED), date=DATE, scale=scale)
         files = write_brief(b, tmp_path)
 
-    texts = [files.markdown.read_text(), re.sub(r"<[^>]+>", " ", files.html.read_text()),
-             " ".join(p.extract_text() for p in PdfReader(files.pdf).pages)]
+    texts = [
+        files.markdown.read_text(),
+        re.sub(r"<[^>]+>", " ", files.html.read_text()),
+        " ".join(p.extract_text() for p in PdfReader(files.pdf).pages),
+    ]
     for text in texts:
         assert words.foreign_terms(flat(text), scale) == set()
     own = {t.word for t in words.scale_terms(scale)}
@@ -96,21 +112,33 @@ def hostile_model(tmp_path_factory) -> Path:
     folder = tmp_path_factory.mktemp("hostile")
     shutil.copytree(EXAMPLE / "sources", folder / "sources")
     text = (EXAMPLE / "model.yaml").read_text()
-    text = text.replace("label: An armed clash that no side chose\n    target", f"label: {json.dumps(HOSTILE)}\n    target")
-    text = text.replace("label: Status quo (May 2017)", f"label: {json.dumps('Status | quo <b>' + HOSTILE)}")
-    text = text.replace("title: Miscalculation on the Korean Peninsula, in miniature",
-                        f"title: {json.dumps('Title </title><script>x</script>')}")
+    text = text.replace(
+        "label: An armed clash that no side chose\n    target",
+        f"label: {json.dumps(HOSTILE)}\n    target",
+    )
+    text = text.replace(
+        "label: Status quo (May 2017)", f"label: {json.dumps('Status | quo <b>' + HOSTILE)}"
+    )
+    text = text.replace(
+        "title: Miscalculation on the Korean Peninsula, in miniature",
+        f"title: {json.dumps('Title </title><script>x</script>')}",
+    )
     (folder / "model.yaml").write_text(text)
     return folder
 
 
 def test_model_text_is_escaped(hostile_model, tmp_path):
-    b = build_brief(Network.from_file(hostile_model), draws=200, rng=np.random.default_rng(0), date=DATE)
+    b = build_brief(
+        Network.from_file(hostile_model), draws=200, rng=np.random.default_rng(0), date=DATE
+    )
     files = write_brief(b, tmp_path)
     page = files.html.read_text()
     assert "<script" not in page.lower()
     assert "quo <b>" not in page and "Status | quo &lt;b&gt;" in page
-    assert "<title>Title &lt;/title&gt;&lt;script&gt;x&lt;/script&gt;: probability brief</title>" in page
+    assert (
+        "<title>Title &lt;/title&gt;&lt;script&gt;x&lt;/script&gt;: probability brief</title>"
+        in page
+    )
     assert "&lt;script&gt;alert(" in page
     md = files.markdown.read_text()
     assert "<script>" not in md and "\\<script\\>" in md
@@ -130,5 +158,3 @@ def test_likelihood_and_confidence_never_share_a_sentence(md, brief):
     assert len(with_conf) == len(brief.judgments)
     for s in with_conf:
         assert words.terms_used(s, "icd203") == set(), s
-
-

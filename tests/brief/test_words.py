@@ -12,18 +12,24 @@ from estimative.errors import UsageError
 
 def test_likelihood_text_matches_the_issue_example():
     # The issue's own example: "likely (55-80%): 68%, 90% interval 52-81%".
-    assert words.likelihood_text(0.68, 0.52, 0.81, scale="icd203") == "likely (55-80%): 68%, 90% interval 52-81%"
+    assert (
+        words.likelihood_text(0.68, 0.52, 0.81, scale="icd203")
+        == "likely (55-80%): 68%, 90% interval 52-81%"
+    )
 
 
-@pytest.mark.parametrize(("p", "icd", "phia"), [
-    (0.03, "almost no chance", "remote chance"),
-    (0.12, "very unlikely", "highly unlikely"),
-    (0.30, "unlikely", "unlikely"),
-    (0.50, "roughly even chance", "realistic possibility"),
-    (0.68, "likely", "likely"),
-    (0.90, "very likely", "highly likely"),
-    (0.97, "almost certain", "almost certain"),
-])
+@pytest.mark.parametrize(
+    ("p", "icd", "phia"),
+    [
+        (0.03, "almost no chance", "remote chance"),
+        (0.12, "very unlikely", "highly unlikely"),
+        (0.30, "unlikely", "unlikely"),
+        (0.50, "roughly even chance", "realistic possibility"),
+        (0.68, "likely", "likely"),
+        (0.90, "very likely", "highly likely"),
+        (0.97, "almost certain", "almost certain"),
+    ],
+)
 def test_terms_follow_the_published_bands(p, icd, phia):
     # Bands from ICD 203 (ODNI 2015) and the PHIA yardstick (analyst-conventions.md).
     assert words.likelihood_term(p, scale="icd203").word == icd
@@ -49,27 +55,35 @@ def test_odds_ratio_by_hand():
     assert words.odds_ratio(0.05, 0.2) == pytest.approx(4.75)
 
 
-@pytest.mark.parametrize(("low", "high", "share", "level"), [
-    (0.50, 0.75, 0.00, "high"),       # odds ratio exactly 3: narrow; sourced
-    (0.50, 0.75, 0.40, "moderate"),   # narrow but mixed
-    (0.50, 0.76, 0.00, "moderate"),   # odds ratio 3.17: medium
-    (0.05, 0.20, 0.10, "moderate"),   # 4.75: medium
-    (0.01, 0.10, 0.10, "low"),        # 11: wide
-    (0.50, 0.70, 0.70, "low"),        # mostly assumed
-])
+@pytest.mark.parametrize(
+    ("low", "high", "share", "level"),
+    [
+        (0.50, 0.75, 0.00, "high"),  # odds ratio exactly 3: narrow; sourced
+        (0.50, 0.75, 0.40, "moderate"),  # narrow but mixed
+        (0.50, 0.76, 0.00, "moderate"),  # odds ratio 3.17: medium
+        (0.05, 0.20, 0.10, "moderate"),  # 4.75: medium
+        (0.01, 0.10, 0.10, "low"),  # 11: wide
+        (0.50, 0.70, 0.70, "low"),  # mostly assumed
+    ],
+)
 def test_confidence_rule(low, high, share, level):
     assert words.confidence_for(low, high, share).level == level
 
 
 def test_assumption_share_by_hand():
     # Swings 0.3 (assumed), 0.4 (sourced), 0.1 (assumed): (0.09 + 0.01) / (0.09 + 0.16 + 0.01).
-    assert words.assumption_share([0.3, 0.4, 0.1], [True, False, True]) == pytest.approx(0.10 / 0.26)
+    assert words.assumption_share([0.3, 0.4, 0.1], [True, False, True]) == pytest.approx(
+        0.10 / 0.26
+    )
 
 
 @pytest.mark.parametrize("scale", ["icd203", "phia"])
 def test_confidence_sentence_carries_no_likelihood_word(scale):
-    for conf in (words.confidence_for(0.5, 0.7, 0.1), words.confidence_for(0.01, 0.4, 0.9),
-                 words.Confidence("moderate", math.inf, 0.5)):
+    for conf in (
+        words.confidence_for(0.5, 0.7, 0.1),
+        words.confidence_for(0.01, 0.4, 0.9),
+        words.Confidence("moderate", math.inf, 0.5),
+    ):
         text = conf.sentence()
         assert conf.level in text
         assert words.terms_used(text, "icd203") == set()
@@ -95,7 +109,13 @@ def test_labels_inside_sentences():
 
 def test_phia_gaps_are_named_by_both_neighbours():
     # PHIA leaves 5-10%, 20-25%, 35-40%, 50-55%, 75-80% and 90-95% unnamed on purpose.
-    assert words.likelihood_phrase(0.07, scale="phia") == "between remote chance and highly unlikely (5-10%)"
-    assert words.likelihood_phrase(0.52, scale="phia") == "between realistic possibility and likely (50-55%)"
+    assert (
+        words.likelihood_phrase(0.07, scale="phia")
+        == "between remote chance and highly unlikely (5-10%)"
+    )
+    assert (
+        words.likelihood_phrase(0.52, scale="phia")
+        == "between realistic possibility and likely (50-55%)"
+    )
     assert words.likelihood_phrase(0.52, scale="icd203") == "roughly even chance (45-55%)"
     assert words.foreign_terms(words.likelihood_phrase(0.93, scale="phia"), "phia") == set()

@@ -24,7 +24,7 @@ def test_long_edges_get_one_dummy_per_crossed_layer():
     parents = {"a": [], "b": ["a"], "c": ["b"], "d": ["c", "a"]}
     lay = layout(list(parents), parents)
     dummies = {(p, n): d for p, n, d in lay.edges}
-    assert len(dummies[("a", "d")]) == 2      # a (layer 0) -> d (layer 3) crosses layers 1 and 2
+    assert len(dummies[("a", "d")]) == 2  # a (layer 0) -> d (layer 3) crosses layers 1 and 2
     assert dummies[("c", "d")] == ()
     assert [lay.pos[x][0] for x in dummies[("a", "d")]] == [lay.pos["b"][0], lay.pos["c"][0]]
 
@@ -38,8 +38,15 @@ def test_crossing_count_by_hand():
 
 def test_a_planar_layered_graph_is_drawn_without_crossings():
     # Two independent chains given in an interleaved order: a good ordering untangles them.
-    parents = {"a1": [], "b1": [], "a2": ["a1"], "b2": ["b1"], "b3": ["b2"], "a3": ["a2"],
-               "m": ["a3", "b3"]}
+    parents = {
+        "a1": [],
+        "b1": [],
+        "a2": ["a1"],
+        "b2": ["b1"],
+        "b3": ["b2"],
+        "a3": ["a2"],
+        "m": ["a3", "b3"],
+    }
     lay = layout(list(parents), parents)
     assert lay.crossings == 0
 
@@ -66,4 +73,6 @@ def test_figure_draws_every_variable_and_edge():
     labels = {t.get_text().replace("\n", " ") for t in ax.texts}
     assert "North Korean provocation" in labels
     # Assumption CPTs are dashed: nk_provocation and armed_clash in the example.
-    assert sum(1 for b in boxes if b.get_linestyle() == "--") == sum(1 for v in spec.variables if not v.cpt.sourced)
+    assert sum(1 for b in boxes if b.get_linestyle() == "--") == sum(
+        1 for v in spec.variables if not v.cpt.sourced
+    )

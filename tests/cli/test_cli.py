@@ -13,41 +13,77 @@ from estimative.cli import main
 
 
 def run(*args: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run([sys.executable, "-m", "estimative", *args], capture_output=True, text=True)
+    return subprocess.run(
+        [sys.executable, "-m", "estimative", *args], capture_output=True, text=True
+    )
 
 
 def test_query_json_matches_api(capsys: pytest.CaptureFixture[str], example_net: Network) -> None:
-    rc = main(["query", "models/example", "--target", "armed_clash", "--given", "nk_provocation=high",
-               "--do", "private_channel=yes", "--json"])
+    rc = main(
+        [
+            "query",
+            "models/example",
+            "--target",
+            "armed_clash",
+            "--given",
+            "nk_provocation=high",
+            "--do",
+            "private_channel=yes",
+            "--json",
+        ]
+    )
     assert rc == 0
     out = json.loads(capsys.readouterr().out)
-    ref = example_net.query("armed_clash", given={"nk_provocation": "high"}, do={"private_channel": "yes"})
+    ref = example_net.query(
+        "armed_clash", given={"nk_provocation": "high"}, do={"private_channel": "yes"}
+    )
     assert out["probabilities"]["yes"] == pytest.approx(ref["yes"], abs=1e-15)
-    assert out["hash"] == example_net.model_hash
+    assert out["model_hash"] == example_net.model_hash
     assert out["given"] == {"nk_provocation": "high"} and out["do"] == {"private_channel": "yes"}
 
 
-def test_query_with_policy_scenario_and_soft(capsys: pytest.CaptureFixture[str], example_net: Network) -> None:
-    assert main(["query", "models/example", "--target", "misread_intent", "--policy", "status_quo",
-                 "--soft", "nk_provocation=1,1,4", "--json"]) == 0
+def test_query_with_policy_scenario_and_soft(
+    capsys: pytest.CaptureFixture[str], example_net: Network
+) -> None:
+    assert (
+        main(
+            [
+                "query",
+                "models/example",
+                "--target",
+                "misread_intent",
+                "--policy",
+                "status_quo",
+                "--soft",
+                "nk_provocation=1,1,4",
+                "--json",
+            ]
+        )
+        == 0
+    )
     out = json.loads(capsys.readouterr().out)
-    ref = example_net.query("misread_intent", policy="status_quo", soft={"nk_provocation": [1, 1, 4]})
+    ref = example_net.query(
+        "misread_intent", policy="status_quo", soft={"nk_provocation": [1, 1, 4]}
+    )
     assert out["probabilities"]["yes"] == pytest.approx(ref["yes"], abs=1e-15)
 
 
 def test_validate_json(capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["validate", "models/example", "--json"]) == 0
     out = json.loads(capsys.readouterr().out)
-    assert out["ok"] is True and out["counts"]["variables"] == 5 and len(out["hash"]) == 16
+    assert out["ok"] is True and out["counts"]["variables"] == 5 and len(out["model_hash"]) == 16
 
 
-def test_compare_prints_every_policy(capsys: pytest.CaptureFixture[str], example_net: Network) -> None:
+def test_compare_prints_every_policy(
+    capsys: pytest.CaptureFixture[str], example_net: Network
+) -> None:
     assert main(["compare", "models/example", "--json"]) == 0
     out = json.loads(capsys.readouterr().out)
     assert out["columns"] == ["baseline", "status_quo", "private_channel"]
     row = next(r for r in out["rows"] if r["target"] == "armed_clash")
     assert row["probabilities"]["private_channel"] == pytest.approx(
-        example_net.query("armed_clash", policy="private_channel")["yes"], abs=1e-15)
+        example_net.query("armed_clash", policy="private_channel")["yes"], abs=1e-15
+    )
 
 
 def test_map_json(capsys: pytest.CaptureFixture[str], example_net: Network) -> None:
@@ -56,13 +92,16 @@ def test_map_json(capsys: pytest.CaptureFixture[str], example_net: Network) -> N
     assert out["assignment"] == dict(example_net.map(given={"armed_clash": "yes"}).assignment)
 
 
-@pytest.mark.parametrize("args", [
-    ["query", "models/example", "--target", "armed_clsh"],
-    ["query", "models/example", "--target", "armed_clash", "--given", "nk_provocation"],
-    ["query", "models/example", "--target", "armed_clash", "--policy", "nope"],
-    ["query", "models/nowhere", "--target", "x"],
-    ["show", "tests/data/broken_cycle.yaml"],
-])
+@pytest.mark.parametrize(
+    "args",
+    [
+        ["query", "models/example", "--target", "armed_clsh"],
+        ["query", "models/example", "--target", "armed_clash", "--given", "nk_provocation"],
+        ["query", "models/example", "--target", "armed_clash", "--policy", "nope"],
+        ["query", "models/nowhere", "--target", "x"],
+        ["show", "tests/data/broken_cycle.yaml"],
+    ],
+)
 def test_user_errors_exit_2_without_traceback(args: list[str]) -> None:
     proc = run(*args)
     assert proc.returncode == 2, proc.stderr
@@ -72,12 +111,23 @@ def test_user_errors_exit_2_without_traceback(args: list[str]) -> None:
 def test_json_errors_are_json(capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["query", "models/example", "--target", "armed_clsh", "--json"]) == 2
     out = json.loads(capsys.readouterr().out)
-    assert out["ok"] is False and "did you mean 'armed_clash'" in out["error"]["problems"][0]["message"]
+    assert (
+        out["ok"] is False
+        and "did you mean 'armed_clash'" in out["error"]["problems"][0]["message"]
+    )
 
 
 def test_impossible_evidence_is_a_user_error(tmp_path) -> None:
-    proc = run("query", "models/example", "--target", "armed_clash", "--given", "us_rhetoric=bluster",
-               "--do", "us_rhetoric=measured")
+    proc = run(
+        "query",
+        "models/example",
+        "--target",
+        "armed_clash",
+        "--given",
+        "us_rhetoric=bluster",
+        "--do",
+        "us_rhetoric=measured",
+    )
     assert proc.returncode == 2 and "probability zero" in proc.stderr
 
 

@@ -62,8 +62,14 @@ def hand_oil() -> dict[str, object]:
         rule[s] = "yes" if ev_drill > 0 else "no"
         with_test += ps * max(ev_drill, 0.0)
     evpi = sum(P_OIL[o] * max(PAYOFF[o], 0.0) for o in P_OIL) - no_test
-    return {"no_test": no_test, "with_test": with_test - TEST_COST, "gross_with_test": with_test,
-            "rule": rule, "evpi": evpi, "evsi": with_test - no_test}
+    return {
+        "no_test": no_test,
+        "with_test": with_test - TEST_COST,
+        "gross_with_test": with_test,
+        "rule": rule,
+        "evpi": evpi,
+        "evsi": with_test - no_test,
+    }
 
 
 @pytest.fixture
@@ -103,7 +109,6 @@ def _example_with_utilities(tmp_path: Path) -> Path:
       rationale: clear intentions and fewer provocations
 """)
     return folder
-
 
 
 @pytest.fixture

@@ -40,7 +40,8 @@ def test_weight_overrides(example_with_utilities: Path) -> None:
 def _model_with_utilities(tmp_path: Path, utilities: str, extra_var: str = "") -> Path:
     folder = tmp_path / "m"
     folder.mkdir(exist_ok=True)
-    (folder / "model.yaml").write_text("""format: estimative/1
+    (folder / "model.yaml").write_text(
+        """format: estimative/1
 title: t
 as_of: 2020-01-01
 variables:
@@ -53,7 +54,9 @@ variables:
     states: [take, leave]
     kind: decision
     cpt: {table: {take: 0.5, leave: 0.5}}
-""" + extra_var)
+"""
+        + extra_var
+    )
     (folder / "utilities.yaml").write_text(utilities)
     return folder
 
@@ -82,39 +85,66 @@ def test_schema_errors_name_file_line_and_fix(tmp_path: Path) -> None:
         - {when: {rain: "no", umbrella: take}, value: 20}
 """
     probs = _problems(_model_with_utilities(tmp_path, text))
-    assert any("utilities.yaml:5" in p and "unknown variable 'rian'" in p and "did you mean 'rain'" in p
-               for p in probs), probs
+    assert any(
+        "utilities.yaml:5" in p and "unknown variable 'rian'" in p and "did you mean 'rain'" in p
+        for p in probs
+    ), probs
 
-    text = "utilities:\n  attributes:\n    - id: comfort\n      label: comfort\n      over: [rain, umbrella]\n" \
-           "      weight: 1\n      rationale: why\n      values:\n" + GOOD_ROWS
+    text = (
+        "utilities:\n  attributes:\n    - id: comfort\n      label: comfort\n      over: [rain, umbrella]\n"
+        "      weight: 1\n      rationale: why\n      values:\n" + GOOD_ROWS
+    )
     probs = _problems(_model_with_utilities(tmp_path, text))
-    assert any("utilities.yaml:8" in p and "no value for (rain=yes, umbrella=leave)" in p for p in probs), probs
+    assert any(
+        "utilities.yaml:8" in p and "no value for (rain=yes, umbrella=leave)" in p for p in probs
+    ), probs
 
-    bad_state = text + "        - {when: {rain: \"yes\", umbrella: leeve}, value: 0}\n"
+    bad_state = text + '        - {when: {rain: "yes", umbrella: leeve}, value: 0}\n'
     probs = _problems(_model_with_utilities(tmp_path, bad_state))
-    assert any("utilities.yaml:12" in p and "'leeve' is not a state of 'umbrella'" in p and "did you mean 'leave'" in p
-               for p in probs), probs
+    assert any(
+        "utilities.yaml:12" in p
+        and "'leeve' is not a state of 'umbrella'" in p
+        and "did you mean 'leave'" in p
+        for p in probs
+    ), probs
 
-    dup = text + "        - {when: {rain: \"yes\", umbrella: take}, value: 0}\n"
+    dup = text + '        - {when: {rain: "yes", umbrella: take}, value: 0}\n'
     probs = _problems(_model_with_utilities(tmp_path, dup))
     assert any("duplicate row (rain=yes, umbrella=take)" in p for p in probs), probs
 
 
 def test_schema_weights_and_rationales(tmp_path: Path) -> None:
-    base = "utilities:\n  attributes:\n    - id: dry\n      label: dry\n      over: [rain]\n" \
-           "      values: {\"no\": 100, \"yes\": 0}\n"
-    probs = _problems(_model_with_utilities(tmp_path, base + "      weight: -1\n      rationale: why\n"))
-    assert any("utilities.yaml:7" in p and "weight" in p and "greater than or equal to 0" in p for p in probs), probs
+    base = (
+        "utilities:\n  attributes:\n    - id: dry\n      label: dry\n      over: [rain]\n"
+        '      values: {"no": 100, "yes": 0}\n'
+    )
+    probs = _problems(
+        _model_with_utilities(tmp_path, base + "      weight: -1\n      rationale: why\n")
+    )
+    assert any(
+        "utilities.yaml:7" in p and "weight" in p and "greater than or equal to 0" in p
+        for p in probs
+    ), probs
     probs = _problems(_model_with_utilities(tmp_path, base + "      weight: 1\n"))
     assert any("missing required field 'rationale'" in p for p in probs), probs
-    probs = _problems(_model_with_utilities(tmp_path, base + "      weight: 1\n      rationale: \"  \"\n"))
+    probs = _problems(
+        _model_with_utilities(tmp_path, base + '      weight: 1\n      rationale: "  "\n')
+    )
     assert any("the weight of 'dry' has no rationale" in p for p in probs), probs
-    probs = _problems(_model_with_utilities(tmp_path, base + "      weight: 0\n      rationale: r\n"))
+    probs = _problems(
+        _model_with_utilities(tmp_path, base + "      weight: 0\n      rationale: r\n")
+    )
     assert any("every weight is 0" in p for p in probs), probs
-    probs = _problems(_model_with_utilities(tmp_path, base + "      weight: 1\n      rationale: r\n      wieght: 2\n"))
+    probs = _problems(
+        _model_with_utilities(
+            tmp_path, base + "      weight: 1\n      rationale: r\n      wieght: 2\n"
+        )
+    )
     assert any("unknown key 'wieght'" in p and "did you mean 'weight'" in p for p in probs), probs
-    multi = "utilities:\n  attributes:\n    - id: dry\n      label: dry\n      over: [rain, umbrella]\n" \
-            "      values: {\"no\": 100, \"yes\": 0}\n      weight: 1\n      rationale: r\n"
+    multi = (
+        "utilities:\n  attributes:\n    - id: dry\n      label: dry\n      over: [rain, umbrella]\n"
+        '      values: {"no": 100, "yes": 0}\n      weight: 1\n      rationale: r\n'
+    )
     probs = _problems(_model_with_utilities(tmp_path, multi))
     assert any("a mapping of states gives values over one variable only" in p for p in probs), probs
     ok = load_model(_model_with_utilities(tmp_path, base + "      weight: 1\n      rationale: r\n"))
@@ -128,8 +158,10 @@ def test_schema_weights_and_rationales(tmp_path: Path) -> None:
 
 
 def test_decisions_cannot_observe_their_consequences(tmp_path: Path) -> None:
-    util = "utilities:\n  attributes:\n    - id: dry\n      label: dry\n      over: [rain]\n" \
-           "      values: {\"no\": 100, \"yes\": 0}\n      weight: 1\n      rationale: r\n"
+    util = (
+        "utilities:\n  attributes:\n    - id: dry\n      label: dry\n      over: [rain]\n"
+        '      values: {"no": 100, "yes": 0}\n      weight: 1\n      rationale: r\n'
+    )
     wet = """  - id: wet
     label: wet
     states: ["no", "yes"]
@@ -149,12 +181,20 @@ def test_decisions_cannot_observe_their_consequences(tmp_path: Path) -> None:
     assert any("observes the decision 'umbrella'" in p for p in _problems(folder))
     folder = _model_with_utilities(tmp_path, util, wet.replace("OBS", "rain"))
     load_model(folder)  # observing an unaffected chance variable is fine
-    model = (folder / "model.yaml").read_text().replace("kind: decision\n    cpt: {table: {take",
-                                                        "kind: decision\n    observes: [wet]\n    cpt: {table: {take")
+    model = (
+        (folder / "model.yaml")
+        .read_text()
+        .replace(
+            "kind: decision\n    cpt: {table: {take",
+            "kind: decision\n    observes: [wet]\n    cpt: {table: {take",
+        )
+    )
     (folder / "model.yaml").write_text(model)
     probs = _problems(folder)
-    assert any("model.yaml" in p and "'umbrella' observes 'wet', which depends on 'umbrella' itself" in p
-               for p in probs), probs
+    assert any(
+        "model.yaml" in p and "'umbrella' observes 'wet', which depends on 'umbrella' itself" in p
+        for p in probs
+    ), probs
 
 
 def test_model_without_utilities_is_a_clear_error(example_net: Network) -> None:
@@ -167,8 +207,13 @@ def test_flagship_utilities() -> None:
     spec = load_model(KOREA)
     assert spec.utilities is not None
     ids = {a.id for a in spec.utilities.attributes}
-    assert {"war_avoided", "nuclear_program_halted", "alliance_cohesion", "relations_with_china",
-            "economic_terms"} <= ids
+    assert {
+        "war_avoided",
+        "nuclear_program_halted",
+        "alliance_cohesion",
+        "relations_with_china",
+        "economic_terms",
+    } <= ids
     for a in spec.utilities.attributes:
         assert len(a.rationale.split()) >= 10 and a.sources
         assert a.table.min() == 0 and a.table.max() == 100

@@ -1,5 +1,4 @@
-"""The ``decide`` command: JSON and text output, weights, trees and decision tables.
-"""
+"""The ``decide`` command: JSON and text output, weights, trees and decision tables."""
 
 from __future__ import annotations
 
@@ -20,17 +19,21 @@ KOREA = ROOT / "models" / "korea_2017"
 # ------------------------------------------------------------------------------ command
 def test_decide_json_oil(capsys: pytest.CaptureFixture[str], tmp_path: Path, oil: Network) -> None:
     tree = tmp_path / "oil.svg"
-    assert main(["decide", str(OIL), "--draws", "200", "--seed", "3", "--tree", str(tree), "--json"]) == 0
+    assert (
+        main(["decide", str(OIL), "--draws", "200", "--seed", "3", "--tree", str(tree), "--json"])
+        == 0
+    )
     out = json.loads(capsys.readouterr().out)
-    assert out["hash"] == oil.model_hash and out["meu"] == pytest.approx(22.5)
+    assert out["model_hash"] == oil.model_hash and out["meu"] == pytest.approx(22.5)
     assert out["best"] == "optimal_rules"
     rows = {r["id"]: r for r in out["alternatives"]}
     assert rows["test=no,drill=yes"]["expected_utility"] == pytest.approx(20.0)
     assert rows["baseline"]["prob_best"] is None
     assert sum(r["prob_best"] or 0 for r in out["alternatives"]) == pytest.approx(1.0)
     drill = next(r for r in out["rules"] if r["decision"] == "drill")
-    choice = {r["configuration"]["seismic_result"]: r["choice"] for r in drill["rows"]
-              if r["reachable"]}
+    choice = {
+        r["configuration"]["seismic_result"]: r["choice"] for r in drill["rows"] if r["reachable"]
+    }
     assert choice == {"closed": "yes", "open": "yes", "diffuse": "no"}
     voi = {r["variable"]: r["value"] for r in out["value_of_information"]["rows"]}
     assert voi["oil_amount"] == pytest.approx(35.0)
@@ -38,13 +41,42 @@ def test_decide_json_oil(capsys: pytest.CaptureFixture[str], tmp_path: Path, oil
 
 
 def test_decide_text_and_weights(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
-    assert main(["decide", str(UMBRELLA), "--draws", "0", "--weights", "satisfaction=2",
-                 "--tree", str(tmp_path / "t.md"), "--weight-map", "satisfaction", "satisfaction",
-                 str(tmp_path / "w.svg")]) == 2
+    assert (
+        main(
+            [
+                "decide",
+                str(UMBRELLA),
+                "--draws",
+                "0",
+                "--weights",
+                "satisfaction=2",
+                "--tree",
+                str(tmp_path / "t.md"),
+                "--weight-map",
+                "satisfaction",
+                "satisfaction",
+                str(tmp_path / "w.svg"),
+            ]
+        )
+        == 2
+    )
     err = capsys.readouterr().err
     assert "must differ" in err and "Traceback" not in err
-    assert main(["decide", str(UMBRELLA), "--draws", "0", "--weights", "satisfaction=2",
-                 "--tree", str(tmp_path / "t.md")]) == 0
+    assert (
+        main(
+            [
+                "decide",
+                str(UMBRELLA),
+                "--draws",
+                "0",
+                "--weights",
+                "satisfaction=2",
+                "--tree",
+                str(tmp_path / "t.md"),
+            ]
+        )
+        == 0
+    )
     out = capsys.readouterr().out
     assert "satisfaction=2 (set)" in out and "154.000" in out  # 2 x 77
     assert "umbrella = leave if forecast is sunny or cloudy; take if forecast is rainy" in out
@@ -72,6 +104,12 @@ def test_decide_table_json(capsys: pytest.CaptureFixture[str], oil: Network) -> 
     assert main(["decide", str(OIL), "--draws", "0", "--table", "--json"]) == 0
     out = json.loads(capsys.readouterr().out)
     table = {r["id"]: r["expected_utility"] for r in out["decision_table"]}
-    assert table == pytest.approx({"test=yes,drill=yes": 10.0, "test=yes,drill=no": -10.0,
-                                   "test=no,drill=yes": 20.0, "test=no,drill=no": 0.0})
+    assert table == pytest.approx(
+        {
+            "test=yes,drill=yes": 10.0,
+            "test=yes,drill=no": -10.0,
+            "test=no,drill=yes": 20.0,
+            "test=no,drill=no": 0.0,
+        }
+    )
     assert all(r["low"] is None and r["prob_best"] is None for r in out["alternatives"])

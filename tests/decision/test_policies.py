@@ -85,7 +85,9 @@ def test_intervals_and_prob_best_on_common_draws(example_with_utilities: Path) -
     for n in (0, 17, 299):
         cpts = [d[..., n] for d in draws]
         for i, do in enumerate(eu.do):
-            assert eu.eu_draws[i, n] == pytest.approx(_enumerated_eu(net, dict(do), cpts), abs=1e-10)
+            assert eu.eu_draws[i, n] == pytest.approx(
+                _enumerated_eu(net, dict(do), cpts), abs=1e-10
+            )
     pb = eu.prob_best
     assert np.isnan(pb[eu.index("baseline")])
     assert np.nansum(pb) == pytest.approx(1.0)
@@ -126,5 +128,7 @@ def test_prob_beats_on_shared_draws_matches_a_hand_rollup() -> None:
     p_rain = draws[net.index("weather")][1]
     expected = float(np.mean(20 * (1 - p_rain) + 70 * p_rain > 100 * (1 - p_rain)))
     assert eu.prob_beats("umbrella=take", "umbrella=leave") == pytest.approx(expected, abs=1e-12)
-    assert eu.prob_beats("umbrella=leave", "umbrella=take") == pytest.approx(1 - expected, abs=1e-12)
+    assert eu.prob_beats("umbrella=leave", "umbrella=take") == pytest.approx(
+        1 - expected, abs=1e-12
+    )
     assert 0 < expected < 0.5  # P(rain) is 0.3 a priori: leaving usually wins, not always

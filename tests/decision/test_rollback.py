@@ -27,6 +27,7 @@ def test_hand_rollback_reproduces_the_textbook(hand: dict[str, object]) -> None:
     assert h["evpi"] == pytest.approx(35.0)
     assert h["evsi"] == pytest.approx(12.5)
 
+
 # ------------------------------------------------------------------------------ oil wildcatter
 def test_oil_optimal_strategy_and_meu(oil: Network, hand: dict[str, object]) -> None:
     h = hand
@@ -54,8 +55,10 @@ def test_oil_with_and_without_the_test(oil: Network) -> None:
     assert without.rule("drill").choice({"seismic_result": "no_test"}) == "yes"
     with_test = solve(oil, do={"test": "yes"})
     assert with_test.meu == pytest.approx(22.5)
-    assert [with_test.rule("drill").choice({"seismic_result": s}) for s in ("closed", "open", "diffuse")] == \
-        ["yes", "yes", "no"]
+    assert [
+        with_test.rule("drill").choice({"seismic_result": s}) for s in ("closed", "open", "diffuse")
+    ] == ["yes", "yes", "no"]
+
 
 # ------------------------------------------------------------------------------ umbrella
 def test_umbrella_published_values(umbrella: Network) -> None:
@@ -65,7 +68,11 @@ def test_umbrella_published_values(umbrella: Network) -> None:
     sol = solve(umbrella)
     assert sol.meu == pytest.approx(77.0)  # Poole and Mackworth: the optimal policy is worth 77
     rule = sol.rule("umbrella")
-    assert [rule.choice({"forecast": f}) for f in ("sunny", "cloudy", "rainy")] == ["leave", "leave", "take"]
+    assert [rule.choice({"forecast": f}) for f in ("sunny", "cloudy", "rainy")] == [
+        "leave",
+        "leave",
+        "take",
+    ]
 
 
 # ------------------------------------------------------------------------------ pyAgrum
@@ -129,7 +136,10 @@ def assert_same_as_pyagrum(net: Network) -> None:
                 continue
             key = {v: s for v, s in config.items() if v in names}
             column = np.asarray(best[key] if key else best.toarray()).ravel()
-            assert rule.states[int(np.argmax(column))] == rule.choice(config), (rule.decision, config)
+            assert rule.states[int(np.argmax(column))] == rule.choice(config), (
+                rule.decision,
+                config,
+            )
 
 
 def test_oil_matches_pyagrum(oil: Network) -> None:
@@ -141,10 +151,19 @@ def test_umbrella_matches_pyagrum(umbrella: Network) -> None:
 
 
 # ------------------------------------------------------------------------------ random diagrams
-def _yaml_table(var: str, states: list[str], parents: list[str], pstates: dict[str, list[str]],
-                table: np.ndarray) -> str:
+def _yaml_table(
+    var: str,
+    states: list[str],
+    parents: list[str],
+    pstates: dict[str, list[str]],
+    table: np.ndarray,
+) -> str:
     if not parents:
-        return "      table: {" + ", ".join(f"{s}: {float(table[k])!r}" for k, s in enumerate(states)) + "}\n"
+        return (
+            "      table: {"
+            + ", ".join(f"{s}: {float(table[k])!r}" for k, s in enumerate(states))
+            + "}\n"
+        )
     out = "      table:\n"
     for combo in itertools.product(*(range(len(pstates[p])) for p in parents)):
         when = ", ".join(f"{p}: {pstates[p][c]}" for p, c in zip(parents, combo, strict=True))
@@ -156,12 +175,22 @@ def _yaml_table(var: str, states: list[str], parents: list[str], pstates: dict[s
 def random_diagram(folder: Path, seed: int) -> Path:
     """C1 -> D1 (observes C1) -> C2 -> D2 (observes C2) -> C3, with two utility attributes."""
     rng = np.random.default_rng(seed)
-    states = {"c1": ["a", "b"], "d1": ["x", "y"], "c2": ["lo", "hi"], "d2": ["u", "v", "w"], "c3": ["m", "n"]}
+    states = {
+        "c1": ["a", "b"],
+        "d1": ["x", "y"],
+        "c2": ["lo", "hi"],
+        "d2": ["u", "v", "w"],
+        "c3": ["m", "n"],
+    }
     parents = {"c1": [], "d1": [], "c2": ["c1", "d1"], "d2": [], "c3": ["c2", "d2", "c1"]}
     text = "format: estimative/1\ntitle: random influence diagram\nas_of: 2020-01-01\nvariables:\n"
     for v in ("c1", "d1", "c2", "d2", "c3"):
         shape = (len(states[v]), *(len(states[p]) for p in parents[v]))
-        table = rng.dirichlet(np.ones(shape[0]), size=shape[1:]) if parents[v] else rng.dirichlet(np.ones(shape[0]))
+        table = (
+            rng.dirichlet(np.ones(shape[0]), size=shape[1:])
+            if parents[v]
+            else rng.dirichlet(np.ones(shape[0]))
+        )
         if parents[v]:
             table = np.moveaxis(table, -1, 0)
         text += f"  - id: {v}\n    label: {v}\n    states: [{', '.join(states[v])}]\n"

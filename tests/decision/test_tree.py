@@ -17,7 +17,9 @@ from estimative.decision import (
 
 
 # ------------------------------------------------------------------------------ tree
-def test_tree_rolls_back_to_meu_and_renders(oil: Network, umbrella: Network, tmp_path: Path) -> None:
+def test_tree_rolls_back_to_meu_and_renders(
+    oil: Network, umbrella: Network, tmp_path: Path
+) -> None:
     from estimative.charts.decision import (
         decision_tree_figure,
         save_figure,
@@ -38,14 +40,22 @@ def test_tree_rolls_back_to_meu_and_renders(oil: Network, umbrella: Network, tmp
     md = tree.to_markdown()
     assert "| test | seismic_result | drill | oil_amount |" in md and "**yes (EU 22.5)**" in md
     policy_tree = decision_tree(oil, shape="policies")
-    assert policy_tree.value == pytest.approx(20.0) and policy_tree.stages == ("policy", "oil_amount")
+    assert policy_tree.value == pytest.approx(20.0) and policy_tree.stages == (
+        "policy",
+        "oil_amount",
+    )
     for fmt in ("svg", "png"):
         out = save_figure(decision_tree_figure(tree), tmp_path / f"tree.{fmt}")
         assert out.stat().st_size > 1000
     save_text(md, tmp_path / "tree.md")
     assert (tmp_path / "tree.md").read_text() == md
     save_figure(weight_map_figure(weight_map(oil, "drilling", "test_cost")), tmp_path / "map.svg")
-    assert sorted(p.name for p in tmp_path.iterdir()) == ["map.svg", "tree.md", "tree.png", "tree.svg"]
+    assert sorted(p.name for p in tmp_path.iterdir()) == [
+        "map.svg",
+        "tree.md",
+        "tree.png",
+        "tree.svg",
+    ]
     with pytest.raises(UsageError, match="cannot write a figure"):
         save_figure(decision_tree_figure(tree), tmp_path / "tree.gif")
 

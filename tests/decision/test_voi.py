@@ -25,21 +25,36 @@ def test_oil_value_of_information(oil: Network, hand: dict[str, object]) -> None
     assert after["seismic_result"] == pytest.approx(h["evsi"])  # EVSI 12.5 > the test's cost of 10
     assert after.measure[after.variables.index("seismic_result")] == "EVSI"
     assert dict(after.best_by_state[after.variables.index("seismic_result")]) == {
-        "closed": "drill=yes", "open": "drill=yes", "diffuse": "drill=no"}
+        "closed": "drill=yes",
+        "open": "drill=yes",
+        "diffuse": "drill=no",
+    }
 
 
 def test_umbrella_value_of_information_by_hand(umbrella: Network) -> None:
     p_rain = 0.3
-    f = {"no_rain": {"sunny": 0.7, "cloudy": 0.2, "rainy": 0.1}, "rain": {"sunny": 0.15, "cloudy": 0.25, "rainy": 0.6}}
-    u = {("no_rain", "take"): 20, ("no_rain", "leave"): 100, ("rain", "take"): 70, ("rain", "leave"): 0}
+    f = {
+        "no_rain": {"sunny": 0.7, "cloudy": 0.2, "rainy": 0.1},
+        "rain": {"sunny": 0.15, "cloudy": 0.25, "rainy": 0.6},
+    }
+    u = {
+        ("no_rain", "take"): 20,
+        ("no_rain", "leave"): 100,
+        ("rain", "take"): 70,
+        ("rain", "leave"): 0,
+    }
     pw = {"no_rain": 1 - p_rain, "rain": p_rain}
     best_blind = max(sum(pw[w] * u[(w, a)] for w in pw) for a in ("take", "leave"))
     evpi = sum(pw[w] * max(u[(w, a)] for a in ("take", "leave")) for w in pw) - best_blind
-    with_forecast = sum(max(sum(pw[w] * f[w][fc] * u[(w, a)] for w in pw) for a in ("take", "leave"))
-                        for fc in ("sunny", "cloudy", "rainy"))
+    with_forecast = sum(
+        max(sum(pw[w] * f[w][fc] * u[(w, a)] for w in pw) for a in ("take", "leave"))
+        for fc in ("sunny", "cloudy", "rainy")
+    )
     voi = value_of_information(umbrella)
     assert voi["weather"] == pytest.approx(evpi) and evpi == pytest.approx(21.0)
-    assert voi["forecast"] == pytest.approx(with_forecast - best_blind) and with_forecast == pytest.approx(77.0)
+    assert voi["forecast"] == pytest.approx(
+        with_forecast - best_blind
+    ) and with_forecast == pytest.approx(77.0)
     assert voi.eu_without == pytest.approx(best_blind)
     assert voi.measure[voi.variables.index("forecast")] == "EVSI"
     assert voi.top("EVPI")[0] == ("weather", pytest.approx(21.0))
@@ -50,10 +65,18 @@ def test_value_of_an_indicator_seen_before_the_policy(tmp_path: Path) -> None:
     updates the hidden state, and each policy is judged on that (hand computation)."""
     pz = np.array([0.6, 0.4])  # hidden: calm, tense
     pd = np.array([0.7, 0.3])  # the baseline expectation of the decision: talk, press
-    px = np.array([[[0.8, 0.5], [0.3, 0.1]],  # P(signal = quiet | z, d)
-                   [[0.2, 0.5], [0.7, 0.9]]])  # P(signal = loud | z, d); axes (x, z, d)
-    py = np.array([[[0.9, 0.6], [0.2, 0.5]],  # P(good | z, d)
-                   [[0.1, 0.4], [0.8, 0.5]]])  # axes (y, z, d)
+    px = np.array(
+        [
+            [[0.8, 0.5], [0.3, 0.1]],  # P(signal = quiet | z, d)
+            [[0.2, 0.5], [0.7, 0.9]],
+        ]
+    )  # P(signal = loud | z, d); axes (x, z, d)
+    py = np.array(
+        [
+            [[0.9, 0.6], [0.2, 0.5]],  # P(good | z, d)
+            [[0.1, 0.4], [0.8, 0.5]],
+        ]
+    )  # axes (y, z, d)
     value = {"good": 100.0, "bad": 0.0}
     folder = tmp_path / "twin"
     folder.mkdir()
@@ -99,10 +122,14 @@ utilities:
     - {{id: outcome, label: outcome, over: [y], values: {{good: 100, bad: 0}}, weight: 1, rationale: the outcome}}
 """)
     net = Network.from_file(folder)
-    eu_given_z = np.array([[py[0, z, d] * value["good"] for z in range(2)] for d in range(2)])  # (d, z)
+    eu_given_z = np.array(
+        [[py[0, z, d] * value["good"] for z in range(2)] for d in range(2)]
+    )  # (d, z)
     without = (eu_given_z @ pz).max()
     p_x_before = np.einsum("xzd,d->xz", px, pd)  # the signal as the world is, before the policy
-    with_info = sum((eu_given_z * (pz * p_x_before[x])[None, :]).sum(axis=1).max() for x in range(2))
+    with_info = sum(
+        (eu_given_z * (pz * p_x_before[x])[None, :]).sum(axis=1).max() for x in range(2)
+    )
     voi = value_of_information(net)
     assert voi.timing[voi.variables.index("x")] == "before the policy"
     assert voi["x"] == pytest.approx(with_info - without, abs=1e-12)

@@ -75,15 +75,22 @@ def pgmpy_model(structure: Structure, cpts, states: dict[str, list[str]]) -> Any
     names = structure.names
     model = DiscreteBayesianNetwork()
     model.add_nodes_from(names)
-    model.add_edges_from([(names[p], names[v]) for v in range(len(names)) for p in structure.parents[v]])
+    model.add_edges_from(
+        [(names[p], names[v]) for v in range(len(names)) for p in structure.parents[v]]
+    )
     for v, values in enumerate(cpts):
         pars = [names[p] for p in structure.parents[v]]
         card = structure.cards[v]
-        model.add_cpds(TabularCPD(
-            names[v], card, np.asarray(values).reshape(card, -1), evidence=pars or None,
-            evidence_card=[structure.cards[p] for p in structure.parents[v]] or None,
-            state_names={x: states[x] for x in (names[v], *pars)},
-        ))
+        model.add_cpds(
+            TabularCPD(
+                names[v],
+                card,
+                np.asarray(values).reshape(card, -1),
+                evidence=pars or None,
+                evidence_card=[structure.cards[p] for p in structure.parents[v]] or None,
+                state_names={x: states[x] for x in (names[v], *pars)},
+            )
+        )
     return model
 
 

@@ -38,7 +38,11 @@ def enumerate_joint(structure: Structure, cpts, targets, hard, soft, do, n: int)
                 if dv is not None and dv >= 0:
                     p *= 1.0 if x[v] == dv else 0.0
                 else:
-                    table = cpts[v] if cpts[v].ndim == 1 + len(structure.parents[v]) else cpts[v][..., row]
+                    table = (
+                        cpts[v]
+                        if cpts[v].ndim == 1 + len(structure.parents[v])
+                        else cpts[v][..., row]
+                    )
                     p *= table[(x[v], *(x[q] for q in structure.parents[v]))]
                 hv = hard.get(v)
                 hv = None if hv is None else (int(hv) if np.ndim(hv) == 0 else int(hv[row]))
@@ -77,7 +81,11 @@ def networks_and_queries(draw):
     targets = tuple(order[: draw(st.integers(1, min(2, nv)))])
     hard, soft, do = {}, {}, {}
     for v in range(nv):
-        kind = draw(st.sampled_from(["none", "none", "hard", "hard_rows", "soft", "soft_rows", "do", "do_rows"]))
+        kind = draw(
+            st.sampled_from(
+                ["none", "none", "hard", "hard_rows", "soft", "soft_rows", "do", "do_rows"]
+            )
+        )
         if kind == "hard":
             hard[v] = draw(st.integers(0, cards[v] - 1))
         elif kind == "hard_rows":
@@ -94,8 +102,12 @@ def networks_and_queries(draw):
 
 
 def _rows(cpts, hard, soft, do) -> int:
-    batched = any(c.ndim > 1 and c.shape[-1] == N_ROWS for c in cpts)  # only a guess for the reference
-    per_row = any(np.ndim(x) == 1 for x in [*hard.values(), *do.values()]) or any(s.ndim == 2 for s in soft.values())
+    batched = any(
+        c.ndim > 1 and c.shape[-1] == N_ROWS for c in cpts
+    )  # only a guess for the reference
+    per_row = any(np.ndim(x) == 1 for x in [*hard.values(), *do.values()]) or any(
+        s.ndim == 2 for s in soft.values()
+    )
     return N_ROWS if (batched or per_row) else 1
 
 
@@ -112,12 +124,23 @@ def test_engine_equals_enumeration(case) -> None:
     assert post.impossible.tolist() == (total <= 1e-300).tolist()
     ok = ~post.impossible
     assert np.isnan(post.probs[~ok]).all()
-    np.testing.assert_allclose(post.probs[ok], expected[ok] / total[ok].reshape((-1,) + (1,) * len(targets)),
-                               rtol=1e-9, atol=1e-12)
+    np.testing.assert_allclose(
+        post.probs[ok],
+        expected[ok] / total[ok].reshape((-1,) + (1,) * len(targets)),
+        rtol=1e-9,
+        atol=1e-12,
+    )
     # The leading-batch layout gives the same numbers.
-    first = [np.moveaxis(c, -1, 0) if c.ndim > 1 + len(structure.parents[v]) else c for v, c in enumerate(cpts)]
-    np.testing.assert_allclose(run_batch(structure, first, targets, hard=hard, soft=soft, do=do, layout="first"),
-                               expected, rtol=1e-10, atol=1e-14)
+    first = [
+        np.moveaxis(c, -1, 0) if c.ndim > 1 + len(structure.parents[v]) else c
+        for v, c in enumerate(cpts)
+    ]
+    np.testing.assert_allclose(
+        run_batch(structure, first, targets, hard=hard, soft=soft, do=do, layout="first"),
+        expected,
+        rtol=1e-10,
+        atol=1e-14,
+    )
 
 
 @settings(max_examples=60, deadline=None)
@@ -153,7 +176,9 @@ def test_memory_cap_splits_the_batch_and_keeps_answers() -> None:
     s, cpts = chain(12)
     n = 3000
     rng = np.random.default_rng(1)
-    draws = [np.moveaxis(rng.dirichlet(np.ones(c.shape[0]), size=(n, *c.shape[1:])), -1, 1) for c in cpts]
+    draws = [
+        np.moveaxis(rng.dirichlet(np.ones(c.shape[0]), size=(n, *c.shape[1:])), -1, 1) for c in cpts
+    ]
     draws = [np.moveaxis(d, 0, -1).copy() for d in draws]  # (card, *parents, n)
     plan = compile_query(s, (11,), (), (), (0,))
     ex = plan.executor((True,) * len(plan.operands), "last", n)
@@ -184,8 +209,11 @@ def test_single_query_entry_point_keeps_its_shapes() -> None:
     s, cpts = chain(5, card=2)
     one = run_query(s, cpts, [4, 2], {0: np.array([0.0, 1.0]), 1: np.array([0.3, 0.6])}, {3: 1})
     assert one.shape == (2, 2)
-    np.testing.assert_allclose(one, enumerate_joint(s, cpts, (4, 2), {0: 1}, {1: np.array([0.3, 0.6])},
-                                                    {3: 1}, 1)[0], rtol=1e-12)
+    np.testing.assert_allclose(
+        one,
+        enumerate_joint(s, cpts, (4, 2), {0: 1}, {1: np.array([0.3, 0.6])}, {3: 1}, 1)[0],
+        rtol=1e-12,
+    )
     batched = run_query(s, [c[..., None] * np.ones(4) for c in cpts], [4], batched=True)
     assert batched.shape == (2, 4)
 
@@ -206,7 +234,9 @@ def test_paths_do_not_depend_on_the_hash_seed() -> None:
     outs = set()
     for seed in ("0", "1", "12345"):
         env = {**os.environ, "PYTHONHASHSEED": seed}
-        res = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, env=env, check=True)
+        res = subprocess.run(
+            [sys.executable, "-c", script], capture_output=True, text=True, env=env, check=True
+        )
         outs.add(res.stdout)
     assert len(outs) == 1
 
@@ -248,17 +278,24 @@ def test_threads_split_chunks_without_changing_answers() -> None:
         set_threads(old)
     np.testing.assert_array_equal(serial, threaded)
     row = 17
-    np.testing.assert_allclose(serial[row], enumerate_joint(s, [d[..., row] for d in draws], (7,), {0: 2}, {}, {}, 1)[0],
-                               rtol=1e-12)
+    np.testing.assert_allclose(
+        serial[row],
+        enumerate_joint(s, [d[..., row] for d in draws], (7,), {0: 2}, {}, {}, 1)[0],
+        rtol=1e-12,
+    )
 
 
 def test_contractions_over_more_variables_than_einsum_has_letters() -> None:
     """A 70-step Markov chain: the marginal of the last variable is a product of 70 matrices."""
     n_var, n = 70, 5
-    s = Structure(tuple(f"x{v}" for v in range(n_var)), (2,) * n_var, ((), *((v,) for v in range(n_var - 1))))
+    s = Structure(
+        tuple(f"x{v}" for v in range(n_var)), (2,) * n_var, ((), *((v,) for v in range(n_var - 1)))
+    )
     rng = np.random.default_rng(9)
     draws = [rng.dirichlet([1.0, 1.0], size=n).T] + [
-        np.moveaxis(rng.dirichlet([1.0, 1.0], size=(n, 2)), 0, -1).transpose(1, 0, 2) for _ in range(n_var - 1)]
+        np.moveaxis(rng.dirichlet([1.0, 1.0], size=(n, 2)), 0, -1).transpose(1, 0, 2)
+        for _ in range(n_var - 1)
+    ]
     got = run_batch(s, draws, [n_var - 1], soft={0: np.array([1.0, 1.0])})
     for row in range(n):
         p = draws[0][:, row]

@@ -16,12 +16,29 @@ import pytest
 
 from estimative.engine import posterior_batch, run_query
 
-NETWORKS = ["asia", "cancer", "earthquake", "sachs", "survey", "alarm", "child", "insurance", "water",
-            "hailfinder", "win95pts"]
+NETWORKS = [
+    "asia",
+    "cancer",
+    "earthquake",
+    "sachs",
+    "survey",
+    "alarm",
+    "child",
+    "insurance",
+    "water",
+    "hailfinder",
+    "win95pts",
+]
 
 
-def ve_posterior(ref, model, target: int, hard: dict[int, int], do: dict[int, int],
-                 soft: dict[int, np.ndarray] | None = None) -> np.ndarray:
+def ve_posterior(
+    ref,
+    model,
+    target: int,
+    hard: dict[int, int],
+    do: dict[int, int],
+    soft: dict[int, np.ndarray] | None = None,
+) -> np.ndarray:
     """pgmpy VariableElimination, do() by surgery (model.do + the do states as evidence)."""
     from pgmpy.factors.discrete import TabularCPD
     from pgmpy.inference import VariableElimination
@@ -30,13 +47,24 @@ def ve_posterior(ref, model, target: int, hard: dict[int, int], do: dict[int, in
     if do:
         model = model.do([names[v] for v in do])
     evidence = {names[v]: ref.states[names[v]][s] for v, s in {**hard, **do}.items()}
-    virtual = [TabularCPD(names[v], len(lik), np.asarray(lik, float).reshape(-1, 1),
-                          state_names={names[v]: ref.states[names[v]]}) for v, lik in (soft or {}).items()]
+    virtual = [
+        TabularCPD(
+            names[v],
+            len(lik),
+            np.asarray(lik, float).reshape(-1, 1),
+            state_names={names[v]: ref.states[names[v]]},
+        )
+        for v, lik in (soft or {}).items()
+    ]
     logging.getLogger("pgmpy").setLevel(logging.ERROR)
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
-        res = VariableElimination(model).query([names[target]], evidence=evidence or None,
-                                               virtual_evidence=virtual or None, show_progress=False)
+        res = VariableElimination(model).query(
+            [names[target]],
+            evidence=evidence or None,
+            virtual_evidence=virtual or None,
+            show_progress=False,
+        )
     # Read by state name: pgmpy may order states its own way.
     return np.array([res.get_value(**{names[target]: s}) for s in ref.states[names[target]]])
 
@@ -82,7 +110,9 @@ def test_single_queries_match_variable_elimination(name: str, refs) -> None:
         np.testing.assert_allclose(joint / joint.sum(), expected, atol=1e-9, rtol=0)
 
 
-def dirichlet_draws(cpts, n: int, rng: np.random.Generator, strength: float = 20.0) -> list[np.ndarray]:
+def dirichlet_draws(
+    cpts, n: int, rng: np.random.Generator, strength: float = 20.0
+) -> list[np.ndarray]:
     """``n`` Dirichlet redraws of every CPT column, batch on a trailing axis."""
     out = []
     for c in cpts:
@@ -101,8 +131,14 @@ def test_batches_of_redrawn_cpts_match_per_draw_variable_elimination(name: str, 
     for with_do in (False, True):
         target, hard, do, _ = random_query(ref, rng, with_do=with_do)
         last = posterior_batch(ref.structure, draws, [target], hard=hard, do=do)
-        first = posterior_batch(ref.structure, [np.moveaxis(d, -1, 0) for d in draws], [target], hard=hard, do=do,
-                                layout="first")
+        first = posterior_batch(
+            ref.structure,
+            [np.moveaxis(d, -1, 0) for d in draws],
+            [target],
+            hard=hard,
+            do=do,
+            layout="first",
+        )
         assert last.probs.shape == (n, ref.structure.cards[target])
         assert not last.impossible.any()
         for i in range(n):
@@ -125,7 +161,9 @@ def test_rows_of_evidence_and_policies_match_variable_elimination(refs) -> None:
     for i in range(4):
         do = {x: int(rows_do[i])} if rows_do[i] >= 0 else {}
         hard = {e: int(rows_ev[i])} if rows_ev[i] >= 0 else {}
-        np.testing.assert_allclose(got.probs[i], ve_posterior(ref, ref.model, target, hard, do), atol=1e-9, rtol=0)
+        np.testing.assert_allclose(
+            got.probs[i], ve_posterior(ref, ref.model, target, hard, do), atol=1e-9, rtol=0
+        )
 
 
 def test_impossible_rows_are_nan_and_flagged_never_normalised(refs) -> None:
@@ -135,7 +173,9 @@ def test_impossible_rows_are_nan_and_flagged_never_normalised(refs) -> None:
     lung, either, dysp = st.index("lung"), st.index("either"), st.index("dysp")
     yes_l = ref.states["lung"].index("yes")
     no_e, yes_e = ref.states["either"].index("no"), ref.states["either"].index("yes")
-    got = posterior_batch(st, ref.cpts, [dysp], hard={lung: yes_l, either: np.array([yes_e, no_e, yes_e])})
+    got = posterior_batch(
+        st, ref.cpts, [dysp], hard={lung: yes_l, either: np.array([yes_e, no_e, yes_e])}
+    )
     assert got.impossible.tolist() == [False, True, False]
     assert np.isnan(got.probs[1]).all()
     assert got.evidence_prob[1] == 0.0
@@ -159,4 +199,6 @@ def test_large_networks_match_variable_elimination(name: str, refs) -> None:
     got = posterior_batch(ref.structure, draws, [target], hard=hard, do=do)
     for i in range(2):
         model = refs.pgmpy_model(ref.structure, [d[..., i] for d in draws], ref.states)
-        np.testing.assert_allclose(got.probs[i], ve_posterior(ref, model, target, hard, do), atol=1e-9, rtol=0)
+        np.testing.assert_allclose(
+            got.probs[i], ve_posterior(ref, model, target, hard, do), atol=1e-9, rtol=0
+        )

@@ -19,7 +19,9 @@ def line_of(path: Path, marker: str) -> int:
     ``"text#n"`` names the n-th such line."""
     text, _, nth = marker.partition("#")
     want = int(nth) if nth else 1
-    for i, line in enumerate(path.read_text(encoding="utf-8", errors="replace").splitlines(), start=1):
+    for i, line in enumerate(
+        path.read_text(encoding="utf-8", errors="replace").splitlines(), start=1
+    ):
         if text in line:
             want -= 1
             if want == 0:
@@ -37,9 +39,24 @@ CASES = [
     ("missing_row", "table:#2", "variables[1].cpt.table", "missing row(s) (a=yes)"),
     ("misnamed_row", 'when: {a: "yse"}', "variables[1].cpt.table[1].when.a", "did you mean 'yes'"),
     ("extra_row", 'when: {a: "yes"}#2', "variables[1].cpt.table[2].when", "duplicate row (a=yes)"),
-    ("probability_range", "probs: {low: 1.2", "variables[1].cpt.table[0].probs.low", "outside [0, 1]"),
-    ("column_sum", "probs: {low: 0.5, high: 0.6}", "variables[1].cpt.table[1].probs", "sums to 1.1"),
-    ("quote_not_found", "quote: The quick brown cat", "variables[0].cpt.sources[0].quote", "not found verbatim"),
+    (
+        "probability_range",
+        "probs: {low: 1.2",
+        "variables[1].cpt.table[0].probs.low",
+        "outside [0, 1]",
+    ),
+    (
+        "column_sum",
+        "probs: {low: 0.5, high: 0.6}",
+        "variables[1].cpt.table[1].probs",
+        "sums to 1.1",
+    ),
+    (
+        "quote_not_found",
+        "quote: The quick brown cat",
+        "variables[0].cpt.sources[0].quote",
+        "not found verbatim",
+    ),
     ("missing_source_doc", "path: sources/nowhere.txt", "sources[0].path", "does not exist"),
     ("policy_unknown_variable", 'do: {aa: "yes"}', "policies[0].do.aa", "unknown variable 'aa'"),
     ("scenario_unknown_state", "given: {b: hihg}", "scenarios[0].given.b", "did you mean 'high'"),
@@ -55,7 +72,9 @@ def _problems(path: Path):
 
 
 @pytest.mark.parametrize(("name", "marker", "field", "words"), CASES, ids=[c[0] for c in CASES])
-def test_broken_file_names_file_line_and_field(name: str, marker: str, field: str | None, words: str) -> None:
+def test_broken_file_names_file_line_and_field(
+    name: str, marker: str, field: str | None, words: str
+) -> None:
     path = DATA / f"broken_{name}.yaml"
     problems = _problems(path)
     expected_line = line_of(path, marker)
@@ -68,10 +87,16 @@ def test_broken_file_names_file_line_and_field(name: str, marker: str, field: st
         assert p.field == field, str(p)
 
 
-@pytest.mark.parametrize(("name", "marker", "field", "words"), CASES[:6], ids=[c[0] for c in CASES[:6]])
-def test_cli_validate_exits_2_without_traceback(name: str, marker: str, field: str | None, words: str) -> None:
+@pytest.mark.parametrize(
+    ("name", "marker", "field", "words"), CASES[:6], ids=[c[0] for c in CASES[:6]]
+)
+def test_cli_validate_exits_2_without_traceback(
+    name: str, marker: str, field: str | None, words: str
+) -> None:
     path = DATA / f"broken_{name}.yaml"
-    proc = subprocess.run([sys.executable, "-m", "estimative", "validate", str(path)], capture_output=True, text=True)
+    proc = subprocess.run(
+        [sys.executable, "-m", "estimative", "validate", str(path)], capture_output=True, text=True
+    )
     assert proc.returncode == 2
     assert "Traceback" not in proc.stderr
     assert f"broken_{name}.yaml:{line_of(path, marker)}:" in proc.stderr
@@ -86,7 +111,9 @@ def test_valid_file_loads() -> None:
 
 def test_every_problem_reported_at_once(tmp_path: Path) -> None:
     text = (DATA / "valid.yaml").read_text()
-    text = text.replace("parents: [a]", "parents: [aa]").replace('do: {a: "yes"}', 'do: {a: "maybe"}')
+    text = text.replace("parents: [a]", "parents: [aa]").replace(
+        'do: {a: "yes"}', 'do: {a: "maybe"}'
+    )
     text = text.replace("quote: The quick brown fox", "quote: The slow brown fox")
     f = tmp_path / "m.yaml"
     f.write_text(text)
@@ -132,11 +159,17 @@ def test_yes_no_on_off_stay_strings(tmp_path: Path) -> None:
 
 def test_quote_matching_normalises_line_breaks_hyphens_and_curly_quotes(tmp_path: Path) -> None:
     text = (DATA / "valid.yaml").read_text()
-    for quote in ["A well-known sentence about foxes", 'breaks and "curly quotes" in', "the lazy dog, and the dog"]:
+    for quote in [
+        "A well-known sentence about foxes",
+        'breaks and "curly quotes" in',
+        "the lazy dog, and the dog",
+    ]:
         t = text.replace("quote: The quick brown fox jumps over the lazy dog", f"quote: '{quote}'")
         d = tmp_path / quote[:5].replace(" ", "_")
         (d / "sources").mkdir(parents=True)
-        (d / "sources" / "doc.txt").write_text((DATA / "sources" / "doc.txt").read_text(encoding="utf-8"), encoding="utf-8")
+        (d / "sources" / "doc.txt").write_text(
+            (DATA / "sources" / "doc.txt").read_text(encoding="utf-8"), encoding="utf-8"
+        )
         (d / "m.yaml").write_text(t)
         load_model(d / "m.yaml")
 
@@ -147,7 +180,9 @@ def test_sibling_section_files_and_conflicts(tmp_path: Path) -> None:
     pol, _, scen = rest.partition("scenarios:\n")
     d = tmp_path / "m"
     (d / "sources").mkdir(parents=True)
-    (d / "sources" / "doc.txt").write_text((DATA / "sources" / "doc.txt").read_text(encoding="utf-8"), encoding="utf-8")
+    (d / "sources" / "doc.txt").write_text(
+        (DATA / "sources" / "doc.txt").read_text(encoding="utf-8"), encoding="utf-8"
+    )
     (d / "model.yaml").write_text(main + "scenarios:\n" + scen)
     (d / "policies.yaml").write_text("policies:\n" + pol)
     spec = load_model(d)

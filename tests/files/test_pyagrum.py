@@ -46,7 +46,12 @@ def _agrum_array(bn: object, name: str, order: list[str]) -> np.ndarray:
 def _probe_text(fmt: str) -> str:
     """c | a, b with P(c=c0 | a=i, b=j) = 0.1 * (1 + 3i + j): the standard layout, row-major over
     (a, b, c), as SMILE's documentation and the UAI format define it."""
-    flat = [x for i in range(2) for j in range(3) for x in (0.1 * (1 + 3 * i + j), 1 - 0.1 * (1 + 3 * i + j))]
+    flat = [
+        x
+        for i in range(2)
+        for j in range(3)
+        for x in (0.1 * (1 + 3 * i + j), 1 - 0.1 * (1 + 3 * i + j))
+    ]
     nums = " ".join(repr(x) for x in flat)
     if fmt == "uai":
         return f"BAYES\n3\n2 3 2\n3\n1 0\n1 1\n3 0 1 2\n\n2\n0.5 0.5\n3\n0.2 0.3 0.5\n12\n{nums}\n"
@@ -94,7 +99,9 @@ def _undo_first_parent_fastest(bn: object) -> None:
         child, *parents = pot.names
         cards = [bn.variable(n).domainSize() for n in parents]  # type: ignore[attr-defined]
         table = flat.reshape(*cards, bn.variable(child).domainSize())  # type: ignore[attr-defined]
-        pot.fillWith(np.transpose(table, [*reversed(range(len(parents))), len(parents)]).ravel().tolist())
+        pot.fillWith(
+            np.transpose(table, [*reversed(range(len(parents))), len(parents)]).ravel().tolist()
+        )
 
 
 def _agrum_load(path: Path, fmt: str, fix: dict[str, bool]) -> object:
@@ -121,8 +128,13 @@ def _agrum_labels(net: Network, v: str, fmt: str) -> list[str]:
 # ------------------------------------------------------------------------------ pyAgrum reads our files
 @pytest.mark.parametrize("fmt", FORMATS)
 def test_pyagrum_reads_export_with_same_marginals(
-    fmt: str, network_name: str, networks: dict[str, Network], marginals: dict, agrum_first_parent_fastest: dict,
-    agrum_suffix: dict[str, str], tmp_path: Path,
+    fmt: str,
+    network_name: str,
+    networks: dict[str, Network],
+    marginals: dict,
+    agrum_first_parent_fastest: dict,
+    agrum_suffix: dict[str, str],
+    tmp_path: Path,
 ) -> None:
     name = network_name
     net = networks[name]
@@ -138,7 +150,10 @@ def test_pyagrum_reads_export_with_same_marginals(
         labels = _agrum_labels(net, v, fmt)
         agrum = dict(zip(bn.variable(names[v]).labels(), post.tolist(), strict=True))
         ours = marginals[name][v]
-        worst = max(worst, *(abs(agrum[lab] - ours[s]) for lab, s in zip(labels, net.states[v], strict=True)))
+        worst = max(
+            worst,
+            *(abs(agrum[lab] - ours[s]) for lab, s in zip(labels, net.states[v], strict=True)),
+        )
     assert worst <= TOLERANCE[fmt], f"{fmt} {name}: max marginal difference {worst:.3g}"
     if fmt in FLOAT32_READERS:
         # pyAgrum holds exactly our numbers rounded to float32: the layout is right, the file is
@@ -158,12 +173,16 @@ def test_pyagrum_reader_precision(tmp_path: Path) -> None:
         "bif": f"network t {{}}\nvariable a {{ type discrete [ 2 ] {{ x, y }}; }}\nprobability ( a ) {{ table {p!r}, {q}; }}\n",
         "net": f'net {{}}\nnode a {{ states = ("x" "y"); }}\npotential (a) {{ data = ({p!r} {q}); }}\n',
         "uai": f"BAYES\n1\n2\n1\n1 0\n\n2\n{p!r} {q}\n",
-        "bifxml": ('<?xml version="1.0"?><BIF VERSION="0.3"><NETWORK><NAME>t</NAME><VARIABLE TYPE="nature">'
-                   f"<NAME>a</NAME><OUTCOME>x</OUTCOME><OUTCOME>y</OUTCOME></VARIABLE><DEFINITION><FOR>a</FOR>"
-                   f"<TABLE>{p!r} {q}</TABLE></DEFINITION></NETWORK></BIF>"),
-        "xdsl": ('<?xml version="1.0"?><smile version="1.0" id="t"><nodes><cpt id="a"><state id="x"/><state id="y"/>'
-                 f'<probabilities>{p!r} {q}</probabilities></cpt></nodes><extensions><genie version="1.0" app="hand" '
-                 'name="t"><node id="a"><name>a</name></node></genie></extensions></smile>'),
+        "bifxml": (
+            '<?xml version="1.0"?><BIF VERSION="0.3"><NETWORK><NAME>t</NAME><VARIABLE TYPE="nature">'
+            f"<NAME>a</NAME><OUTCOME>x</OUTCOME><OUTCOME>y</OUTCOME></VARIABLE><DEFINITION><FOR>a</FOR>"
+            f"<TABLE>{p!r} {q}</TABLE></DEFINITION></NETWORK></BIF>"
+        ),
+        "xdsl": (
+            '<?xml version="1.0"?><smile version="1.0" id="t"><nodes><cpt id="a"><state id="x"/><state id="y"/>'
+            f'<probabilities>{p!r} {q}</probabilities></cpt></nodes><extensions><genie version="1.0" app="hand" '
+            'name="t"><node id="a"><name>a</name></node></genie></extensions></smile>'
+        ),
     }
     read = {}
     for ext, text in texts.items():
@@ -247,7 +266,9 @@ def _compare(net: Network, bn: object, tol: float) -> float:
 
 
 @pytest.mark.parametrize("fmt", ["bif", "xdsl"])
-def test_import_pyagrum_written_files(fmt: str, files: Path, bundled_names: tuple[str, ...], tmp_path: Path) -> None:
+def test_import_pyagrum_written_files(
+    fmt: str, files: Path, bundled_names: tuple[str, ...], tmp_path: Path
+) -> None:
     for name, bn in _agrum_source_networks(files, bundled_names).items():
         path = tmp_path / f"{name}.{fmt}"
         gum.saveBN(bn, str(path))
@@ -265,7 +286,12 @@ def test_import_pyagrum_written_files(fmt: str, files: Path, bundled_names: tupl
 
 
 def test_cli_query_on_bif_matches_pyagrum(files: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    assert main(["query", str(files / "asia.bif"), "--target", "lung", "--given", "xray=yes", "--json"]) == 0
+    assert (
+        main(
+            ["query", str(files / "asia.bif"), "--target", "lung", "--given", "xray=yes", "--json"]
+        )
+        == 0
+    )
     out = json.loads(capsys.readouterr().out)
     bn = gum.loadBN(str(files / "asia.bif"))
     ie = gum.LazyPropagation(bn)

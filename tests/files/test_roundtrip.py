@@ -19,12 +19,18 @@ gum = pytest.importorskip("pyagrum")
 
 EXAMPLE = Path(__file__).resolve().parents[2] / "models" / "example"
 
+
 @pytest.mark.parametrize("fmt", ["bif", "xmlbif", "xdsl", "net"])
-def test_pgmpy_reads_export_bit_for_bit(fmt: str, networks: dict[str, Network], tmp_path: Path) -> None:
+def test_pgmpy_reads_export_bit_for_bit(
+    fmt: str, networks: dict[str, Network], tmp_path: Path
+) -> None:
     from pgmpy.readwrite import BIFReader, NETReader, XDSLReader, XMLBIFReader
 
     reader = {"bif": BIFReader, "xmlbif": XMLBIFReader, "xdsl": XDSLReader, "net": NETReader}[fmt]
-    for name in ("example", "asia"):  # nodes with 0, 1, 2 and 3 parents (pgmpy's readers are slow on alarm)
+    for name in (
+        "example",
+        "asia",
+    ):  # nodes with 0, 1, 2 and 3 parents (pgmpy's readers are slow on alarm)
         net = networks[name]
         path = export_network(net, fmt, tmp_path / f"{name}.{fmt}")
         with warnings.catch_warnings():
@@ -36,23 +42,32 @@ def test_pgmpy_reads_export_bit_for_bit(fmt: str, networks: dict[str, Network], 
             cpd = cpd.copy()
             if list(cpd.variables[1:]) != list(net.parents[v]):
                 cpd.reorder_parents(list(net.parents[v]))
-            index = np.ix_(*[[list(map(str, cpd.state_names[x])).index(s) for s in net.states[x]]
-                             for x in [v, *net.parents[v]]])
+            index = np.ix_(
+                *[
+                    [list(map(str, cpd.state_names[x])).index(s) for s in net.states[x]]
+                    for x in [v, *net.parents[v]]
+                ]
+            )
             assert np.array_equal(cpd.values[index], net.cpt(v)), (fmt, name, v)
 
 
 @pytest.mark.parametrize("fmt", FORMATS)
-def test_round_trip_through_our_reader_is_exact(fmt: str, networks: dict[str, Network], agrum_suffix: dict[str, str],
-                                                 tmp_path: Path) -> None:
+def test_round_trip_through_our_reader_is_exact(
+    fmt: str, networks: dict[str, Network], agrum_suffix: dict[str, str], tmp_path: Path
+) -> None:
     for name in ("example", "insurance"):
         net = networks[name]
-        back = Network.from_spec(import_file(export_network(net, fmt, tmp_path / f"{name}{agrum_suffix[fmt]}")))
+        back = Network.from_spec(
+            import_file(export_network(net, fmt, tmp_path / f"{name}{agrum_suffix[fmt]}"))
+        )
         if fmt == "uai":  # no names in UAI: variables v<i>, states s<j>, in the order written
             assert back.variables == tuple(f"v{i}" for i in range(len(net.variables)))
             pairs = list(zip(net.variables, back.variables, strict=True))
         else:
             pairs = [(v, v) for v in net.variables]
-            assert {v: back.states[v] for v in back.variables} == {v: net.states[v] for v in net.variables}
+            assert {v: back.states[v] for v in back.variables} == {
+                v: net.states[v] for v in net.variables
+            }
         for v, w in pairs:
             assert np.array_equal(back.cpt(w), net.cpt(v)), (fmt, name, v)
 
@@ -78,8 +93,14 @@ def test_text_with_format_syntax_is_escaped(agrum_suffix: dict[str, str], tmp_pa
     spec = Network.from_file(EXAMPLE).spec
     v0 = spec.variables[0]
     tricky = 'say "no"; a {b} = c <d> & \\e'
-    new = spec.model_copy(update={"variables": [v0.model_copy(update={"label": tricky, "description": tricky}),
-                                                *spec.variables[1:]]})
+    new = spec.model_copy(
+        update={
+            "variables": [
+                v0.model_copy(update={"label": tricky, "description": tricky}),
+                *spec.variables[1:],
+            ]
+        }
+    )
     for old, v in zip(spec.variables, new.variables, strict=True):
         v._table = old._table
     net = Network.from_spec(new)
@@ -87,8 +108,12 @@ def test_text_with_format_syntax_is_escaped(agrum_suffix: dict[str, str], tmp_pa
         back = import_file(export_network(net, fmt, tmp_path / f"t{agrum_suffix[fmt]}"))
         # XML escapes everything; BIF has no escapes (pyAgrum ends a property at ';', pgmpy
         # splits it at '=' and drops quotes); NET strings end at '"'.
-        expected = {"xmlbif": tricky, "xdsl": tricky, "bif": "say 'no', a (b) - c <d> & \\e",
-                    "net": "say 'no'; a {b} = c <d> & /e"}[fmt]
+        expected = {
+            "xmlbif": tricky,
+            "xdsl": tricky,
+            "bif": "say 'no', a (b) - c <d> & \\e",
+            "net": "say 'no'; a {b} = c <d> & /e",
+        }[fmt]
         assert back.variable(v0.id).label == expected
         bn = gum.loadBN(str(tmp_path / f"t{agrum_suffix[fmt]}"))  # still readable by pyAgrum
         assert bn.size() == len(net.variables)
@@ -123,8 +148,14 @@ def test_cli_export(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["export", str(EXAMPLE), "--format", "xdsl", "-o", str(out), "--json"]) == 0
     report = json.loads(capsys.readouterr().out)
     net = Network.from_file(EXAMPLE)
-    assert report == {"ok": True, "model": "example", "hash": net.model_hash, "format": "xdsl",
-                      "output": str(out), "variables": len(net.variables)}
+    assert report == {
+        "ok": True,
+        "model": "example",
+        "model_hash": net.model_hash,
+        "format": "xdsl",
+        "output": str(out),
+        "variables": len(net.variables),
+    }
     assert out.read_text() == export_text(net, "xdsl")
     assert main(["export", str(out), "--format", "bif", "-o", str(tmp_path / "again.bif")]) == 0
     assert "wrote" in capsys.readouterr().out

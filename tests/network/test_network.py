@@ -18,12 +18,22 @@ from reference import enumerate_posterior
 
 def sprinkler() -> Network:
     """The network of pgmpy issue #3543 (C->S, C->R, S->W, R->W), states 0/1."""
-    return Network(spec_from_arrays("sprinkler", [
-        ("C", ["0", "1"], [], np.array([0.5, 0.5])),
-        ("S", ["0", "1"], ["C"], np.array([[0.5, 0.9], [0.5, 0.1]])),
-        ("R", ["0", "1"], ["C"], np.array([[0.8, 0.2], [0.2, 0.8]])),
-        ("W", ["0", "1"], ["S", "R"], np.array([[[1.0, 0.1], [0.1, 0.01]], [[0.0, 0.9], [0.9, 0.99]]])),
-    ]))
+    return Network(
+        spec_from_arrays(
+            "sprinkler",
+            [
+                ("C", ["0", "1"], [], np.array([0.5, 0.5])),
+                ("S", ["0", "1"], ["C"], np.array([[0.5, 0.9], [0.5, 0.1]])),
+                ("R", ["0", "1"], ["C"], np.array([[0.8, 0.2], [0.2, 0.8]])),
+                (
+                    "W",
+                    ["0", "1"],
+                    ["S", "R"],
+                    np.array([[[1.0, 0.1], [0.1, 0.01]], [[0.0, 0.9], [0.9, 0.99]]]),
+                ),
+            ],
+        )
+    )
 
 
 def test_do_with_evidence_regression_pgmpy_3543() -> None:
@@ -37,20 +47,34 @@ def test_do_differs_from_conditioning_on_sprinkler() -> None:
     net = sprinkler()
     # P(R=1 | do(S=1)) = P(R=1) = 0.5 (cutting C->S); P(R=1 | S=1) = (0.5*0.5*0.2+0.5*0.1*0.8)/(0.5*0.5+0.5*0.1)
     assert net.query("R", do={"S": "1"})["1"] == pytest.approx(0.5, abs=1e-12)
-    assert net.query("R", given={"S": "1"})["1"] == pytest.approx((0.25 * 0.2 + 0.05 * 0.8) / 0.30, abs=1e-12)
+    assert net.query("R", given={"S": "1"})["1"] == pytest.approx(
+        (0.25 * 0.2 + 0.05 * 0.8) / 0.30, abs=1e-12
+    )
 
 
 def kidney_stones() -> Network:
     """Charig et al. (1986) kidney stones, the textbook Simpson's paradox (Pearl, Causality)."""
     small, large = 357 / 700, 343 / 700
-    return Network(spec_from_arrays("kidney", [
-        ("Z", ["small", "large"], [], np.array([small, large])),
-        ("T", ["A", "B"], ["Z"], np.array([[87 / 357, 263 / 343], [270 / 357, 80 / 343]])),
-        ("Y", ["fail", "recover"], ["T", "Z"], np.array([
-            [[1 - 81 / 87, 1 - 192 / 263], [1 - 234 / 270, 1 - 55 / 80]],
-            [[81 / 87, 192 / 263], [234 / 270, 55 / 80]],
-        ])),
-    ]))
+    return Network(
+        spec_from_arrays(
+            "kidney",
+            [
+                ("Z", ["small", "large"], [], np.array([small, large])),
+                ("T", ["A", "B"], ["Z"], np.array([[87 / 357, 263 / 343], [270 / 357, 80 / 343]])),
+                (
+                    "Y",
+                    ["fail", "recover"],
+                    ["T", "Z"],
+                    np.array(
+                        [
+                            [[1 - 81 / 87, 1 - 192 / 263], [1 - 234 / 270, 1 - 55 / 80]],
+                            [[81 / 87, 192 / 263], [234 / 270, 55 / 80]],
+                        ]
+                    ),
+                ),
+            ],
+        )
+    )
 
 
 def test_simpsons_paradox_do_and_conditioning_disagree() -> None:
@@ -75,15 +99,24 @@ def test_example_model_matches_pgmpy(example_net: Network) -> None:
     ours = example_net.query("armed_clash", given={"nk_provocation": "high"})
     assert ours["yes"] == pytest.approx(float(ref.get_value(armed_clash="yes")), abs=1e-12)
     ve_do = VariableElimination(model.do(["private_channel"]))
-    ref = ve_do.query(["misread_intent"], evidence={"private_channel": "yes", "armed_clash": "yes"}, show_progress=False)
-    ours = example_net.query("misread_intent", do={"private_channel": "yes"}, given={"armed_clash": "yes"})
+    ref = ve_do.query(
+        ["misread_intent"],
+        evidence={"private_channel": "yes", "armed_clash": "yes"},
+        show_progress=False,
+    )
+    ours = example_net.query(
+        "misread_intent", do={"private_channel": "yes"}, given={"armed_clash": "yes"}
+    )
     assert ours["yes"] == pytest.approx(float(ref.get_value(misread_intent="yes")), abs=1e-12)
 
 
 def test_policy_and_scenario_by_name(example_net: Network) -> None:
     a = example_net.query("armed_clash", policy="private_channel", scenario="high_provocation")
-    b = example_net.query("armed_clash", do={"us_rhetoric": "measured", "private_channel": "yes"},
-                          given={"nk_provocation": "high"})
+    b = example_net.query(
+        "armed_clash",
+        do={"us_rhetoric": "measured", "private_channel": "yes"},
+        given={"nk_provocation": "high"},
+    )
     assert a["yes"] == pytest.approx(b["yes"], abs=1e-15)
 
 
@@ -115,10 +148,18 @@ def small_networks(draw):
     items = []
     for i in range(n):
         shape = (cards[i], *(cards[p] for p in parents[i]))
-        raw = np.array(draw(st.lists(st.floats(0.05, 1.0), min_size=int(np.prod(shape)), max_size=int(np.prod(shape)))))
+        raw = np.array(
+            draw(
+                st.lists(
+                    st.floats(0.05, 1.0), min_size=int(np.prod(shape)), max_size=int(np.prod(shape))
+                )
+            )
+        )
         table = raw.reshape(shape)
         table = table / table.sum(axis=0, keepdims=True)
-        items.append((f"v{i}", [f"s{k}" for k in range(cards[i])], [f"v{p}" for p in parents[i]], table))
+        items.append(
+            (f"v{i}", [f"s{k}" for k in range(cards[i])], [f"v{p}" for p in parents[i]], table)
+        )
     return Network(spec_from_arrays("random", items))
 
 
@@ -127,7 +168,9 @@ def small_networks(draw):
 def test_query_equals_enumeration(net: Network, data) -> None:
     target = data.draw(st.sampled_from(net.variables))
     others = [v for v in net.variables if v != target]
-    ev_vars = data.draw(st.lists(st.sampled_from(others), unique=True, max_size=2)) if others else []
+    ev_vars = (
+        data.draw(st.lists(st.sampled_from(others), unique=True, max_size=2)) if others else []
+    )
     given_ = {v: data.draw(st.sampled_from(net.states[v])) for v in ev_vars}
     post = net.query(target, given=given_)
     assert post.probs.sum() == pytest.approx(1.0, abs=1e-12)
@@ -139,7 +182,13 @@ def test_query_equals_enumeration(net: Network, data) -> None:
 def test_soft_evidence_equals_enumeration(net: Network, data) -> None:
     target = data.draw(st.sampled_from(net.variables))
     var = data.draw(st.sampled_from(net.variables))
-    lik = np.array(data.draw(st.lists(st.floats(0.1, 5.0), min_size=len(net.states[var]), max_size=len(net.states[var]))))
+    lik = np.array(
+        data.draw(
+            st.lists(
+                st.floats(0.1, 5.0), min_size=len(net.states[var]), max_size=len(net.states[var])
+            )
+        )
+    )
     post = net.query(target, soft={var: lik})
     assert np.allclose(post.probs, enumerate_posterior(net, target, soft={var: lik}), atol=1e-12)
 
@@ -176,9 +225,13 @@ def test_mpe_equals_enumeration(net: Network, data) -> None:
 def test_query_joint_and_events(example_net: Network) -> None:
     j = example_net.query_joint(["misread_intent", "armed_clash"])
     ref = brute_force_joint(example_net)
-    axes = tuple(i for i, v in enumerate(example_net.variables) if v not in ("misread_intent", "armed_clash"))
+    axes = tuple(
+        i for i, v in enumerate(example_net.variables) if v not in ("misread_intent", "armed_clash")
+    )
     assert np.allclose(j.probs, ref.sum(axis=axes), atol=1e-12)
-    assert j.probability({"armed_clash": "yes"}) == pytest.approx(example_net.query("armed_clash")["yes"], abs=1e-12)
+    assert j.probability({"armed_clash": "yes"}) == pytest.approx(
+        example_net.query("armed_clash")["yes"], abs=1e-12
+    )
     for combo in itertools.product(*j.states):
         assert j[combo] >= 0
 

@@ -27,23 +27,35 @@ from estimative.spec import spec_from_arrays
 
 @pytest.fixture(scope="module")
 def abc() -> Network:
-    return Network(spec_from_arrays("abc", [
-        ("a", ["no", "yes"], [], np.array([0.8, 0.2])),
-        ("b", ["no", "yes"], ["a"], np.array([[0.9, 0.3], [0.1, 0.7]])),
-        ("c", ["no", "yes"], ["a"], np.array([[1.0, 0.5], [0.0, 0.5]])),
-    ]))
+    return Network(
+        spec_from_arrays(
+            "abc",
+            [
+                ("a", ["no", "yes"], [], np.array([0.8, 0.2])),
+                ("b", ["no", "yes"], ["a"], np.array([[0.9, 0.3], [0.1, 0.7]])),
+                ("c", ["no", "yes"], ["a"], np.array([[1.0, 0.5], [0.0, 0.5]])),
+            ],
+        )
+    )
 
 
 # ------------------------------------------------------------------------------ Posterior
 def test_posterior_by_state_name_and_plain_data() -> None:
-    p = Posterior("rain", ("no", "yes"), np.array([0.25, 0.75]), given={"season": "wet"}, do={"seed": "yes"})
+    p = Posterior(
+        "rain", ("no", "yes"), np.array([0.25, 0.75]), given={"season": "wet"}, do={"seed": "yes"}
+    )
     assert p["yes"] == 0.75 and p["no"] == 0.25
     assert list(p) == ["no", "yes"] and len(p) == 2
     assert p.to_dict() == {"no": 0.25, "yes": 0.75}
     frame = p.to_frame()
-    assert frame["state"].tolist() == ["no", "yes"] and frame["probability"].tolist() == [0.25, 0.75]
+    assert frame["state"].tolist() == ["no", "yes"] and frame["probability"].tolist() == [
+        0.25,
+        0.75,
+    ]
     assert p.condition_text() == "do(seed=yes), season=wet"
-    with pytest.raises(QueryError, match=r"'yse' is not a state of 'rain' \(did you mean 'yes'\?\)"):
+    with pytest.raises(
+        QueryError, match=r"'yse' is not a state of 'rain' \(did you mean 'yes'\?\)"
+    ):
         p["yse"]
 
 
@@ -93,12 +105,24 @@ def test_explanation_against_hand_values(abc: Network) -> None:
     assert dict(mpe.assignment) == {"a": "no", "c": "no"}
     assert mpe.probability == pytest.approx(0.08 / 0.22, abs=1e-14)
     d = mpe.to_dict()
-    assert d == {"assignment": {"a": "no", "c": "no"}, "probability": pytest.approx(0.08 / 0.22, abs=1e-14),
-                 "given": {"b": "yes"}, "do": {}}
+    assert d == {
+        "assignment": {"a": "no", "c": "no"},
+        "probability": pytest.approx(0.08 / 0.22, abs=1e-14),
+        "given": {"b": "yes"},
+        "do": {},
+    }
     frame = mpe.to_frame()
-    assert frame.to_dict("records") == [{"variable": "a", "state": "no"}, {"variable": "c", "state": "no"}]
+    assert frame.to_dict("records") == [
+        {"variable": "a", "state": "no"},
+        {"variable": "c", "state": "no"},
+    ]
     e = Explanation({"x": "on"}, 0.5, do={"y": "off"})
-    assert e.to_dict() == {"assignment": {"x": "on"}, "probability": 0.5, "given": {}, "do": {"y": "off"}}
+    assert e.to_dict() == {
+        "assignment": {"x": "on"},
+        "probability": 0.5,
+        "given": {},
+        "do": {"y": "off"},
+    }
 
 
 # ------------------------------------------------------------------------------ BatchPosterior
@@ -140,8 +164,13 @@ def test_prepare_against_hand_values(abc: Network) -> None:
     assert prep.evidence.given == {"b": "yes"} and prep.conditions == "b=yes"
     assert prep.model_hash == abc.model_hash
     assert prep.label == "P(a=yes | b=yes)"
-    assert prep.to_dict() == {"target": "a", "states": ["yes"], "conditions": "b=yes",
-                              "point": pytest.approx(7 / 11, abs=1e-15), "model_hash": abc.model_hash}
+    assert prep.to_dict() == {
+        "target": "a",
+        "states": ["yes"],
+        "conditions": "b=yes",
+        "point": pytest.approx(7 / 11, abs=1e-15),
+        "model_hash": abc.model_hash,
+    }
     both = abc.prepare("b", ["no", "yes"])
     assert both.indices == (0, 1) and both.point == pytest.approx(1.0) and both.conditions == ""
     # do() cuts b from a: a keeps its prior
@@ -158,7 +187,9 @@ def test_prepare_matches_query_with_a_policy_and_scenario(example_net: Network) 
     assert prep.point == example_net.query("armed_clash", policy="status_quo")["yes"]
     assert prep.evidence.do == dict(example_net.spec.policy("status_quo").do)
     assert prep.conditions == prep.evidence.text
-    with pytest.raises(QueryError, match=r"unknown policy 'status_qou' \(did you mean 'status_quo'\?\)"):
+    with pytest.raises(
+        QueryError, match=r"unknown policy 'status_qou' \(did you mean 'status_quo'\?\)"
+    ):
         example_net.prepare("armed_clash", "yes", policy="status_qou")
     with pytest.raises(QueryError, match="unknown scenario 'nope'"):
         example_net.prepare("armed_clash", "yes", scenario="nope")
@@ -180,7 +211,9 @@ def test_prepare_errors_are_the_query_errors(abc: Network) -> None:
 
 
 def test_the_spec_lookups_raise_the_one_error(abc: Network) -> None:
-    with pytest.raises(QueryError, match=r"unknown variable 'bb' \(did you mean 'b'\?\); expected one of"):
+    with pytest.raises(
+        QueryError, match=r"unknown variable 'bb' \(did you mean 'b'\?\); expected one of"
+    ):
         abc.spec.variable("bb")
     with pytest.raises(QueryError, match="unknown policy"):
         abc.spec.policy("p")

@@ -27,7 +27,13 @@ def _from_pgmpy(name: str, tmp: Path) -> Network:
         import pyagrum as gum
 
     bif = tmp / f"{name}.bif"
-    bif.write_bytes(gzip.decompress((Path(pgmpy.__file__).parent / "utils" / "example_models" / f"{name}.bif.gz").read_bytes()))
+    bif.write_bytes(
+        gzip.decompress(
+            (
+                Path(pgmpy.__file__).parent / "utils" / "example_models" / f"{name}.bif.gz"
+            ).read_bytes()
+        )
+    )
     bn = gum.loadBN(str(bif))
     items = []
     for node in bn.topologicalOrder():

@@ -16,19 +16,24 @@ def _h(p: np.ndarray) -> float:
     return float(-(p * np.log2(p)).sum())
 
 
-@pytest.mark.parametrize("kw", [
-    {},
-    {"policy": "status_quo"},
-    {"given": {"nk_provocation": "high"}},
-    {"scenario": "ambiguous_reports", "do": {"us_rhetoric": "measured"}},
-])
+@pytest.mark.parametrize(
+    "kw",
+    [
+        {},
+        {"policy": "status_quo"},
+        {"given": {"nk_provocation": "high"}},
+        {"scenario": "ambiguous_reports", "do": {"us_rhetoric": "measured"}},
+    ],
+)
 def test_indicators_equal_brute_force(example_net: Network, kw: dict) -> None:
     net = example_net
     ev = net.resolve(**kw)
     joint = conditioned_joint(net, given=ev.given, do=ev.do, soft=ev.soft)
     t = net.variables.index("armed_clash")
     ind = indicators(net, "armed_clash", "yes", **kw)
-    expected = [v for v in net.variables if v != "armed_clash" and v not in ev.given and v not in ev.do]
+    expected = [
+        v for v in net.variables if v != "armed_clash" and v not in ev.given and v not in ev.do
+    ]
     assert sorted(i.variable for i in ind.indicators) == sorted(expected)
     pt = joint.sum(axis=tuple(a for a in range(joint.ndim) if a != t))
     assert ind.point == pytest.approx(pt[1], abs=1e-12)
@@ -48,7 +53,9 @@ def test_indicators_equal_brute_force(example_net: Network, kw: dict) -> None:
             if px[k] > 0:
                 assert got.judgment(s) == pytest.approx(ptx[1, k] / px[k], abs=1e-12)
         hi_state, hi_value = got.high
-        assert hi_value == pytest.approx(max(ptx[1, k] / px[k] for k in range(len(px)) if px[k] > 0), abs=1e-12)
+        assert hi_value == pytest.approx(
+            max(ptx[1, k] / px[k] for k in range(len(px)) if px[k] > 0), abs=1e-12
+        )
         assert got.judgment(hi_state) == hi_value
     mis = [i.mutual_information for i in ind.indicators]
     assert mis == sorted(mis, reverse=True)
@@ -64,12 +71,19 @@ def test_which_way_on_the_example(example_net: Network) -> None:
     assert top.low == ("no", pytest.approx(0.03, abs=1e-12))
     frame = ind.to_frame()
     assert list(frame.columns[:3]) == ["variable", "mutual_information", "entropy_reduction"]
-    assert ind.to_dict()["indicators"][0]["states"]["yes"]["judgment"] == pytest.approx(0.125, abs=1e-12)
+    assert ind.to_dict()["indicators"][0]["states"]["yes"]["judgment"] == pytest.approx(
+        0.125, abs=1e-12
+    )
 
 
 def test_an_independent_variable_carries_no_information(example_net: Network) -> None:
-    ind = indicators(example_net, "nk_provocation", "high", do={"us_rhetoric": "bluster"},
-                     candidates=["private_channel"])
+    ind = indicators(
+        example_net,
+        "nk_provocation",
+        "high",
+        do={"us_rhetoric": "bluster"},
+        candidates=["private_channel"],
+    )
     # nk_provocation depends only on us_rhetoric, which is forced: private_channel tells nothing.
     assert ind["private_channel"].mutual_information == pytest.approx(0.0, abs=1e-15)
     with pytest.raises(QueryError, match="own indicator"):

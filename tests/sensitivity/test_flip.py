@@ -40,7 +40,9 @@ CASES = [
 
 
 @pytest.mark.parametrize(("a", "b", "target", "given"), CASES)
-def test_flip_points_equal_brute_force_scanning(example_net: Network, covaried, a, b, target, given) -> None:
+def test_flip_points_equal_brute_force_scanning(
+    example_net: Network, covaried, a, b, target, given
+) -> None:
     net = example_net
     fp = flip_points(net, a, b, score=target_probability(target, "yes", given=given))
     do_a, do_b = (net.resolve(policy=p).do for p in (a, b))
@@ -51,40 +53,60 @@ def test_flip_points_equal_brute_force_scanning(example_net: Network, covaried, 
         diff = []
         for x in grid:
             moved = covaried(net, p.variable, p.state, dict(p.parents), x)
-            diff.append(_posterior(moved, target, "yes", given=given, do=do_a)
-                        - _posterior(moved, target, "yes", given=given, do=do_b))
+            diff.append(
+                _posterior(moved, target, "yes", given=given, do=do_a)
+                - _posterior(moved, target, "yes", given=given, do=do_b)
+            )
         diff = np.array(diff)
         sign = np.sign(diff)  # NaN where the evidence is impossible (an end of the grid)
-        brackets = [(grid[i], grid[i + 1]) for i in range(len(grid) - 1)
-                    if np.isfinite(sign[i]) and np.isfinite(sign[i + 1]) and sign[i] * sign[i + 1] <= 0
-                    and (sign[i] or sign[i + 1])]
+        brackets = [
+            (grid[i], grid[i + 1])
+            for i in range(len(grid) - 1)
+            if np.isfinite(sign[i])
+            and np.isfinite(sign[i + 1])
+            and sign[i] * sign[i + 1] <= 0
+            and (sign[i] or sign[i + 1])
+        ]
         if not f.exists:
             assert not brackets, p.label
             continue
         assert f.exact
         nearest = min(brackets, key=lambda br: min(abs(br[0] - p.value), abs(br[1] - p.value)))
-        assert nearest[0] - 1e-9 <= f.crossing <= nearest[1] + 1e-9 or abs(
-            min(abs(nearest[0] - p.value), abs(nearest[1] - p.value)) - abs(f.change)) <= step, p.label
+        assert (
+            nearest[0] - 1e-9 <= f.crossing <= nearest[1] + 1e-9
+            or abs(min(abs(nearest[0] - p.value), abs(nearest[1] - p.value)) - abs(f.change))
+            <= step
+        ), p.label
         # At the crossing the two policies score the same, recomputed independently.
         moved = covaried(net, p.variable, p.state, dict(p.parents), f.crossing)
         assert _posterior(moved, target, "yes", given=given, do=do_a) == pytest.approx(
-            _posterior(moved, target, "yes", given=given, do=do_b), abs=1e-10), p.label
+            _posterior(moved, target, "yes", given=given, do=do_b), abs=1e-10
+        ), p.label
     changes = [abs(f.change) for f in fp.points if f.exists]
     assert changes == sorted(changes)
     assert fp.nearest is fp.points[0]
 
 
 def test_statements_say_whether_a_flip_is_credible(example_net: Network) -> None:
-    fp = flip_points(example_net, "status_quo", "private_channel", score=target_probability("armed_clash", "yes"))
+    fp = flip_points(
+        example_net, "status_quo", "private_channel", score=target_probability("armed_clash", "yes")
+    )
     # Hand check: the clash differs between policies only through misreading, so the ranking
     # reverses exactly when P(clash | misreading) falls to P(clash | no misreading) = 0.03.
     assert fp.nearest.parameter.label == "P(armed_clash=yes | misread_intent=yes)"
     assert fp.nearest.crossing == pytest.approx(0.03, abs=1e-12)
     assert fp.nearest_within_range is None
     assert "no single parameter within its 90% credible range" in fp.statement()
-    wide = flip_points(example_net, "status_quo", None, score=target_probability(
-        "armed_clash", "yes", given={"nk_provocation": "high"}))
-    assert wide.nearest_within_range is not None and "inside its 90% credible range" in wide.statement()
+    wide = flip_points(
+        example_net,
+        "status_quo",
+        None,
+        score=target_probability("armed_clash", "yes", given={"nk_provocation": "high"}),
+    )
+    assert (
+        wide.nearest_within_range is not None
+        and "inside its 90% credible range" in wide.statement()
+    )
 
 
 def test_any_batched_scorer_works_like_expected_utility(example_net: Network, covaried) -> None:
@@ -101,8 +123,14 @@ def test_any_batched_scorer_works_like_expected_utility(example_net: Network, co
     p = f.parameter
     moved = covaried(example_net, p.variable, p.state, dict(p.parents), f.crossing)
     do_a, do_b = (example_net.resolve(policy=x).do for x in ("status_quo", "private_channel"))
-    ua = -(3 * _posterior(moved, "armed_clash", "yes", do=do_a) + _posterior(moved, "misread_intent", "yes", do=do_a))
-    ub = -(3 * _posterior(moved, "armed_clash", "yes", do=do_b) + _posterior(moved, "misread_intent", "yes", do=do_b))
+    ua = -(
+        3 * _posterior(moved, "armed_clash", "yes", do=do_a)
+        + _posterior(moved, "misread_intent", "yes", do=do_a)
+    )
+    ub = -(
+        3 * _posterior(moved, "armed_clash", "yes", do=do_b)
+        + _posterior(moved, "misread_intent", "yes", do=do_b)
+    )
     assert ua == pytest.approx(ub, abs=1e-10)
     with pytest.raises(UsageError, match="two different"):
         flip_points(example_net, "status_quo", "status_quo", score=score)

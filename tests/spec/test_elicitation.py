@@ -23,7 +23,9 @@ def _load(tmp_path: Path, body: str):
 
 
 def test_noisy_or_diez_matches_hand_calculation(tmp_path: Path) -> None:
-    spec = _load(tmp_path, """  - id: y
+    spec = _load(
+        tmp_path,
+        """  - id: y
     label: y
     states: ["no", "yes"]
     parents: [a, b]
@@ -33,7 +35,8 @@ def test_noisy_or_diez_matches_hand_calculation(tmp_path: Path) -> None:
         causes: {a: {present: 0.5}, b: {present: 0.3}}
       assumption: true
       rationale: r
-""")
+""",
+    )
     t = spec.variable("y").table  # axes: y, a, b ; state 0 of a and b is 'absent'
     # Diez: a parameter is P(y | this cause alone), leak included.
     assert t[1, 0, 0] == pytest.approx(0.1, abs=1e-15)
@@ -44,7 +47,9 @@ def test_noisy_or_diez_matches_hand_calculation(tmp_path: Path) -> None:
 
 
 def test_noisy_max_diez_matches_hand_calculation(tmp_path: Path) -> None:
-    spec = _load(tmp_path, """  - id: y
+    spec = _load(
+        tmp_path,
+        """  - id: y
     label: y
     states: [low, medium, high]
     parents: [a, b]
@@ -56,7 +61,8 @@ def test_noisy_max_diez_matches_hand_calculation(tmp_path: Path) -> None:
           b: {present: {low: 0.5, medium: 0.3, high: 0.2}}
       assumption: true
       rationale: r
-""")
+""",
+    )
     t = spec.variable("y").table
     assert t[:, 0, 0] == pytest.approx([0.7, 0.2, 0.1])
     assert t[:, 1, 0] == pytest.approx([0.2, 0.5, 0.3])
@@ -69,7 +75,9 @@ def test_noisy_max_diez_matches_hand_calculation(tmp_path: Path) -> None:
 
 def test_noisy_or_cause_below_leak_is_an_error(tmp_path: Path) -> None:
     with pytest.raises(ModelError) as exc:
-        _load(tmp_path, """  - id: y
+        _load(
+            tmp_path,
+            """  - id: y
     label: y
     states: ["no", "yes"]
     parents: [a]
@@ -77,14 +85,17 @@ def test_noisy_or_cause_below_leak_is_an_error(tmp_path: Path) -> None:
       noisy_or: {leak: 0.2, causes: {a: {present: 0.1}}}
       assumption: true
       rationale: r
-""")
+""",
+        )
     (p,) = exc.value.problems
     assert "below the leak" in p.message and p.field == "variables[2].cpt.noisy_or.causes.a.present"
 
 
 def test_noisy_or_missing_cause_state_is_an_error(tmp_path: Path) -> None:
     with pytest.raises(ModelError) as exc:
-        _load(tmp_path, """  - id: y
+        _load(
+            tmp_path,
+            """  - id: y
     label: y
     states: ["no", "yes"]
     parents: [a, b]
@@ -92,12 +103,15 @@ def test_noisy_or_missing_cause_state_is_an_error(tmp_path: Path) -> None:
       noisy_or: {leak: 0.2, causes: {a: {present: 0.5}}}
       assumption: true
       rationale: r
-""")
+""",
+        )
     assert any("no entry for parent 'b'" in p.message for p in exc.value.problems)
 
 
 def test_verbal_terms_map_to_band_midpoints(tmp_path: Path) -> None:
-    spec = _load(tmp_path, """  - id: y
+    spec = _load(
+        tmp_path,
+        """  - id: y
     label: y
     states: ["no", "yes"]
     parents: [a]
@@ -109,7 +123,8 @@ def test_verbal_terms_map_to_band_midpoints(tmp_path: Path) -> None:
           term: highly probable
       assumption: true
       rationale: r
-""")
+""",
+    )
     v = spec.variable("y")
     # ICD 203: unlikely 20-45% -> 0.325; very likely / highly probable 80-95% -> 0.875.
     assert v.table[1].tolist() == pytest.approx([0.325, 0.875])
@@ -119,20 +134,25 @@ def test_verbal_terms_map_to_band_midpoints(tmp_path: Path) -> None:
 
 def test_unknown_verbal_term_suggests_one(tmp_path: Path) -> None:
     with pytest.raises(ModelError) as exc:
-        _load(tmp_path, """  - id: y
+        _load(
+            tmp_path,
+            """  - id: y
     label: y
     states: ["no", "yes"]
     cpt:
       verbal: likley
       assumption: true
       rationale: r
-""")
+""",
+        )
     (p,) = exc.value.problems
     assert "did you mean 'likely'" in p.message
 
 
 def test_normalize_true_rescales_columns(tmp_path: Path) -> None:
-    spec = _load(tmp_path, """  - id: y
+    spec = _load(
+        tmp_path,
+        """  - id: y
     label: y
     states: [u, v, w]
     cpt:
@@ -140,5 +160,6 @@ def test_normalize_true_rescales_columns(tmp_path: Path) -> None:
       normalize: true
       assumption: true
       rationale: r
-""")
+""",
+    )
     assert spec.variable("y").table.tolist() == [0.5, 0.25, 0.25]

@@ -32,8 +32,12 @@ def test_expanded_tables_are_computed_once_and_read_only_through_the_network() -
 
 
 def test_a_variable_never_built_by_the_builder_says_so() -> None:
-    v = VariableSpec(id="a", label="a", states=["no", "yes"], cpt=CptSpec(table={"no": 0.5, "yes": 0.5},
-                     assumption=True, rationale="r"))
+    v = VariableSpec(
+        id="a",
+        label="a",
+        states=["no", "yes"],
+        cpt=CptSpec(table={"no": 0.5, "yes": 0.5}, assumption=True, rationale="r"),
+    )
     with pytest.raises(RuntimeError, match="not expanded"):
         _ = v.table
 

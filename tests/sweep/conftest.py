@@ -19,18 +19,32 @@ def net() -> Network:
     return Network.from_file(EXAMPLE)
 
 
-def _small_design(net: Network, *, draws: int = 60, chunk_size: int = 25, seed: int = 11) -> SweepDesign:
+def _small_design(
+    net: Network, *, draws: int = 60, chunk_size: int = 25, seed: int = 11
+) -> SweepDesign:
     return SweepDesign(
         net,
-        targets=(("armed_clash", ("yes",)), ("misread_intent", ("no", "yes")), ("us_rhetoric", ("bluster",))),
+        targets=(
+            ("armed_clash", ("yes",)),
+            ("misread_intent", ("no", "yes")),
+            ("us_rhetoric", ("bluster",)),
+        ),
         policies=("baseline", "status_quo", "private_channel"),
         scenarios=("baseline", "high_provocation", "ambiguous_reports"),
         parameters=(
             # partial 'when': every column with a high-provocation period
             ParameterGrid("misread_intent", "yes", (0.1, 0.7), (("nk_provocation", "high"),)),
-            ParameterGrid("armed_clash", "yes", (0.5,), (("misread_intent", "yes"),), id="clash_after_misreading"),
+            ParameterGrid(
+                "armed_clash",
+                "yes",
+                (0.5,),
+                (("misread_intent", "yes"),),
+                id="clash_after_misreading",
+            ),
         ),
-        draws=draws, seed=seed, chunk_size=chunk_size,
+        draws=draws,
+        seed=seed,
+        chunk_size=chunk_size,
     )
 
 

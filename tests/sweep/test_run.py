@@ -23,7 +23,9 @@ ROOT = Path(__file__).resolve().parents[2]
 EXAMPLE = ROOT / "models" / "example"
 
 
-def test_same_rows_whatever_the_workers_and_a_partial_rerun(net: Network, tmp_path: Path, small_design: Callable[..., SweepDesign]) -> None:
+def test_same_rows_whatever_the_workers_and_a_partial_rerun(
+    net: Network, tmp_path: Path, small_design: Callable[..., SweepDesign]
+) -> None:
     design = small_design(net, draws=90, chunk_size=20)
     one = read_sweep(run_sweep(design, out=tmp_path / "one", workers=1).out)
     res = run_sweep(design, out=tmp_path / "two", workers=2)
@@ -40,7 +42,9 @@ def test_same_rows_whatever_the_workers_and_a_partial_rerun(net: Network, tmp_pa
     assert not list((tmp_path / "two").glob(".part-*"))
 
 
-def test_a_second_run_into_a_busy_folder_is_refused(net: Network, tmp_path: Path, small_design: Callable[..., SweepDesign]) -> None:
+def test_a_second_run_into_a_busy_folder_is_refused(
+    net: Network, tmp_path: Path, small_design: Callable[..., SweepDesign]
+) -> None:
     import fcntl
 
     design = small_design(net, draws=20, chunk_size=10)
@@ -72,8 +76,21 @@ def _write_kill_sweep(tmp_path: Path) -> Path:
 def test_sigkill_midway_then_rerun_gives_identical_rows(tmp_path: Path) -> None:
     sweep = _write_kill_sweep(tmp_path)
     out = tmp_path / "killed"
-    cmd = [sys.executable, "-m", "estimative", "sweep", str(sweep), "--out", str(out), "--workers", "2", "--json"]
-    proc = subprocess.Popen(cmd, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, start_new_session=True)
+    cmd = [
+        sys.executable,
+        "-m",
+        "estimative",
+        "sweep",
+        str(sweep),
+        "--out",
+        str(out),
+        "--workers",
+        "2",
+        "--json",
+    ]
+    proc = subprocess.Popen(
+        cmd, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, start_new_session=True
+    )
     try:
         deadline = time.monotonic() + 60
         while len(list(out.glob("part-*.parquet"))) < 8:
@@ -97,7 +114,10 @@ def test_sigkill_midway_then_rerun_gives_identical_rows(tmp_path: Path) -> None:
     done = subprocess.run(cmd, cwd=ROOT, capture_output=True, text=True, timeout=120)
     assert done.returncode == 0, done.stderr
     report = json.loads(done.stdout)
-    assert report["chunks"]["reused"] >= parts_before and report["chunks"]["computed"] == 80 - report["chunks"]["reused"]
+    assert (
+        report["chunks"]["reused"] >= parts_before
+        and report["chunks"]["computed"] == 80 - report["chunks"]["reused"]
+    )
     resumed = read_sweep(out)
     fresh = read_sweep(run_sweep(load_sweep(sweep), out=tmp_path / "fresh", workers=1).out)
     assert len(resumed) == len(fresh) == 2000 * 3 * 3 * 3
@@ -107,7 +127,9 @@ def test_sigkill_midway_then_rerun_gives_identical_rows(tmp_path: Path) -> None:
     assert not keys.duplicated().any()
 
 
-def test_rerun_with_other_settings_is_refused(net: Network, tmp_path: Path, small_design: Callable[..., SweepDesign]) -> None:
+def test_rerun_with_other_settings_is_refused(
+    net: Network, tmp_path: Path, small_design: Callable[..., SweepDesign]
+) -> None:
     design = small_design(net, draws=20, chunk_size=10)
     run_sweep(design, out=tmp_path / "s", workers=1)
     other = small_design(net, draws=30, chunk_size=10)
@@ -119,5 +141,3 @@ def test_rerun_with_other_settings_is_refused(net: Network, tmp_path: Path, smal
     (tmp_path / "foreign" / "notes.txt").write_text("mine")
     with pytest.raises(UsageError, match="not empty and holds no sweep"):
         run_sweep(design, out=tmp_path / "foreign", workers=1)
-
-

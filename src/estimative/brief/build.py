@@ -115,7 +115,9 @@ def build_brief(
     pols = tuple(policies) if policies else tuple(p.id for p in spec.policies)
     _check_names(net, pols, scenario)
     interval_rng, decision_rng = stream(rng, INTERVALS_STREAM), stream(rng, DECISION_STREAM)
-    params = BriefParameters(pols, scenario, scale, n_draws, seed_of(rng), date or _dt.date.today(), level)
+    params = BriefParameters(
+        pols, scenario, scale, n_draws, seed_of(rng), date or _dt.date.today(), level
+    )
     outcomes = _outcomes(net)
     for o in outcomes:
         net.state_index(o.target, o.state)
@@ -126,18 +128,32 @@ def build_brief(
     for o in outcomes:
         iv = query_interval(net, o.target, o.state, scenario=scenario, draws=cpts, level=level)
         sens = one_way(net, o.target, o.state, scenario=scenario, level=level)
-        share = words.assumption_share([f.swing for f in sens.functions],
-                                       [_assumed(spec, f.parameter.variable) for f in sens.functions])
-        judgments.append(Judgment(o, iv, sens, share, words.confidence_for(iv.low, iv.high, share),
-                                  words.likelihood_term(iv.point, scale=scale)))
+        share = words.assumption_share(
+            [f.swing for f in sens.functions],
+            [_assumed(spec, f.parameter.variable) for f in sens.functions],
+        )
+        judgments.append(
+            Judgment(
+                o,
+                iv,
+                sens,
+                share,
+                words.confidence_for(iv.low, iv.high, share),
+                words.likelihood_term(iv.point, scale=scale),
+            )
+        )
 
     questions = []
     for q in spec.questions:
         if q.query.event is None and q.query.target is not None:
-            qiv = query_interval(net, q.query.target, q.query.target_states(), draws=cpts, level=level)
+            qiv = query_interval(
+                net, q.query.target, q.query.target_states(), draws=cpts, level=level
+            )
         else:
             qiv = _event_interval(net, q, cpts, level)
-        questions.append(ForecastAnswer(q, qiv.point, qiv, words.likelihood_term(qiv.point, scale=scale)))
+        questions.append(
+            ForecastAnswer(q, qiv.point, qiv, words.likelihood_term(qiv.point, scale=scale))
+        )
 
     policy = _policy_section(net, outcomes, pols, scenario, cpts, level, n_draws, decision_rng)
     inds = {o.id: indicators(net, o.target, o.state, scenario=scenario) for o in outcomes}
@@ -148,16 +164,36 @@ def build_brief(
             rows.append(ScenarioRow(sid, {j.outcome.id: j.interval for j in judgments}))
             continue
         try:
-            rows.append(ScenarioRow(sid, {o.id: query_interval(net, o.target, o.state, scenario=sid, draws=cpts,
-                                                                level=level) for o in outcomes}))
+            rows.append(
+                ScenarioRow(
+                    sid,
+                    {
+                        o.id: query_interval(
+                            net, o.target, o.state, scenario=sid, draws=cpts, level=level
+                        )
+                        for o in outcomes
+                    },
+                )
+            )
         except ImpossibleEvidenceError:
             rows.append(ScenarioRow(sid, None))
 
     relevant = net.ancestors([o.target for o in outcomes])  # every CPT a baseline judgment rests on
-    return Brief(spec, params, __version__, tuple(judgments), tuple(questions), policy,
-                 judgments[0].sensitivity if judgments else None, inds, tuple(rows),
-                 _hilp(spec, judgments, policy, rows, scenario), _assumptions(spec, judgments, relevant),
-                 _quotes(spec, pols, relevant), frozenset(relevant))
+    return Brief(
+        spec,
+        params,
+        __version__,
+        tuple(judgments),
+        tuple(questions),
+        policy,
+        judgments[0].sensitivity if judgments else None,
+        inds,
+        tuple(rows),
+        _hilp(spec, judgments, policy, rows, scenario),
+        _assumptions(spec, judgments, relevant),
+        _quotes(spec, pols, relevant),
+        frozenset(relevant),
+    )
 
 
 def _generator(rng: np.random.Generator | None) -> np.random.Generator:
@@ -165,8 +201,12 @@ def _generator(rng: np.random.Generator | None) -> np.random.Generator:
     if rng is None:
         return make_rng(0)
     if not isinstance(rng, np.random.Generator):
-        raise UsageError("rng must be a numpy random Generator", field="rng", found=repr(rng),
-                         fix="pass rng=numpy.random.default_rng(SEED)")
+        raise UsageError(
+            "rng must be a numpy random Generator",
+            field="rng",
+            found=repr(rng),
+            fix="pass rng=numpy.random.default_rng(SEED)",
+        )
     return rng
 
 
@@ -176,29 +216,44 @@ def _outcomes(net: Network) -> list[OutcomeSpec]:
     if net.spec.outcomes:
         return list(net.spec.outcomes)
     has_child = {p for v in net.variables for p in net.parents[v]}
-    return [OutcomeSpec(id=v.replace(".", "_").replace("-", "_"), label=net.spec.variable(v).label, target=v,
-                        state=net.states[v][-1])
-            for v in net.variables if net.parents[v] and v not in has_child]
+    return [
+        OutcomeSpec(
+            id=v.replace(".", "_").replace("-", "_"),
+            label=net.spec.variable(v).label,
+            target=v,
+            state=net.states[v][-1],
+        )
+        for v in net.variables
+        if net.parents[v] and v not in has_child
+    ]
 
 
 def _check_names(net: Network, policies: Sequence[str], scenario: str | None) -> None:
     known = [p.id for p in net.spec.policies]
     for p in policies:
         if p not in known:
-            raise UsageError(f"unknown policy '{p}'{did_you_mean(p, known)}", field="policies",
-                             expected=f"one of {known}" if known else "no policy: the model defines none",
-                             fix="name a policy of the model (estimative show lists them)")
+            raise UsageError(
+                f"unknown policy '{p}'{did_you_mean(p, known)}",
+                field="policies",
+                expected=f"one of {known}" if known else "no policy: the model defines none",
+                fix="name a policy of the model (estimative show lists them)",
+            )
     if len(set(policies)) != len(policies):
         raise UsageError("a policy is named twice", field="policies", found=str(list(policies)))
     if scenario is not None:
         ids = [s.id for s in net.spec.scenarios]
         if scenario not in ids:
-            raise UsageError(f"unknown scenario '{scenario}'{did_you_mean(scenario, ids)}", field="scenario",
-                             expected=f"one of {ids}" if ids else "no scenario: the model defines none",
-                             fix="name a scenario of the model (estimative show lists them)")
+            raise UsageError(
+                f"unknown scenario '{scenario}'{did_you_mean(scenario, ids)}",
+                field="scenario",
+                expected=f"one of {ids}" if ids else "no scenario: the model defines none",
+                fix="name a scenario of the model (estimative show lists them)",
+            )
 
 
-def _check_scenario_possible(net: Network, outcomes: Sequence[OutcomeSpec], scenario: str | None) -> None:
+def _check_scenario_possible(
+    net: Network, outcomes: Sequence[OutcomeSpec], scenario: str | None
+) -> None:
     """The scenario must be possible: fail before any draw is taken."""
     if scenario is None or not outcomes:
         return
@@ -208,15 +263,19 @@ def _check_scenario_possible(net: Network, outcomes: Sequence[OutcomeSpec], scen
         sc = net.spec.scenario(scenario)
         raise ImpossibleEvidenceError(
             f"scenario '{scenario}' ({sc.label}) is impossible under the model: its evidence "
-            f"({net.resolve(scenario=scenario).describe()}) has probability zero", field="scenario",
-            fix="choose another scenario, or change the model so this evidence can occur") from exc
+            f"({net.resolve(scenario=scenario).describe()}) has probability zero",
+            field="scenario",
+            fix="choose another scenario, or change the model so this evidence can occur",
+        ) from exc
 
 
 def _assumed(spec: ModelSpec, variable: str) -> bool:
     return not spec.variable(variable).cpt.sourced
 
 
-def _event_interval(net: Network, q: QuestionSpec, cpts: Sequence[np.ndarray], level: float) -> ProbabilityInterval:
+def _event_interval(
+    net: Network, q: QuestionSpec, cpts: Sequence[np.ndarray], level: float
+) -> ProbabilityInterval:
     """A forecast question about an event over several variables, at the model's numbers and
     over the shared draws: the joint posterior of the event's variables per draw (the network's
     batched query), summed over the event's cells."""
@@ -230,13 +289,28 @@ def _event_interval(net: Network, q: QuestionSpec, cpts: Sequence[np.ndarray], l
     valid = ~np.asarray(bp.impossible, dtype=bool)
     values = np.where(valid, bp.probs[:, mask].sum(axis=1), np.nan)
     label = " or ".join(f"({conditions_text(given=t)})" for t in terms)
-    return ProbabilityInterval(f"event {label}", ("yes",), "", float(net.probability(q.query)), values, valid, level,
-                               net.model_hash)
+    return ProbabilityInterval(
+        f"event {label}",
+        ("yes",),
+        "",
+        float(net.probability(q.query)),
+        values,
+        valid,
+        level,
+        net.model_hash,
+    )
 
 
-def _policy_section(net: Network, outcomes: Sequence[OutcomeSpec], pols: Sequence[str], scenario: str | None,
-                    cpts: Sequence[np.ndarray], level: float, draws: int,
-                    decision_rng: np.random.Generator) -> PolicySection:
+def _policy_section(
+    net: Network,
+    outcomes: Sequence[OutcomeSpec],
+    pols: Sequence[str],
+    scenario: str | None,
+    cpts: Sequence[np.ndarray],
+    level: float,
+    draws: int,
+    decision_rng: np.random.Generator,
+) -> PolicySection:
     excluded: dict[str, str] = {}
     usable: list[str] = []
     for pid in pols:
@@ -246,21 +320,32 @@ def _policy_section(net: Network, outcomes: Sequence[OutcomeSpec], pols: Sequenc
             usable.append(pid)
         except ImpossibleEvidenceError:
             excluded[pid] = "the scenario's evidence is impossible under this policy"
-    comparisons = {o.id: compare_policies(net, o.target, o.state, [None, *usable], scenario=scenario, draws=cpts,
-                                          level=level) for o in outcomes}
+    comparisons = {
+        o.id: compare_policies(
+            net, o.target, o.state, [None, *usable], scenario=scenario, draws=cpts, level=level
+        )
+        for o in outcomes
+    }
     utilities = information = None
     # Without named policies, the decision module weighs every combination of the decisions.
     alternatives = list(usable) if usable else None
     if net.spec.utilities is not None and (usable or not net.spec.policies):
         from ..decision import expected_utilities, value_of_information
 
-        utilities = expected_utilities(net, policies=alternatives, draws=draws, rng=decision_rng, level=level)
+        utilities = expected_utilities(
+            net, policies=alternatives, draws=draws, rng=decision_rng, level=level
+        )
         information = value_of_information(net, policies=alternatives)
     return PolicySection(tuple([BASELINE, *usable]), comparisons, utilities, information, excluded)
 
 
-def _hilp(spec: ModelSpec, judgments: Sequence[Judgment], policy: PolicySection, rows: Sequence[ScenarioRow],
-          scenario: str | None) -> tuple[HilpItem, ...]:
+def _hilp(
+    spec: ModelSpec,
+    judgments: Sequence[Judgment],
+    policy: PolicySection,
+    rows: Sequence[ScenarioRow],
+    scenario: str | None,
+) -> tuple[HilpItem, ...]:
     """High-impact outcomes below :data:`HILP_THRESHOLD`, each with the highest value it
     reaches under a compared policy or another scenario."""
     hilp = []
@@ -273,19 +358,30 @@ def _hilp(spec: ModelSpec, judgments: Sequence[Judgment], policy: PolicySection,
             for pid, val in zip(cmp.policies, cmp.points, strict=True):
                 # A policy that sets the outcome itself says nothing about how likely it is.
                 if pid != BASELINE and j.outcome.target not in spec.policy(pid).do:
-                    where.append((float(val), f"under the policy \u201c{spec.policy(pid).label}\u201d"))
+                    where.append(
+                        (float(val), f"under the policy \u201c{spec.policy(pid).label}\u201d")
+                    )
         for row in rows:
-            if (row.intervals is not None and row.scenario is not None and row.scenario != scenario
-                    and j.outcome.target not in spec.scenario(row.scenario).given):
-                where.append((row.intervals[j.outcome.id].point,
-                              f"in the scenario \u201c{spec.scenario(row.scenario).label}\u201d"))
+            if (
+                row.intervals is not None
+                and row.scenario is not None
+                and row.scenario != scenario
+                and j.outcome.target not in spec.scenario(row.scenario).given
+            ):
+                where.append(
+                    (
+                        row.intervals[j.outcome.id].point,
+                        f"in the scenario \u201c{spec.scenario(row.scenario).label}\u201d",
+                    )
+                )
         top = max(where, key=lambda w: w[0])
         hilp.append(HilpItem(j, top[0], top[1]))
     return tuple(hilp)
 
 
-def _assumptions(spec: ModelSpec, judgments: Sequence[Judgment], relevant: set[str] | frozenset[str]
-                 ) -> tuple[Assumption, ...]:
+def _assumptions(
+    spec: ModelSpec, judgments: Sequence[Judgment], relevant: set[str] | frozenset[str]
+) -> tuple[Assumption, ...]:
     """The assumption CPTs the key judgments rest on, most influential first."""
     assumptions = []
     for v in spec.variables:
@@ -301,7 +397,9 @@ def _assumptions(spec: ModelSpec, judgments: Sequence[Judgment], relevant: set[s
     return tuple(assumptions)
 
 
-def _quotes(spec: ModelSpec, pols: Sequence[str], relevant: set[str] | frozenset[str]) -> tuple[Quote, ...]:
+def _quotes(
+    spec: ModelSpec, pols: Sequence[str], relevant: set[str] | frozenset[str]
+) -> tuple[Quote, ...]:
     """Every verbatim quote behind the judgments, the compared policies, the scenarios and the
     utilities."""
     quotes: list[Quote] = []

@@ -133,7 +133,9 @@ class Brief:
     hilp: tuple[HilpItem, ...]
     assumptions: tuple[Assumption, ...]
     quotes: tuple[Quote, ...]
-    relevant: frozenset[str] = field(default_factory=frozenset)  # the CPTs the key judgments rest on
+    relevant: frozenset[str] = field(
+        default_factory=frozenset
+    )  # the CPTs the key judgments rest on
 
     @property
     def main(self) -> Judgment | None:
@@ -145,5 +147,7 @@ class Brief:
         for j in self.judgments:
             if j.outcome.id == outcome:
                 return j
-        raise QueryError(f"no key judgment for outcome '{outcome}'"
-                         f"{did_you_mean(outcome, [j.outcome.id for j in self.judgments])}")
+        raise QueryError(
+            f"no key judgment for outcome '{outcome}'"
+            f"{did_you_mean(outcome, [j.outcome.id for j in self.judgments])}"
+        )

@@ -20,12 +20,16 @@ def brief_figures(brief: Brief) -> dict[str, Any]:
     ``tornado``, ``indicators`` and ``graph``."""
     figs: dict[str, Any] = {}
     if brief.policy.utilities is not None:
-        figs["utility"] = expected_utility_figure(brief.policy.utilities, title="Expected utility by policy")
+        figs["utility"] = expected_utility_figure(
+            brief.policy.utilities, title="Expected utility by policy"
+        )
     if brief.drivers is not None:
         figs["tornado"] = tornado_figure(brief.drivers, top=TOP_DRIVERS)
     main = brief.main
     if main is not None:
-        figs["indicators"] = indicators_figure(brief.indicators[main.outcome.id], top=TOP_INDICATORS)
+        figs["indicators"] = indicators_figure(
+            brief.indicators[main.outcome.id], top=TOP_INDICATORS
+        )
     figs["graph"] = graph_figure(brief.spec, outcomes=[j.outcome.target for j in brief.judgments])
     return figs
 

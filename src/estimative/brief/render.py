@@ -35,7 +35,6 @@ def md_escape(value: Any) -> str:
     return re.sub(r"^(\d+)([.)])(?=\s|$)", r"\1\\\2", text)
 
 
-
 def _md_finalize(value: Any) -> Any:
     """Escape every value a Markdown template prints, except what a macro already built
     (marked safe)."""
@@ -51,12 +50,24 @@ def _environment(kind: str) -> Any:
 
     loader = jinja2.FileSystemLoader(str(Path(__file__).with_name("templates")))
     if kind == "html":
-        env = jinja2.Environment(loader=loader, autoescape=True, trim_blocks=True, lstrip_blocks=True,
-                                 undefined=jinja2.StrictUndefined, keep_trailing_newline=True)
+        env = jinja2.Environment(
+            loader=loader,
+            autoescape=True,
+            trim_blocks=True,
+            lstrip_blocks=True,
+            undefined=jinja2.StrictUndefined,
+            keep_trailing_newline=True,
+        )
     else:
-        env = jinja2.Environment(loader=loader, autoescape=False, trim_blocks=True, lstrip_blocks=True,
-                                 undefined=jinja2.StrictUndefined, keep_trailing_newline=True,
-                                 finalize=_md_finalize)
+        env = jinja2.Environment(
+            loader=loader,
+            autoescape=False,
+            trim_blocks=True,
+            lstrip_blocks=True,
+            undefined=jinja2.StrictUndefined,
+            keep_trailing_newline=True,
+            finalize=_md_finalize,
+        )
     return env
 
 
@@ -90,8 +101,12 @@ def render_markdown(brief: Brief, *, context: Mapping[str, Any] | None = None) -
     return _environment("md").get_template("brief.md.j2").render(**ctx)
 
 
-def render_html(brief: Brief, *, context: Mapping[str, Any] | None = None,
-                charts: Mapping[str, str] | None = None) -> str:
+def render_html(
+    brief: Brief,
+    *,
+    context: Mapping[str, Any] | None = None,
+    charts: Mapping[str, str] | None = None,
+) -> str:
     """The brief as one self-contained HTML page: inline CSS, charts as inline SVG, no remote
     fonts, scripts or images. Every piece of model text is escaped.
 

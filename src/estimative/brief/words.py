@@ -58,7 +58,9 @@ SOURCED_SHARE = 1 / 3
 ASSUMED_SHARE = 2 / 3
 
 #: Every word of every scale, for tests and checks that a text keeps to one scale.
-ALL_TERMS: dict[str, tuple[str, ...]] = {name: tuple(t.word for t in terms) for name, terms in SCALES.items()}
+ALL_TERMS: dict[str, tuple[str, ...]] = {
+    name: tuple(t.word for t in terms) for name, terms in SCALES.items()
+}
 
 
 def check_scale(scale: str) -> str:
@@ -68,8 +70,12 @@ def check_scale(scale: str) -> str:
     'phia'
     """
     if scale not in SCALES:
-        raise UsageError(f"unknown scale '{scale}'{did_you_mean(scale, SCALES)}",
-                         field="scale", expected=f"one of {sorted(SCALES)}", found=repr(scale))
+        raise UsageError(
+            f"unknown scale '{scale}'{did_you_mean(scale, SCALES)}",
+            field="scale",
+            expected=f"one of {sorted(SCALES)}",
+            found=repr(scale),
+        )
     return scale
 
 
@@ -151,7 +157,9 @@ def likelihood_phrase(p: float, *, scale: str) -> str:
     terms = scale_terms(scale)
     for lower, upper in itertools.pairwise(terms):
         if lower.high < p < upper.low:
-            return f"between {lower.word} and {upper.word} ({pct_number(lower.high)}-{pct(upper.low)})"
+            return (
+                f"between {lower.word} and {upper.word} ({pct_number(lower.high)}-{pct(upper.low)})"
+            )
     t = likelihood_term(p, scale=scale)
     return f"{t.word} ({t.range_text()})"
 
@@ -228,9 +236,11 @@ class Confidence:
         'We have moderate confidence in this judgment: its 90% interval is medium (odds 3.9 times higher at the upper end than at the lower) and analyst assumptions carry 42% of its sensitivity to the numbers.'
         """
         odds = "not computable" if not math.isfinite(self.odds_ratio) else f"{self.odds_ratio:.1f}"
-        return (f"We have {self.level} confidence in this judgment: its {level_text(level)} interval is "
-                f"{self.width} (odds {odds} times higher at the upper end than at the lower) and "
-                f"analyst assumptions carry {100 * self.assumption_share:.0f}% of its sensitivity to the numbers.")
+        return (
+            f"We have {self.level} confidence in this judgment: its {level_text(level)} interval is "
+            f"{self.width} (odds {odds} times higher at the upper end than at the lower) and "
+            f"analyst assumptions carry {100 * self.assumption_share:.0f}% of its sensitivity to the numbers."
+        )
 
 
 def odds_ratio(low: float, high: float) -> float:
@@ -344,11 +354,33 @@ def in_sentence(label: str) -> str:
 
 
 #: First words that stay capitalised inside a sentence.
-_PROPER = frozenset({
-    "China", "Chinese", "Japan", "Japanese", "Korea", "Korean", "North", "South", "Seoul",
-    "Pyongyang", "Washington", "Beijing", "Tokyo", "Moon", "Trump", "Kim", "Congress", "Kaesong",
-    "American", "America", "Russia", "Russian", "I",
-})
+_PROPER = frozenset(
+    {
+        "China",
+        "Chinese",
+        "Japan",
+        "Japanese",
+        "Korea",
+        "Korean",
+        "North",
+        "South",
+        "Seoul",
+        "Pyongyang",
+        "Washington",
+        "Beijing",
+        "Tokyo",
+        "Moon",
+        "Trump",
+        "Kim",
+        "Congress",
+        "Kaesong",
+        "American",
+        "America",
+        "Russia",
+        "Russian",
+        "I",
+    }
+)
 
 
 def join_words(items: Sequence[str]) -> str:
@@ -387,8 +419,12 @@ def utility_text(x: float) -> str:
     return text.replace("-", "\u2212")
 
 
-def evidence_words(*, given: Mapping[str, str] | Sequence[tuple[str, str]] | None = None,
-                   soft: Mapping[str, Mapping[str, float]] | None = None, sep: str = "; ") -> str:
+def evidence_words(
+    *,
+    given: Mapping[str, str] | Sequence[tuple[str, str]] | None = None,
+    soft: Mapping[str, Mapping[str, float]] | None = None,
+    sep: str = "; ",
+) -> str:
     """Conditions as a brief's reader reads them: ``variable = state``, and soft evidence
     with each likelihood named by its state.
 
@@ -404,6 +440,10 @@ def evidence_words(*, given: Mapping[str, str] | Sequence[tuple[str, str]] | Non
     """
     pairs = list(given.items()) if isinstance(given, Mapping) else list(given or ())
     parts = [f"{k} = {v}" for k, v in pairs]
-    parts += [f"soft evidence on {k} (likelihoods " + " : ".join(f"{st} {x:g}" for st, x in lik.items()) + ")"
-              for k, lik in (soft or {}).items()]
+    parts += [
+        f"soft evidence on {k} (likelihoods "
+        + " : ".join(f"{st} {x:g}" for st, x in lik.items())
+        + ")"
+        for k, lik in (soft or {}).items()
+    ]
     return sep.join(parts)

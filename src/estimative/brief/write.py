@@ -60,7 +60,11 @@ def write_brief(brief: Brief, out_dir: str | Path) -> BriefFiles:
     """
     out = Path(out_dir)
     if out.exists() and not out.is_dir():
-        raise UsageError(f"'{out}' exists and is not a folder", field="out_dir", fix="name a folder for the brief")
+        raise UsageError(
+            f"'{out}' exists and is not a folder",
+            field="out_dir",
+            fix="name a folder for the brief",
+        )
     ctx = brief_context(brief)
     svgs = brief_svgs(brief)
     md = render_markdown(brief, context=ctx)

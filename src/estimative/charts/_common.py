@@ -57,11 +57,20 @@ def save_figure(fig: Figure, path: str | Path) -> Path:
     p = Path(path)
     fmt = FORMATS.get(p.suffix.lower())
     if fmt is None:
-        raise UsageError(f"cannot write a figure as '{p.suffix or p.name}'", field="path",
-                         expected=f"one of {sorted(FORMATS)}", fix="name the file .svg, .png or .pdf")
+        raise UsageError(
+            f"cannot write a figure as '{p.suffix or p.name}'",
+            field="path",
+            expected=f"one of {sorted(FORMATS)}",
+            fix="name the file .svg, .png or .pdf",
+        )
     # A fixed salt makes SVG element ids deterministic, so reruns write identical files.
-    with atomic_writer(p, binary=True, what="figure") as fh, matplotlib.rc_context({"svg.hashsalt": "estimative"}):
-        fig.savefig(fh, format=fmt, metadata={"Date": None} if fmt == "svg" else None, bbox_inches="tight")
+    with (
+        atomic_writer(p, binary=True, what="figure") as fh,
+        matplotlib.rc_context({"svg.hashsalt": "estimative"}),
+    ):
+        fig.savefig(
+            fh, format=fmt, metadata={"Date": None} if fmt == "svg" else None, bbox_inches="tight"
+        )
     return p
 
 
@@ -89,9 +98,11 @@ def figure_svg(fig: Any) -> str:
     """
     buf = io.StringIO()
     with matplotlib.rc_context({"svg.hashsalt": "estimative-brief", "svg.fonttype": "path"}):
-        fig.savefig(buf, format="svg", metadata={"Date": None, "Creator": None}, bbox_inches="tight")
+        fig.savefig(
+            buf, format="svg", metadata={"Date": None, "Creator": None}, bbox_inches="tight"
+        )
     svg = buf.getvalue()
-    svg = svg[svg.index("<svg"):]
+    svg = svg[svg.index("<svg") :]
     return re.sub(r"\s*<metadata>.*?</metadata>", "", svg, count=1, flags=re.S)
 
 
@@ -121,7 +132,9 @@ def plain_axes(fig: Figure) -> Any:
 def hash_footer(fig: Figure, model_hash: str) -> None:
     """The model's hash in small print at the bottom right (nothing when it is empty)."""
     if model_hash:
-        fig.text(0.99, 0.005, f"model {model_hash}", ha="right", va="bottom", fontsize=6, color="#888888")
+        fig.text(
+            0.99, 0.005, f"model {model_hash}", ha="right", va="bottom", fontsize=6, color="#888888"
+        )
 
 
 def shorten(label: str, width: int = 70) -> str:
@@ -133,7 +146,11 @@ def title_with_conditions(head: str, conditions: str = "", width: int = 110) -> 
     """A title line, then the query's conditions wrapped (a policy's do() list can be long)."""
     if not conditions:
         return head
-    return head + "\n" + "\n".join(textwrap.wrap(f"given {conditions}", width=width, break_long_words=False))
+    return (
+        head
+        + "\n"
+        + "\n".join(textwrap.wrap(f"given {conditions}", width=width, break_long_words=False))
+    )
 
 
 def wrap_label(label: str, width: int = 60) -> str:

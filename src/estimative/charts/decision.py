@@ -73,33 +73,65 @@ def decision_tree_figure(tree: DecisionTree, *, title: str | None = None) -> Fig
         for c in node.children:
             cx, cy = positions[id(c)]
             chosen = on_path and (node.kind != "decision" or c.optimal)
-            ax.plot([x, x + 0.15, cx], [y, cy, cy], color=_BEST if chosen else _OTHER,
-                    lw=2.0 if chosen else 0.9, zorder=1)
+            ax.plot(
+                [x, x + 0.15, cx],
+                [y, cy, cy],
+                color=_BEST if chosen else _OTHER,
+                lw=2.0 if chosen else 0.9,
+                zorder=1,
+            )
             label = c.branch or ""
             if node.kind == "chance" and c.probability is not None:
                 label += f"  p={c.probability:.2g}"
-            ax.text((x + 0.15 + cx) / 2, cy - 0.12, label, ha="center", va="bottom", fontsize=7,
-                    color="black" if chosen else "#555555")
+            ax.text(
+                (x + 0.15 + cx) / 2,
+                cy - 0.12,
+                label,
+                ha="center",
+                va="bottom",
+                fontsize=7,
+                color="black" if chosen else "#555555",
+            )
             draw(c, chosen)
         marker = {"decision": "s", "chance": "o", "leaf": "<"}[node.kind]
         color = {"decision": "#f2c14e", "chance": "#8ecae6", "leaf": "#b7e4c7"}[node.kind]
-        ax.scatter([x], [y], marker=marker, s=90, color=color, edgecolor="black", linewidth=0.6, zorder=3)
+        ax.scatter(
+            [x], [y], marker=marker, s=90, color=color, edgecolor="black", linewidth=0.6, zorder=3
+        )
         if node.kind == "leaf":
             ax.text(x + 0.08, y, _fmt(node.value), va="center", ha="left", fontsize=7)
         else:
-            ax.text(x, y + 0.22, f"EU {_fmt(node.value)}", va="top", ha="center", fontsize=7,
-                    fontweight="bold" if on_path else "normal")
+            ax.text(
+                x,
+                y + 0.22,
+                f"EU {_fmt(node.value)}",
+                va="top",
+                ha="center",
+                fontsize=7,
+                fontweight="bold" if on_path else "normal",
+            )
 
     draw(tree.root, True)
     for d, name in enumerate(tree.stages):
         ax.text(d + 0.5, -1.0, name, ha="center", va="bottom", fontsize=8, fontweight="bold")
-    ax.text(depth + 0.1, -1.0, f"utility ({tree.unit})", ha="left", va="bottom", fontsize=8, fontweight="bold")
+    ax.text(
+        depth + 0.1,
+        -1.0,
+        f"utility ({tree.unit})",
+        ha="left",
+        va="bottom",
+        fontsize=8,
+        fontweight="bold",
+    )
     ax.set_xlim(-0.3, depth + 1.2)
     ax.set_ylim(n_leaves - 0.3, -1.4)
     ax.axis("off")
-    ax.set_title(title or f"Decision tree: {tree.model} (expected utility {_fmt(tree.value)} {tree.unit})",
-                 fontsize=9, loc="left")
-    fig.text(0.01, 0.005, f"model hash {tree.hash}", fontsize=6, color="#777777")
+    ax.set_title(
+        title or f"Decision tree: {tree.model} (expected utility {_fmt(tree.value)} {tree.unit})",
+        fontsize=9,
+        loc="left",
+    )
+    fig.text(0.01, 0.005, f"model hash {tree.model_hash}", fontsize=6, color="#777777")
     fig.tight_layout()
     return fig
 
@@ -135,16 +167,38 @@ def weight_map_figure(wmap: WeightMap, *, title: str | None = None) -> Figure:
     from matplotlib.colors import ListedColormap
 
     cmap = ListedColormap(palette)
-    ax.pcolormesh(wmap.x_values, wmap.y_values, wmap.winner, cmap=cmap, vmin=-0.5, vmax=len(wmap.ids) - 0.5,
-                  shading="nearest")
-    ax.plot([wmap.current[0]], [wmap.current[1]], marker="*", color="black", markersize=12, linestyle="none")
+    ax.pcolormesh(
+        wmap.x_values,
+        wmap.y_values,
+        wmap.winner,
+        cmap=cmap,
+        vmin=-0.5,
+        vmax=len(wmap.ids) - 0.5,
+        shading="nearest",
+    )
+    ax.plot(
+        [wmap.current[0]],
+        [wmap.current[1]],
+        marker="*",
+        color="black",
+        markersize=12,
+        linestyle="none",
+    )
     handles = [Patch(color=palette[k], label=wmap.ids[k]) for k in present]
     handles.append(Patch(color="black", label="current weights (*)"))
     ax.legend(handles=handles, fontsize=7, loc="upper left", bbox_to_anchor=(1.01, 1.0))
     ax.set_xlabel(f"weight of {wmap.x}")
     ax.set_ylabel(f"weight of {wmap.y}")
-    ax.set_title(title or f"Best alternative as two weights vary ({wmap.model})", fontsize=9, loc="left")
-    fig.text(0.01, 0.005, f"model hash {wmap.hash}; other weights held", fontsize=6, color="#777777")
+    ax.set_title(
+        title or f"Best alternative as two weights vary ({wmap.model})", fontsize=9, loc="left"
+    )
+    fig.text(
+        0.01,
+        0.005,
+        f"model hash {wmap.model_hash}; other weights held",
+        fontsize=6,
+        color="#777777",
+    )
     fig.tight_layout()
     return fig
 
@@ -178,16 +232,23 @@ def expected_utility_figure(eu: ExpectedUtilities, *, title: str | None = None) 
     y = np.arange(n)[::-1]
     low, high, pb = eu.low, eu.high, eu.prob_best
     for i in range(n):
-        color = _OTHER if eu.kinds[i] == "baseline" else (_BEST if eu.ids[i] == eu.best else "#4a6fa5")
+        color = (
+            _OTHER if eu.kinds[i] == "baseline" else (_BEST if eu.ids[i] == eu.best else "#4a6fa5")
+        )
         if np.isfinite(low[i]):
             ax.plot([low[i], high[i]], [y[i], y[i]], color=color, lw=2)
         ax.plot([eu.eu[i]], [y[i]], marker="o", color=color)
         if np.isfinite(pb[i]):
             ax.text(eu.eu[i], y[i] + 0.18, f"P(best) {100 * pb[i]:.0f}%", fontsize=7, ha="center")
     ax.set_yticks(y, list(eu.ids), fontsize=7)
-    ax.set_xlabel(f"expected utility ({eu.unit})" + (f"; {100 * eu.level:.0f}% intervals" if eu.n_draws else ""))
-    ax.set_title(title or f"Expected utility of each alternative ({eu.model})", fontsize=9, loc="left")
-    fig.text(0.01, 0.005, f"model hash {eu.hash}", fontsize=6, color="#777777")
+    ax.set_xlabel(
+        f"expected utility ({eu.unit})"
+        + (f"; {100 * eu.level:.0f}% intervals" if eu.n_draws else "")
+    )
+    ax.set_title(
+        title or f"Expected utility of each alternative ({eu.model})", fontsize=9, loc="left"
+    )
+    fig.text(0.01, 0.005, f"model hash {eu.model_hash}", fontsize=6, color="#777777")
     fig.tight_layout()
     return fig
 

@@ -72,14 +72,20 @@ def _crossings(order: Sequence[Sequence[str]], down: Mapping[str, Sequence[str]]
         pos_b = {n: i for i, n in enumerate(b)}
         segs = [(i, pos_b[c]) for i, n in enumerate(a) for c in down.get(n, ()) if c in pos_b]
         for k, (u1, v1) in enumerate(segs):
-            for u2, v2 in segs[k + 1:]:
+            for u2, v2 in segs[k + 1 :]:
                 if (u1 - u2) * (v1 - v2) < 0:
                     total += 1
     return total
 
 
-def layout(nodes: Sequence[str], parents: Mapping[str, Sequence[str]], *, sweeps: int = 12,
-           gap: float = 1.0, rank_gap: float = 1.0) -> GraphLayout:
+def layout(
+    nodes: Sequence[str],
+    parents: Mapping[str, Sequence[str]],
+    *,
+    sweeps: int = 12,
+    gap: float = 1.0,
+    rank_gap: float = 1.0,
+) -> GraphLayout:
     """A layered layout of the DAG ``parents`` (``parents[n]`` lists ``n``'s parents).
 
     Parameters
@@ -130,7 +136,10 @@ def layout(nodes: Sequence[str], parents: Mapping[str, Sequence[str]], *, sweeps
     for p, n, dummies in edges:
         for k, d in enumerate(dummies):
             seq[d] = (seq[p] + seq[n]) / 2 + 1e-3 * (k + 1)
-    order = [sorted((x for x in rank if rank[x] == r), key=lambda x: (seq[x], x)) for r in range(n_layers)]
+    order = [
+        sorted((x for x in rank if rank[x] == r), key=lambda x: (seq[x], x))
+        for r in range(n_layers)
+    ]
 
     def sweep(order: list[list[str]], forward: bool) -> list[list[str]]:
         order = [list(o) for o in order]
@@ -141,8 +150,12 @@ def layout(nodes: Sequence[str], parents: Mapping[str, Sequence[str]], *, sweeps
             nb = up if forward else down
             cur = {x: i for i, x in enumerate(order[r])}
 
-            def key(x: str, where: dict[str, int] = where, nb: dict[str, list[str]] = nb,
-                    cur: dict[str, int] = cur) -> tuple[float, int]:
+            def key(
+                x: str,
+                where: dict[str, int] = where,
+                nb: dict[str, list[str]] = nb,
+                cur: dict[str, int] = cur,
+            ) -> tuple[float, int]:
                 ps = [where[y] for y in nb.get(x, ()) if y in where]
                 return (float(np.mean(ps)) if ps else float(cur[x]), cur[x])
 
@@ -160,8 +173,14 @@ def layout(nodes: Sequence[str], parents: Mapping[str, Sequence[str]], *, sweeps
     x = _coordinates(order, down, gap)
     lo = min(x.values(), default=0.0)
     pos = {n: (rank[n] * rank_gap, x[n] - lo) for n in rank}
-    return GraphLayout(tuple(nodes), {n: layer[n] for n in nodes}, tuple(tuple(o) for o in order), pos,
-                       tuple(edges), best_c)
+    return GraphLayout(
+        tuple(nodes),
+        {n: layer[n] for n in nodes},
+        tuple(tuple(o) for o in order),
+        pos,
+        tuple(edges),
+        best_c,
+    )
 
 
 def _isotonic(target: np.ndarray, weight: np.ndarray) -> np.ndarray:
@@ -182,8 +201,9 @@ def _isotonic(target: np.ndarray, weight: np.ndarray) -> np.ndarray:
     return np.repeat(vals, sizes)
 
 
-def _coordinates(order: Sequence[Sequence[str]], down: Mapping[str, Sequence[str]], gap: float,
-                 sweeps: int = 60) -> dict[str, float]:
+def _coordinates(
+    order: Sequence[Sequence[str]], down: Mapping[str, Sequence[str]], gap: float, sweeps: int = 60
+) -> dict[str, float]:
     """Positions along each layer that make edges as straight as possible (least squares)
     while keeping every layer's order and a minimum gap.
 
@@ -206,8 +226,15 @@ def _coordinates(order: Sequence[Sequence[str]], down: Mapping[str, Sequence[str
             nbrs[u].append((v, w))
             nbrs[v].append((u, w))
     lam = 1e-3
-    seps = [np.array([gap * (0.35 if a.startswith("\x00") and b.startswith("\x00") else 1.0)
-                      for a, b in itertools.pairwise(o)]) for o in order]
+    seps = [
+        np.array(
+            [
+                gap * (0.35 if a.startswith("\x00") and b.startswith("\x00") else 1.0)
+                for a, b in itertools.pairwise(o)
+            ]
+        )
+        for o in order
+    ]
     for it in range(sweeps):
         rows = range(len(order)) if it % 2 == 0 else range(len(order) - 1, -1, -1)
         for r in rows:
@@ -225,14 +252,19 @@ def _coordinates(order: Sequence[Sequence[str]], down: Mapping[str, Sequence[str
 
 # ------------------------------------------------------------------------------ drawing
 _COLORS = {
-    "decision": ("#dbe7f5", "#2f5d8a"),   # fill, edge: policy instruments
+    "decision": ("#dbe7f5", "#2f5d8a"),  # fill, edge: policy instruments
     "chance": ("#f4f4f0", "#6b6b63"),
-    "outcome": ("#fbe3d6", "#a6461d"),    # headline outcomes
+    "outcome": ("#fbe3d6", "#a6461d"),  # headline outcomes
 }
 
 
-def graph_figure(spec: ModelSpec, *, outcomes: Sequence[str] | None = None, wrap: int = 18,
-                 font_size: float = 6.5) -> Figure:
+def graph_figure(
+    spec: ModelSpec,
+    *,
+    outcomes: Sequence[str] | None = None,
+    wrap: int = 18,
+    font_size: float = 6.5,
+) -> Figure:
     """The model's graph as a matplotlib Figure, read left to right: policy instruments
     (blue), chance variables (grey), headline outcomes (orange); a dashed border marks a CPT
     that rests on analyst assumptions rather than quoted sources.
@@ -307,8 +339,18 @@ def graph_figure(spec: ModelSpec, *, outcomes: Sequence[str] | None = None, wrap
             mx = (x0 + x1) / 2
             verts += [(mx, y0), (mx, y1), (x1, y1)]
             codes += [Path.CURVE4] * 3
-        ax.add_patch(FancyArrowPatch(path=Path(verts, codes), arrowstyle="-|>", mutation_scale=6,
-                                     lw=0.6, color="#8a8a80", shrinkA=0, shrinkB=0, zorder=1))
+        ax.add_patch(
+            FancyArrowPatch(
+                path=Path(verts, codes),
+                arrowstyle="-|>",
+                mutation_scale=6,
+                lw=0.6,
+                color="#8a8a80",
+                shrinkA=0,
+                shrinkB=0,
+                zorder=1,
+            )
+        )
 
     byid = {v.id: v for v in spec.variables}
     for n in ids:
@@ -316,17 +358,45 @@ def graph_figure(spec: ModelSpec, *, outcomes: Sequence[str] | None = None, wrap
         kind = "outcome" if n in outs else ("decision" if v.kind == "decision" else "chance")
         fill, edge = _COLORS[kind]
         cx, cy = center(n)
-        ax.add_patch(FancyBboxPatch((cx - box_w / 2, cy - box_h / 2), box_w, box_h,
-                                    boxstyle="round,pad=0,rounding_size=0.05", fc=fill, ec=edge,
-                                    lw=1.2 if kind == "outcome" else 0.8,
-                                    ls="--" if not v.cpt.sourced else "-", zorder=2))
-        ax.text(cx, cy, "\n".join(labels[n]), ha="center", va="center", fontsize=font_size,
-                color="#1d1d1b", zorder=3, linespacing=1.15,
-                fontweight="bold" if kind == "outcome" else "normal")
-    handles = [Patch(fc=_COLORS["decision"][0], ec=_COLORS["decision"][1], label="policy instrument"),
-               Patch(fc=_COLORS["chance"][0], ec=_COLORS["chance"][1], label="chance variable"),
-               Patch(fc=_COLORS["outcome"][0], ec=_COLORS["outcome"][1], label="headline outcome"),
-               Line2D([], [], color="#6b6b63", ls="--", lw=0.8, label="dashed: CPT rests on assumptions")]
-    ax.legend(handles=handles, loc="lower left", ncol=4, fontsize=font_size + 0.5, frameon=False,
-              bbox_to_anchor=(0.0, 0.0), borderaxespad=0.3, handlelength=1.6)
+        ax.add_patch(
+            FancyBboxPatch(
+                (cx - box_w / 2, cy - box_h / 2),
+                box_w,
+                box_h,
+                boxstyle="round,pad=0,rounding_size=0.05",
+                fc=fill,
+                ec=edge,
+                lw=1.2 if kind == "outcome" else 0.8,
+                ls="--" if not v.cpt.sourced else "-",
+                zorder=2,
+            )
+        )
+        ax.text(
+            cx,
+            cy,
+            "\n".join(labels[n]),
+            ha="center",
+            va="center",
+            fontsize=font_size,
+            color="#1d1d1b",
+            zorder=3,
+            linespacing=1.15,
+            fontweight="bold" if kind == "outcome" else "normal",
+        )
+    handles = [
+        Patch(fc=_COLORS["decision"][0], ec=_COLORS["decision"][1], label="policy instrument"),
+        Patch(fc=_COLORS["chance"][0], ec=_COLORS["chance"][1], label="chance variable"),
+        Patch(fc=_COLORS["outcome"][0], ec=_COLORS["outcome"][1], label="headline outcome"),
+        Line2D([], [], color="#6b6b63", ls="--", lw=0.8, label="dashed: CPT rests on assumptions"),
+    ]
+    ax.legend(
+        handles=handles,
+        loc="lower left",
+        ncol=4,
+        fontsize=font_size + 0.5,
+        frameon=False,
+        bbox_to_anchor=(0.0, 0.0),
+        borderaxespad=0.3,
+        handlelength=1.6,
+    )
     return fig

@@ -37,6 +37,7 @@ if TYPE_CHECKING:
     from ..sensitivity.oneway import OneWaySensitivity, SensitivityFunction
     from ..uncertainty import PolicyComparison
 
+
 def tornado_figure(result: OneWaySensitivity, *, top: int = 12, title: str | None = None) -> Figure:
     """The tornado: for the ``top`` parameters with the largest swing, the posterior as each
     moves across its credible range (blue end: parameter low; red end: parameter high).
@@ -73,18 +74,38 @@ def tornado_figure(result: OneWaySensitivity, *, top: int = 12, title: str | Non
         ax.barh(y, lo - result.point, left=result.point, color=LOW, height=0.6)
         ax.barh(y, hi - result.point, left=result.point, color=HIGH, height=0.6)
         p = f.parameter
-        ax.text(max(lo, hi), y, f"  {p.value:.2g} [{f.low_x:.2g}, {f.high_x:.2g}]", va="center", fontsize=7,
-                color=INK)
+        ax.text(
+            max(lo, hi),
+            y,
+            f"  {p.value:.2g} [{f.low_x:.2g}, {f.high_x:.2g}]",
+            va="center",
+            fontsize=7,
+            color=INK,
+        )
     ax.axvline(result.point, color=INK, linewidth=1)
     ax.set_yticks(range(n))
     ax.set_yticklabels([wrap_label(f.parameter.label) for f in reversed(funcs)], fontsize=7)
     judgment = f"P({result.target}={','.join(result.states)})"
     ax.set_xlabel(f"{judgment}  (now {result.point:.3f})")
-    ax.set_title(title or title_with_conditions(f"What moves {judgment}: each parameter across its {100 * result.level:g}% "
-                                 "credible range", result.conditions), fontsize=9, loc="left")
-    ax.legend(handles=[Patch(color=LOW, label="parameter at its low end"),
-                       Patch(color=HIGH, label="parameter at its high end")], fontsize=7, loc="lower right",
-              frameon=False)
+    ax.set_title(
+        title
+        or title_with_conditions(
+            f"What moves {judgment}: each parameter across its {100 * result.level:g}% "
+            "credible range",
+            result.conditions,
+        ),
+        fontsize=9,
+        loc="left",
+    )
+    ax.legend(
+        handles=[
+            Patch(color=LOW, label="parameter at its low end"),
+            Patch(color=HIGH, label="parameter at its high end"),
+        ],
+        fontsize=7,
+        loc="lower right",
+        frameon=False,
+    )
     xs = [v for f in funcs for v in (f.low_value, f.high_value)] + [result.point]
     span = max(xs) - min(xs) or 0.01
     ax.set_xlim(min(xs) - 0.05 * span, max(xs) + 0.35 * span)
@@ -124,12 +145,20 @@ def sensitivity_function_figure(f: SensitivityFunction, *, title: str | None = N
         y = np.asarray(f(x), dtype=float)
     ax.axvspan(f.low_x, f.high_x, color=LOW, alpha=0.15, linewidth=0, label="credible range")
     ax.plot(x, y, color=INK, linewidth=1.4)
-    ax.plot([f.parameter.value], [f.value], "o", color=HIGH, label=f"model value {f.parameter.value:.3g}")
+    ax.plot(
+        [f.parameter.value],
+        [f.value],
+        "o",
+        color=HIGH,
+        label=f"model value {f.parameter.value:.3g}",
+    )
     ax.set_xlabel(shorten(f.parameter.label, 80))
     ax.set_ylabel("posterior")
     ax.set_xlim(0, 1)
     ax.legend(fontsize=7, frameon=False)
-    ax.set_title(title or f"({f.a:.3g} x + {f.b:.3g}) / ({f.c:.3g} x + {f.d:.3g})", fontsize=9, loc="left")
+    ax.set_title(
+        title or f"({f.a:.3g} x + {f.b:.3g}) / ({f.c:.3g} x + {f.d:.3g})", fontsize=9, loc="left"
+    )
     fig.tight_layout()
     return fig
 
@@ -168,26 +197,56 @@ def indicators_figure(result: Indicators, *, top: int = 10, title: str | None = 
         yy = n - 1 - row
         vals = ind.posteriors[ind.focus]
         ok = ind.probabilities > 0
-        ax.plot([np.nanmin(vals[ok]), np.nanmax(vals[ok])], [yy, yy], color=GRID, linewidth=2, zorder=1)
+        ax.plot(
+            [np.nanmin(vals[ok]), np.nanmax(vals[ok])], [yy, yy], color=GRID, linewidth=2, zorder=1
+        )
         for k, s in enumerate(ind.states):
             if not ok[k]:
                 continue
             color = HIGH if vals[k] > result.point else LOW
-            ax.scatter([vals[k]], [yy], s=20 + 300 * float(ind.probabilities[k]), color=color, zorder=2,
-                       edgecolor="white", linewidth=0.5)
+            ax.scatter(
+                [vals[k]],
+                [yy],
+                s=20 + 300 * float(ind.probabilities[k]),
+                color=color,
+                zorder=2,
+                edgecolor="white",
+                linewidth=0.5,
+            )
             # Alternate above and below so the names of close states do not overprint.
-            ax.annotate(s, (vals[k], yy), xytext=(0, 7 if k % 2 == 0 else -12), textcoords="offset points",
-                        ha="center", fontsize=6)
-        ax.text(1.0, yy, f" {ind.mutual_information:.3f} bits", transform=ax.get_yaxis_transform(), va="center",
-                fontsize=7, color=INK)
+            ax.annotate(
+                s,
+                (vals[k], yy),
+                xytext=(0, 7 if k % 2 == 0 else -12),
+                textcoords="offset points",
+                ha="center",
+                fontsize=6,
+            )
+        ax.text(
+            1.0,
+            yy,
+            f" {ind.mutual_information:.3f} bits",
+            transform=ax.get_yaxis_transform(),
+            va="center",
+            fontsize=7,
+            color=INK,
+        )
     ax.axvline(result.point, color=INK, linewidth=1)
     ax.set_yticks(range(n))
     ax.set_yticklabels([i.variable for i in reversed(inds)], fontsize=8)
     ax.set_ylim(-0.7, n - 0.3)
-    ax.set_xlabel(f"P({result.target}={result.focus}) if the variable were observed in each state "
-                  f"(now {result.point:.3f})")
-    ax.set_title(title or title_with_conditions(f"Indicators to watch for P({result.target}={result.focus})", result.conditions),
-                 fontsize=9, loc="left")
+    ax.set_xlabel(
+        f"P({result.target}={result.focus}) if the variable were observed in each state "
+        f"(now {result.point:.3f})"
+    )
+    ax.set_title(
+        title
+        or title_with_conditions(
+            f"Indicators to watch for P({result.target}={result.focus})", result.conditions
+        ),
+        fontsize=9,
+        loc="left",
+    )
     hash_footer(fig, result.model_hash)
     fig.tight_layout()
     return fig
@@ -226,18 +285,39 @@ def sobol_figure(result: SobolIndices, *, top: int = 15, title: str | None = Non
     fig = Figure(figsize=(8.0, 1.2 + 0.42 * n))
     ax = plain_axes(fig)
     y = np.arange(len(df))[::-1]
-    ax.barh(y + 0.18, df["ST"], height=0.34, color=HIGH, xerr=df["ST_conf"], error_kw={"linewidth": 0.7},
-            label="total (ST)")
-    ax.barh(y - 0.18, df["S1"], height=0.34, color=LOW, xerr=df["S1_conf"], error_kw={"linewidth": 0.7},
-            label="first order (S1)")
+    ax.barh(
+        y + 0.18,
+        df["ST"],
+        height=0.34,
+        color=HIGH,
+        xerr=df["ST_conf"],
+        error_kw={"linewidth": 0.7},
+        label="total (ST)",
+    )
+    ax.barh(
+        y - 0.18,
+        df["S1"],
+        height=0.34,
+        color=LOW,
+        xerr=df["S1_conf"],
+        error_kw={"linewidth": 0.7},
+        label="first order (S1)",
+    )
     ax.set_yticks(y)
     ax.set_yticklabels(df["group"], fontsize=8)
     ax.set_xlim(min(0.0, float(df["S1"].min()) - 0.02) if len(df) else 0.0, 1.0)
     ax.set_xlabel("share of the variance of the judgment")
     ax.legend(fontsize=7, frameon=False, loc="lower right")
     head, _, cond = result.label.partition(" | ")
-    ax.set_title(title or title_with_conditions(f"Which CPTs drive the uncertainty of {head + ')' if cond else head} "
-                                 "(Sobol indices)", cond[:-1] if cond else ""), fontsize=9, loc="left")
+    ax.set_title(
+        title
+        or title_with_conditions(
+            f"Which CPTs drive the uncertainty of {head + ')' if cond else head} (Sobol indices)",
+            cond[:-1] if cond else "",
+        ),
+        fontsize=9,
+        loc="left",
+    )
     hash_footer(fig, result.model_hash)
     fig.tight_layout()
     return fig
@@ -279,8 +359,10 @@ def interval_figure(result: PolicyComparison, *, title: str | None = None) -> Fi
         ax.text(r["high"], yy, f"  P(best) {r['p_best']:.2f}", va="center", fontsize=7)
     ax.set_yticks(y)
     ax.set_yticklabels(df["policy"], fontsize=8)
-    ax.set_xlabel(f"P({result.target}={','.join(result.states)})  ({100 * result.level:g}% intervals; "
-                  f"{result.better} is better)")
+    ax.set_xlabel(
+        f"P({result.target}={','.join(result.states)})  ({100 * result.level:g}% intervals; "
+        f"{result.better} is better)"
+    )
     ax.set_title(title or "Policies compared on the same parameter draws", fontsize=9, loc="left")
     hash_footer(fig, result.model_hash)
     fig.tight_layout()

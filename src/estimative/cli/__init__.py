@@ -32,7 +32,9 @@ Command = Callable[[argparse.Namespace], int]
 GROUPS = (model, analysis, decide, forecast, brief)
 
 
-def build_parser() -> tuple[argparse.ArgumentParser, dict[str, Command], dict[str, argparse.ArgumentParser]]:
+def build_parser() -> tuple[
+    argparse.ArgumentParser, dict[str, Command], dict[str, argparse.ArgumentParser]
+]:
     """The argument parser with every group's commands; each command's function and parser.
 
     >>> parser, commands, _ = build_parser()
@@ -45,14 +47,18 @@ def build_parser() -> tuple[argparse.ArgumentParser, dict[str, Command], dict[st
         "a model YAML file, or a BIF, XMLBIF, XDSL, NET or UAI file.",
     )
     parser.add_argument("--version", action="version", version=f"estimative {__version__}")
-    parser.add_argument("--debug", action="store_true", help="show a traceback on unexpected errors")
+    parser.add_argument(
+        "--debug", action="store_true", help="show a traceback on unexpected errors"
+    )
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
     commands: dict[str, Command] = {}
     parsers: dict[str, argparse.ArgumentParser] = {}
 
     def add(name: str, fn: Command, help_: str) -> argparse.ArgumentParser:
         p = sub.add_parser(name, help=help_, description=help_)
-        p.add_argument("--json", action="store_true", help="print one JSON object (see docs/cli.md)")
+        p.add_argument(
+            "--json", action="store_true", help="print one JSON object (see docs/cli.md)"
+        )
         p.add_argument("--debug", action="store_true", help=argparse.SUPPRESS)
         commands[name] = fn
         parsers[name] = p
@@ -105,6 +111,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     except Exception as exc:
         if args.debug:
             raise
-        sys.stderr.write(f"internal error: {type(exc).__name__}: {exc}\n"
-                         "This is a bug in estimative, not in your input. Rerun with --debug for a traceback.\n")
+        sys.stderr.write(
+            f"internal error: {type(exc).__name__}: {exc}\n"
+            "This is a bug in estimative, not in your input. Rerun with --debug for a traceback.\n"
+        )
         return 1

@@ -28,7 +28,11 @@ def pairs(items: Sequence[str] | None, flag: str) -> dict[str, str]:
     result: dict[str, str] = {}
     for item in items or []:
         if "=" not in item:
-            raise UsageError(f"{flag} takes VARIABLE=STATE", found=repr(item), fix=f"write e.g. {flag} icbm_test=yes")
+            raise UsageError(
+                f"{flag} takes VARIABLE=STATE",
+                found=repr(item),
+                fix=f"write e.g. {flag} icbm_test=yes",
+            )
         k, v = item.split("=", 1)
         result[k.strip()] = v.strip()
     return result
@@ -43,7 +47,11 @@ def soft(items: Sequence[str] | None) -> dict[str, list[float]]:
     result: dict[str, list[float]] = {}
     for item in items or []:
         if "=" not in item:
-            raise UsageError("--soft takes VARIABLE=L1,L2,...", found=repr(item), fix="write e.g. --soft china_enforcement=0.2,0.8")
+            raise UsageError(
+                "--soft takes VARIABLE=L1,L2,...",
+                found=repr(item),
+                fix="write e.g. --soft china_enforcement=0.2,0.8",
+            )
         k, v = item.split("=", 1)
         try:
             result[k.strip()] = [float(x) for x in v.split(",")]
@@ -55,16 +63,35 @@ def soft(items: Sequence[str] | None) -> dict[str, list[float]]:
 def conditions(args: argparse.Namespace) -> dict[str, Any]:
     """The keyword conditions of a query (given, do, soft, policy, scenario) from the flags
     :func:`add_conditions` adds."""
-    return dict(given=pairs(args.given, "--given"), do=pairs(args.do, "--do"), soft=soft(args.soft),
-                policy=args.policy or None, scenario=args.scenario)
+    return dict(
+        given=pairs(args.given, "--given"),
+        do=pairs(args.do, "--do"),
+        soft=soft(args.soft),
+        policy=args.policy or None,
+        scenario=args.scenario,
+    )
 
 
 def add_conditions(p: argparse.ArgumentParser) -> None:
     """Add ``--given``, ``--do``, ``--soft``, ``--policy`` and ``--scenario`` to a command."""
-    p.add_argument("--given", action="append", metavar="VAR=STATE", help="hard evidence (repeatable)")
-    p.add_argument("--do", action="append", metavar="VAR=STATE", help="intervention, do(VAR=STATE) (repeatable)")
-    p.add_argument("--soft", action="append", metavar="VAR=L1,L2,..", help="likelihood evidence, one number per state")
-    p.add_argument("--policy", action="append", metavar="NAME", help="a named policy of the model (repeatable)")
+    p.add_argument(
+        "--given", action="append", metavar="VAR=STATE", help="hard evidence (repeatable)"
+    )
+    p.add_argument(
+        "--do",
+        action="append",
+        metavar="VAR=STATE",
+        help="intervention, do(VAR=STATE) (repeatable)",
+    )
+    p.add_argument(
+        "--soft",
+        action="append",
+        metavar="VAR=L1,L2,..",
+        help="likelihood evidence, one number per state",
+    )
+    p.add_argument(
+        "--policy", action="append", metavar="NAME", help="a named policy of the model (repeatable)"
+    )
     p.add_argument("--scenario", metavar="NAME", help="a named scenario of the model")
 
 

@@ -13,10 +13,9 @@ from typing import Any
 
 from .._io import dumps_json
 
-#: The key under which every ``--json`` object carries the model hash (docs/cli.md). The
-#: library calls it ``model_hash``; the command line still prints ``hash``, which scripts and
-#: the tests of several areas read. Renaming it is this one line (and those tests).
-HASH_KEY = "hash"
+#: The key under which every ``--json`` object carries the model hash (docs/cli.md): the
+#: same name as in the library and in every file estimative writes.
+HASH_KEY = "model_hash"
 
 
 def out(text: str = "") -> None:
@@ -33,7 +32,7 @@ def model_fields(name: str, model_hash: str) -> dict[str, str]:
     """The ``model`` and hash keys every ``--json`` object carries.
 
     >>> model_fields("example", "0123456789abcdef")
-    {'model': 'example', 'hash': '0123456789abcdef'}
+    {'model': 'example', 'model_hash': '0123456789abcdef'}
     """
     return {"model": name, HASH_KEY: model_hash}
 
@@ -41,10 +40,10 @@ def model_fields(name: str, model_hash: str) -> dict[str, str]:
 def without_model(d: Mapping[str, Any]) -> dict[str, Any]:
     """A result's ``to_dict()`` without its model name and hash (printed by :func:`model_fields`).
 
-    >>> without_model({"model": "m", "model_hash": "h", "hash": "h", "n": 3})
+    >>> without_model({"model": "m", "model_hash": "h", "n": 3})
     {'n': 3}
     """
-    return {k: v for k, v in d.items() if k not in {"model", "model_hash", "hash", "content_hash"}}
+    return {k: v for k, v in d.items() if k not in {"model", "model_hash"}}
 
 
 def fmt_table(header: Sequence[str], rows: Sequence[Sequence[Any]]) -> str:
@@ -58,11 +57,17 @@ def fmt_table(header: Sequence[str], rows: Sequence[Sequence[Any]]) -> str:
     """
     cells = [list(map(str, header))] + [[str(c) for c in r] for r in rows]
     widths = [max(len(r[i]) for r in cells) for i in range(len(header))]
-    numeric = [all(_looks_numeric(r[i]) for r in cells[1:]) and len(cells) > 1 for i in range(len(header))]
+    numeric = [
+        all(_looks_numeric(r[i]) for r in cells[1:]) and len(cells) > 1 for i in range(len(header))
+    ]
     lines = []
     for k, r in enumerate(cells):
-        lines.append("  ".join(c.rjust(w) if numeric[j] else c.ljust(w)
-                               for j, (c, w) in enumerate(zip(r, widths, strict=True))).rstrip())
+        lines.append(
+            "  ".join(
+                c.rjust(w) if numeric[j] else c.ljust(w)
+                for j, (c, w) in enumerate(zip(r, widths, strict=True))
+            ).rstrip()
+        )
         if k == 0:
             lines.append("  ".join("-" * w for w in widths))
     return "\n".join(lines)

@@ -14,7 +14,7 @@ from ._output import model_fields, out, print_json
 def cmd_brief(args: argparse.Namespace) -> int:
     """Write a probability brief: brief.md, brief.html and brief.pdf in ``-o DIR``.
 
-    JSON: ``{"ok": true, "model", "hash", "title", "date", "scale", "draws", "seed", "policies",
+    JSON: ``{"ok": true, "model", "model_hash", "title", "date", "scale", "draws", "seed", "policies",
     "scenario", "files": {"markdown", "html", "pdf"}, "judgments": [{"outcome", "label", "target",
     "state", "point", "low", "high", "level", "term", "likelihood", "confidence", "assumption_share"}]}``.
     """
@@ -27,30 +27,64 @@ def cmd_brief(args: argparse.Namespace) -> int:
         try:
             date = dt.date.fromisoformat(args.date)
         except ValueError:
-            raise UsageError("--date takes a date as YYYY-MM-DD", found=repr(args.date),
-                             fix="write e.g. --date 2017-05-20") from None
+            raise UsageError(
+                "--date takes a date as YYYY-MM-DD",
+                found=repr(args.date),
+                fix="write e.g. --date 2017-05-20",
+            ) from None
     rng = make_rng(args.seed)  # a negative seed is a usage error (exit 2), before any work
     net = load(args.path)
     # The brief records rng's seed and gives each of its analyses a stream of its own.
-    brief = build_brief(net, policies=args.policy or None, scenario=args.scenario, scale=args.scale,
-                        draws=args.draws, rng=rng, date=date)
+    brief = build_brief(
+        net,
+        policies=args.policy or None,
+        scenario=args.scenario,
+        scale=args.scale,
+        draws=args.draws,
+        rng=rng,
+        date=date,
+    )
     files = write_brief(brief, args.output)
     prm = brief.parameters
     if args.json:
         # Brief, BriefParameters, BriefFiles and Judgment have no to_dict() yet: by hand.
-        print_json({
-            "ok": True, **model_fields(net.name, net.model_hash), "title": net.spec.title,
-            "date": prm.date, "scale": prm.scale, "draws": prm.draws, "seed": prm.seed,
-            "policies": prm.policies, "scenario": prm.scenario,
-            "files": {"markdown": files.markdown, "html": files.html, "pdf": files.pdf},
-            "judgments": [{"outcome": j.outcome.id, "label": j.outcome.label, "target": j.outcome.target,
-                           "state": j.outcome.state, "point": j.interval.point, "low": j.interval.low,
-                           "high": j.interval.high, "level": j.interval.level, "term": j.term.word,
-                           "likelihood": likelihood_text(j.interval.point, j.interval.low, j.interval.high,
-                                                         scale=prm.scale, level=j.interval.level),
-                           "confidence": j.confidence.level, "assumption_share": j.assumption_share}
-                          for j in brief.judgments],
-        })
+        print_json(
+            {
+                "ok": True,
+                **model_fields(net.name, net.model_hash),
+                "title": net.spec.title,
+                "date": prm.date,
+                "scale": prm.scale,
+                "draws": prm.draws,
+                "seed": prm.seed,
+                "policies": prm.policies,
+                "scenario": prm.scenario,
+                "files": {"markdown": files.markdown, "html": files.html, "pdf": files.pdf},
+                "judgments": [
+                    {
+                        "outcome": j.outcome.id,
+                        "label": j.outcome.label,
+                        "target": j.outcome.target,
+                        "state": j.outcome.state,
+                        "point": j.interval.point,
+                        "low": j.interval.low,
+                        "high": j.interval.high,
+                        "level": j.interval.level,
+                        "term": j.term.word,
+                        "likelihood": likelihood_text(
+                            j.interval.point,
+                            j.interval.low,
+                            j.interval.high,
+                            scale=prm.scale,
+                            level=j.interval.level,
+                        ),
+                        "confidence": j.confidence.level,
+                        "assumption_share": j.assumption_share,
+                    }
+                    for j in brief.judgments
+                ],
+            }
+        )
         return 0
     out(f"Probability brief: {net.spec.title} (model {net.name}, hash {net.model_hash})")
     for path in (files.markdown, files.html, files.pdf):
@@ -60,14 +94,30 @@ def cmd_brief(args: argparse.Namespace) -> int:
 
 def register(add: Any) -> None:
     """Add this group's command with ``add(name, function, help)`` (see :func:`estimative.cli.main`)."""
-    p = add("brief", cmd_brief, "write a probability brief (Markdown, HTML and PDF): key judgments in "
-            "estimative language with intervals, policies, drivers, indicators, scenarios, sources")
+    p = add(
+        "brief",
+        cmd_brief,
+        "write a probability brief (Markdown, HTML and PDF): key judgments in "
+        "estimative language with intervals, policies, drivers, indicators, scenarios, sources",
+    )
     p.add_argument("path")
-    p.add_argument("--policy", action="append", metavar="NAME", help="compare only these policies (repeatable)")
-    p.add_argument("--scenario", metavar="NAME", help="condition every judgment on a named scenario")
-    p.add_argument("--scale", choices=["icd203", "phia"], default="icd203",
-                   help="estimative language: ICD 203 (default) or the UK PHIA yardstick")
-    p.add_argument("--draws", type=int, default=2000, help="parameter draws for the intervals (default 2000)")
+    p.add_argument(
+        "--policy", action="append", metavar="NAME", help="compare only these policies (repeatable)"
+    )
+    p.add_argument(
+        "--scenario", metavar="NAME", help="condition every judgment on a named scenario"
+    )
+    p.add_argument(
+        "--scale",
+        choices=["icd203", "phia"],
+        default="icd203",
+        help="estimative language: ICD 203 (default) or the UK PHIA yardstick",
+    )
+    p.add_argument(
+        "--draws", type=int, default=2000, help="parameter draws for the intervals (default 2000)"
+    )
     p.add_argument("--seed", type=int, default=0, help="random seed of the draws (default 0)")
     p.add_argument("--date", metavar="YYYY-MM-DD", help="the brief's date (default: today)")
-    p.add_argument("-o", "--output", required=True, metavar="DIR", help="folder for brief.md, .html and .pdf")
+    p.add_argument(
+        "-o", "--output", required=True, metavar="DIR", help="folder for brief.md, .html and .pdf"
+    )

@@ -18,7 +18,7 @@ def cmd_decide(args: argparse.Namespace) -> int:
 
     The parameter draws come from the "decide" stream of ``--seed``.
 
-    JSON: ``{"model", "hash", "title", "unit", "weights", "weights_overridden", "draws", "seed",
+    JSON: ``{"model", "model_hash", "title", "unit", "weights", "weights_overridden", "draws", "seed",
     "level", "alternatives": [{"id", "label", "kind", "do", "expected_utility", "low", "high",
     "prob_best", "contributions": {attribute: weight x expected value}}], "best", "meu",
     "rules": [{"decision", "information", "description", "rows": [{"configuration", "choice",
@@ -32,8 +32,15 @@ def cmd_decide(args: argparse.Namespace) -> int:
     net = load(args.path)
     weights = parse_weights(args.weights or [])
     check_count(args.draws, name="draws", minimum=0, example=1000)
-    analysis = analyze(net, weights=weights, policies=args.policy or None, draws=args.draws,
-                       rng=stream(make_rng(args.seed), "decide"), level=args.level, seed=args.seed)
+    analysis = analyze(
+        net,
+        weights=weights,
+        policies=args.policy or None,
+        draws=args.draws,
+        rng=stream(make_rng(args.seed), "decide"),
+        level=args.level,
+        seed=args.seed,
+    )
     tree_path = wmap_path = None
     if args.tree:
         from ..charts.decision import decision_tree_figure, save_figure, save_text
@@ -55,8 +62,17 @@ def cmd_decide(args: argparse.Namespace) -> int:
 
         table = decision_table(net, weights=weights)
     if args.json:
-        print_json(_decide_json(net, analysis, weights=weights, seed=args.seed, table=table, tree=tree_path,
-                                weight_map=wmap_path))
+        print_json(
+            _decide_json(
+                net,
+                analysis,
+                weights=weights,
+                seed=args.seed,
+                table=table,
+                tree=tree_path,
+                weight_map=wmap_path,
+            )
+        )
         return 0
     _print_decide(net, analysis, weights=weights, seed=args.seed, table=table, top=args.top)
     if tree_path:
@@ -67,116 +83,239 @@ def cmd_decide(args: argparse.Namespace) -> int:
     return 0
 
 
-def _decide_json(net: Any, analysis: Any, *, weights: dict[str, float], seed: int, table: Any,
-                 tree: str | None, weight_map: str | None) -> dict[str, Any]:
+def _decide_json(
+    net: Any,
+    analysis: Any,
+    *,
+    weights: dict[str, float],
+    seed: int,
+    table: Any,
+    tree: str | None,
+    weight_map: str | None,
+) -> dict[str, Any]:
     """The JSON object of ``decide``, built by hand: ExpectedUtilities, DecisionSolution,
     DecisionRule, ValueOfInformation and DecisionTable have no ``to_dict()`` yet."""
     eu, sol, voi = analysis.expected, analysis.solution, analysis.information
     return {
-        **model_fields(net.name, net.model_hash), "title": net.spec.title, "unit": eu.unit,
-        "weights": eu.weights, "weights_overridden": weights, "draws": eu.n_draws,
-        "seed": seed, "level": eu.level,
-        "alternatives": [{
-            "id": pid, "label": eu.labels[i], "kind": eu.kinds[i], "do": eu.do[i],
-            "expected_utility": eu.eu[i], "low": eu.low[i], "high": eu.high[i], "prob_best": eu.prob_best[i],
-            "contributions": {a: eu.contributions[i, j] for j, a in enumerate(eu.attributes)},
-        } for i, pid in enumerate(eu.ids)],
+        **model_fields(net.name, net.model_hash),
+        "title": net.spec.title,
+        "unit": eu.unit,
+        "weights": eu.weights,
+        "weights_overridden": weights,
+        "draws": eu.n_draws,
+        "seed": seed,
+        "level": eu.level,
+        "alternatives": [
+            {
+                "id": pid,
+                "label": eu.labels[i],
+                "kind": eu.kinds[i],
+                "do": eu.do[i],
+                "expected_utility": eu.eu[i],
+                "low": eu.low[i],
+                "high": eu.high[i],
+                "prob_best": eu.prob_best[i],
+                "contributions": {a: eu.contributions[i, j] for j, a in enumerate(eu.attributes)},
+            }
+            for i, pid in enumerate(eu.ids)
+        ],
         "best": eu.best,
         "meu": None if sol is None else sol.meu,
-        "rules": [] if sol is None else [{
-            "decision": r.decision, "information": r.information, "description": r.describe(),
-            "rows": [{
-                "configuration": config,
-                "choice": None if int(r.choice_index[idx]) < 0 else r.states[int(r.choice_index[idx])],
-                "expected": {s: r.expected[(*idx, k)] for k, s in enumerate(r.states)},
-                "probability": r.probability[idx], "reachable": r.reachable[idx],
-            } for config, idx in r.configurations()],
-        } for r in sol.rules],
+        "rules": []
+        if sol is None
+        else [
+            {
+                "decision": r.decision,
+                "information": r.information,
+                "description": r.describe(),
+                "rows": [
+                    {
+                        "configuration": config,
+                        "choice": None
+                        if int(r.choice_index[idx]) < 0
+                        else r.states[int(r.choice_index[idx])],
+                        "expected": {s: r.expected[(*idx, k)] for k, s in enumerate(r.states)},
+                        "probability": r.probability[idx],
+                        "reachable": r.reachable[idx],
+                    }
+                    for config, idx in r.configurations()
+                ],
+            }
+            for r in sol.rules
+        ],
         "value_of_information": {
-            "eu_without": voi.eu_without, "best_without": voi.best_without,
-            "rows": [{"variable": row.variable, "measure": row.measure, "value": row.value,
-                      "best_by_state": voi.best_by_state[voi.variables.index(row.variable)]}
-                     for row in voi.to_frame().itertuples()],
+            "eu_without": voi.eu_without,
+            "best_without": voi.best_without,
+            "rows": [
+                {
+                    "variable": row.variable,
+                    "measure": row.measure,
+                    "value": row.value,
+                    "best_by_state": voi.best_by_state[voi.variables.index(row.variable)],
+                }
+                for row in voi.to_frame().itertuples()
+            ],
             "excluded": voi.excluded,
         },
-        "tree": tree, "weight_map": weight_map,
-        "decision_table": None if table is None else [
+        "tree": tree,
+        "weight_map": weight_map,
+        "decision_table": None
+        if table is None
+        else [
             {"id": t_id, "do": t_do, "expected_utility": t_eu}
-            for t_id, t_do, t_eu in zip(table.ids, table.do, table.eu, strict=True)],
+            for t_id, t_do, t_eu in zip(table.ids, table.do, table.eu, strict=True)
+        ],
     }
 
 
-def _print_decide(net: Any, analysis: Any, *, weights: dict[str, float], seed: int, table: Any, top: int) -> None:
+def _print_decide(
+    net: Any, analysis: Any, *, weights: dict[str, float], seed: int, table: Any, top: int
+) -> None:
     import numpy as np
 
     eu, sol, voi = analysis.expected, analysis.solution, analysis.information
     low, high, pbest, contrib = eu.low, eu.high, eu.prob_best, eu.contributions
     out(f"Decision analysis: {net.spec.title}")
     out(f"model {net.name}, hash {net.model_hash}; utility in {eu.unit}")
-    wtext = ", ".join(f"{a}={w:g}" + (" (set)" if a in weights else "") for a, w in eu.weights.items())
+    wtext = ", ".join(
+        f"{a}={w:g}" + (" (set)" if a in weights else "") for a, w in eu.weights.items()
+    )
     out(f"weights: {wtext}")
     if eu.n_draws:
-        out(f"{eu.n_draws} parameter draws (seed {seed}), {100 * eu.level:.0f}% intervals; "
-            "P(best) counts the draws in which each alternative is best (the same draws for all)")
+        out(
+            f"{eu.n_draws} parameter draws (seed {seed}), {100 * eu.level:.0f}% intervals; "
+            "P(best) counts the draws in which each alternative is best (the same draws for all)"
+        )
     out()
-    header = ["alternative", "EU"] + ([f"{100 * eu.level:.0f}% interval", "P(best)"] if eu.n_draws else []) + \
-        list(eu.attributes)
+    header = (
+        ["alternative", "EU"]
+        + ([f"{100 * eu.level:.0f}% interval", "P(best)"] if eu.n_draws else [])
+        + list(eu.attributes)
+    )
     rows = []
     for i, pid in enumerate(eu.ids):
         row = [pid + (" *" if pid == eu.best else ""), f"{eu.eu[i]:.3f}"]
         if eu.n_draws:
-            row += [f"{low[i]:.2f} to {high[i]:.2f}", "-" if np.isnan(pbest[i]) else f"{100 * pbest[i]:.1f}%"]
+            row += [
+                f"{low[i]:.2f} to {high[i]:.2f}",
+                "-" if np.isnan(pbest[i]) else f"{100 * pbest[i]:.1f}%",
+            ]
         row += [f"{contrib[i, j]:.2f}" for j in range(len(eu.attributes))]
         rows.append(row)
     out(fmt_table(header, rows))
-    out(f"* best: {eu.best} ({eu.labels[eu.index(eu.best)]}); attribute columns are weight x expected value")
+    out(
+        f"* best: {eu.best} ({eu.labels[eu.index(eu.best)]}); attribute columns are weight x expected value"
+    )
     if BASELINE in eu.ids:
-        out(f"  {BASELINE}: every decision at the analyst's expectation (a reference, not a choice)")
+        out(
+            f"  {BASELINE}: every decision at the analyst's expectation (a reference, not a choice)"
+        )
     if table is not None:
         order = np.argsort(-table.eu, kind="stable")
         out()
-        out(f"Decision table: every combination of the decision variables, each set by do() ({len(table.ids)} rows, "
-            "best first)")
+        out(
+            f"Decision table: every combination of the decision variables, each set by do() ({len(table.ids)} rows, "
+            "best first)"
+        )
         out(fmt_table(["combination", "EU"], [(table.ids[i], f"{table.eu[i]:.3f}") for i in order]))
     if sol is not None:
         out()
         fixed = f" with {', '.join(f'{k}={v}' for k, v in sol.fixed.items())}" if sol.fixed else ""
-        out(f"Optimal decision rules{fixed} (every decision variable set to maximise expected utility; "
-            f"maximum {sol.meu:.3f} {sol.unit}):")
+        out(
+            f"Optimal decision rules{fixed} (every decision variable set to maximise expected utility; "
+            f"maximum {sol.meu:.3f} {sol.unit}):"
+        )
         for r in sol.rules:
             out(f"  {r.describe()}")
     out()
-    out(f"Value of information: observing a variable before choosing among {len(voi.alternatives)} alternatives "
-        f"(without it: {voi.best_without}, EU {voi.eu_without:.3f})")
-    margin = dict(zip(voi.variables, voi.margin if voi.margin is not None else [np.nan] * len(voi.variables),
-                      strict=True))
+    out(
+        f"Value of information: observing a variable before choosing among {len(voi.alternatives)} alternatives "
+        f"(without it: {voi.best_without}, EU {voi.eu_without:.3f})"
+    )
+    margin = dict(
+        zip(
+            voi.variables,
+            voi.margin if voi.margin is not None else [np.nan] * len(voi.variables),
+            strict=True,
+        )
+    )
     for measure, what in (("EVSI", "indicators"), ("EVPI", "uncertainties")):
         best = voi.top(measure, n=top)
         if best:
             out(f"  top {what} by {measure}:")
-            out("    " + fmt_table(["variable", measure, "seen", "choice changes", "closest lead"], [
-                (v, f"{x:.3f}", voi.timing[voi.variables.index(v)] if voi.timing else "before the choice",
-                 "yes" if len(set(voi.best_by_state[voi.variables.index(v)].values())) > 1 else "no",
-                 f"{margin[v]:.3f}") for v, x in best]).replace("\n", "\n    "))
+            out(
+                "    "
+                + fmt_table(
+                    ["variable", measure, "seen", "choice changes", "closest lead"],
+                    [
+                        (
+                            v,
+                            f"{x:.3f}",
+                            voi.timing[voi.variables.index(v)]
+                            if voi.timing
+                            else "before the choice",
+                            "yes"
+                            if len(set(voi.best_by_state[voi.variables.index(v)].values())) > 1
+                            else "no",
+                            f"{margin[v]:.3f}",
+                        )
+                        for v, x in best
+                    ],
+                ).replace("\n", "\n    ")
+            )
     if len(voi.value) and float(np.max(voi.value)) == 0.0:
-        out(f"  no single observation would change the choice: {voi.best_without} stays best whatever is seen;")
-        out("  'closest lead' is its smallest lead over the runner-up across the states of the variable")
+        out(
+            f"  no single observation would change the choice: {voi.best_without} stays best whatever is seen;"
+        )
+        out(
+            "  'closest lead' is its smallest lead over the runner-up across the states of the variable"
+        )
     if voi.excluded:
         out(f"  {len(voi.excluded)} variable(s) depend on the choice and cannot be seen before it")
 
 
 def register(add: Any) -> None:
     """Add this group's command with ``add(name, function, help)`` (see :func:`estimative.cli.main`)."""
-    p = add("decide", cmd_decide, "expected utility of each policy with intervals, P(best), optimal decision "
-            "rules, value of information, and the decision tree")
+    p = add(
+        "decide",
+        cmd_decide,
+        "expected utility of each policy with intervals, P(best), optimal decision "
+        "rules, value of information, and the decision tree",
+    )
     p.add_argument("path")
-    p.add_argument("--weights", nargs="+", metavar="ATTR=W", help="override utility weights, e.g. war_avoided=0.5")
-    p.add_argument("--policy", action="append", metavar="NAME", help="compare only these policies (repeatable)")
-    p.add_argument("--draws", type=int, default=1000, help="parameter draws for intervals and P(best) (0: none)")
+    p.add_argument(
+        "--weights",
+        nargs="+",
+        metavar="ATTR=W",
+        help="override utility weights, e.g. war_avoided=0.5",
+    )
+    p.add_argument(
+        "--policy", action="append", metavar="NAME", help="compare only these policies (repeatable)"
+    )
+    p.add_argument(
+        "--draws",
+        type=int,
+        default=1000,
+        help="parameter draws for intervals and P(best) (0: none)",
+    )
     p.add_argument("--seed", type=int, default=0, help="random seed of the draws (default 0)")
     p.add_argument("--level", type=float, default=0.9, help="interval level (default 0.9)")
-    p.add_argument("--top", type=int, default=5, help="how many variables to list by EVSI and by EVPI")
-    p.add_argument("--table", action="store_true", help="also print the EU of every combination of the decisions")
-    p.add_argument("--tree", metavar="FILE", help="write the decision tree (.svg, .png, .pdf, or .md for a table)")
-    p.add_argument("--weight-map", nargs=3, metavar=("ATTR_X", "ATTR_Y", "FILE"),
-                   help="write which alternative wins as two weights vary (.svg, .png or .pdf)")
+    p.add_argument(
+        "--top", type=int, default=5, help="how many variables to list by EVSI and by EVPI"
+    )
+    p.add_argument(
+        "--table",
+        action="store_true",
+        help="also print the EU of every combination of the decisions",
+    )
+    p.add_argument(
+        "--tree",
+        metavar="FILE",
+        help="write the decision tree (.svg, .png, .pdf, or .md for a table)",
+    )
+    p.add_argument(
+        "--weight-map",
+        nargs=3,
+        metavar=("ATTR_X", "ATTR_Y", "FILE"),
+        help="write which alternative wins as two weights vary (.svg, .png or .pdf)",
+    )

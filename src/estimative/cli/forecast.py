@@ -13,7 +13,7 @@ from ._output import fmt_table, model_fields, out, print_json, without_model
 def cmd_forecast(args: argparse.Namespace) -> int:
     """The model's probability for each of its forecast questions, from the baseline.
 
-    JSON: ``{"ok": true, "model", "hash", "as_of", "forecasts": [{"id", "text", "probability",
+    JSON: ``{"ok": true, "model", "model_hash", "as_of", "forecasts": [{"id", "text", "probability",
     "horizon", "resolution"}]}``.
     """
     from ..scales import term_for
@@ -22,15 +22,29 @@ def cmd_forecast(args: argparse.Namespace) -> int:
     net = load(args.path)
     table = forecasts(net)
     if not table.rows:
-        raise UsageError(f"the model {net.name} has no forecast questions", fix="add a questions: section (see docs/model-format.md)")
+        raise UsageError(
+            f"the model {net.name} has no forecast questions",
+            fix="add a questions: section (see docs/model-format.md)",
+        )
     if args.json:
-        print_json({"ok": True, **model_fields(table.model, table.model_hash), **without_model(table.to_dict())})
+        print_json(
+            {
+                "ok": True,
+                **model_fields(table.model, table.model_hash),
+                **without_model(table.to_dict()),
+            }
+        )
         return 0
     out(f"{net.spec.title}")
     out(f"as of {table.as_of}; model {table.model}, hash {table.model_hash}")
-    out("Probability that each question resolves yes, from the baseline (each government as the analyst expects):")
+    out(
+        "Probability that each question resolves yes, from the baseline (each government as the analyst expects):"
+    )
     out()
-    rows = [(f.id, f"{100 * f.probability:.1f}%", term_for(f.probability).word, str(f.horizon), f.text) for f in table]
+    rows = [
+        (f.id, f"{100 * f.probability:.1f}%", term_for(f.probability).word, str(f.horizon), f.text)
+        for f in table
+    ]
     out(fmt_table(["id", "probability", "ICD 203 term", "horizon", "question"], rows))
     return 0
 
@@ -38,7 +52,7 @@ def cmd_forecast(args: argparse.Namespace) -> int:
 def cmd_score(args: argparse.Namespace) -> int:
     """Brier score, log score and calibration of the model's forecasts against a resolutions file.
 
-    JSON: ``{"ok": true, "model", "hash", "resolutions", "n", "brier", "brier_note", "log_score",
+    JSON: ``{"ok": true, "model", "model_hash", "resolutions", "n", "brier", "brier_note", "log_score",
     "log_note", "questions": [{"id", "text", "probability", "outcome", "squared_error",
     "log_score"}], "calibration": [{"low", "high", "count", "mean_forecast",
     "observed_frequency"}], "unresolved": [id, ...]}`` (an empty bin's mean and frequency are null).
@@ -50,24 +64,56 @@ def cmd_score(args: argparse.Namespace) -> int:
     outcomes = load_resolutions(args.resolutions, questions=table.ids)
     report = score(table, outcomes, bins=args.bins)
     if args.json:
-        print_json({"ok": True, **model_fields(report.model, report.model_hash), "resolutions": args.resolutions,
-                    **without_model(report.to_dict())})
+        print_json(
+            {
+                "ok": True,
+                **model_fields(report.model, report.model_hash),
+                "resolutions": args.resolutions,
+                **without_model(report.to_dict()),
+            }
+        )
         return 0
     out(f"{net.spec.title}: {report.n} resolved question(s) from {args.resolutions}")
     out(f"model {report.model}, hash {report.model_hash}")
     out()
-    out(f"Brier score  {report.brier:.4f}   (mean squared error of the probabilities, 0 to 1; 0 is perfect, always 50% scores 0.25)")
-    out(f"log score   {report.log_score:.4f}   (mean natural log of the probability given to what happened; 0 is perfect)")
+    out(
+        f"Brier score  {report.brier:.4f}   (mean squared error of the probabilities, 0 to 1; 0 is perfect, always 50% scores 0.25)"
+    )
+    out(
+        f"log score   {report.log_score:.4f}   (mean natural log of the probability given to what happened; 0 is perfect)"
+    )
     out()
     out("Calibration")
-    out(fmt_table(["forecast bin", "questions", "mean forecast", "observed frequency"], [
-        (f"{100 * b.low:.0f}-{100 * b.high:.0f}%", b.count,
-         "-" if b.count == 0 else f"{100 * b.mean_forecast:.1f}%",
-         "-" if b.count == 0 else f"{100 * b.observed_frequency:.1f}%") for b in report.calibration]))
+    out(
+        fmt_table(
+            ["forecast bin", "questions", "mean forecast", "observed frequency"],
+            [
+                (
+                    f"{100 * b.low:.0f}-{100 * b.high:.0f}%",
+                    b.count,
+                    "-" if b.count == 0 else f"{100 * b.mean_forecast:.1f}%",
+                    "-" if b.count == 0 else f"{100 * b.observed_frequency:.1f}%",
+                )
+                for b in report.calibration
+            ],
+        )
+    )
     out()
-    out(fmt_table(["id", "forecast", "outcome", "squared error", "log score"], [
-        (q.id, f"{100 * q.probability:.1f}%", "yes" if q.outcome else "no", f"{q.squared_error:.4f}", f"{q.log_score:.4f}")
-        for q in report.questions]))
+    out(
+        fmt_table(
+            ["id", "forecast", "outcome", "squared error", "log score"],
+            [
+                (
+                    q.id,
+                    f"{100 * q.probability:.1f}%",
+                    "yes" if q.outcome else "no",
+                    f"{q.squared_error:.4f}",
+                    f"{q.log_score:.4f}",
+                )
+                for q in report.questions
+            ],
+        )
+    )
     if report.unresolved:
         out()
         out(f"not scored (no resolution given): {', '.join(report.unresolved)}")
@@ -76,10 +122,22 @@ def cmd_score(args: argparse.Namespace) -> int:
 
 def register(add: Any) -> None:
     """Add this group's commands with ``add(name, function, help)`` (see :func:`estimative.cli.main`)."""
-    p = add("forecast", cmd_forecast, "the model's probability for each forecast question (baseline, no do())")
+    p = add(
+        "forecast",
+        cmd_forecast,
+        "the model's probability for each forecast question (baseline, no do())",
+    )
     p.add_argument("path")
 
-    p = add("score", cmd_score, "Brier score, log score and calibration of the forecasts against outcomes")
+    p = add(
+        "score",
+        cmd_score,
+        "Brier score, log score and calibration of the forecasts against outcomes",
+    )
     p.add_argument("path")
-    p.add_argument("resolutions", metavar="RESOLUTIONS.yaml", help="question id: 0 or 1, one per line")
-    p.add_argument("--bins", type=int, default=5, metavar="N", help="calibration bins over [0, 1] (default 5)")
+    p.add_argument(
+        "resolutions", metavar="RESOLUTIONS.yaml", help="question id: 0 or 1, one per line"
+    )
+    p.add_argument(
+        "--bins", type=int, default=5, metavar="N", help="calibration bins over [0, 1] (default 5)"
+    )

@@ -14,7 +14,7 @@ from ._output import HASH_KEY, fmt_table, model_fields, out, print_json
 def cmd_validate(args: argparse.Namespace) -> int:
     """Check a model: schema, CPTs, quotes against their sources, the claims ledger.
 
-    JSON: ``{"ok", "model", "path", "hash", "counts": {"variables", "policies", "scenarios",
+    JSON: ``{"ok", "model", "path", "model_hash", "counts": {"variables", "policies", "scenarios",
     "claims", "questions", "quotes"}, "claims_checked", "problems": [...]}``.
     """
     import importlib.util
@@ -31,13 +31,32 @@ def cmd_validate(args: argparse.Namespace) -> int:
 
         problems = check_claims(net)
         claims_checked = len(spec.claims)
-    quotes = sum(len(v.cpt.sources) for v in spec.variables) + len(spec.claims) + sum(
-        len(p.sources) for p in spec.policies) + sum(len(s.sources) for s in spec.scenarios)
-    counts = {"variables": len(spec.variables), "policies": len(spec.policies), "scenarios": len(spec.scenarios),
-              "claims": len(spec.claims), "questions": len(spec.questions), "quotes": quotes}
+    quotes = (
+        sum(len(v.cpt.sources) for v in spec.variables)
+        + len(spec.claims)
+        + sum(len(p.sources) for p in spec.policies)
+        + sum(len(s.sources) for s in spec.scenarios)
+    )
+    counts = {
+        "variables": len(spec.variables),
+        "policies": len(spec.policies),
+        "scenarios": len(spec.scenarios),
+        "claims": len(spec.claims),
+        "questions": len(spec.questions),
+        "quotes": quotes,
+    }
     if args.json:
-        print_json({"ok": not problems, "model": spec.name, "path": args.path, HASH_KEY: spec.model_hash,
-                    "counts": counts, "claims_checked": claims_checked, "problems": problems})
+        print_json(
+            {
+                "ok": not problems,
+                "model": spec.name,
+                "path": args.path,
+                HASH_KEY: spec.model_hash,
+                "counts": counts,
+                "claims_checked": claims_checked,
+                "problems": problems,
+            }
+        )
     if problems:
         for p in problems:
             sys.stderr.write(f"error: {p}\n")
@@ -45,8 +64,10 @@ def cmd_validate(args: argparse.Namespace) -> int:
         return 2
     if not args.json:
         out(f"{args.path}: valid ({spec.title})")
-        out(f"  {counts['variables']} variables, {counts['policies']} policies, {counts['scenarios']} scenarios, "
-            f"{counts['questions']} questions")
+        out(
+            f"  {counts['variables']} variables, {counts['policies']} policies, {counts['scenarios']} scenarios, "
+            f"{counts['questions']} questions"
+        )
         out(f"  {quotes} quotes found verbatim in their sources; {claims_checked} claims hold")
         out(f"  model hash {spec.model_hash}")
     return 0
@@ -64,7 +85,7 @@ def _provenance(v: Any) -> str:
 def cmd_show(args: argparse.Namespace) -> int:
     """A model's variables with their provenance, its policies and scenarios.
 
-    JSON: ``{"model", "title", "as_of", "hash", "variables": [{"id", "label", "kind", "states",
+    JSON: ``{"model", "title", "as_of", "model_hash", "variables": [{"id", "label", "kind", "states",
     "parents", "cpt_form", "strength", "assumption", "rationale", "sources", "table"}],
     "policies", "scenarios"}``.
     """
@@ -77,23 +98,47 @@ def cmd_show(args: argparse.Namespace) -> int:
         net.index(args.variable)
         variables = [spec.variable(args.variable)]
     if args.json:
-        print_json({
-            "model": spec.name, "title": spec.title, "as_of": spec.as_of, HASH_KEY: spec.model_hash,
-            "variables": [{
-                "id": v.id, "label": v.label, "kind": v.kind, "states": v.states, "parents": v.parents,
-                "cpt_form": v.cpt.form, "strength": default_strength(v.cpt), "assumption": v.cpt.assumption,
-                "rationale": v.cpt.rationale,
-                "sources": [c.model_dump() for c in v.cpt.sources],
-                "table": net.cpt(v.id),
-            } for v in variables],
-            "policies": [p.model_dump() for p in spec.policies],
-            "scenarios": [s.model_dump() for s in spec.scenarios],
-        })
+        print_json(
+            {
+                "model": spec.name,
+                "title": spec.title,
+                "as_of": spec.as_of,
+                HASH_KEY: spec.model_hash,
+                "variables": [
+                    {
+                        "id": v.id,
+                        "label": v.label,
+                        "kind": v.kind,
+                        "states": v.states,
+                        "parents": v.parents,
+                        "cpt_form": v.cpt.form,
+                        "strength": default_strength(v.cpt),
+                        "assumption": v.cpt.assumption,
+                        "rationale": v.cpt.rationale,
+                        "sources": [c.model_dump() for c in v.cpt.sources],
+                        "table": net.cpt(v.id),
+                    }
+                    for v in variables
+                ],
+                "policies": [p.model_dump() for p in spec.policies],
+                "scenarios": [s.model_dump() for s in spec.scenarios],
+            }
+        )
         return 0
     out(f"{spec.title} (as of {spec.as_of}; model {spec.name}, hash {spec.model_hash})")
     out()
-    rows = [(v.id, v.kind, "/".join(v.states), ",".join(v.parents) or "-", v.cpt.form, f"{default_strength(v.cpt):g}",
-             _provenance(v)) for v in variables]
+    rows = [
+        (
+            v.id,
+            v.kind,
+            "/".join(v.states),
+            ",".join(v.parents) or "-",
+            v.cpt.form,
+            f"{default_strength(v.cpt):g}",
+            _provenance(v),
+        )
+        for v in variables
+    ]
     out(fmt_table(["variable", "kind", "states", "parents", "cpt", "strength", "provenance"], rows))
     if args.variable:
         v = variables[0]
@@ -106,32 +151,61 @@ def cmd_show(args: argparse.Namespace) -> int:
         return 0
     if spec.policies:
         out()
-        out(fmt_table(["policy", "label", "do()"],
-                      [(p.id, p.label, ", ".join(f"{k}={s}" for k, s in p.do.items())) for p in spec.policies]))
+        out(
+            fmt_table(
+                ["policy", "label", "do()"],
+                [
+                    (p.id, p.label, ", ".join(f"{k}={s}" for k, s in p.do.items()))
+                    for p in spec.policies
+                ],
+            )
+        )
     if spec.scenarios:
         out()
-        out(fmt_table(["scenario", "label", "evidence"], [
-            (s.id, s.label, ", ".join([f"{k}={x}" for k, x in s.given.items()] + [f"{k}~soft" for k in s.soft]))
-            for s in spec.scenarios]))
+        out(
+            fmt_table(
+                ["scenario", "label", "evidence"],
+                [
+                    (
+                        s.id,
+                        s.label,
+                        ", ".join(
+                            [f"{k}={x}" for k, x in s.given.items()] + [f"{k}~soft" for k in s.soft]
+                        ),
+                    )
+                    for s in spec.scenarios
+                ],
+            )
+        )
     return 0
 
 
 def cmd_query(args: argparse.Namespace) -> int:
     """P(target | evidence; do(...)) by exact inference.
 
-    JSON: ``{"model", "hash", "target", "given", "do", "soft", "probabilities": {state: p},
+    JSON: ``{"model", "model_hash", "target", "given", "do", "soft", "probabilities": {state: p},
     "evidence_probability"}``.
     """
     net = load(args.path)
     post = net.query(args.target, **conditions(args))
     if args.json:
         # Posterior.to_dict() is the distribution alone; the query's conditions are its fields.
-        print_json({**model_fields(net.name, net.model_hash), "target": post.variable,
-                    "given": post.given, "do": post.do, "soft": post.soft,
-                    "probabilities": post.to_dict(), "evidence_probability": post.evidence_probability})
+        print_json(
+            {
+                **model_fields(net.name, net.model_hash),
+                "target": post.variable,
+                "given": post.given,
+                "do": post.do,
+                "soft": post.soft,
+                "probabilities": post.to_dict(),
+                "evidence_probability": post.evidence_probability,
+            }
+        )
         return 0
     cond = post.condition_text()
-    out(f"P({post.variable}{' | ' + cond if cond else ''})   [model {net.name}, hash {net.model_hash}]")
+    out(
+        f"P({post.variable}{' | ' + cond if cond else ''})   [model {net.name}, hash {net.model_hash}]"
+    )
     out(fmt_table(["state", "probability"], [(s, f"{p:.4f}") for s, p in post.to_dict().items()]))
     return 0
 
@@ -148,7 +222,7 @@ def _outcomes(net: Any) -> list[tuple[str, str, str, str]]:
 def cmd_compare(args: argparse.Namespace) -> int:
     """The model's headline outcomes under the baseline and under each policy.
 
-    JSON: ``{"model", "hash", "scenario", "columns": ["baseline", policy...], "rows": [{"outcome",
+    JSON: ``{"model", "model_hash", "scenario", "columns": ["baseline", policy...], "rows": [{"outcome",
     "target", "state", "probabilities": {column: p}}]}``.
     """
     net = load(args.path)
@@ -158,25 +232,41 @@ def cmd_compare(args: argparse.Namespace) -> int:
     outcomes = _outcomes(net)
     values = {
         (label, col): net.query(target, policy=pol, scenario=args.scenario)[state]
-        for _, label, target, state in outcomes for col, pol in columns
+        for _, label, target, state in outcomes
+        for col, pol in columns
     }
     if args.json:
-        print_json({
-            **model_fields(spec.name, spec.model_hash), "scenario": args.scenario,
-            "columns": [c for c, _ in columns],
-            "rows": [{"outcome": label, "target": t, "state": s,
-                      "probabilities": {c: values[(label, c)] for c, _ in columns}} for _, label, t, s in outcomes],
-        })
+        print_json(
+            {
+                **model_fields(spec.name, spec.model_hash),
+                "scenario": args.scenario,
+                "columns": [c for c, _ in columns],
+                "rows": [
+                    {
+                        "outcome": label,
+                        "target": t,
+                        "state": s,
+                        "probabilities": {c: values[(label, c)] for c, _ in columns},
+                    }
+                    for _, label, t, s in outcomes
+                ],
+            }
+        )
         return 0
     out(f"{spec.title}")
-    out(f"as of {spec.as_of}; model {spec.name}, hash {spec.model_hash}"
-        + (f"; scenario {args.scenario}" if args.scenario else ""))
+    out(
+        f"as of {spec.as_of}; model {spec.name}, hash {spec.model_hash}"
+        + (f"; scenario {args.scenario}" if args.scenario else "")
+    )
     out("Probability of each outcome under the baseline (each government as the analyst expects)")
     out("and under each policy (do() of its instruments):")
     out()
     # One row per policy, one short column per outcome: stays readable with many policies.
     header = ["policy", *(key for key, _, _, _ in outcomes)]
-    rows = [[c] + [f"{100 * values[(label, c)]:.1f}%" for _, label, _, _ in outcomes] for c, _ in columns]
+    rows = [
+        [c] + [f"{100 * values[(label, c)]:.1f}%" for _, label, _, _ in outcomes]
+        for c, _ in columns
+    ]
     out(fmt_table(header, rows))
     out()
     out("Outcomes:")
@@ -194,16 +284,25 @@ def cmd_compare(args: argparse.Namespace) -> int:
 def cmd_map(args: argparse.Namespace) -> int:
     """The most probable explanation of the evidence (MPE, or MAP over ``--variables``).
 
-    JSON: ``{"model", "hash", "assignment": {variable: state}, "probability", "given", "do"}``.
+    JSON: ``{"model", "model_hash", "assignment": {variable: state}, "probability", "given", "do"}``.
     """
     net = load(args.path)
     expl = net.map(args.variables or None, **conditions(args))
     if args.json:
         # Explanation has no to_dict() yet: its fields, by hand.
-        print_json({**model_fields(net.name, net.model_hash), "assignment": expl.assignment,
-                    "probability": expl.probability, "given": expl.given, "do": expl.do})
+        print_json(
+            {
+                **model_fields(net.name, net.model_hash),
+                "assignment": expl.assignment,
+                "probability": expl.probability,
+                "given": expl.given,
+                "do": expl.do,
+            }
+        )
         return 0
-    out(f"Most probable explanation (P = {expl.probability:.4g})   [model {net.name}, hash {net.model_hash}]")
+    out(
+        f"Most probable explanation (P = {expl.probability:.4g})   [model {net.name}, hash {net.model_hash}]"
+    )
     out(fmt_table(["variable", "state"], list(expl.assignment.items())))
     return 0
 
@@ -211,17 +310,26 @@ def cmd_map(args: argparse.Namespace) -> int:
 def cmd_export(args: argparse.Namespace) -> int:
     """Write the network to ``-o FILE`` as BIF, XMLBIF, XDSL (GeNIe), NET (HUGIN) or UAI.
 
-    JSON: ``{"ok": true, "model", "hash", "format", "output", "variables"}``.
+    JSON: ``{"ok": true, "model", "model_hash", "format", "output", "variables"}``.
     """
     from ..files import export_network
 
     net = load(args.path)
     path = export_network(net, args.format, args.output)
     if args.json:
-        print_json({"ok": True, **model_fields(net.name, net.model_hash), "format": args.format,
-                    "output": str(path), "variables": len(net.variables)})
+        print_json(
+            {
+                "ok": True,
+                **model_fields(net.name, net.model_hash),
+                "format": args.format,
+                "output": str(path),
+                "variables": len(net.variables),
+            }
+        )
         return 0
-    out(f"wrote {path} ({args.format}, {len(net.variables)} variables; model {net.name}, hash {net.model_hash})")
+    out(
+        f"wrote {path} ({args.format}, {len(net.variables)} variables; model {net.name}, hash {net.model_hash})"
+    )
     return 0
 
 
@@ -232,24 +340,38 @@ def register(add: Any) -> None:
 
     p = add("show", cmd_show, "list a model's variables, provenance, policies and scenarios")
     p.add_argument("path")
-    p.add_argument("--variable", metavar="ID", help="show one variable with its quotes and rationale")
+    p.add_argument(
+        "--variable", metavar="ID", help="show one variable with its quotes and rationale"
+    )
 
     p = add("query", cmd_query, "P(target | evidence; do(...)) by exact inference")
     p.add_argument("path")
     p.add_argument("--target", required=True, metavar="VAR")
     add_conditions(p)
 
-    p = add("compare", cmd_compare, "the model's headline outcomes under the baseline and each policy")
+    p = add(
+        "compare", cmd_compare, "the model's headline outcomes under the baseline and each policy"
+    )
     p.add_argument("path")
-    p.add_argument("--policy", action="append", metavar="NAME", help="limit to these policies (repeatable)")
+    p.add_argument(
+        "--policy", action="append", metavar="NAME", help="limit to these policies (repeatable)"
+    )
     p.add_argument("--scenario", metavar="NAME", help="condition every column on a named scenario")
 
-    p = add("map", cmd_map, "the most probable explanation of the evidence (MPE, or MAP over --variables)")
+    p = add(
+        "map",
+        cmd_map,
+        "the most probable explanation of the evidence (MPE, or MAP over --variables)",
+    )
     p.add_argument("path")
     p.add_argument("--variables", nargs="*", metavar="VAR")
     add_conditions(p)
 
-    p = add("export", cmd_export, "write the network as BIF, XMLBIF, XDSL (GeNIe), NET (HUGIN) or UAI")
+    p = add(
+        "export", cmd_export, "write the network as BIF, XMLBIF, XDSL (GeNIe), NET (HUGIN) or UAI"
+    )
     p.add_argument("path")
     p.add_argument("--format", required=True, choices=["bif", "xmlbif", "xdsl", "net", "uai"])
-    p.add_argument("-o", "--output", required=True, metavar="FILE", help="the file to write (atomically)")
+    p.add_argument(
+        "-o", "--output", required=True, metavar="FILE", help="the file to write (atomically)"
+    )

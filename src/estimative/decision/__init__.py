@@ -69,17 +69,16 @@ class DecisionAnalysis:
     def model_hash(self) -> str:
         return self.expected.model_hash
 
-    @property
-    def hash(self) -> str:
-        """Deprecated alias of :attr:`model_hash`."""
-        return self.model_hash
-
     def to_dict(self) -> dict[str, Any]:
         """Plain data: the three results' ``to_dict()`` and the recorded seed."""
-        return {"model": self.model, "model_hash": self.model_hash, "seed": self.seed,
-                "expected": self.expected.to_dict(),
-                "solution": None if self.solution is None else self.solution.to_dict(),
-                "information": self.information.to_dict()}
+        return {
+            "model": self.model,
+            "model_hash": self.model_hash,
+            "seed": self.seed,
+            "expected": self.expected.to_dict(),
+            "solution": None if self.solution is None else self.solution.to_dict(),
+            "information": self.information.to_dict(),
+        }
 
 
 def analyze(
@@ -130,8 +129,9 @@ def analyze(
     """
     del seed  # deprecated no-op: the seed recorded is the one ``rng`` was made from
     cpts = check_draws(net, draws, rng)
-    expected = expected_utilities(net, weights=weights, policies=policies, draws=cpts if cpts is not None else 0,
-                                  level=level)
+    expected = expected_utilities(
+        net, weights=weights, policies=policies, draws=cpts if cpts is not None else 0, level=level
+    )
     solution = solve(net, weights=weights) if decision_variables(net) else None
     information = value_of_information(net, weights=weights, policies=policies)
     return DecisionAnalysis(expected, solution, information, None if rng is None else seed_of(rng))

@@ -70,28 +70,40 @@ def utility_model(net: Network, *, weights: Mapping[str, float] | None = None) -
     spec = net.spec
     if spec.utilities is None:
         where = f"{spec.root}/model.yaml" if spec.root else None
-        raise ModelError(Problem(
-            "the model has no utilities, so there is nothing to decide by", file=where,
-            fix="add a utilities: section (or a utilities.yaml beside model.yaml) with weighted attributes"))
+        raise ModelError(
+            Problem(
+                "the model has no utilities, so there is nothing to decide by",
+                file=where,
+                fix="add a utilities: section (or a utilities.yaml beside model.yaml) with weighted attributes",
+            )
+        )
     attrs = spec.utilities.attributes
     ids = tuple(a.id for a in attrs)
     file_weights = {a.id: float(a.weight) for a in attrs}
     final = dict(file_weights)
     for k, w in (weights or {}).items():
         if k not in file_weights:
-            raise UsageError(f"unknown utility attribute '{k}'{did_you_mean(k, ids)}", expected=f"one of {list(ids)}",
-                             fix="name an attribute of the model's utilities")
+            raise UsageError(
+                f"unknown utility attribute '{k}'{did_you_mean(k, ids)}",
+                expected=f"one of {list(ids)}",
+                fix="name an attribute of the model's utilities",
+            )
         try:
             wf = float(w)
         except (TypeError, ValueError):
             raise UsageError(f"the weight of '{k}' must be a number", found=repr(w)) from None
         if not math.isfinite(wf) or wf < 0:
-            raise UsageError(f"the weight of '{k}' must be a non-negative number", found=repr(w),
-                             fix="give a weight of 0 or more")
+            raise UsageError(
+                f"the weight of '{k}' must be a non-negative number",
+                found=repr(w),
+                fix="give a weight of 0 or more",
+            )
         final[k] = wf
     if all(w == 0 for w in final.values()):
-        raise UsageError("every weight is 0, so no outcome is preferred to another",
-                         fix="give at least one attribute a positive weight")
+        raise UsageError(
+            "every weight is 0, so no outcome is preferred to another",
+            fix="give at least one attribute a positive weight",
+        )
     for v in {x for a in attrs for x in a.over}:
         net.index(v)
     return UtilityModel(
@@ -114,12 +126,18 @@ def parse_weights(items: Sequence[str]) -> dict[str, float]:
     out: dict[str, float] = {}
     for item in items:
         if "=" not in item:
-            raise UsageError("--weights takes ATTRIBUTE=WEIGHT", found=repr(item), fix="write e.g. --weights war_avoided=0.5")
+            raise UsageError(
+                "--weights takes ATTRIBUTE=WEIGHT",
+                found=repr(item),
+                fix="write e.g. --weights war_avoided=0.5",
+            )
         k, v = item.split("=", 1)
         try:
             out[k.strip()] = float(v)
         except ValueError:
-            raise UsageError(f"the weight of '{k.strip()}' must be a number", found=repr(v.strip())) from None
+            raise UsageError(
+                f"the weight of '{k.strip()}' must be a number", found=repr(v.strip())
+            ) from None
     return out
 
 
@@ -159,12 +177,17 @@ def combinations(net: Network, *, do: Mapping[str, str] | None = None) -> Altern
     fixed = dict(do or {})
     free = tuple(d for d in decision_variables(net) if d not in fixed)
     if not free:
-        raise UsageError("no decision variable is left to choose",
-                         fix="mark the model's choices kind: decision, or fix fewer of them with do")
+        raise UsageError(
+            "no decision variable is left to choose",
+            fix="mark the model's choices kind: decision, or fix fewer of them with do",
+        )
     count = math.prod(len(net.states[d]) for d in free)
     if count > MAX_COMBINATIONS:
-        raise UsageError(f"{count} combinations of the decisions {list(free)} are too many to tabulate",
-                         expected=f"at most {MAX_COMBINATIONS}", fix="fix some decisions with do, or compare named policies")
+        raise UsageError(
+            f"{count} combinations of the decisions {list(free)} are too many to tabulate",
+            expected=f"at most {MAX_COMBINATIONS}",
+            fix="fix some decisions with do, or compare named policies",
+        )
     alts = []
     for combo in itertools.product(*(net.states[d] for d in free)):
         assign = dict(zip(free, combo, strict=True))
@@ -173,8 +196,9 @@ def combinations(net: Network, *, do: Mapping[str, str] | None = None) -> Altern
     return AlternativeSet(tuple(alts), fixed, free)
 
 
-def named_policies(net: Network, policies: Sequence[str] | None = None, *,
-                   do: Mapping[str, str] | None = None) -> AlternativeSet:
+def named_policies(
+    net: Network, policies: Sequence[str] | None = None, *, do: Mapping[str, str] | None = None
+) -> AlternativeSet:
     """The model's named policies (or those listed), each with ``do`` under its own do()."""
     spec = net.spec
     ids = [p.id for p in spec.policies]
@@ -188,8 +212,9 @@ def named_policies(net: Network, policies: Sequence[str] | None = None, *,
     return AlternativeSet(tuple(alts), dict(do or {}), None)
 
 
-def default_alternatives(net: Network, policies: Sequence[str] | None = None, *,
-                         do: Mapping[str, str] | None = None) -> AlternativeSet:
+def default_alternatives(
+    net: Network, policies: Sequence[str] | None = None, *, do: Mapping[str, str] | None = None
+) -> AlternativeSet:
     """The named policies when the model has any (or ``policies`` is given), otherwise every
     combination of the decision variables."""
     if policies is not None or net.spec.policies:
@@ -202,7 +227,9 @@ def id_network(net: Network, free: Sequence[str]) -> Network:
     """The network with each free decision cut from its parents and given a uniform CPT."""
     if not free:
         return net
-    variables = [v.model_copy(update={"parents": []}) if v.id in free else v for v in net.spec.variables]
+    variables = [
+        v.model_copy(update={"parents": []}) if v.id in free else v for v in net.spec.variables
+    ]
     tables = {v: np.full(len(net.states[v]), 1.0 / len(net.states[v])) for v in free}
     return Network(derive(net.spec, variables, tables=tables))
 
@@ -220,14 +247,22 @@ def id_draws(net: Network, idnet: Network, free: Sequence[str], cpts: Draws) -> 
     return out
 
 
-def joint(net: Network, targets: Sequence[str], do: Mapping[str, str], cpts: Draws | None = None) -> np.ndarray:
+def joint(
+    net: Network, targets: Sequence[str], do: Mapping[str, str], cpts: Draws | None = None
+) -> np.ndarray:
     """P(targets | do(...)) as an array (a trailing draw axis when ``cpts`` holds draws)."""
     ev = net.resolve(do=dict(do))
     if cpts is None:
         return np.asarray(net.joint_unnormalized(list(targets), ev), dtype=float)
     n = cpts[0].shape[-1]
-    parts = [np.asarray(net.joint_unnormalized(list(targets), ev, cpts=[c[..., i:i + CHUNK] for c in cpts], batched=True))
-             for i in range(0, n, CHUNK)]
+    parts = [
+        np.asarray(
+            net.joint_unnormalized(
+                list(targets), ev, cpts=[c[..., i : i + CHUNK] for c in cpts], batched=True
+            )
+        )
+        for i in range(0, n, CHUNK)
+    ]
     return parts[0] if len(parts) == 1 else np.concatenate(parts, axis=-1)
 
 
@@ -235,7 +270,9 @@ def joint(net: Network, targets: Sequence[str], do: Mapping[str, str], cpts: Dra
 _U_GROUP = 8
 
 
-def _utility_network(net: Network, util: UtilityModel) -> tuple[Network, list[str], np.ndarray, np.ndarray]:
+def _utility_network(
+    net: Network, util: UtilityModel
+) -> tuple[Network, list[str], np.ndarray, np.ndarray]:
     """The network with one binary chance node per attribute (Cooper, 1988): its parents are
     the attribute's variables and P(high | states) is the attribute's value rescaled to
     [0, 1], so E[value_a | ...] = lo + (hi - lo) P(U_a = high | ...). Returns the network,
@@ -252,9 +289,13 @@ def _utility_network(net: Network, util: UtilityModel) -> tuple[Network, list[st
         table = util.tables[a]
         lo, hi = float(table.min()), float(table.max())
         high = (table - lo) / (hi - lo) if hi > lo else np.ones_like(table)
-        var = VariableSpec(id=name, label=f"utility node of {a}", states=["low", "high"],
-                           parents=list(util.scopes[a]),
-                           cpt=CptSpec(table={"low": 0.5, "high": 0.5}, assumption=True, rationale="utility node"))
+        var = VariableSpec(
+            id=name,
+            label=f"utility node of {a}",
+            states=["low", "high"],
+            parents=list(util.scopes[a]),
+            cpt=CptSpec(table={"low": 0.5, "high": 0.5}, assumption=True, rationale="utility node"),
+        )
         tables[name] = np.stack([1.0 - high, high])
         extra.append(var)
         names.append(name)
@@ -264,8 +305,13 @@ def _utility_network(net: Network, util: UtilityModel) -> tuple[Network, list[st
     return Network(spec), names, np.array(los), np.array(his)
 
 
-def attribute_tensors(net: Network, util: UtilityModel, keep: Sequence[str], do: Mapping[str, str],
-                      cpts: Draws | None = None) -> tuple[np.ndarray, np.ndarray]:
+def attribute_tensors(
+    net: Network,
+    util: UtilityModel,
+    keep: Sequence[str],
+    do: Mapping[str, str],
+    cpts: Draws | None = None,
+) -> tuple[np.ndarray, np.ndarray]:
     """``(E, P)``: ``E[a, *keep]`` = E[value_a ; keep] (the expectation of attribute ``a``
     jointly with each state of ``keep``: sum over the rest of P(keep, rest | do) x value_a),
     and ``P[*keep]`` = P(keep | do); a trailing draw axis when ``cpts`` holds draws.
@@ -276,13 +322,15 @@ def attribute_tensors(net: Network, util: UtilityModel, keep: Sequence[str], do:
     ucpts = None
     if cpts is not None:
         n = cpts[0].shape[-1]
-        ucpts = [cpts[net.index(v)] if v in net.states else np.repeat(unet.cpt(v)[..., None], n, axis=-1)
-                 for v in unet.variables]
+        ucpts = [
+            cpts[net.index(v)] if v in net.states else np.repeat(unet.cpt(v)[..., None], n, axis=-1)
+            for v in unet.variables
+        ]
     nk = len(keep)
     out_e: list[np.ndarray] = []
     prob = None
     for g in range(0, len(unames), _U_GROUP):
-        group = unames[g:g + _U_GROUP]
+        group = unames[g : g + _U_GROUP]
         j = joint(unet, keep + group, do, ucpts)
         axes_u = tuple(range(nk, nk + len(group)))
         if prob is None:
@@ -297,8 +345,13 @@ def attribute_tensors(net: Network, util: UtilityModel, keep: Sequence[str], do:
     return np.stack(out_e), prob
 
 
-def alternative_tensors(net: Network, util: UtilityModel, alts: AlternativeSet, keep: Sequence[str] = (),
-                        cpts: Draws | None = None) -> tuple[np.ndarray, np.ndarray]:
+def alternative_tensors(
+    net: Network,
+    util: UtilityModel,
+    alts: AlternativeSet,
+    keep: Sequence[str] = (),
+    cpts: Draws | None = None,
+) -> tuple[np.ndarray, np.ndarray]:
     """``(E, P)`` for every alternative: ``E[alt, attribute, *keep]``, ``P[alt, *keep]``
     (a trailing draw axis with ``cpts``)."""
     keep = list(keep)
@@ -309,8 +362,13 @@ def alternative_tensors(net: Network, util: UtilityModel, alts: AlternativeSet, 
         e, p = attribute_tensors(idnet, util, free + keep, alts.fixed, icpts)
         scale = float(math.prod(len(net.states[d]) for d in free))
         n_alt = len(alts.alternatives)
-        e = np.moveaxis(e, 0, len(free)).reshape(n_alt, len(util.attributes), *e.shape[1 + len(free):]) * scale
-        p = p.reshape(n_alt, *p.shape[len(free):]) * scale
+        e = (
+            np.moveaxis(e, 0, len(free)).reshape(
+                n_alt, len(util.attributes), *e.shape[1 + len(free) :]
+            )
+            * scale
+        )
+        p = p.reshape(n_alt, *p.shape[len(free) :]) * scale
         return e, p
     es, ps = [], []
     for alt in alts.alternatives:
@@ -320,8 +378,12 @@ def alternative_tensors(net: Network, util: UtilityModel, alts: AlternativeSet, 
     return np.stack(es), np.stack(ps)
 
 
-def check_draws(net: Network, draws: int | Draws, rng: np.random.Generator | None,
-                strengths: Mapping[str, float] | None = None) -> list[np.ndarray] | None:
+def check_draws(
+    net: Network,
+    draws: int | Draws,
+    rng: np.random.Generator | None,
+    strengths: Mapping[str, float] | None = None,
+) -> list[np.ndarray] | None:
     """``None`` for no draws (0); otherwise :func:`estimative.priors.resolve_draws`."""
     if isinstance(draws, int | np.integer) and check_count(draws, name="draws", minimum=0) == 0:
         return None

@@ -63,11 +63,6 @@ class ExpectedUtilities:
     eu_draws: np.ndarray | None
     level: float
 
-    @property
-    def hash(self) -> str:
-        """Deprecated alias of :attr:`model_hash` (kept for callers not yet moved)."""
-        return self.model_hash
-
     # ----------------------------------------------------------------- derived numbers
     @property
     def contributions(self) -> np.ndarray:
@@ -88,8 +83,10 @@ class ExpectedUtilities:
 
     def index(self, alternative: str) -> int:
         if alternative not in self.ids:
-            raise UsageError(f"unknown alternative '{alternative}'{did_you_mean(alternative, self.ids)}",
-                             expected=f"one of {list(self.ids)}")
+            raise UsageError(
+                f"unknown alternative '{alternative}'{did_you_mean(alternative, self.ids)}",
+                expected=f"one of {list(self.ids)}",
+            )
         return self.ids.index(alternative)
 
     def __getitem__(self, alternative: str) -> float:
@@ -151,31 +148,55 @@ class ExpectedUtilities:
         NaN where undefined (no draws, the baseline's P(best))."""
         low, high, pbest, contrib = self.low, self.high, self.prob_best, self.contributions
         return {
-            "model": self.model, "model_hash": self.model_hash, "unit": self.unit, "weights": dict(self.weights),
-            "attributes": list(self.attributes), "draws": self.n_draws, "level": self.level,
-            "alternatives": [{
-                "id": pid, "label": self.labels[i], "kind": self.kinds[i], "do": dict(self.do[i]),
-                "expected_utility": float(self.eu[i]), "low": float(low[i]), "high": float(high[i]),
-                "prob_best": float(pbest[i]),
-                "contributions": {a: float(contrib[i, j]) for j, a in enumerate(self.attributes)},
-            } for i, pid in enumerate(self.ids)],
+            "model": self.model,
+            "model_hash": self.model_hash,
+            "unit": self.unit,
+            "weights": dict(self.weights),
+            "attributes": list(self.attributes),
+            "draws": self.n_draws,
+            "level": self.level,
+            "alternatives": [
+                {
+                    "id": pid,
+                    "label": self.labels[i],
+                    "kind": self.kinds[i],
+                    "do": dict(self.do[i]),
+                    "expected_utility": float(self.eu[i]),
+                    "low": float(low[i]),
+                    "high": float(high[i]),
+                    "prob_best": float(pbest[i]),
+                    "contributions": {
+                        a: float(contrib[i, j]) for j, a in enumerate(self.attributes)
+                    },
+                }
+                for i, pid in enumerate(self.ids)
+            ],
             "best": self.best,
         }
 
     def to_frame(self) -> pd.DataFrame:
         """One row per alternative: EU, interval, P(best), and each attribute's contribution."""
-        frame = pd.DataFrame({
-            "id": list(self.ids), "label": list(self.labels), "kind": list(self.kinds),
-            "expected_utility": self.eu, "low": self.low, "high": self.high, "prob_best": self.prob_best,
-        })
+        frame = pd.DataFrame(
+            {
+                "id": list(self.ids),
+                "label": list(self.labels),
+                "kind": list(self.kinds),
+                "expected_utility": self.eu,
+                "low": self.low,
+                "high": self.high,
+                "prob_best": self.prob_best,
+            }
+        )
         contrib = self.contributions
         for j, a in enumerate(self.attributes):
             frame[f"contribution[{a}]"] = contrib[:, j]
         return frame
 
     def __repr__(self) -> str:
-        return (f"<ExpectedUtilities {self.model}: {len(self.ids)} alternatives, best {self.best!r} "
-                f"({self.eu[self.index(self.best)]:.4g} {self.unit})>")
+        return (
+            f"<ExpectedUtilities {self.model}: {len(self.ids)} alternatives, best {self.best!r} "
+            f"({self.eu[self.index(self.best)]:.4g} {self.unit})>"
+        )
 
     def _repr_html_(self) -> str:
         rows = []
@@ -183,17 +204,28 @@ class ExpectedUtilities:
             interval = "" if self.eu_draws is None else f"{self.low[i]:.3g} to {self.high[i]:.3g}"
             pb = "" if np.isnan(self.prob_best[i]) else f"{100 * self.prob_best[i]:.0f}%"
             name = f"<b>{html.escape(pid)}</b>" if pid == self.best else html.escape(pid)
-            rows.append(f"<tr><td>{name}</td><td>{html.escape(self.labels[i])}</td>"
-                        f"<td style='text-align:right'>{self.eu[i]:.4g}</td><td>{interval}</td><td>{pb}</td></tr>")
-        head = "<tr><th>alternative</th><th>label</th><th>expected utility</th>" \
-               f"<th>{100 * self.level:.0f}% interval</th><th>P(best)</th></tr>"
-        cap = html.escape(f"Expected utility ({self.unit}); model {self.model}, hash {self.model_hash}")
+            rows.append(
+                f"<tr><td>{name}</td><td>{html.escape(self.labels[i])}</td>"
+                f"<td style='text-align:right'>{self.eu[i]:.4g}</td><td>{interval}</td><td>{pb}</td></tr>"
+            )
+        head = (
+            "<tr><th>alternative</th><th>label</th><th>expected utility</th>"
+            f"<th>{100 * self.level:.0f}% interval</th><th>P(best)</th></tr>"
+        )
+        cap = html.escape(
+            f"Expected utility ({self.unit}); model {self.model}, hash {self.model_hash}"
+        )
         return f"<table><caption>{cap}</caption>{head}{''.join(rows)}</table>"
 
 
-def _evaluate(net: Network, util: UtilityModel, altset: AlternativeSet, cpts: Draws | None,
-              level: float, extra_rows: Sequence[tuple[Alternative, np.ndarray, np.ndarray | None]] = ()
-              ) -> ExpectedUtilities:
+def _evaluate(
+    net: Network,
+    util: UtilityModel,
+    altset: AlternativeSet,
+    cpts: Draws | None,
+    level: float,
+    extra_rows: Sequence[tuple[Alternative, np.ndarray, np.ndarray | None]] = (),
+) -> ExpectedUtilities:
     e, _ = alternative_tensors(net, util, altset)
     w = util.weight_vector
     values = e  # (n_alt, n_attr)
@@ -205,15 +237,25 @@ def _evaluate(net: Network, util: UtilityModel, altset: AlternativeSet, cpts: Dr
     if extra_rows:
         values = np.vstack([values, *[r[1][None, :] for r in extra_rows]])
         if eu_draws is not None:
-            eu_draws = np.vstack([eu_draws, *[r[2][None, :] for r in extra_rows if r[2] is not None]])
+            eu_draws = np.vstack(
+                [eu_draws, *[r[2][None, :] for r in extra_rows if r[2] is not None]]
+            )
         alts += [r[0] for r in extra_rows]
     return ExpectedUtilities(
-        model=net.name, model_hash=net.model_hash, unit=util.unit,
-        attributes=util.attributes, attribute_labels=tuple(util.labels[a] for a in util.attributes),
+        model=net.name,
+        model_hash=net.model_hash,
+        unit=util.unit,
+        attributes=util.attributes,
+        attribute_labels=tuple(util.labels[a] for a in util.attributes),
         weights=dict(util.weights),
-        ids=tuple(a.id for a in alts), labels=tuple(a.label for a in alts), kinds=tuple(a.kind for a in alts),
+        ids=tuple(a.id for a in alts),
+        labels=tuple(a.label for a in alts),
+        kinds=tuple(a.kind for a in alts),
         do=tuple(dict(a.do) for a in alts),
-        attribute_values=values, eu=values @ w, eu_draws=eu_draws, level=level,
+        attribute_values=values,
+        eu=values @ w,
+        eu_draws=eu_draws,
+        level=level,
     )
 
 
@@ -279,8 +321,17 @@ def expected_utilities(
     cpts = check_draws(net, draws, rng, strengths)
     extra: list[tuple[Alternative, np.ndarray, np.ndarray | None]] = []
     if baseline:
-        base = AlternativeSet((Alternative(BASELINE, "Baseline: each decision as the analyst expects", dict(do or {}),
-                                           BASELINE),), dict(do or {}))
+        base = AlternativeSet(
+            (
+                Alternative(
+                    BASELINE,
+                    "Baseline: each decision as the analyst expects",
+                    dict(do or {}),
+                    BASELINE,
+                ),
+            ),
+            dict(do or {}),
+        )
         e, _ = alternative_tensors(net, util, base)
         ed = None
         if cpts is not None:
@@ -297,14 +348,17 @@ def _free(net: Network, do: Mapping[str, str] | None) -> list[str]:
     return [v.id for v in net.spec.variables if v.kind == "decision" and v.id not in (do or {})]
 
 
-def _rules_row(net: Network, util: UtilityModel, sol: DecisionSolution, cpts: Draws | None
-               ) -> tuple[Alternative, np.ndarray, np.ndarray | None]:
+def _rules_row(
+    net: Network, util: UtilityModel, sol: DecisionSolution, cpts: Draws | None
+) -> tuple[Alternative, np.ndarray, np.ndarray | None]:
     """The optimal rules as one more alternative: each attribute's expected value under them."""
     from .rollback import make_plan, plan_tensors, strategy_value
 
     plan = make_plan(net, sol.fixed)
     e, _ = plan_tensors(net, util, plan)
-    values = np.array([float(strategy_value(plan, sol.rules, e[a])) for a in range(len(util.attributes))])
+    values = np.array(
+        [float(strategy_value(plan, sol.rules, e[a])) for a in range(len(util.attributes))]
+    )
     ed = strategy_values(net, sol, util, cpts) if cpts is not None else None
     label = "Optimal decision rules: " + "; ".join(r.describe() for r in sol.rules)
     return Alternative("optimal_rules", label, dict(sol.fixed), "rules"), values, ed
@@ -357,11 +411,6 @@ class WeightMap:
     current: tuple[float, float]
     weights: Mapping[str, float]
 
-    @property
-    def hash(self) -> str:
-        """Deprecated alias of :attr:`model_hash` (kept for callers not yet moved)."""
-        return self.model_hash
-
     def winner_at(self, x: float, y: float) -> str:
         """The winner at the grid point nearest to weights ``(x, y)``."""
         j = int(np.argmin(np.abs(self.x_values - x)))
@@ -375,19 +424,37 @@ class WeightMap:
     def to_dict(self) -> dict[str, Any]:
         """Plain data: the two weights' grids, the alternatives, the winner at each grid point
         (``winner[i][j]``: an id, for ``y_values[i]`` and ``x_values[j]``) and each one's share."""
-        return {"model": self.model, "model_hash": self.model_hash, "x": self.x, "y": self.y,
-                "x_values": self.x_values.tolist(), "y_values": self.y_values.tolist(), "ids": list(self.ids),
-                "labels": list(self.labels), "winner": [[self.ids[int(k)] for k in row] for row in self.winner],
-                "shares": self.shares(), "current": list(self.current), "weights": dict(self.weights)}
+        return {
+            "model": self.model,
+            "model_hash": self.model_hash,
+            "x": self.x,
+            "y": self.y,
+            "x_values": self.x_values.tolist(),
+            "y_values": self.y_values.tolist(),
+            "ids": list(self.ids),
+            "labels": list(self.labels),
+            "winner": [[self.ids[int(k)] for k in row] for row in self.winner],
+            "shares": self.shares(),
+            "current": list(self.current),
+            "weights": dict(self.weights),
+        }
 
     def to_frame(self) -> pd.DataFrame:
         xs, ys = np.meshgrid(self.x_values, self.y_values)
-        return pd.DataFrame({f"weight[{self.x}]": xs.ravel(), f"weight[{self.y}]": ys.ravel(),
-                             "winner": [self.ids[int(k)] for k in self.winner.ravel()],
-                             "expected_utility": self.eu.max(axis=0).ravel()})
+        return pd.DataFrame(
+            {
+                f"weight[{self.x}]": xs.ravel(),
+                f"weight[{self.y}]": ys.ravel(),
+                "winner": [self.ids[int(k)] for k in self.winner.ravel()],
+                "expected_utility": self.eu.max(axis=0).ravel(),
+            }
+        )
 
     def _repr_html_(self) -> str:
-        rows = "".join(f"<tr><td>{html.escape(k)}</td><td>{100 * v:.0f}%</td></tr>" for k, v in self.shares().items())
+        rows = "".join(
+            f"<tr><td>{html.escape(k)}</td><td>{100 * v:.0f}%</td></tr>"
+            for k, v in self.shares().items()
+        )
         cap = html.escape(f"Share of the ({self.x}, {self.y}) weight grid each alternative wins")
         return f"<table><caption>{cap}</caption>{rows}</table>"
 
@@ -440,8 +507,10 @@ def weight_map(
     util = utility_model(net, weights=weights)
     for name in (x, y):
         if name not in util.attributes:
-            raise UsageError(f"unknown utility attribute '{name}'{did_you_mean(name, util.attributes)}",
-                             expected=f"one of {list(util.attributes)}")
+            raise UsageError(
+                f"unknown utility attribute '{name}'{did_you_mean(name, util.attributes)}",
+                expected=f"one of {list(util.attributes)}",
+            )
     if x == y:
         raise UsageError("the two weights of a weight map must differ", found=f"{x} twice")
     altset = default_alternatives(net, policies, do=do)
@@ -451,7 +520,10 @@ def weight_map(
         if given is not None:
             arr = np.asarray(given, dtype=float)
             if arr.ndim != 1 or arr.size < 2 or np.any(arr < 0) or not np.all(np.isfinite(arr)):
-                raise UsageError(f"weights for '{name}' must be at least two non-negative numbers", found=str(given))
+                raise UsageError(
+                    f"weights for '{name}' must be at least two non-negative numbers",
+                    found=str(given),
+                )
             return arr
         return np.linspace(0.0, max(1.0, 2.0 * util.weights[name]), 41)
 
@@ -459,9 +531,24 @@ def weight_map(
     ix, iy = util.attributes.index(x), util.attributes.index(y)
     w = util.weight_vector
     rest = e @ np.where(np.isin(np.arange(len(w)), [ix, iy]), 0.0, w)  # (n_alt,)
-    eu = rest[:, None, None] + e[:, ix, None, None] * xs[None, None, :] + e[:, iy, None, None] * ys[None, :, None]
+    eu = (
+        rest[:, None, None]
+        + e[:, ix, None, None] * xs[None, None, :]
+        + e[:, iy, None, None] * ys[None, :, None]
+    )
     tol = tie_tolerance(eu)
     winner = np.argmax(eu >= eu.max(axis=0, keepdims=True) - tol, axis=0)
-    return WeightMap(net.name, net.model_hash, x, y, xs, ys, altset.ids,
-                     tuple(a.label for a in altset.alternatives), eu, winner,
-                     (util.weights[x], util.weights[y]), dict(util.weights))
+    return WeightMap(
+        net.name,
+        net.model_hash,
+        x,
+        y,
+        xs,
+        ys,
+        altset.ids,
+        tuple(a.label for a in altset.alternatives),
+        eu,
+        winner,
+        (util.weights[x], util.weights[y]),
+        dict(util.weights),
+    )

@@ -61,7 +61,13 @@ class DecisionRule:
 
     def configurations(self) -> Iterator[tuple[dict[str, str], tuple[int, ...]]]:
         for idx in itertools.product(*(range(len(s)) for s in self.information_states)):
-            yield {v: self.information_states[i][k] for i, (v, k) in enumerate(zip(self.information, idx, strict=True))}, idx
+            yield (
+                {
+                    v: self.information_states[i][k]
+                    for i, (v, k) in enumerate(zip(self.information, idx, strict=True))
+                },
+                idx,
+            )
 
     def choice(self, configuration: Mapping[str, str] | None = None) -> str | None:
         """The best state given ``configuration`` (a state for each information variable);
@@ -69,13 +75,18 @@ class DecisionRule:
         configuration = dict(configuration or {})
         missing = [v for v in self.information if v not in configuration]
         if missing:
-            raise UsageError(f"the rule of '{self.decision}' needs a state for {missing}",
-                             expected=f"states for {list(self.information)}")
+            raise UsageError(
+                f"the rule of '{self.decision}' needs a state for {missing}",
+                expected=f"states for {list(self.information)}",
+            )
         idx = []
         for i, v in enumerate(self.information):
             s = configuration[v]
             if s not in self.information_states[i]:
-                raise UsageError(f"'{s}' is not a state of '{v}'", expected=f"one of {list(self.information_states[i])}")
+                raise UsageError(
+                    f"'{s}' is not a state of '{v}'",
+                    expected=f"one of {list(self.information_states[i])}",
+                )
             idx.append(self.information_states[i].index(s))
         k = int(self.choice_index[tuple(idx)])
         return None if k < 0 else self.states[k]
@@ -84,10 +95,13 @@ class DecisionRule:
         rows = []
         for config, idx in self.configurations():
             k = int(self.choice_index[idx])
-            row: dict[str, object] = {"decision": self.decision, **config,
-                                      "choice": None if k < 0 else self.states[k],
-                                      "probability": float(self.probability[idx]),
-                                      "reachable": bool(self.reachable[idx])}
+            row: dict[str, object] = {
+                "decision": self.decision,
+                **config,
+                "choice": None if k < 0 else self.states[k],
+                "probability": float(self.probability[idx]),
+                "reachable": bool(self.reachable[idx]),
+            }
             for j, s in enumerate(self.states):
                 row[f"eu[{s}]"] = float(self.expected[(*idx, j)])
             rows.append(row)
@@ -99,11 +113,23 @@ class DecisionRule:
         rows = []
         for config, idx in self.configurations():
             k = int(self.choice_index[idx])
-            rows.append({"configuration": config, "choice": None if k < 0 else self.states[k],
-                         "expected": {s: float(self.expected[(*idx, j)]) for j, s in enumerate(self.states)},
-                         "probability": float(self.probability[idx]), "reachable": bool(self.reachable[idx])})
-        return {"decision": self.decision, "information": list(self.information), "description": self.describe(),
-                "rows": rows}
+            rows.append(
+                {
+                    "configuration": config,
+                    "choice": None if k < 0 else self.states[k],
+                    "expected": {
+                        s: float(self.expected[(*idx, j)]) for j, s in enumerate(self.states)
+                    },
+                    "probability": float(self.probability[idx]),
+                    "reachable": bool(self.reachable[idx]),
+                }
+            )
+        return {
+            "decision": self.decision,
+            "information": list(self.information),
+            "description": self.describe(),
+            "rows": rows,
+        }
 
     def describe(self) -> str:
         """The rule in words, over the configurations reached under the optimal strategy.
@@ -117,14 +143,18 @@ class DecisionRule:
         varying = [v for v in self.information if len({c[v] for c, _ in reached}) > 1]
         if len(by_choice) <= 1:
             only = next(iter(by_choice), None)
-            return f"{self.decision} = {only}" + (" whatever is observed" if varying and only else "")
+            return f"{self.decision} = {only}" + (
+                " whatever is observed" if varying and only else ""
+            )
         parts = []
         for choice, configs in by_choice.items():
             if len(varying) == 1:
                 v = varying[0]
                 cond = f"{v} is " + " or ".join(c[v] for c in configs)
             else:
-                cond = " or ".join("(" + ", ".join(f"{v}={c[v]}" for v in varying) + ")" for c in configs)
+                cond = " or ".join(
+                    "(" + ", ".join(f"{v}={c[v]}" for v in varying) + ")" for c in configs
+                )
             parts.append(f"{choice} if {cond}")
         return f"{self.decision} = " + "; ".join(parts)
 
@@ -142,22 +172,26 @@ class DecisionSolution:
     rules: tuple[DecisionRule, ...]
     observed: tuple[str, ...] = field(default=())
 
-    @property
-    def hash(self) -> str:
-        """Deprecated alias of :attr:`model_hash` (kept for callers not yet moved)."""
-        return self.model_hash
-
     def rule(self, decision: str) -> DecisionRule:
         for r in self.rules:
             if r.decision == decision:
                 return r
-        raise UsageError(f"no rule for '{decision}'", expected=f"one of {[r.decision for r in self.rules]}")
+        raise UsageError(
+            f"no rule for '{decision}'", expected=f"one of {[r.decision for r in self.rules]}"
+        )
 
     def to_dict(self) -> dict[str, Any]:
         """Plain data: the maximum expected utility and every rule (:meth:`DecisionRule.to_dict`)."""
-        return {"model": self.model, "model_hash": self.model_hash, "unit": self.unit, "weights": dict(self.weights),
-                "fixed": dict(self.fixed), "meu": float(self.meu), "rules": [r.to_dict() for r in self.rules],
-                "observed": list(self.observed)}
+        return {
+            "model": self.model,
+            "model_hash": self.model_hash,
+            "unit": self.unit,
+            "weights": dict(self.weights),
+            "fixed": dict(self.fixed),
+            "meu": float(self.meu),
+            "rules": [r.to_dict() for r in self.rules],
+            "observed": list(self.observed),
+        }
 
     def to_frame(self) -> pd.DataFrame:
         """One row per decision and configuration of what it knows."""
@@ -167,13 +201,17 @@ class DecisionSolution:
         return frame[["decision", *info, *rest]]
 
     def __repr__(self) -> str:
-        lines = [f"maximum expected utility {self.meu:.6g} {self.unit}"] + ["  " + r.describe() for r in self.rules]
+        lines = [f"maximum expected utility {self.meu:.6g} {self.unit}"] + [
+            "  " + r.describe() for r in self.rules
+        ]
         return "\n".join(lines)
 
     def _repr_html_(self) -> str:
         items = "".join(f"<li>{html.escape(r.describe())}</li>" for r in self.rules)
-        return (f"<p>Maximum expected utility <b>{self.meu:.4g}</b> {html.escape(self.unit)}"
-                f" (model {html.escape(self.model)}, hash {self.model_hash})</p><ul>{items}</ul>")
+        return (
+            f"<p>Maximum expected utility <b>{self.meu:.4g}</b> {html.escape(self.unit)}"
+            f" (model {html.escape(self.model)}, hash {self.model_hash})</p><ul>{items}</ul>"
+        )
 
 
 @dataclass(frozen=True)
@@ -193,8 +231,10 @@ def make_plan(net: Network, do: Mapping[str, str] | None) -> Plan:
     net.resolve(do=fixed)
     free = tuple(d for d in decision_variables(net) if d not in fixed)
     if not free:
-        raise UsageError("no decision variable is left to choose",
-                         fix="mark the model's choices kind: decision, or fix fewer of them with do")
+        raise UsageError(
+            "no decision variable is left to choose",
+            fix="mark the model's choices kind: decision, or fix fewer of them with do",
+        )
     observed: list[str] = []
     new_obs = []
     for d in free:
@@ -204,8 +244,13 @@ def make_plan(net: Network, do: Mapping[str, str] | None) -> Plan:
     return Plan(free, tuple(observed), tuple(new_obs), fixed)
 
 
-def plan_tensors(net: Network, util: UtilityModel, plan: Plan, keep: tuple[str, ...] = (),
-                 cpts: Draws | None = None) -> tuple[np.ndarray, np.ndarray]:
+def plan_tensors(
+    net: Network,
+    util: UtilityModel,
+    plan: Plan,
+    keep: tuple[str, ...] = (),
+    cpts: Draws | None = None,
+) -> tuple[np.ndarray, np.ndarray]:
     """E[attr, *free, *observed, *keep] and P[*free, *observed, *keep] with the decisions set by do()."""
     idnet = id_network(net, plan.free)
     icpts = id_draws(net, idnet, plan.free, cpts) if cpts is not None else None
@@ -214,8 +259,9 @@ def plan_tensors(net: Network, util: UtilityModel, plan: Plan, keep: tuple[str, 
     return e * scale, p * scale
 
 
-def solve(net: Network, *, weights: Mapping[str, float] | None = None,
-          do: Mapping[str, str] | None = None) -> DecisionSolution:
+def solve(
+    net: Network, *, weights: Mapping[str, float] | None = None, do: Mapping[str, str] | None = None
+) -> DecisionSolution:
     """Solve the model's decision problem: the optimal rule of every decision variable not
     fixed by ``do`` and the maximum expected utility.
 
@@ -246,11 +292,21 @@ def solve(net: Network, *, weights: Mapping[str, float] | None = None,
     e, p = plan_tensors(net, util, plan)
     t = np.tensordot(util.weight_vector, e, axes=1)
     rules, meu = _rollback(net, plan, t, p)
-    return DecisionSolution(net.name, net.model_hash, util.unit, dict(util.weights), dict(plan.fixed), meu,
-                            tuple(rules), plan.observed)
+    return DecisionSolution(
+        net.name,
+        net.model_hash,
+        util.unit,
+        dict(util.weights),
+        dict(plan.fixed),
+        meu,
+        tuple(rules),
+        plan.observed,
+    )
 
 
-def _rollback(net: Network, plan: Plan, t: np.ndarray, p: np.ndarray) -> tuple[list[DecisionRule], float]:
+def _rollback(
+    net: Network, plan: Plan, t: np.ndarray, p: np.ndarray
+) -> tuple[list[DecisionRule], float]:
     nf = len(plan.free)
     n_obs_upto = np.cumsum([len(x) for x in plan.new_obs]).tolist()
     raw: list[tuple[int, tuple[str, ...], np.ndarray, np.ndarray, np.ndarray]] = []
@@ -260,14 +316,22 @@ def _rollback(net: Network, plan: Plan, t: np.ndarray, p: np.ndarray) -> tuple[l
         n_o = n_obs_upto[j]
         info = (*plan.free[:j], *plan.observed[:n_o])
         q = np.moveaxis(cur, j, -1)  # info axes, then the decision's
-        pj = p.sum(axis=tuple(range(nf + n_o, nf + len(plan.observed)))) if n_o < len(plan.observed) else p
-        pj = pj[(*(slice(None),) * j, *(0,) * (nf - j))]  # observations up to j do not depend on d_j, ...
+        pj = (
+            p.sum(axis=tuple(range(nf + n_o, nf + len(plan.observed))))
+            if n_o < len(plan.observed)
+            else p
+        )
+        pj = pj[
+            (*(slice(None),) * j, *(0,) * (nf - j))
+        ]  # observations up to j do not depend on d_j, ...
         best = q.max(axis=-1, keepdims=True)
         choice = np.argmax(q >= best - tol, axis=-1)
         possible = pj > _P_ZERO
         choice = np.where(possible, choice, -1)
         with np.errstate(invalid="ignore", divide="ignore"):
-            expected = np.where(possible[..., None], q / np.where(possible, pj, 1.0)[..., None], np.nan)
+            expected = np.where(
+                possible[..., None], q / np.where(possible, pj, 1.0)[..., None], np.nan
+            )
         raw.append((j, info, choice, expected, pj))
         cur = q.max(axis=-1)
         k = len(plan.new_obs[j])
@@ -285,24 +349,28 @@ def _rollback(net: Network, plan: Plan, t: np.ndarray, p: np.ndarray) -> tuple[l
             for idx in itertools.product(*(range(s) for s in choice.shape)):
                 if not reach[idx]:
                     continue
-                pidx = (*idx[:i], *idx[j:j + n_oi])
+                pidx = (*idx[:i], *idx[j : j + n_oi])
                 assert len(pidx) == ni
                 if int(prev.choice_index[pidx]) != idx[i]:
                     reach[idx] = False
-        rules.append(DecisionRule(
-            decision=plan.free[j],
-            states=tuple(net.states[plan.free[j]]),
-            information=info,
-            information_states=tuple(tuple(net.states[v]) for v in info),
-            choice_index=choice,
-            expected=expected,
-            probability=pj,
-            reachable=reach,
-        ))
+        rules.append(
+            DecisionRule(
+                decision=plan.free[j],
+                states=tuple(net.states[plan.free[j]]),
+                information=info,
+                information_states=tuple(tuple(net.states[v]) for v in info),
+                choice_index=choice,
+                expected=expected,
+                probability=pj,
+                reachable=reach,
+            )
+        )
     return rules, float(cur)
 
 
-def _strategy_indicator(plan: Plan, rules: list[DecisionRule] | tuple[DecisionRule, ...], shape: tuple[int, ...]) -> np.ndarray:
+def _strategy_indicator(
+    plan: Plan, rules: list[DecisionRule] | tuple[DecisionRule, ...], shape: tuple[int, ...]
+) -> np.ndarray:
     """1 where every decision takes the state its rule prescribes, over axes free + observed."""
     nf, no = len(plan.free), len(plan.observed)
     ind = np.ones(shape)
@@ -311,12 +379,15 @@ def _strategy_indicator(plan: Plan, rules: list[DecisionRule] | tuple[DecisionRu
         ch = np.where(r.choice_index < 0, 0, r.choice_index)
         onehot = np.moveaxis((np.arange(shape[j]) == ch[..., None]).astype(float), -1, j)
         # axes now free[:j+1] + observed[:n_o]: give the later decisions and observations size 1
-        ind = ind * onehot.reshape(*onehot.shape[:j + 1], *(1,) * (nf - j - 1), *onehot.shape[j + 1:],
-                                   *(1,) * (no - n_o))
+        ind = ind * onehot.reshape(
+            *onehot.shape[: j + 1], *(1,) * (nf - j - 1), *onehot.shape[j + 1 :], *(1,) * (no - n_o)
+        )
     return ind
 
 
-def strategy_value(plan: Plan, rules: list[DecisionRule] | tuple[DecisionRule, ...], t: np.ndarray) -> np.ndarray:
+def strategy_value(
+    plan: Plan, rules: list[DecisionRule] | tuple[DecisionRule, ...], t: np.ndarray
+) -> np.ndarray:
     """Expected utility of following ``rules``; ``t`` may carry a trailing draw axis."""
     shape = t.shape[: len(plan.free) + len(plan.observed)]
     ind = _strategy_indicator(plan, rules, shape)
@@ -325,7 +396,9 @@ def strategy_value(plan: Plan, rules: list[DecisionRule] | tuple[DecisionRule, .
     return (t * ind).sum(axis=tuple(range(len(shape))))
 
 
-def strategy_values(net: Network, solution: DecisionSolution, util: UtilityModel, cpts: Draws) -> np.ndarray:
+def strategy_values(
+    net: Network, solution: DecisionSolution, util: UtilityModel, cpts: Draws
+) -> np.ndarray:
     """The expected utility of the solution's rules under each parameter draw, shape ``(N,)``."""
     plan = make_plan(net, solution.fixed)
     e, _ = plan_tensors(net, util, plan, cpts=cpts)

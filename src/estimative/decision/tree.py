@@ -61,9 +61,15 @@ class TreeNode:
 
     def to_dict(self) -> dict[str, Any]:
         """Plain data: this node and its children, nested."""
-        return {"kind": self.kind, "variable": self.variable, "branch": self.branch,
-                "probability": self.probability, "value": float(self.value), "optimal": self.optimal,
-                "children": [c.to_dict() for c in self.children]}
+        return {
+            "kind": self.kind,
+            "variable": self.variable,
+            "branch": self.branch,
+            "probability": self.probability,
+            "value": float(self.value),
+            "optimal": self.optimal,
+            "children": [c.to_dict() for c in self.children],
+        }
 
     def leaves(self) -> Iterator[tuple[tuple[TreeNode, ...], TreeNode]]:
         """Every leaf with the path of nodes leading to it (root first, leaf excluded)."""
@@ -88,11 +94,6 @@ class DecisionTree:
     root: TreeNode
 
     @property
-    def hash(self) -> str:
-        """Deprecated alias of :attr:`model_hash` (kept for callers not yet moved)."""
-        return self.model_hash
-
-    @property
     def value(self) -> float:
         """Expected utility at the root (of the best option)."""
         return self.root.value
@@ -103,9 +104,16 @@ class DecisionTree:
 
     def to_dict(self) -> dict[str, Any]:
         """Plain data: the stages, the expected utility at the root, and the tree, nested."""
-        return {"model": self.model, "model_hash": self.model_hash, "unit": self.unit, "weights": dict(self.weights),
-                "shape": self.shape, "stages": list(self.stages), "value": float(self.value),
-                "root": self.root.to_dict()}
+        return {
+            "model": self.model,
+            "model_hash": self.model_hash,
+            "unit": self.unit,
+            "weights": dict(self.weights),
+            "shape": self.shape,
+            "stages": list(self.stages),
+            "value": float(self.value),
+            "root": self.root.to_dict(),
+        }
 
     def to_frame(self) -> pd.DataFrame:
         """One row per leaf: each stage's branch, its probability (chance stages), the path's
@@ -142,28 +150,52 @@ class DecisionTree:
                 else:
                     text = f"{child.branch} (EU {child.value:.{digits}g})"
                     cells.append(f"**{text}**" if child.optimal else text)
-            shown = [c if (k >= len(previous) or c != previous[k] or any(
-                cells[m] != previous[m] for m in range(k))) else "" for k, c in enumerate(cells)]
+            shown = [
+                c
+                if (
+                    k >= len(previous)
+                    or c != previous[k]
+                    or any(cells[m] != previous[m] for m in range(k))
+                )
+                else ""
+                for k, c in enumerate(cells)
+            ]
             previous = cells
             lines.append("| " + " | ".join([*shown, f"{leaf.value:.{digits}g}"]) + " |")
-        title = (f"Decision tree, model {self.model} (hash {self.model_hash}); expected utility at the root "
-                 f"{self.value:.{digits}g} {self.unit}")
+        title = (
+            f"Decision tree, model {self.model} (hash {self.model_hash}); expected utility at the root "
+            f"{self.value:.{digits}g} {self.unit}"
+        )
         return title + "\n\n" + "\n".join(lines) + "\n"
 
     def _repr_html_(self) -> str:
-        return f"<p>{html.escape(f'Decision tree of {self.model}: EU {self.value:.4g} {self.unit}')}</p>" + \
-            self.to_frame().to_html(index=False, float_format=lambda x: f"{x:.4g}")
+        return (
+            f"<p>{html.escape(f'Decision tree of {self.model}: EU {self.value:.4g} {self.unit}')}</p>"
+            + self.to_frame().to_html(index=False, float_format=lambda x: f"{x:.4g}")
+        )
 
 
-def key_outcomes(net: Network, util: UtilityModel, altset: AlternativeSet, *, exclude: Sequence[str] = (),
-                 n: int = 2) -> list[str]:
+def key_outcomes(
+    net: Network,
+    util: UtilityModel,
+    altset: AlternativeSet,
+    *,
+    exclude: Sequence[str] = (),
+    n: int = 2,
+) -> list[str]:
     """The chance variables of the utility that explain most of its variance: for each
     candidate, the variance over its states of E[U | state, alternative], averaged over the
     alternatives."""
     kinds = {v.id: v.kind for v in net.spec.variables}
     fixed = {v for a in altset.alternatives for v in a.do}
-    candidates = list(dict.fromkeys(v for a in util.attributes for v in util.scopes[a]
-                                    if kinds[v] == "chance" and v not in exclude and v not in fixed))
+    candidates = list(
+        dict.fromkeys(
+            v
+            for a in util.attributes
+            for v in util.scopes[a]
+            if kinds[v] == "chance" and v not in exclude and v not in fixed
+        )
+    )
     scores = []
     w = util.weight_vector
     for c in candidates:
@@ -230,40 +262,69 @@ def decision_tree(
     if shape not in ("auto", "policies", "rules"):
         raise UsageError("shape must be 'auto', 'policies' or 'rules'", found=repr(shape))
     if shape == "auto":
-        observing = any(v.observes for v in net.spec.variables if v.kind == "decision" and v.id not in (do or {}))
-        shape = "rules" if (observing and policies is None and not net.spec.policies) else "policies"
+        observing = any(
+            v.observes
+            for v in net.spec.variables
+            if v.kind == "decision" and v.id not in (do or {})
+        )
+        shape = (
+            "rules" if (observing and policies is None and not net.spec.policies) else "policies"
+        )
     if outcomes is not None:
         for v in outcomes:
             net.index(v)
     if shape == "policies":
         altset = default_alternatives(net, policies, do=do)
-        chosen = list(outcomes) if outcomes is not None else key_outcomes(net, util, altset, n=max_outcomes)
+        chosen = (
+            list(outcomes)
+            if outcomes is not None
+            else key_outcomes(net, util, altset, n=max_outcomes)
+        )
         while True:
             root = _policy_tree(net, util, altset, chosen)
-            tree = DecisionTree(net.name, net.model_hash, util.unit, dict(util.weights), "policies",
-                                ("policy", *chosen), root)
+            tree = DecisionTree(
+                net.name,
+                net.model_hash,
+                util.unit,
+                dict(util.weights),
+                "policies",
+                ("policy", *chosen),
+                root,
+            )
             if tree.n_leaves <= max_leaves or (outcomes is not None) or not chosen:
                 break
             chosen = chosen[:-1]
     else:
         plan = make_plan(net, do)
         exclude = set(plan.observed)
-        chosen = list(outcomes) if outcomes is not None else key_outcomes(
-            net, util, combinations(net, do=do), exclude=sorted(exclude), n=max_outcomes)
+        chosen = (
+            list(outcomes)
+            if outcomes is not None
+            else key_outcomes(
+                net, util, combinations(net, do=do), exclude=sorted(exclude), n=max_outcomes
+            )
+        )
         chosen = [v for v in chosen if v not in exclude]
         while True:
             root, stages = _rules_tree(net, util, plan, chosen)
-            tree = DecisionTree(net.name, net.model_hash, util.unit, dict(util.weights), "rules", stages, root)
+            tree = DecisionTree(
+                net.name, net.model_hash, util.unit, dict(util.weights), "rules", stages, root
+            )
             if tree.n_leaves <= max_leaves or (outcomes is not None) or not chosen:
                 break
             chosen = chosen[:-1]
     if tree.n_leaves > max_leaves:
-        raise UsageError(f"the decision tree would have {tree.n_leaves} leaves", expected=f"at most {max_leaves}",
-                         fix="name fewer outcomes, compare fewer policies, or raise max_leaves")
+        raise UsageError(
+            f"the decision tree would have {tree.n_leaves} leaves",
+            expected=f"at most {max_leaves}",
+            fix="name fewer outcomes, compare fewer policies, or raise max_leaves",
+        )
     return tree
 
 
-def _policy_tree(net: Network, util: UtilityModel, altset: AlternativeSet, chosen: Sequence[str]) -> TreeNode:
+def _policy_tree(
+    net: Network, util: UtilityModel, altset: AlternativeSet, chosen: Sequence[str]
+) -> TreeNode:
     e, p = alternative_tensors(net, util, altset, keep=list(chosen))
     v = np.einsum("a,ia...->i...", util.weight_vector, e)
     children = []
@@ -273,17 +334,27 @@ def _policy_tree(net: Network, util: UtilityModel, altset: AlternativeSet, chose
     return _decision_node("policy", None, None, children)
 
 
-def _decision_node(variable: str, branch: str | None, probability: float | None,
-                   children: list[TreeNode]) -> TreeNode:
+def _decision_node(
+    variable: str, branch: str | None, probability: float | None, children: list[TreeNode]
+) -> TreeNode:
     vals = np.array([c.value for c in children])
     best = int(np.argmax(vals >= vals.max() - tie_tolerance(vals)))
-    marked = tuple(TreeNode(c.kind, c.variable, c.branch, c.probability, c.value, k == best, c.children)
-                   for k, c in enumerate(children))
+    marked = tuple(
+        TreeNode(c.kind, c.variable, c.branch, c.probability, c.value, k == best, c.children)
+        for k, c in enumerate(children)
+    )
     return TreeNode("decision", variable, branch, probability, float(vals[best]), False, marked)
 
 
-def _chance_levels(net: Network, chosen: list[str], v: np.ndarray, p: np.ndarray, prefix: tuple[int, ...],
-                   branch: str | None, probability: float | None) -> TreeNode:
+def _chance_levels(
+    net: Network,
+    chosen: list[str],
+    v: np.ndarray,
+    p: np.ndarray,
+    prefix: tuple[int, ...],
+    branch: str | None,
+    probability: float | None,
+) -> TreeNode:
     """Chance nodes for ``chosen[len(prefix):]`` given the states in ``prefix`` (v and p
     have one axis per chosen variable)."""
     depth = len(prefix)
@@ -303,8 +374,9 @@ def _chance_levels(net: Network, chosen: list[str], v: np.ndarray, p: np.ndarray
     return TreeNode("chance", var, branch, probability, value, False, tuple(children))
 
 
-def _rules_tree(net: Network, util: UtilityModel, plan: Plan, chosen: Sequence[str]
-                ) -> tuple[TreeNode, tuple[str, ...]]:
+def _rules_tree(
+    net: Network, util: UtilityModel, plan: Plan, chosen: Sequence[str]
+) -> tuple[TreeNode, tuple[str, ...]]:
     keep = tuple(chosen)
     e, p = plan_tensors(net, util, plan, keep=keep)
     t = np.tensordot(util.weight_vector, e, axes=1)
@@ -329,14 +401,19 @@ def _rules_tree(net: Network, util: UtilityModel, plan: Plan, chosen: Sequence[s
                 idx.append(slice(None))
         return float(arr[tuple(idx)].sum())
 
-    def build(depth: int, assigned: dict[str, int], branch: str | None, probability: float | None) -> TreeNode:
+    def build(
+        depth: int, assigned: dict[str, int], branch: str | None, probability: float | None
+    ) -> TreeNode:
         if depth == len(stages):
             pv = marginal(p, assigned)
             value = marginal(t, assigned) / pv if pv > _P_ZERO else 0.0
             return TreeNode("leaf", None, branch, probability, value, False)
         var = stages[depth]
         if var in plan.free:
-            children = [build(depth + 1, {**assigned, var: k}, s, None) for k, s in enumerate(net.states[var])]
+            children = [
+                build(depth + 1, {**assigned, var: k}, s, None)
+                for k, s in enumerate(net.states[var])
+            ]
             return _decision_node(var, branch, probability, children)
         pv = marginal(p, assigned)
         children = []

@@ -68,14 +68,13 @@ class ValueOfInformation:
     timing: tuple[str, ...] = ()
     margin: np.ndarray | None = None
 
-    @property
-    def hash(self) -> str:
-        """Deprecated alias of :attr:`model_hash` (kept for callers not yet moved)."""
-        return self.model_hash
-
     def __getitem__(self, variable: str) -> float:
         if variable not in self.variables:
-            hint = f": {self.excluded[variable]}" if variable in self.excluded else did_you_mean(variable, self.variables)
+            hint = (
+                f": {self.excluded[variable]}"
+                if variable in self.excluded
+                else did_you_mean(variable, self.variables)
+            )
             raise UsageError(f"no value of information for '{variable}'{hint}")
         return float(self.value[self.variables.index(variable)])
 
@@ -84,8 +83,11 @@ class ValueOfInformation:
         among equal values, those that come closest to changing the choice first."""
         n = check_count(n, name="n", minimum=0, example=5)
         margin = self.margin if self.margin is not None else np.zeros(len(self.variables))
-        rows = [(v, float(x), float(mg)) for v, m, x, mg in zip(self.variables, self.measure, self.value, margin,
-                                                              strict=True) if measure is None or m == measure]
+        rows = [
+            (v, float(x), float(mg))
+            for v, m, x, mg in zip(self.variables, self.measure, self.value, margin, strict=True)
+            if measure is None or m == measure
+        ]
         rows.sort(key=lambda r: (-r[1], r[2], self.variables.index(r[0])))
         return [(v, x) for v, x, _ in rows[:n]]
 
@@ -97,33 +99,61 @@ class ValueOfInformation:
         rows = []
         for v in order:
             i = self.variables.index(v)
-            rows.append({"variable": v, "measure": self.measure[i], "value": float(self.value[i]),
-                         "timing": self.timing[i] if self.timing else "before the choice",
-                         "eu_with": float(self.eu_with[i]),
-                         "margin": float(self.margin[i]) if self.margin is not None else float("nan"),
-                         "best_by_state": dict(self.best_by_state[i]),
-                         "state_probability": dict(self.state_probability[i])})
-        return {"model": self.model, "model_hash": self.model_hash, "unit": self.unit, "weights": dict(self.weights),
-                "alternatives": list(self.alternatives), "eu_without": float(self.eu_without),
-                "best_without": self.best_without, "rows": rows, "excluded": dict(self.excluded)}
+            rows.append(
+                {
+                    "variable": v,
+                    "measure": self.measure[i],
+                    "value": float(self.value[i]),
+                    "timing": self.timing[i] if self.timing else "before the choice",
+                    "eu_with": float(self.eu_with[i]),
+                    "margin": float(self.margin[i]) if self.margin is not None else float("nan"),
+                    "best_by_state": dict(self.best_by_state[i]),
+                    "state_probability": dict(self.state_probability[i]),
+                }
+            )
+        return {
+            "model": self.model,
+            "model_hash": self.model_hash,
+            "unit": self.unit,
+            "weights": dict(self.weights),
+            "alternatives": list(self.alternatives),
+            "eu_without": float(self.eu_without),
+            "best_without": self.best_without,
+            "rows": rows,
+            "excluded": dict(self.excluded),
+        }
 
     def to_frame(self) -> pd.DataFrame:
         """One row per variable, highest value first."""
-        frame = pd.DataFrame({
-            "variable": list(self.variables), "measure": list(self.measure), "value": self.value,
-            "timing": list(self.timing) if self.timing else "before the choice",
-            "eu_with": self.eu_with, "eu_without": self.eu_without,
-            "margin": self.margin if self.margin is not None else np.nan,
-            "decision_changes": [len(set(b.values())) > 1 for b in self.best_by_state],
-            "best_by_state": [", ".join(f"{s}: {a}" for s, a in b.items()) for b in self.best_by_state],
-        })
-        return frame.sort_values(["value", "margin"], ascending=[False, True], kind="stable").reset_index(drop=True)
+        frame = pd.DataFrame(
+            {
+                "variable": list(self.variables),
+                "measure": list(self.measure),
+                "value": self.value,
+                "timing": list(self.timing) if self.timing else "before the choice",
+                "eu_with": self.eu_with,
+                "eu_without": self.eu_without,
+                "margin": self.margin if self.margin is not None else np.nan,
+                "decision_changes": [len(set(b.values())) > 1 for b in self.best_by_state],
+                "best_by_state": [
+                    ", ".join(f"{s}: {a}" for s, a in b.items()) for b in self.best_by_state
+                ],
+            }
+        )
+        return frame.sort_values(
+            ["value", "margin"], ascending=[False, True], kind="stable"
+        ).reset_index(drop=True)
 
     def _repr_html_(self) -> str:
-        cap = html.escape(f"Value of information ({self.unit}); best without it: {self.best_without} "
-                          f"(EU {self.eu_without:.4g})")
-        return self.to_frame().to_html(index=False, float_format=lambda x: f"{x:.4g}").replace(
-            "<thead>", f"<caption>{cap}</caption><thead>", 1)
+        cap = html.escape(
+            f"Value of information ({self.unit}); best without it: {self.best_without} "
+            f"(EU {self.eu_without:.4g})"
+        )
+        return (
+            self.to_frame()
+            .to_html(index=False, float_format=lambda x: f"{x:.4g}")
+            .replace("<thead>", f"<caption>{cap}</caption><thead>", 1)
+        )
 
 
 def _twin_network(net: Network, affected: set[str]) -> tuple[Network, dict[str, str]]:
@@ -143,8 +173,14 @@ def _twin_network(net: Network, affected: set[str]) -> tuple[Network, dict[str, 
     bands: dict[str, np.ndarray | None] = {}
     for v in net.spec.variables:
         if v.id in names:
-            copy = v.model_copy(update={"id": names[v.id], "kind": "chance", "observes": [],
-                                        "parents": [names.get(p, p) for p in v.parents]})
+            copy = v.model_copy(
+                update={
+                    "id": names[v.id],
+                    "kind": "chance",
+                    "observes": [],
+                    "parents": [names.get(p, p) for p in v.parents],
+                }
+            )
             tables[copy.id], bands[copy.id] = v.table, v.bands
             extra.append(copy)
     spec = derive(net.spec, [*net.spec.variables, *extra], tables=tables, bands=bands)
@@ -205,7 +241,9 @@ def value_of_information(
         before_policy = altset.free is None
     fixed = altset.fixed
     # What every alternative sets alike (``do``) happens before the choice and may be observed.
-    varied = sorted({v for a in altset.alternatives for v, st in a.do.items() if fixed.get(v) != st})
+    varied = sorted(
+        {v for a in altset.alternatives for v, st in a.do.items() if fixed.get(v) != st}
+    )
     affected = descendants(net, varied) | set(varied)
     scope_vars = {v for a in util.attributes for v in util.scopes[a]}
     drivers = net.ancestors(sorted(scope_vars))
@@ -224,7 +262,9 @@ def value_of_information(
             excluded[v] = "a decision, not an uncertainty"
         elif v in affected and not before_policy:
             by = sorted(d for d in varied if v == d or v in descendants(net, [d]))
-            excluded[v] = f"depends on the choice ({', '.join(by)}), so it cannot be seen before it is made"
+            excluded[v] = (
+                f"depends on the choice ({', '.join(by)}), so it cannot be seen before it is made"
+            )
         else:
             kept.append(v)
     before = {v for v in kept if v in affected}
@@ -242,7 +282,9 @@ def value_of_information(
                 values.append(0.0)
                 eu_with.append(eu_without)
                 px = joint(net, [v], dict(fixed))
-                best_states.append({s: altset.ids[i_best] for k, s in enumerate(net.states[v]) if px[k] > 1e-12})
+                best_states.append(
+                    {s: altset.ids[i_best] for k, s in enumerate(net.states[v]) if px[k] > 1e-12}
+                )
                 probs.append({s: float(px[k]) for k, s in enumerate(net.states[v])})
                 measure.append("EVSI")
                 timing.append("before the policy")
@@ -252,13 +294,17 @@ def value_of_information(
             twin, names = _twin_network(net, net.ancestors([v]) & affected)
             e, p = alternative_tensors(twin, util, altset, keep=[names[v]])
         else:
-            e, p = alternative_tensors(net, util, altset, keep=[v])  # e: (alt, attr, x), p: (alt, x)
+            e, p = alternative_tensors(
+                net, util, altset, keep=[v]
+            )  # e: (alt, attr, x), p: (alt, x)
         vx = np.einsum("a,iax->ix", w, e)
         px = p[0]
         with_info = float(vx.max(axis=0).sum())
         choice = np.argmax(vx >= vx.max(axis=0, keepdims=True) - tie_tolerance(vx), axis=0)
         states = net.states[v]
-        best_states.append({s: altset.ids[int(choice[k])] for k, s in enumerate(states) if px[k] > 1e-12})
+        best_states.append(
+            {s: altset.ids[int(choice[k])] for k, s in enumerate(states) if px[k] > 1e-12}
+        )
         probs.append({s: float(px[k]) for k, s in enumerate(states)})
         gain = with_info - eu_without
         values.append(0.0 if abs(gain) <= 1e-9 * max(1.0, abs(eu_without)) else gain)
@@ -271,11 +317,21 @@ def value_of_information(
             measure.append("EVSI" if (v in observed or v not in drivers) else "EVPI")
             timing.append("before the choice")
     return ValueOfInformation(
-        model=net.name, model_hash=net.model_hash, unit=util.unit, weights=dict(util.weights),
-        alternatives=altset.ids, eu_without=eu_without, best_without=altset.ids[i_best],
-        variables=tuple(kept), measure=tuple(measure), value=np.array(values, dtype=float),
-        eu_with=np.array(eu_with, dtype=float), best_by_state=tuple(best_states),
-        state_probability=tuple(probs), excluded=excluded, timing=tuple(timing),
+        model=net.name,
+        model_hash=net.model_hash,
+        unit=util.unit,
+        weights=dict(util.weights),
+        alternatives=altset.ids,
+        eu_without=eu_without,
+        best_without=altset.ids[i_best],
+        variables=tuple(kept),
+        measure=tuple(measure),
+        value=np.array(values, dtype=float),
+        eu_with=np.array(eu_with, dtype=float),
+        best_by_state=tuple(best_states),
+        state_probability=tuple(probs),
+        excluded=excluded,
+        timing=tuple(timing),
         margin=np.array(margins, dtype=float),
     )
 

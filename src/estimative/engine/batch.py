@@ -59,8 +59,11 @@ def set_memory_cap(nbytes: int) -> int:
 
 def _check_cap(nbytes: object) -> int:
     if isinstance(nbytes, bool) or not (isinstance(nbytes, int | np.integer) and nbytes >= 1024):
-        raise QueryError("memory cap must be a whole number of bytes, at least 1024", found=repr(nbytes),
-                         fix="pass e.g. memory_cap=512 * 2**20")
+        raise QueryError(
+            "memory cap must be a whole number of bytes, at least 1024",
+            found=repr(nbytes),
+            fix="pass e.g. memory_cap=512 * 2**20",
+        )
     return int(nbytes)
 
 
@@ -173,7 +176,9 @@ def posterior_batch(
     (array([[0.714, 0.286],
            [0.   , 1.   ]]), array([False, False]))
     """
-    joint = run_batch(structure, cpts, targets, hard=hard, soft=soft, do=do, layout=layout, memory_cap=memory_cap)
+    joint = run_batch(
+        structure, cpts, targets, hard=hard, soft=soft, do=do, layout=layout, memory_cap=memory_cap
+    )
     return normalize(joint)
 
 
@@ -248,11 +253,20 @@ def _rows_onehot(card: int, states: np.ndarray) -> np.ndarray:
 
 @functools.lru_cache(maxsize=64)
 def _cpt_shapes(structure: Structure) -> tuple[tuple[int, ...], ...]:
-    return tuple(tuple(structure.cards[x] for x in (v, *structure.parents[v])) for v in range(len(structure.names)))
+    return tuple(
+        tuple(structure.cards[x] for x in (v, *structure.parents[v]))
+        for v in range(len(structure.names))
+    )
 
 
-def _batch_size(structure: Structure, cpts: Sequence[np.ndarray], hard: Mapping | None, soft: Mapping | None,
-                do: Mapping | None, layout: Layout) -> int:
+def _batch_size(
+    structure: Structure,
+    cpts: Sequence[np.ndarray],
+    hard: Mapping | None,
+    soft: Mapping | None,
+    do: Mapping | None,
+    layout: Layout,
+) -> int:
     if len(cpts) != len(structure.names):
         raise QueryError(f"got {len(cpts)} CPTs for {len(structure.names)} variables")
     sizes: dict[int, str] = {}
@@ -261,12 +275,16 @@ def _batch_size(structure: Structure, cpts: Sequence[np.ndarray], hard: Mapping 
         if shape == expect:
             continue
         if len(shape) != len(expect) + 1:
-            raise QueryError(f"CPT of '{structure.names[v]}' has shape {shape}",
-                             expected=f"{expect}, or that with a batch axis ({layout})")
+            raise QueryError(
+                f"CPT of '{structure.names[v]}' has shape {shape}",
+                expected=f"{expect}, or that with a batch axis ({layout})",
+            )
         n, got = (shape[-1], shape[:-1]) if layout == "last" else (shape[0], shape[1:])
         if got != expect:
-            raise QueryError(f"CPT of '{structure.names[v]}' has shape {shape}",
-                             expected=f"{expect} plus a batch axis ({layout})")
+            raise QueryError(
+                f"CPT of '{structure.names[v]}' has shape {shape}",
+                expected=f"{expect} plus a batch axis ({layout})",
+            )
         sizes.setdefault(n, f"CPT of '{structure.names[v]}'")
     for what, m in (("hard evidence", hard), ("intervention", do)):
         for v, x in (m or {}).items():
@@ -274,32 +292,50 @@ def _batch_size(structure: Structure, cpts: Sequence[np.ndarray], hard: Mapping 
             if a.ndim == 1:
                 sizes.setdefault(a.shape[0], f"{what} on '{structure.names[v]}'")
             elif a.ndim != 0:
-                raise QueryError(f"{what} on '{structure.names[v]}' has shape {a.shape}", expected="a state or (N,)")
+                raise QueryError(
+                    f"{what} on '{structure.names[v]}' has shape {a.shape}",
+                    expected="a state or (N,)",
+                )
     for v, x in (soft or {}).items():
         a = np.asarray(x)
         if a.ndim == 2:
             sizes.setdefault(a.shape[0], f"soft evidence on '{structure.names[v]}'")
         elif a.ndim != 1:
-            raise QueryError(f"soft evidence on '{structure.names[v]}' has shape {a.shape}",
-                             expected=f"({structure.cards[v]},) or (N, {structure.cards[v]})")
+            raise QueryError(
+                f"soft evidence on '{structure.names[v]}' has shape {a.shape}",
+                expected=f"({structure.cards[v]},) or (N, {structure.cards[v]})",
+            )
     if len(sizes) > 1:
-        raise QueryError("batched inputs disagree on the number of rows",
-                         found=", ".join(f"{k} rows in {w}" for k, w in sizes.items()))
+        raise QueryError(
+            "batched inputs disagree on the number of rows",
+            found=", ".join(f"{k} rows in {w}" for k, w in sizes.items()),
+        )
     return next(iter(sizes), 1)
 
 
-def _resolve(structure: Structure, cpts: list[np.ndarray], n: int, hard: Mapping, soft: Mapping, do: Mapping,
-             layout: Layout) -> dict[int, _Cond]:
+def _resolve(
+    structure: Structure,
+    cpts: list[np.ndarray],
+    n: int,
+    hard: Mapping,
+    soft: Mapping,
+    do: Mapping,
+    layout: Layout,
+) -> dict[int, _Cond]:
     """Turn the caller's conditions into per-variable cut / clamp / vectors."""
     conds: dict[int, _Cond] = {}
     cards = structure.cards
 
     def check(v: int, states: np.ndarray, what: str) -> None:
         if not np.issubdtype(states.dtype, np.integer):
-            raise QueryError(f"{what} on '{structure.names[v]}' must be state indices", found=str(states.dtype))
+            raise QueryError(
+                f"{what} on '{structure.names[v]}' must be state indices", found=str(states.dtype)
+            )
         if states.size and (states.max() >= cards[v] or states.min() < -1):
-            raise QueryError(f"{what} on '{structure.names[v]}' names a state out of range",
-                             expected=f"0..{cards[v] - 1} (or -1 for none)")
+            raise QueryError(
+                f"{what} on '{structure.names[v]}' names a state out of range",
+                expected=f"0..{cards[v] - 1} (or -1 for none)",
+            )
 
     for v, x in do.items():
         v = int(v)
@@ -335,14 +371,17 @@ def _resolve(structure: Structure, cpts: list[np.ndarray], n: int, hard: Mapping
         v = int(v)
         a = np.asarray(x, dtype=float)
         if a.shape[-1] != cards[v]:
-            raise QueryError(f"soft evidence on '{structure.names[v]}' needs {cards[v]} likelihoods",
-                             found=str(a.shape))
+            raise QueryError(
+                f"soft evidence on '{structure.names[v]}' needs {cards[v]} likelihoods",
+                found=str(a.shape),
+            )
         conds.setdefault(v, _Cond()).vectors.append(a)
     return conds
 
 
-def _mixed_cpt(structure: Structure, v: int, cpt: np.ndarray, states: np.ndarray, n: int,
-               layout: Layout) -> np.ndarray:
+def _mixed_cpt(
+    structure: Structure, v: int, cpt: np.ndarray, states: np.ndarray, n: int, layout: Layout
+) -> np.ndarray:
     full = 1 + len(structure.parents[v])
     base = cpt if cpt.ndim == full else (cpt if layout == "last" else np.moveaxis(cpt, 0, -1))
     if base.ndim == full:
@@ -362,8 +401,15 @@ def _combine(vectors: list[np.ndarray]) -> np.ndarray:
     return out
 
 
-def _run_sliced(structure: Structure, cpts: list[np.ndarray], n: int, targets: tuple[int, ...],
-                conds: dict[int, _Cond], layout: Layout, cap: int) -> np.ndarray:
+def _run_sliced(
+    structure: Structure,
+    cpts: list[np.ndarray],
+    n: int,
+    targets: tuple[int, ...],
+    conds: dict[int, _Cond],
+    layout: Layout,
+    cap: int,
+) -> np.ndarray:
     """Run, looping over the states of a variable when one row alone would break the cap."""
     try:
         return _run(structure, cpts, n, targets, conds, layout, cap)
@@ -390,8 +436,15 @@ def _run_sliced(structure: Structure, cpts: list[np.ndarray], n: int, targets: t
         return total
 
 
-def _run(structure: Structure, cpts: list[np.ndarray], n: int, targets: tuple[int, ...],
-         conds: dict[int, _Cond], layout: Layout, cap: int) -> np.ndarray:
+def _run(
+    structure: Structure,
+    cpts: list[np.ndarray],
+    n: int,
+    targets: tuple[int, ...],
+    conds: dict[int, _Cond],
+    layout: Layout,
+    cap: int,
+) -> np.ndarray:
     cut = tuple(sorted(v for v, c in conds.items() if c.cut))
     fixed = tuple(sorted(v for v, c in conds.items() if c.clamp is not None))
     vec_vars = tuple(sorted(v for v, c in conds.items() if c.clamp is None and c.vectors))
@@ -429,8 +482,13 @@ def _run(structure: Structure, cpts: list[np.ndarray], n: int, targets: tuple[in
     return joint
 
 
-def _slice_cpt(structure: Structure, arr: np.ndarray, clamps: tuple[int | None, ...], conds: dict[int, _Cond],
-               layout: Layout) -> np.ndarray:
+def _slice_cpt(
+    structure: Structure,
+    arr: np.ndarray,
+    clamps: tuple[int | None, ...],
+    conds: dict[int, _Cond],
+    layout: Layout,
+) -> np.ndarray:
     if all(c is None for c in clamps):
         return arr
     index = tuple(slice(None) if c is None else conds[c].clamp for c in clamps)
@@ -442,12 +500,15 @@ def _slice_cpt(structure: Structure, arr: np.ndarray, clamps: tuple[int | None, 
 def _thread_pool() -> ThreadPoolExecutor:
     global _pool
     if _pool is None or _pool._max_workers != _settings["threads"]:
-        _pool = ThreadPoolExecutor(max_workers=_settings["threads"], thread_name_prefix="estimative-engine")
+        _pool = ThreadPoolExecutor(
+            max_workers=_settings["threads"], thread_name_prefix="estimative-engine"
+        )
     return _pool
 
 
-def _contract(plan: Plan, ops: list[np.ndarray], batched: tuple[bool, ...], layout: Layout, n: int,
-              cap: int) -> np.ndarray:
+def _contract(
+    plan: Plan, ops: list[np.ndarray], batched: tuple[bool, ...], layout: Layout, n: int, cap: int
+) -> np.ndarray:
     """Contract, cutting the batch into chunks that keep every intermediate under ``cap``."""
     ex = plan.executor(batched, layout, n)
     if ex.fixed_bytes > cap or ex.row_bytes > cap:

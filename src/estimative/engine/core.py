@@ -86,7 +86,9 @@ class Executor:
     row_bytes: int  # bytes per batch row of the largest batched intermediate
     fixed_bytes: int  # bytes of the largest intermediate without a batch axis
     steps: tuple[_Step, ...]
-    program: tuple[tuple[tuple[int, ...], str], ...]  # batched: pairwise einsums, batch axis kept outermost
+    program: tuple[
+        tuple[tuple[int, ...], str], ...
+    ]  # batched: pairwise einsums, batch axis kept outermost
 
     def __call__(self, *ops: np.ndarray) -> np.ndarray:
         if not self.program:
@@ -179,10 +181,22 @@ class Plan:
         fixed_bytes = max((8 * _size(s.scope, cards) for s in steps if not s.batched), default=0)
         # Without a batch axis, large contractions go to BLAS through opt_einsum (tensordot);
         # small ones run faster as plain pairwise einsums (less Python per step).
-        program = (_program(equation, path, oe.get_symbol(len(self._letters())), layout)
-                   if any(batched) or fixed_bytes <= _SMALL_BYTES else ())
-        return Executor(expression, equation, tuple(map(tuple, path)), float(info.opt_cost), rows,
-                        row_bytes, fixed_bytes, tuple(steps), program)
+        program = (
+            _program(equation, path, oe.get_symbol(len(self._letters())), layout)
+            if any(batched) or fixed_bytes <= _SMALL_BYTES
+            else ()
+        )
+        return Executor(
+            expression,
+            equation,
+            tuple(map(tuple, path)),
+            float(info.opt_cost),
+            rows,
+            row_bytes,
+            fixed_bytes,
+            tuple(steps),
+            program,
+        )
 
 
 # Greedy pair-choosing heuristics tried in turn; the path with the fewest FLOPs wins. Each
@@ -198,14 +212,18 @@ _COST_FNS: tuple = (
 _PORTFOLIO_MIN_FLOPS = 2e5
 
 
-def _best_path(equation: str, shapes: Sequence[tuple[int, ...]]) -> tuple[list, oe.contract.PathInfo]:
+def _best_path(
+    equation: str, shapes: Sequence[tuple[int, ...]]
+) -> tuple[list, oe.contract.PathInfo]:
     """A contraction path: opt_einsum's greedy, or the cheapest of several greedy heuristics."""
     best = oe.contract_path(equation, *shapes, shapes=True, optimize="greedy")
     if best[1].opt_cost < _PORTFOLIO_MIN_FLOPS:
         return best
     inputs, output = equation.split("->")
     terms = inputs.split(",")
-    sizes = {c: d for t, shp in zip(terms, shapes, strict=True) for c, d in zip(t, shp, strict=True)}
+    sizes = {
+        c: d for t, shp in zip(terms, shapes, strict=True) for c, d in zip(t, shp, strict=True)
+    }
     for cost_fn in _COST_FNS[1:]:
         path = oe.paths.greedy([set(t) for t in terms], set(output), sizes, cost_fn=cost_fn)
         cand = oe.contract_path(equation, *shapes, shapes=True, optimize=path)
@@ -214,8 +232,9 @@ def _best_path(equation: str, shapes: Sequence[tuple[int, ...]]) -> tuple[list, 
     return best
 
 
-def _program(equation: str, path: Sequence[Sequence[int]], batch: str,
-             layout: Layout) -> tuple[tuple[tuple[int, ...], str], ...]:
+def _program(
+    equation: str, path: Sequence[Sequence[int]], batch: str, layout: Layout
+) -> tuple[tuple[tuple[int, ...], str], ...]:
     """The path as pairwise einsum equations whose outputs keep the batch axis outermost."""
     inputs, out = equation.split("->")
     live = inputs.split(",")
@@ -235,7 +254,11 @@ def _program(equation: str, path: Sequence[Sequence[int]], batch: str,
                 new = new + batch if layout == "last" else batch + new
         # numpy's einsum takes only the 52 ASCII letters: rename each step's indices locally.
         local = {c: oe.get_symbol(i) for i, c in enumerate(dict.fromkeys("".join(picked) + new))}
-        eq = ",".join("".join(local[c] for c in t) for t in picked) + "->" + "".join(local[c] for c in new)
+        eq = (
+            ",".join("".join(local[c] for c in t) for t in picked)
+            + "->"
+            + "".join(local[c] for c in new)
+        )
         program.append((tuple(pair), eq))
         live.append(new)
     return tuple(program)
@@ -245,8 +268,12 @@ def _size(scope: frozenset[int], cards: Sequence[int]) -> int:
     return math.prod(cards[v] for v in scope)
 
 
-def _simulate(operands: Sequence[Operand], batched: Sequence[bool], targets: Sequence[int],
-              path: Sequence[Sequence[int]]) -> list[_Step]:
+def _simulate(
+    operands: Sequence[Operand],
+    batched: Sequence[bool],
+    targets: Sequence[int],
+    path: Sequence[Sequence[int]],
+) -> list[_Step]:
     """The scopes of the intermediates a path creates, to size the batch chunks."""
     live = [(frozenset(op.scope), b) for op, b in zip(operands, batched, strict=True)]
     steps = []
@@ -312,11 +339,23 @@ def compile_query(
     scalars: list[Operand] = []
     for v in kept:
         full = (v, *structure.parents[v])
-        op = Operand("cpt", v, tuple(x for x in full if x not in clamped),
-                     tuple(x if x in clamped else None for x in full))
+        op = Operand(
+            "cpt",
+            v,
+            tuple(x for x in full if x not in clamped),
+            tuple(x if x in clamped else None for x in full),
+        )
         (operands if op.scope else scalars).append(op)
     operands.extend(Operand("vector", v, (v,)) for v in sorted(evidence))
     # A target intervened on with nothing downstream still needs its one-hot vector (above);
     # a target every factor of which was pruned cannot happen: targets are never clamped.
-    return Plan(structure, tuple(targets), tuple(sorted(evidence)), tuple(sorted(v for v in cut if v in needed)),
-                tuple(sorted(fixed)), kept, tuple(operands), tuple(scalars))
+    return Plan(
+        structure,
+        tuple(targets),
+        tuple(sorted(evidence)),
+        tuple(sorted(v for v in cut if v in needed)),
+        tuple(sorted(fixed)),
+        kept,
+        tuple(operands),
+        tuple(scalars),
+    )

@@ -30,33 +30,62 @@ if TYPE_CHECKING:
     from .formats._common import HasSpec
 
 __all__ = [
-    "DEFAULT_SUFFIX", "FORMATS", "IMPORT_SUM_TOLERANCE", "MAX_IMPORT_BYTES", "SUFFIX_FORMATS",
-    "export_network", "export_text", "import_file",
+    "DEFAULT_SUFFIX",
+    "FORMATS",
+    "IMPORT_SUM_TOLERANCE",
+    "MAX_IMPORT_BYTES",
+    "SUFFIX_FORMATS",
+    "export_network",
+    "export_text",
+    "import_file",
 ]
 
 #: Export formats, by the name ``--format`` takes.
 FORMATS: tuple[str, ...] = ("bif", "xmlbif", "xdsl", "net", "uai")
 #: The format of an import file, by its suffix.
 SUFFIX_FORMATS: dict[str, str] = {
-    ".bif": "bif", ".xmlbif": "xmlbif", ".bifxml": "xmlbif", ".xml": "xmlbif",
-    ".xdsl": "xdsl", ".net": "net", ".uai": "uai",
+    ".bif": "bif",
+    ".xmlbif": "xmlbif",
+    ".bifxml": "xmlbif",
+    ".xml": "xmlbif",
+    ".xdsl": "xdsl",
+    ".net": "net",
+    ".uai": "uai",
 }
 #: The suffix a file of each format usually has.
-DEFAULT_SUFFIX: dict[str, str] = {"bif": ".bif", "xmlbif": ".xml", "xdsl": ".xdsl", "net": ".net", "uai": ".uai"}
+DEFAULT_SUFFIX: dict[str, str] = {
+    "bif": ".bif",
+    "xmlbif": ".xml",
+    "xdsl": ".xdsl",
+    "net": ".net",
+    "uai": ".uai",
+}
 #: Files larger than this are refused on import.
 MAX_IMPORT_BYTES = 64 * 1024 * 1024
 
 _WRITERS: dict[str, Callable[[NetView], str]] = {
-    "bif": bif.write_bif, "xmlbif": xml.write_xmlbif, "xdsl": xml.write_xdsl, "net": net.write_net, "uai": uai.write_uai,
+    "bif": bif.write_bif,
+    "xmlbif": xml.write_xmlbif,
+    "xdsl": xml.write_xdsl,
+    "net": net.write_net,
+    "uai": uai.write_uai,
 }
-_TEXT_READERS: dict[str, Callable[[str, RawNet], None]] = {"bif": bif.read_bif, "net": net.read_net, "uai": uai.read_uai}
+_TEXT_READERS: dict[str, Callable[[str, RawNet], None]] = {
+    "bif": bif.read_bif,
+    "net": net.read_net,
+    "uai": uai.read_uai,
+}
 
 
 def _check_format(fmt: str) -> str:
     f = str(fmt).lower().lstrip(".")
     if f not in _WRITERS:
-        raise UsageError(f"unknown export format '{fmt}'{did_you_mean(f, FORMATS)}", field="format",
-                         expected=f"one of {list(FORMATS)}", found=repr(fmt))
+        raise UsageError(
+            f"unknown export format '{fmt}'{did_you_mean(f, FORMATS)}",
+            field="format",
+            expected=f"one of {list(FORMATS)}",
+            found=repr(fmt),
+        )
     return f
 
 
@@ -90,7 +119,7 @@ def export_network(net: ModelSpec | HasSpec, fmt: str, path: str | os.PathLike[s
 
     The file is written to a temporary file in the same folder and moved into place, so a
     reader never sees half a file. Labels and descriptions are kept where the format has room
-    for them (not in UAI); the model's content hash is written into every format but UAI.
+    for them (not in UAI); the model's model hash is written into every format but UAI.
 
     Parameters
     ----------
@@ -118,7 +147,11 @@ def export_network(net: ModelSpec | HasSpec, fmt: str, path: str | os.PathLike[s
     """
     text = export_text(net, fmt)
     if Path(path).is_dir():
-        raise UsageError("the output path is a folder", found=str(path), fix="name a file, e.g. model" + DEFAULT_SUFFIX[_check_format(fmt)])
+        raise UsageError(
+            "the output path is a folder",
+            found=str(path),
+            fix="name a file, e.g. model" + DEFAULT_SUFFIX[_check_format(fmt)],
+        )
     return write_text_atomic(path, text, what="output file")
 
 
@@ -157,14 +190,27 @@ def import_file(path: str | os.PathLike[str]) -> ModelSpec:
     file = display_path(p)
     raw = RawNet(SUFFIX_FORMATS.get(p.suffix.lower(), ""), file)
     if not raw.fmt:
-        raise UsageError(f"cannot tell the format of '{file}' from its suffix", file=file,
-                         expected=f"one of {sorted(SUFFIX_FORMATS)}", found=repr(p.suffix))
+        raise UsageError(
+            f"cannot tell the format of '{file}' from its suffix",
+            file=file,
+            expected=f"one of {sorted(SUFFIX_FORMATS)}",
+            found=repr(p.suffix),
+        )
     if not p.is_file():
-        raise ModelError(Problem("file not found" if not p.exists() else "is not a file", file=file, fix="check the path"))
+        raise ModelError(
+            Problem(
+                "file not found" if not p.exists() else "is not a file",
+                file=file,
+                fix="check the path",
+            )
+        )
     size = p.stat().st_size
     if size > MAX_IMPORT_BYTES:
-        raise raw.fail("file is too large to import", expected=f"at most {MAX_IMPORT_BYTES // 2**20} MiB",
-                       found=f"{size / 2**20:.1f} MiB")
+        raise raw.fail(
+            "file is too large to import",
+            expected=f"at most {MAX_IMPORT_BYTES // 2**20} MiB",
+            found=f"{size / 2**20:.1f} MiB",
+        )
     data = p.read_bytes()
     if b"\x00" in data:
         raise raw.fail(f"file is binary, not {raw.fmt.upper()} text", fix="name a text file")

@@ -34,7 +34,14 @@ def _type_tag_ok(tag: str, value: Any) -> bool | None:
         return isinstance(value, list)
     if tag.startswith("dict["):
         return isinstance(value, dict)
-    if tag in {"str", "float", "int", "bool", "constrained-float", "constrained-str"} or tag.startswith("function-"):
+    if tag in {
+        "str",
+        "float",
+        "int",
+        "bool",
+        "constrained-float",
+        "constrained-str",
+    } or tag.startswith("function-"):
         return not isinstance(value, (dict, list))
     if tag[:1].isupper() and tag.isidentifier():
         return isinstance(value, dict)
@@ -42,8 +49,12 @@ def _type_tag_ok(tag: str, value: Any) -> bool | None:
 
 
 def pydantic_problems(
-    exc: ValidationError, data: Any, loc: Locator, *,
-    fields_of: Mapping[str, list[str]] | None = None, section_kind: Callable[[Path_], str] | None = None,
+    exc: ValidationError,
+    data: Any,
+    loc: Locator,
+    *,
+    fields_of: Mapping[str, list[str]] | None = None,
+    section_kind: Callable[[Path_], str] | None = None,
 ) -> list[Problem]:
     """Pydantic's errors on ``data`` as problems naming file, line and field.
 
@@ -102,23 +113,33 @@ def pydantic_problems(
             key = str(tpath[-1])
             allowed = fields_of.get(kind_of(tpath[:-1]), [])
             hint = did_you_mean(key, allowed)
-            p = loc.problem(tpath, f"unknown key '{key}'{hint}",
-                            expected=f"one of {sorted(allowed)}" if allowed else None,
-                            fix="remove it or correct its spelling")
+            p = loc.problem(
+                tpath,
+                f"unknown key '{key}'{hint}",
+                expected=f"one of {sorted(allowed)}" if allowed else None,
+                fix="remove it or correct its spelling",
+            )
         elif etype == "missing":
-            p = loc.problem(tpath[:-1], f"missing required field '{tpath[-1]}'", fix=f"add {tpath[-1]}: ...")
+            p = loc.problem(
+                tpath[:-1], f"missing required field '{tpath[-1]}'", fix=f"add {tpath[-1]}: ..."
+            )
         else:
             found = err.get("input")
             found_s = repr(found) if not isinstance(found, (dict, list)) else type(found).__name__
-            p = loc.problem(tpath, err["msg"][0].lower() + err["msg"][1:], found=found_s if len(found_s) < 80 else found_s[:77] + "...")
+            p = loc.problem(
+                tpath,
+                err["msg"][0].lower() + err["msg"][1:],
+                found=found_s if len(found_s) < 80 else found_s[:77] + "...",
+            )
         if str(p) not in seen:
             seen.add(str(p))
             kept.append(p)
     if not kept:  # every error sat on a branch we dropped: fall back to the raw messages
         for err in exc.errors(include_url=False):
-            kept.append(loc.problem(tuple(x for x in err["loc"] if isinstance(x, (int, str))), err["msg"]))
+            kept.append(
+                loc.problem(tuple(x for x in err["loc"] if isinstance(x, (int, str))), err["msg"])
+            )
     return kept
-
 
 
 def _known_fields() -> dict[str, list[str]]:
@@ -149,10 +170,25 @@ def _section_kind(path: Path_) -> str:
     if not names:
         return "model"
     last = names[-1]
-    table = {"variables": "variable", "policies": "policy", "scenarios": "scenario", "claims": "claim",
-             "questions": "question", "outcomes": "outcome", "cpt": "cpt", "table": "row", "verbal": "row",
-             "noisy_or": "noisy", "noisy_max": "noisy", "left": "query", "right": "query", "query": "query",
-             "utilities": "utility", "attributes": "attribute", "values": "utility_row"}
+    table = {
+        "variables": "variable",
+        "policies": "policy",
+        "scenarios": "scenario",
+        "claims": "claim",
+        "questions": "question",
+        "outcomes": "outcome",
+        "cpt": "cpt",
+        "table": "row",
+        "verbal": "row",
+        "noisy_or": "noisy",
+        "noisy_max": "noisy",
+        "left": "query",
+        "right": "query",
+        "query": "query",
+        "utilities": "utility",
+        "attributes": "attribute",
+        "values": "utility_row",
+    }
     if last == "sources":
         return "source" if len(names) == 1 else "citation"
     return table.get(last, "model")
@@ -187,13 +223,24 @@ def load_raw(path: str | Path) -> tuple[dict[str, Any], Locator, Path]:
     folder, main = _resolve(path)
     if not main.exists():
         if Path(path).is_dir():
-            raise ModelError(Problem("model folder has no model.yaml", file=display_path(path),
-                                     fix="name a folder holding model.yaml, a model YAML file, or a BIF/XMLBIF/XDSL file"))
+            raise ModelError(
+                Problem(
+                    "model folder has no model.yaml",
+                    file=display_path(path),
+                    fix="name a folder holding model.yaml, a model YAML file, or a BIF/XMLBIF/XDSL file",
+                )
+            )
         raise ModelError(Problem("file not found", file=display_path(main), fix="check the path"))
     data, lines = load_yaml(main, display=display_path(main))
     if not isinstance(data, dict):
-        raise ModelError(Problem("the top level of a model file must be a mapping of keys (title:, variables:, ...)",
-                                 file=lines.file, line=1, found=type(data).__name__))
+        raise ModelError(
+            Problem(
+                "the top level of a model file must be a mapping of keys (title:, variables:, ...)",
+                file=lines.file,
+                line=1,
+                found=type(data).__name__,
+            )
+        )
     loc = Locator(lines)
     if main.name == "model.yaml":
         for section in SECTION_FILES:
@@ -202,13 +249,26 @@ def load_raw(path: str | Path) -> tuple[dict[str, Any], Locator, Path]:
                 continue
             sdata, slines = load_yaml(sib, display=display_path(sib))
             if not isinstance(sdata, dict) or set(sdata) != {section}:
-                raise ModelError(Problem(f"{sib.name} must hold exactly one top-level key, '{section}:'",
-                                         file=slines.file, line=1,
-                                         found=f"keys {sorted(sdata)}" if isinstance(sdata, dict) else type(sdata).__name__))
+                raise ModelError(
+                    Problem(
+                        f"{sib.name} must hold exactly one top-level key, '{section}:'",
+                        file=slines.file,
+                        line=1,
+                        found=f"keys {sorted(sdata)}"
+                        if isinstance(sdata, dict)
+                        else type(sdata).__name__,
+                    )
+                )
             if section in data:
-                raise ModelError(Problem(f"'{section}' is defined both here and in {sib.name}",
-                                         file=lines.file, line=lines.line((section,)), field=section,
-                                         fix="keep it in one place"))
+                raise ModelError(
+                    Problem(
+                        f"'{section}' is defined both here and in {sib.name}",
+                        file=lines.file,
+                        line=lines.line((section,)),
+                        field=section,
+                        fix="keep it in one place",
+                    )
+                )
             data[section] = sdata[section]
             loc.sections[section] = slines
     return data, loc, folder
@@ -244,5 +304,7 @@ def load_model(path: str | Path) -> ModelSpec:
         spec = ModelSpec.model_validate(data)
     except ValidationError as exc:
         raise ModelError(pydantic_problems(exc, data, loc)) from None
-    name = folder.name if Path(path).is_dir() or Path(path).name == "model.yaml" else Path(path).stem
+    name = (
+        folder.name if Path(path).is_dir() or Path(path).name == "model.yaml" else Path(path).stem
+    )
     return finish(spec, loc, folder, root=str(folder), name=name)

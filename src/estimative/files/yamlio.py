@@ -47,8 +47,9 @@ _ALLOWED_TAGS = {
 }
 
 
-
-def _build(node: yaml.Node, loader: _Loader, path: Path_, lines: dict[Path_, int], file: str) -> Any:
+def _build(
+    node: yaml.Node, loader: _Loader, path: Path_, lines: dict[Path_, int], file: str
+) -> Any:
     lines[path] = node.start_mark.line + 1
     if node.tag not in _ALLOWED_TAGS:
         raise ModelError(
@@ -66,7 +67,11 @@ def _build(node: yaml.Node, loader: _Loader, path: Path_, lines: dict[Path_, int
             key = loader.construct_object(key_node, deep=True)
             if isinstance(key, (dict, list)):
                 raise ModelError(
-                    Problem("a mapping key must be a plain value", file=file, line=key_node.start_mark.line + 1)
+                    Problem(
+                        "a mapping key must be a plain value",
+                        file=file,
+                        line=key_node.start_mark.line + 1,
+                    )
                 )
             key = str(key) if not isinstance(key, str) else key
             if key in out:
@@ -116,15 +121,25 @@ def load_yaml(path: str | Path, *, display: str | None = None) -> tuple[Any, Lin
         )
     raw = p.read_bytes()
     if b"\x00" in raw:
-        raise ModelError(Problem("file is binary, not YAML text", file=name, fix="name a YAML text file"))
+        raise ModelError(
+            Problem("file is binary, not YAML text", file=name, fix="name a YAML text file")
+        )
     try:
         text = raw.decode("utf-8")
     except UnicodeDecodeError as exc:
         raise ModelError(
-            Problem(f"file is not UTF-8 text (byte {exc.start})", file=name, fix="save the file as UTF-8")
+            Problem(
+                f"file is not UTF-8 text (byte {exc.start})",
+                file=name,
+                fix="save the file as UTF-8",
+            )
         ) from None
-    if not text.strip() or all(line.strip().startswith("#") or not line.strip() for line in text.splitlines()):
-        raise ModelError(Problem("file is empty", file=name, fix="write the model, or name the right file"))
+    if not text.strip() or all(
+        line.strip().startswith("#") or not line.strip() for line in text.splitlines()
+    ):
+        raise ModelError(
+            Problem("file is empty", file=name, fix="write the model, or name the right file")
+        )
     loader = _Loader(text)
     try:
         node = loader.get_single_node()

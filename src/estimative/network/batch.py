@@ -22,6 +22,7 @@ if TYPE_CHECKING:
 #: A condition value: one state for every row, or one per row (``None``: none in that row).
 RowStates = str | Sequence[str | None]
 
+
 @dataclass(frozen=True)
 class BatchPosterior:
     """Posteriors of one query over ``N`` batch rows (parameter draws, evidence rows, do() rows).
@@ -56,8 +57,9 @@ class BatchPosterior:
         """
         if not isinstance(state, Mapping):
             if len(self.targets) != 1:
-                raise QueryError("name the target of each state: prob({target: state, ...})",
-                                 found=repr(state))
+                raise QueryError(
+                    "name the target of each state: prob({target: state, ...})", found=repr(state)
+                )
             state = {self.targets[0]: state}
         mask = np.zeros(self.probs.shape[1:], dtype=bool)
         index: list[Any] = [slice(None)] * len(self.targets)
@@ -65,8 +67,12 @@ class BatchPosterior:
             k = variable_position(self.targets, name, what="a target of this query")
             wanted = [st] if isinstance(st, str) else list(st)
             index[k] = [state_position(name, self.states[k], s) for s in wanted]
-        sub = np.ix_(*[np.arange(len(s)) if isinstance(i, slice) else np.asarray(i)
-                       for s, i in zip(self.states, index, strict=True)])
+        sub = np.ix_(
+            *[
+                np.arange(len(s)) if isinstance(i, slice) else np.asarray(i)
+                for s, i in zip(self.states, index, strict=True)
+            ]
+        )
         mask[sub] = True
         return self.probs.reshape(len(self), -1)[:, mask.reshape(-1)].sum(axis=1)
 
@@ -78,10 +84,15 @@ class BatchPosterior:
         >>> bp.to_dict()["probs"], bp.to_dict()["impossible"]
         ([[0.2, 0.8]], [False])
         """
-        return {"targets": list(self.targets), "states": [list(s) for s in self.states],
-                "probs": self.probs.tolist(), "evidence_prob": self.evidence_prob.tolist(),
-                "impossible": [bool(x) for x in self.impossible], "conditions": self.conditions,
-                "model_hash": self.model_hash}
+        return {
+            "targets": list(self.targets),
+            "states": [list(s) for s in self.states],
+            "probs": self.probs.tolist(),
+            "evidence_prob": self.evidence_prob.tolist(),
+            "impossible": [bool(x) for x in self.impossible],
+            "conditions": self.conditions,
+            "model_hash": self.model_hash,
+        }
 
     def to_frame(self) -> pd.DataFrame:
         """One row per batch row; a column per (joint) state, plus ``evidence_prob``, ``impossible``."""
@@ -98,18 +109,27 @@ class BatchPosterior:
     def __repr__(self) -> str:
         bad = int(self.impossible.sum())
         cond = f" | {self.conditions}" if self.conditions else ""
-        return (f"<BatchPosterior P({', '.join(self.targets)}{cond}): {len(self)} rows"
-                f"{f', {bad} impossible' if bad else ''}>")
+        return (
+            f"<BatchPosterior P({', '.join(self.targets)}{cond}): {len(self)} rows"
+            f"{f', {bad} impossible' if bad else ''}>"
+        )
 
     def _repr_html_(self) -> str:
-        mean = np.nanmean(self.probs.reshape(len(self), -1), axis=0) if len(self) > int(self.impossible.sum()) \
+        mean = (
+            np.nanmean(self.probs.reshape(len(self), -1), axis=0)
+            if len(self) > int(self.impossible.sum())
             else np.full(int(np.prod(self.probs.shape[1:])), np.nan)
+        )
         import itertools
 
-        rows = "".join(f"<tr><td>{html.escape('|'.join(c))}</td><td style='text-align:right'>{m:.4f}</td></tr>"
-                       for c, m in zip(itertools.product(*self.states), mean, strict=True))
-        return (f"<div><b>{html.escape(repr(self))}</b><table><tr><th>state</th><th>mean over rows</th></tr>"
-                f"{rows}</table></div>")
+        rows = "".join(
+            f"<tr><td>{html.escape('|'.join(c))}</td><td style='text-align:right'>{m:.4f}</td></tr>"
+            for c, m in zip(itertools.product(*self.states), mean, strict=True)
+        )
+        return (
+            f"<div><b>{html.escape(repr(self))}</b><table><tr><th>state</th><th>mean over rows</th></tr>"
+            f"{rows}</table></div>"
+        )
 
 
 def query_batch(
@@ -141,7 +161,9 @@ def query_batch(
             row_soft[k] = arr
         else:
             shared_soft[k] = v
-    ev = net.resolve(given=shared_given, do=shared_do, soft=shared_soft, policy=policy, scenario=scenario)
+    ev = net.resolve(
+        given=shared_given, do=shared_do, soft=shared_soft, policy=policy, scenario=scenario
+    )
     hard: dict[int, Any] = {net.index(k): net.state_index(k, s) for k, s in ev.given.items()}
     dov: dict[int, Any] = {net.index(k): net.state_index(k, s) for k, s in ev.do.items()}
     softv: dict[int, np.ndarray] = {net.index(k): v for k, v in ev.soft.items()}
@@ -157,16 +179,33 @@ def query_batch(
         i = net.index(k)
         card = net.structure.cards[i]
         if arr.shape[1] != card or np.any(~np.isfinite(arr)) or np.any(arr < 0):
-            raise QueryError(f"per-row soft evidence on '{k}' must be non-negative, shape (N, {card})",
-                             found=str(arr.shape))
+            raise QueryError(
+                f"per-row soft evidence on '{k}' must be non-negative, shape (N, {card})",
+                found=str(arr.shape),
+            )
         if i in hard:
             raise QueryError(f"'{k}' has both hard and soft evidence", fix="give one of them")
         softv[i] = arr
     arrays = _cpts(net, cpts)
-    res = posterior_batch(net.structure, arrays, tidx, hard=hard, soft=softv, do=dov, layout=layout,
-                          memory_cap=memory_cap)
-    return BatchPosterior(tuple(targets), tuple(net.states[t] for t in targets), res.probs, res.evidence_prob,
-                          res.impossible, _describe(ev.describe(), given, do, row_soft), net.model_hash)
+    res = posterior_batch(
+        net.structure,
+        arrays,
+        tidx,
+        hard=hard,
+        soft=softv,
+        do=dov,
+        layout=layout,
+        memory_cap=memory_cap,
+    )
+    return BatchPosterior(
+        tuple(targets),
+        tuple(net.states[t] for t in targets),
+        res.probs,
+        res.evidence_prob,
+        res.impossible,
+        _describe(ev.describe(), given, do, row_soft),
+        net.model_hash,
+    )
 
 
 def _row_states(net: Network, var: str, values: Sequence[str | None]) -> np.ndarray:
@@ -176,7 +215,9 @@ def _row_states(net: Network, var: str, values: Sequence[str | None]) -> np.ndar
     return out
 
 
-def _cpts(net: Network, cpts: Sequence[np.ndarray] | Mapping[str, np.ndarray] | None) -> list[np.ndarray]:
+def _cpts(
+    net: Network, cpts: Sequence[np.ndarray] | Mapping[str, np.ndarray] | None
+) -> list[np.ndarray]:
     if cpts is None:
         return list(net.cpts)
     if isinstance(cpts, Mapping):
@@ -185,8 +226,10 @@ def _cpts(net: Network, cpts: Sequence[np.ndarray] | Mapping[str, np.ndarray] | 
             arrays[net.index(name)] = np.asarray(arr, dtype=float)
         return arrays
     if len(cpts) != len(net.variables):
-        raise QueryError(f"got {len(cpts)} CPTs for {len(net.variables)} variables",
-                         fix="pass one array per variable in net.variables order, or a {name: array} mapping")
+        raise QueryError(
+            f"got {len(cpts)} CPTs for {len(net.variables)} variables",
+            fix="pass one array per variable in net.variables order, or a {name: array} mapping",
+        )
     return [np.asarray(a, dtype=float) for a in cpts]
 
 

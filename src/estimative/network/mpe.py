@@ -14,8 +14,13 @@ from ..engine import Structure
 Factor = tuple[tuple[int, ...], np.ndarray]
 
 
-def most_probable(structure: Structure, cpts: Sequence[np.ndarray], evidence: Mapping[int, np.ndarray],
-                  do: Mapping[int, int], query: Sequence[int]) -> tuple[float, dict[int, int]]:
+def most_probable(
+    structure: Structure,
+    cpts: Sequence[np.ndarray],
+    evidence: Mapping[int, np.ndarray],
+    do: Mapping[int, int],
+    query: Sequence[int],
+) -> tuple[float, dict[int, int]]:
     """The most probable state of each ``query`` variable and the unnormalised probability
     ``max P(query, evidence | do)`` of that joint state.
 
@@ -65,7 +70,11 @@ def most_probable(structure: Structure, cpts: Sequence[np.ndarray], evidence: Ma
 
 
 def _eliminate(
-    factors: list[tuple[tuple[int, ...], np.ndarray]], order_vars: list[int], cards: Sequence[int], *, mode: str
+    factors: list[tuple[tuple[int, ...], np.ndarray]],
+    order_vars: list[int],
+    cards: Sequence[int],
+    *,
+    mode: str,
 ) -> tuple[list[tuple[tuple[int, ...], np.ndarray]], list[tuple[int, tuple[int, ...], np.ndarray]]]:
     """Eliminate ``order_vars`` (greedy min-size order) by sum or max; return the remaining
     factors and, for max, each variable's argmax table over the rest of its factor's scope."""
@@ -73,6 +82,7 @@ def _eliminate(
     trace: list[tuple[int, tuple[int, ...], np.ndarray]] = []
     factors = list(factors)
     while remaining:
+
         def cost(v: int, factors: list[tuple[tuple[int, ...], np.ndarray]] = factors) -> int:
             scope: set[int] = set()
             for sc, _ in factors:
@@ -89,8 +99,14 @@ def _eliminate(
             if mode == "max":
                 trace.append((var, (), np.int64(0)))
             continue
-        letters = {s: chr(ord("a") + k) if k < 26 else chr(ord("A") + k - 26) for k, s in enumerate(scope)}
-        eq = ",".join("".join(letters[s] for s in sc) for sc, _ in touching) + "->" + "".join(letters[s] for s in scope)
+        letters = {
+            s: chr(ord("a") + k) if k < 26 else chr(ord("A") + k - 26) for k, s in enumerate(scope)
+        }
+        eq = (
+            ",".join("".join(letters[s] for s in sc) for sc, _ in touching)
+            + "->"
+            + "".join(letters[s] for s in scope)
+        )
         prod = np.einsum(eq, *[np.asarray(f) for _, f in touching])
         axis = scope.index(var)
         rest = tuple(s for s in scope if s != var)

@@ -19,8 +19,9 @@ from ..files import load_model
 from ..graphs import topological_order
 from ..spec import ModelSpec, QueryRef
 from .batch import BatchPosterior, query_batch
+from .frames import cpt_frame
 from .mpe import most_probable
-from .prepared import Evidence, Prepared
+from .prepared import Evidence, Prepared, engine_args, likelihood_vector
 from .results import Explanation, JointPosterior, Posterior
 
 if TYPE_CHECKING:
@@ -43,7 +44,9 @@ class Network:
         self.spec = spec
         order = topological_order({v.id: list(v.parents) for v in spec.variables})
         if order is None:
-            raise QueryError("the network has a cycle", fix="a Bayesian network must be acyclic: remove an edge")
+            raise QueryError(
+                "the network has a cycle", fix="a Bayesian network must be acyclic: remove an edge"
+            )
         byid = {v.id: v for v in spec.variables}
         self.variables: tuple[str, ...] = tuple(order)
         self.states: dict[str, tuple[str, ...]] = {v: tuple(byid[v].states) for v in order}
@@ -53,7 +56,9 @@ class Network:
             cards=tuple(len(self.states[v]) for v in order),
             parents=tuple(tuple(order.index(p) for p in self.parents[v]) for v in order),
         )
-        self.cpts: tuple[np.ndarray, ...] = tuple(np.asarray(byid[v].table, dtype=float) for v in order)
+        self.cpts: tuple[np.ndarray, ...] = tuple(
+            np.asarray(byid[v].table, dtype=float) for v in order
+        )
         for a in self.cpts:
             a.setflags(write=False)
 
@@ -76,7 +81,9 @@ class Network:
             i = self.index(name)
             arr = np.asarray(arr, dtype=float)
             if arr.shape != arrs[i].shape:
-                raise QueryError(f"CPT for '{name}' has shape {arr.shape}", expected=str(arrs[i].shape))
+                raise QueryError(
+                    f"CPT for '{name}' has shape {arr.shape}", expected=str(arrs[i].shape)
+                )
             arrs[i] = arr
         new.cpts = tuple(arrs)
         return new
@@ -88,7 +95,7 @@ class Network:
 
     @property
     def model_hash(self) -> str:
-        """The model's content hash (computed once per spec)."""
+        """The model's model hash (computed once per spec)."""
         return self.spec.model_hash
 
     def index(self, variable: str) -> int:
@@ -105,10 +112,15 @@ class Network:
         try:
             return states.index(state)
         except ValueError:
-            raise QueryError(f"'{state}' is not a state of '{variable}'{did_you_mean(str(state), states)}",
-                             expected=f"one of {list(states)}", found=repr(state)) from None
+            raise QueryError(
+                f"'{state}' is not a state of '{variable}'{did_you_mean(str(state), states)}",
+                expected=f"one of {list(states)}",
+                found=repr(state),
+            ) from None
 
-    def state_indices(self, variable: str, state: str | Sequence[str]) -> tuple[tuple[str, ...], tuple[int, ...]]:
+    def state_indices(
+        self, variable: str, state: str | Sequence[str]
+    ) -> tuple[tuple[str, ...], tuple[int, ...]]:
         """``variable``'s states named by ``state`` (one name or several) and their positions.
 
         Parameters
@@ -135,7 +147,10 @@ class Network:
         self.index(variable)
         states = (state,) if isinstance(state, str) else tuple(state)
         if not states:
-            raise QueryError(f"name at least one state of '{variable}'", expected=f"one of {list(self.states[variable])}")
+            raise QueryError(
+                f"name at least one state of '{variable}'",
+                expected=f"one of {list(self.states[variable])}",
+            )
         return states, tuple(self.state_index(variable, s) for s in states)
 
     def ancestors(self, variables: Sequence[str]) -> set[str]:
@@ -144,7 +159,9 @@ class Network:
         >>> sorted(Network.from_file("models/example").ancestors(["misread_intent"]))
         ['misread_intent', 'nk_provocation', 'private_channel', 'us_rhetoric']
         """
-        return {self.variables[i] for i in self.structure.ancestors([self.index(v) for v in variables])}
+        return {
+            self.variables[i] for i in self.structure.ancestors([self.index(v) for v in variables])
+        }
 
     def cpt_frame(self, variable: str) -> pd.DataFrame:
         """The CPT of ``variable`` as a table: one row per combination of parent states, one
@@ -154,19 +171,7 @@ class Network:
         >>> frame.columns.tolist(), frame.index.tolist(), float(frame.loc["yes", "yes"])
         (['no', 'yes'], ['no', 'yes'], 0.125)
         """
-        import pandas as pd
-
-        cpt = self.cpt(variable)
-        parents = self.parents[variable]
-        cols = list(self.states[variable])
-        flat = cpt.reshape(len(cols), -1).T
-        if len(parents) == 1:
-            index = pd.Index(list(self.states[parents[0]]), name=parents[0])
-        elif parents:
-            index = pd.MultiIndex.from_product([list(self.states[p]) for p in parents], names=list(parents))
-        else:
-            index = pd.Index(["(prior)"])
-        return pd.DataFrame(flat, index=index, columns=pd.Index(cols, name=variable))
+        return cpt_frame(variable, self.states, self.parents[variable], self.cpt(variable))
 
     def cpt(self, variable: str) -> np.ndarray:
         """The CPT of ``variable``: shape ``(card, *parent cards)``, parents as in ``self.parents``."""
@@ -275,45 +280,39 @@ class Network:
         """
         ev = self.resolve(given=given, do=do, soft=soft, policy=policy, scenario=scenario)
         states, idx = self.state_indices(target, state)
-        return Prepared(target, states, idx, ev, ev.text, self._posterior(target, ev), self.model_hash)
+        return Prepared(
+            target, states, idx, ev, ev.text, self._posterior(target, ev), self.model_hash
+        )
 
     def _likelihood(self, var: str, lik: Mapping[str, float] | Sequence[float]) -> np.ndarray:
-        states = self.states[self.variables[self.index(var)]]
-        if isinstance(lik, Mapping):
-            for k in lik:
-                self.state_index(var, k)
-            vec = np.array([float(lik.get(st, 0.0)) for st in states])
-        else:
-            vec = np.asarray(lik, dtype=float)
-            if vec.shape != (len(states),):
-                raise QueryError(f"soft evidence on '{var}' needs {len(states)} likelihoods, one per state {list(states)}",
-                                 found=str(list(vec)))
-        if np.any(~np.isfinite(vec)) or np.any(vec < 0) or not np.any(vec > 0):
-            raise QueryError(f"soft evidence on '{var}' must be non-negative with at least one positive value",
-                             found=str(list(vec)))
-        return vec
+        self.index(var)
+        return likelihood_vector(var, self.states[var], lik, self.state_index)
 
     def _engine_args(self, ev: Evidence) -> tuple[dict[int, np.ndarray], dict[int, int]]:
-        evidence: dict[int, np.ndarray] = {}
-        for var, st in ev.given.items():
-            i = self.index(var)
-            vec = np.zeros(self.structure.cards[i])
-            vec[self.state_index(var, st)] = 1.0
-            evidence[i] = vec
-        for var, vec in ev.soft.items():
-            evidence[self.index(var)] = vec
-        do = {self.index(var): self.state_index(var, st) for var, st in ev.do.items()}
-        return evidence, do
+        return engine_args(self.index, self.state_index, self.structure.cards, ev)
 
     # ------------------------------------------------------------------ queries
-    def joint_unnormalized(self, targets: Sequence[str], ev: Evidence, *, cpts: Sequence[np.ndarray] | None = None,
-                           batched: bool = False) -> np.ndarray:
+    def joint_unnormalized(
+        self,
+        targets: Sequence[str],
+        ev: Evidence,
+        *,
+        cpts: Sequence[np.ndarray] | None = None,
+        batched: bool = False,
+    ) -> np.ndarray:
         """P(targets, evidence | do) as an array (trailing batch axis when ``batched``)."""
         idx = [self.index(t) for t in targets]
         if len(set(idx)) != len(idx):
             raise QueryError("a target is named twice", found=str(list(targets)))
         evidence, do = self._engine_args(ev)
-        return run_query(self.structure, cpts if cpts is not None else self.cpts, idx, evidence, do, batched=batched)
+        return run_query(
+            self.structure,
+            cpts if cpts is not None else self.cpts,
+            idx,
+            evidence,
+            do,
+            batched=batched,
+        )
 
     def _normalize(self, joint: np.ndarray, ev: Evidence) -> tuple[np.ndarray, float]:
         total = float(joint.sum())
@@ -340,18 +339,8 @@ class Network:
         ----------
         target : str
             The variable whose distribution is wanted.
-        given : mapping of str to str, optional
-            Hard findings: ``{variable: observed state}``.
-        do : mapping of str to str, optional
-            Interventions: ``{variable: forced state}`` (graph surgery: the variable's
-            incoming edges are cut).
-        soft : mapping, optional
-            Likelihood evidence: ``{variable: {state: likelihood}}`` or one likelihood per
-            state, in state order.
-        policy : str or sequence of str, optional
-            Named policies of the model; their do() assignments are added.
-        scenario : str, optional
-            A named scenario of the model; its findings are added.
+        given, do, soft, policy, scenario
+            The conditions, as for :meth:`resolve`.
 
         Returns
         -------
@@ -369,12 +358,18 @@ class Network:
         >>> net.query("misread_intent", given={"armed_clash": "yes"})
         P(misread_intent | armed_clash=yes) = {no: 0.2094, yes: 0.7906}
         """
-        return self._posterior(target, self.resolve(given=given, do=do, soft=soft, policy=policy, scenario=scenario))
+        return self._posterior(
+            target, self.resolve(given=given, do=do, soft=soft, policy=policy, scenario=scenario)
+        )
 
     def _posterior(self, target: str, ev: Evidence) -> Posterior:
         probs, pe = self._normalize(self.joint_unnormalized([target], ev), ev)
-        soft = {k: dict(zip(self.states[k], map(float, v), strict=True)) for k, v in ev.soft.items()}
-        return Posterior(target, self.states.get(target, ()), probs, dict(ev.given), dict(ev.do), soft, pe)
+        soft = {
+            k: dict(zip(self.states[k], map(float, v), strict=True)) for k, v in ev.soft.items()
+        }
+        return Posterior(
+            target, self.states.get(target, ()), probs, dict(ev.given), dict(ev.do), soft, pe
+        )
 
     def query_joint(
         self,
@@ -392,18 +387,8 @@ class Network:
         ----------
         targets : sequence of str
             The variables (each once); the result has one axis per variable, in this order.
-        given : mapping of str to str, optional
-            Hard findings: ``{variable: observed state}``.
-        do : mapping of str to str, optional
-            Interventions: ``{variable: forced state}`` (graph surgery: the variable's
-            incoming edges are cut).
-        soft : mapping, optional
-            Likelihood evidence: ``{variable: {state: likelihood}}`` or one likelihood per
-            state, in state order.
-        policy : str or sequence of str, optional
-            Named policies of the model; their do() assignments are added.
-        scenario : str, optional
-            A named scenario of the model; its findings are added.
+        given, do, soft, policy, scenario
+            The conditions, as for :meth:`resolve`.
 
         Returns
         -------
@@ -420,7 +405,13 @@ class Network:
         """
         ev = self.resolve(given=given, do=do, soft=soft, policy=policy, scenario=scenario)
         probs, _ = self._normalize(self.joint_unnormalized(list(targets), ev), ev)
-        return JointPosterior(tuple(targets), tuple(self.states[t] for t in targets), probs, dict(ev.given), dict(ev.do))
+        return JointPosterior(
+            tuple(targets),
+            tuple(self.states[t] for t in targets),
+            probs,
+            dict(ev.given),
+            dict(ev.do),
+        )
 
     def query_batch(
         self,
@@ -475,12 +466,28 @@ class Network:
         >>> float(bp.prob("yes")[0]) == net.query("armed_clash", given={"misread_intent": "yes"})["yes"]
         True
         """
-        return query_batch(self, target, cpts=cpts, given=given, soft=soft, do=do, policy=policy,
-                           scenario=scenario, layout=layout, memory_cap=memory_cap)
+        return query_batch(
+            self,
+            target,
+            cpts=cpts,
+            given=given,
+            soft=soft,
+            do=do,
+            policy=policy,
+            scenario=scenario,
+            layout=layout,
+            memory_cap=memory_cap,
+        )
 
     def probability(self, ref: QueryRef, **overrides: Any) -> float:
         """The probability a :class:`~estimative.spec.QueryRef` names (claims, questions)."""
-        kw = dict(given=dict(ref.given), do=dict(ref.do), soft=dict(ref.soft), policy=ref.policy, scenario=ref.scenario)
+        kw = dict(
+            given=dict(ref.given),
+            do=dict(ref.do),
+            soft=dict(ref.soft),
+            policy=ref.policy,
+            scenario=ref.scenario,
+        )
         kw.update(overrides)
         if ref.event is None:
             assert ref.target is not None
@@ -492,7 +499,8 @@ class Network:
         mask = np.zeros(joint.probs.shape, dtype=bool)
         for t in terms:
             index = tuple(
-                joint.states[i].index(t[v]) if v in t else slice(None) for i, v in enumerate(variables)
+                joint.states[i].index(t[v]) if v in t else slice(None)
+                for i, v in enumerate(variables)
             )
             mask[index] = True
         return float(joint.probs[mask].sum())
@@ -517,18 +525,8 @@ class Network:
         ----------
         variables : sequence of str, optional
             The variables to explain (default: every unobserved, non-intervened variable).
-        given : mapping of str to str, optional
-            Hard findings: ``{variable: observed state}``.
-        do : mapping of str to str, optional
-            Interventions: ``{variable: forced state}`` (graph surgery: the variable's
-            incoming edges are cut).
-        soft : mapping, optional
-            Likelihood evidence: ``{variable: {state: likelihood}}`` or one likelihood per
-            state, in state order.
-        policy : str or sequence of str, optional
-            Named policies of the model; their do() assignments are added.
-        scenario : str, optional
-            A named scenario of the model; its findings are added.
+        given, do, soft, policy, scenario
+            The conditions, as for :meth:`resolve`.
 
         Returns
         -------
@@ -545,13 +543,19 @@ class Network:
         ev = self.resolve(given=given, do=do, soft=soft, policy=policy, scenario=scenario)
         evidence, dov = self._engine_args(ev)
         if variables is None:
-            query = [i for i in range(len(self.variables)) if i not in dov and self.variables[i] not in ev.given]
+            query = [
+                i
+                for i in range(len(self.variables))
+                if i not in dov and self.variables[i] not in ev.given
+            ]
         else:
             query = [self.index(v) for v in variables]
         best, assign = most_probable(self.structure, self.cpts, evidence, dov, query)
         total = float(self.joint_unnormalized([], ev).sum())
         if not total > 1e-300:
-            raise ImpossibleEvidenceError(f"the evidence has probability zero under the model: {ev.describe()}")
+            raise ImpossibleEvidenceError(
+                f"the evidence has probability zero under the model: {ev.describe()}"
+            )
         names = {self.variables[i]: self.states[self.variables[i]][assign[i]] for i in query}
         return Explanation(names, best / total, dict(ev.given), dict(ev.do))
 

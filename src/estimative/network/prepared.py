@@ -5,11 +5,13 @@ and the point probability (:class:`Prepared`, made by :meth:`Network.prepare`).
 
 from __future__ import annotations
 
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
 
+from ..errors import QueryError
 from ..spec.conditions import conditions_text
 from .results import Posterior
 
@@ -54,7 +56,7 @@ class Prepared:
     posterior : Posterior
         ``P(target | evidence; do)`` at the model's numbers.
     model_hash : str
-        The model's content hash.
+        The model's model hash.
     """
 
     target: str
@@ -78,5 +80,62 @@ class Prepared:
 
     def to_dict(self) -> dict[str, Any]:
         """Plain data: target, states, conditions, point probability, model hash."""
-        return {"target": self.target, "states": list(self.states), "conditions": self.conditions,
-                "point": self.point, "model_hash": self.model_hash}
+        return {
+            "target": self.target,
+            "states": list(self.states),
+            "conditions": self.conditions,
+            "point": self.point,
+            "model_hash": self.model_hash,
+        }
+
+
+def likelihood_vector(
+    var: str,
+    states: Sequence[str],
+    lik: Mapping[str, float] | Sequence[float],
+    state_index: Callable[[str, str], int],
+) -> np.ndarray:
+    """Soft evidence on ``var`` as one likelihood per state, checked.
+
+    ``lik`` is ``{state: likelihood}`` (missing states get 0; each named state is checked by
+    ``state_index``) or one number per state.
+
+    >>> likelihood_vector("signal", ("no", "yes"), {"yes": 0.8, "no": 0.2}, lambda v, s: 0)
+    array([0.2, 0.8])
+    """
+    if isinstance(lik, Mapping):
+        for k in lik:
+            state_index(var, k)
+        vec = np.array([float(lik.get(st, 0.0)) for st in states])
+    else:
+        vec = np.asarray(lik, dtype=float)
+        if vec.shape != (len(states),):
+            raise QueryError(
+                f"soft evidence on '{var}' needs {len(states)} likelihoods, one per state {list(states)}",
+                found=str(list(vec)),
+            )
+    if np.any(~np.isfinite(vec)) or np.any(vec < 0) or not np.any(vec > 0):
+        raise QueryError(
+            f"soft evidence on '{var}' must be non-negative with at least one positive value",
+            found=str(list(vec)),
+        )
+    return vec
+
+
+def engine_args(
+    index: Callable[[str], int],
+    state_index: Callable[[str, str], int],
+    cards: Sequence[int],
+    ev: Evidence,
+) -> tuple[dict[int, np.ndarray], dict[int, int]]:
+    """Evidence by name as the engine takes it: ``({index: likelihood vector}, {index: state})``."""
+    evidence: dict[int, np.ndarray] = {}
+    for var, st in ev.given.items():
+        i = index(var)
+        vec = np.zeros(cards[i])
+        vec[state_index(var, st)] = 1.0
+        evidence[i] = vec
+    for var, vec in ev.soft.items():
+        evidence[index(var)] = vec
+    do = {index(var): state_index(var, st) for var, st in ev.do.items()}
+    return evidence, do

@@ -34,7 +34,10 @@ def to_pgmpy(net: Network, *, do: Mapping[str, str] | None = None) -> Any:
         model.add_edges_from([(p, v) for p in pars])
         model.add_cpds(
             TabularCPD(
-                v, len(states), cpt.reshape(len(states), -1), evidence=pars or None,
+                v,
+                len(states),
+                cpt.reshape(len(states), -1),
+                evidence=pars or None,
                 evidence_card=[len(net.states[p]) for p in pars] or None,
                 state_names={v: states, **{p: list(net.states[p]) for p in pars}},
             )

@@ -30,17 +30,24 @@ def state_position(variable: str, states: tuple[str, ...], state: str) -> int:
     try:
         return states.index(state)
     except ValueError:
-        raise QueryError(f"'{state}' is not a state of '{variable}'{did_you_mean(str(state), states)}",
-                         expected=f"one of {list(states)}", found=repr(state)) from None
+        raise QueryError(
+            f"'{state}' is not a state of '{variable}'{did_you_mean(str(state), states)}",
+            expected=f"one of {list(states)}",
+            found=repr(state),
+        ) from None
 
 
-def variable_position(variables: tuple[str, ...], variable: str, *, what: str = "a variable of this result") -> int:
+def variable_position(
+    variables: tuple[str, ...], variable: str, *, what: str = "a variable of this result"
+) -> int:
     """The position of ``variable`` among ``variables``; a QueryError with a did-you-mean otherwise."""
     try:
         return variables.index(variable)
     except ValueError:
-        raise QueryError(f"'{variable}' is not {what}{did_you_mean(str(variable), variables)}",
-                         expected=f"one of {list(variables)}") from None
+        raise QueryError(
+            f"'{variable}' is not {what}{did_you_mean(str(variable), variables)}",
+            expected=f"one of {list(variables)}",
+        ) from None
 
 
 @dataclass(frozen=True)
@@ -110,14 +117,20 @@ class JointPosterior:
     def __getitem__(self, assignment: Mapping[str, str] | tuple[str, ...]) -> float:
         if isinstance(assignment, tuple):
             if len(assignment) != len(self.variables):
-                raise QueryError(f"name a state for each of {list(self.variables)}", found=repr(assignment))
+                raise QueryError(
+                    f"name a state for each of {list(self.variables)}", found=repr(assignment)
+                )
             assignment = dict(zip(self.variables, assignment, strict=True))
         for v in assignment:
             variable_position(self.variables, v)
         missing = [v for v in self.variables if v not in assignment]
         if missing:
-            raise QueryError(f"name a state for each of {list(self.variables)}", found=f"none for {missing}")
-        idx = tuple(state_position(v, self.states[i], assignment[v]) for i, v in enumerate(self.variables))
+            raise QueryError(
+                f"name a state for each of {list(self.variables)}", found=f"none for {missing}"
+            )
+        idx = tuple(
+            state_position(v, self.states[i], assignment[v]) for i, v in enumerate(self.variables)
+        )
         return float(self.probs[idx])
 
     def probability(self, event: Mapping[str, str | list[str]]) -> float:
@@ -141,7 +154,9 @@ class JointPosterior:
     def marginal(self, variable: str) -> Posterior:
         i = variable_position(self.variables, variable)
         axes = tuple(a for a in range(len(self.variables)) if a != i)
-        return Posterior(variable, self.states[i], self.probs.sum(axis=axes), self.given, self.do, self.soft)
+        return Posterior(
+            variable, self.states[i], self.probs.sum(axis=axes), self.given, self.do, self.soft
+        )
 
     def to_dict(self) -> dict[str, Any]:
         """Plain data: the variables, their states, one row per joint state with its
@@ -151,10 +166,14 @@ class JointPosterior:
         >>> j.to_dict()["rows"][1]
         {'a': 'n', 'b': 'y', 'probability': 0.2}
         """
-        return {"variables": list(self.variables), "states": {v: list(s) for v, s in zip(self.variables, self.states,
-                                                                                       strict=True)},
-                "rows": self.to_frame().to_dict("records"), "given": dict(self.given), "do": dict(self.do),
-                "soft": {k: dict(v) for k, v in self.soft.items()}}
+        return {
+            "variables": list(self.variables),
+            "states": {v: list(s) for v, s in zip(self.variables, self.states, strict=True)},
+            "rows": self.to_frame().to_dict("records"),
+            "given": dict(self.given),
+            "do": dict(self.do),
+            "soft": {k: dict(v) for k, v in self.soft.items()},
+        }
 
     def to_frame(self) -> pd.DataFrame:
         import itertools
@@ -163,7 +182,10 @@ class JointPosterior:
 
         rows = []
         for combo in itertools.product(*(range(len(s)) for s in self.states)):
-            row = {v: self.states[i][c] for i, (v, c) in enumerate(zip(self.variables, combo, strict=True))}
+            row = {
+                v: self.states[i][c]
+                for i, (v, c) in enumerate(zip(self.variables, combo, strict=True))
+            }
             row["probability"] = float(self.probs[combo])
             rows.append(row)
         return pd.DataFrame(rows)
@@ -187,13 +209,19 @@ class Explanation:
         >>> Explanation({"rain": "yes"}, 0.3).to_dict()
         {'assignment': {'rain': 'yes'}, 'probability': 0.3, 'given': {}, 'do': {}}
         """
-        return {"assignment": dict(self.assignment), "probability": float(self.probability),
-                "given": dict(self.given), "do": dict(self.do)}
+        return {
+            "assignment": dict(self.assignment),
+            "probability": float(self.probability),
+            "given": dict(self.given),
+            "do": dict(self.do),
+        }
 
     def to_frame(self) -> pd.DataFrame:
         import pandas as pd
 
-        return pd.DataFrame({"variable": list(self.assignment), "state": list(self.assignment.values())})
+        return pd.DataFrame(
+            {"variable": list(self.assignment), "state": list(self.assignment.values())}
+        )
 
     def _repr_html_(self) -> str:
         return f"<p>P = {self.probability:.4g}</p>" + self.to_frame().to_html(index=False)

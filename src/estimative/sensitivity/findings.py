@@ -44,7 +44,9 @@ class Indicator:
     variable: str
     states: tuple[str, ...]
     probabilities: np.ndarray  # P(X = x | e), one per state of X
-    posteriors: np.ndarray  # P(T | X = x, e), shape (target states, states of X); NaN where P(x | e) = 0
+    posteriors: (
+        np.ndarray
+    )  # P(T | X = x, e), shape (target states, states of X); NaN where P(x | e) = 0
     mutual_information: float  # bits
     target_entropy: float  # H(T | e), bits
     focus: int  # index of the target state the judgment is about
@@ -94,8 +96,10 @@ class Indicators:
         for ind in self.indicators:
             if ind.variable == variable:
                 return ind
-        raise QueryError(f"'{variable}' is not among the candidate observations",
-                         expected=f"one of {[i.variable for i in self.indicators]}")
+        raise QueryError(
+            f"'{variable}' is not among the candidate observations",
+            expected=f"one of {[i.variable for i in self.indicators]}",
+        )
 
     def to_frame(self) -> pd.DataFrame:
         """One row per candidate: information, and the judgment after the lowest and highest
@@ -103,37 +107,77 @@ class Indicators:
         rows = []
         for ind in self.indicators:
             (ls, lv), (hs, hv) = ind.low, ind.high
-            rows.append({"variable": ind.variable, "mutual_information": ind.mutual_information,
-                         "entropy_reduction": ind.entropy_reduction, "low_state": ls, "low_value": lv,
-                         "high_state": hs, "high_value": hv, "swing": hv - lv})
-        return pd.DataFrame(rows, columns=["variable", "mutual_information", "entropy_reduction", "low_state",
-                                           "low_value", "high_state", "high_value", "swing"])
+            rows.append(
+                {
+                    "variable": ind.variable,
+                    "mutual_information": ind.mutual_information,
+                    "entropy_reduction": ind.entropy_reduction,
+                    "low_state": ls,
+                    "low_value": lv,
+                    "high_state": hs,
+                    "high_value": hv,
+                    "swing": hv - lv,
+                }
+            )
+        return pd.DataFrame(
+            rows,
+            columns=[
+                "variable",
+                "mutual_information",
+                "entropy_reduction",
+                "low_state",
+                "low_value",
+                "high_state",
+                "high_value",
+                "swing",
+            ],
+        )
 
     def states_frame(self) -> pd.DataFrame:
         """One row per (candidate, state): P(state | e) and the judgment if it were observed."""
         rows = []
         for ind in self.indicators:
             for k, s in enumerate(ind.states):
-                rows.append({"variable": ind.variable, "state": s, "probability": float(ind.probabilities[k]),
-                             "judgment": float(ind.posteriors[ind.focus, k]),
-                             "shift": float(ind.posteriors[ind.focus, k]) - self.point})
+                rows.append(
+                    {
+                        "variable": ind.variable,
+                        "state": s,
+                        "probability": float(ind.probabilities[k]),
+                        "judgment": float(ind.posteriors[ind.focus, k]),
+                        "shift": float(ind.posteriors[ind.focus, k]) - self.point,
+                    }
+                )
         return pd.DataFrame(rows)
 
     def to_dict(self) -> dict[str, Any]:
         rows = self.to_frame().to_dict("records")
         for row, ind in zip(rows, self.indicators, strict=True):
-            row["states"] = {s: {"probability": float(ind.probabilities[k]),
-                                 "judgment": float(ind.posteriors[ind.focus, k])} for k, s in enumerate(ind.states)}
-        return {"target": self.target, "focus": self.focus, "conditions": self.conditions, "point": self.point,
-                "target_entropy": float(entropy(self.prior)), "indicators": rows, "model_hash": self.model_hash}
+            row["states"] = {
+                s: {
+                    "probability": float(ind.probabilities[k]),
+                    "judgment": float(ind.posteriors[ind.focus, k]),
+                }
+                for k, s in enumerate(ind.states)
+            }
+        return {
+            "target": self.target,
+            "focus": self.focus,
+            "conditions": self.conditions,
+            "point": self.point,
+            "target_entropy": float(entropy(self.prior)),
+            "indicators": rows,
+            "model_hash": self.model_hash,
+        }
 
     def __repr__(self) -> str:
         return f"<Indicators for P({self.target}={self.focus}) = {self.point:.4f}: {len(self.indicators)} candidates>"
 
     def _repr_html_(self) -> str:
-        return (f"<p>Indicators to watch for P({html.escape(self.target)}={html.escape(self.focus)})"
-                f"{html.escape(' | ' + self.conditions if self.conditions else '')} = {self.point:.4f}</p>"
-                + self.to_frame().to_html(index=False, float_format=lambda x: f"{x:.4f}"))
+        return (
+            f"<p>Indicators to watch for P({html.escape(self.target)}={html.escape(self.focus)})"
+            f"{html.escape(' | ' + self.conditions if self.conditions else '')} = {self.point:.4f}</p>"
+            + self.to_frame().to_html(index=False, float_format=lambda x: f"{x:.4f}")
+        )
 
 
 def indicators(
@@ -180,18 +224,28 @@ def indicators(
     >>> ind.indicators[0].variable, ind.indicators[0].high[0]
     ('misread_intent', 'yes')
     """
-    prep = net.prepare(target, state, given=given, do=do, soft=soft, policy=policy, scenario=scenario)
+    prep = net.prepare(
+        target, state, given=given, do=do, soft=soft, policy=policy, scenario=scenario
+    )
     if len(prep.indices) != 1:
-        raise QueryError("indicators are about one target state", found=repr(state),
-                         fix=f"name one state of '{target}'")
+        raise QueryError(
+            "indicators are about one target state",
+            found=repr(state),
+            fix=f"name one state of '{target}'",
+        )
     ev, (focus,) = prep.evidence, prep.indices
     if candidates is None:
-        candidates = [v for v in net.variables if v != target and v not in ev.given and v not in ev.do]
+        candidates = [
+            v for v in net.variables if v != target and v not in ev.given and v not in ev.do
+        ]
     else:
         for v in candidates:
             net.index(v)
             if v == target:
-                raise QueryError(f"the target '{target}' cannot be its own indicator", fix="leave it out of candidates")
+                raise QueryError(
+                    f"the target '{target}' cannot be its own indicator",
+                    fix="leave it out of candidates",
+                )
     prior = prep.posterior.probs
     out = []
     for var in candidates:
@@ -209,5 +263,12 @@ def indicators(
         mi = max(float(np.sum(joint[pos] * np.log2(joint[pos] / outer[pos]))), 0.0)
         out.append(Indicator(var, net.states[var], px, post, mi, h_t, focus))
     out.sort(key=lambda i: (-i.mutual_information, candidates.index(i.variable)))
-    return Indicators(target, net.states[target], net.states[target][focus], prep.conditions, np.asarray(prior),
-                      tuple(out), prep.model_hash)
+    return Indicators(
+        target,
+        net.states[target],
+        net.states[target][focus],
+        prep.conditions,
+        np.asarray(prior),
+        tuple(out),
+        prep.model_hash,
+    )

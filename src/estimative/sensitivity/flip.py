@@ -74,7 +74,9 @@ def target_probability(
     """
 
     def score(net: Network, policy: str | None, cpts: Sequence[np.ndarray]) -> np.ndarray:
-        prep = net.prepare(target, state, given=given, do=do, soft=soft, policy=policy, scenario=scenario)
+        prep = net.prepare(
+            target, state, given=given, do=do, soft=soft, policy=policy, scenario=scenario
+        )
         return batched_probability(net, target, prep.states, prep.evidence, cpts)[0]
 
     st = state if isinstance(state, str) else ",".join(state)
@@ -156,38 +158,77 @@ class FlipPoints:
         pct = f"{100 * self.level:g}%"
         if win is not None:
             p = win.parameter
-            return (f"{head}; the ranking reverses if {p.label} moves from {p.value:.4g} to {win.crossing:.4g}, "
-                    f"inside its {pct} credible range [{win.low_x:.4g}, {win.high_x:.4g}].")
+            return (
+                f"{head}; the ranking reverses if {p.label} moves from {p.value:.4g} to {win.crossing:.4g}, "
+                f"inside its {pct} credible range [{win.low_x:.4g}, {win.high_x:.4g}]."
+            )
         if near is not None:
             p = near.parameter
-            return (f"{head}; no single parameter within its {pct} credible range reverses it. The nearest flip "
-                    f"needs {p.label} to move from {p.value:.4g} to {near.crossing:.4g} (range "
-                    f"[{near.low_x:.4g}, {near.high_x:.4g}]).")
+            return (
+                f"{head}; no single parameter within its {pct} credible range reverses it. The nearest flip "
+                f"needs {p.label} to move from {p.value:.4g} to {near.crossing:.4g} (range "
+                f"[{near.low_x:.4g}, {near.high_x:.4g}])."
+            )
         return f"{head}; no single-parameter change, anywhere in [0, 1], reverses it."
 
     def to_frame(self) -> pd.DataFrame:
-        rows = [{"parameter": p.parameter.label, "variable": p.parameter.variable, "value": p.parameter.value,
-                 "crossing": p.crossing, "change": p.change, "low_x": p.low_x, "high_x": p.high_x,
-                 "within_range": p.within_range, "exact": p.exact} for p in self.points]
-        return pd.DataFrame(rows, columns=["parameter", "variable", "value", "crossing", "change", "low_x", "high_x",
-                                           "within_range", "exact"])
+        rows = [
+            {
+                "parameter": p.parameter.label,
+                "variable": p.parameter.variable,
+                "value": p.parameter.value,
+                "crossing": p.crossing,
+                "change": p.change,
+                "low_x": p.low_x,
+                "high_x": p.high_x,
+                "within_range": p.within_range,
+                "exact": p.exact,
+            }
+            for p in self.points
+        ]
+        return pd.DataFrame(
+            rows,
+            columns=[
+                "parameter",
+                "variable",
+                "value",
+                "crossing",
+                "change",
+                "low_x",
+                "high_x",
+                "within_range",
+                "exact",
+            ],
+        )
 
     def to_dict(self) -> dict[str, Any]:
-        return {"policy_a": self.policy_a, "policy_b": self.policy_b, "score": self.score, "value_a": self.value_a,
-                "value_b": self.value_b, "level": self.level, "statement": self.statement(),
-                "flips": self.to_frame().query("crossing == crossing").to_dict("records"),
-                "model_hash": self.model_hash}
+        return {
+            "policy_a": self.policy_a,
+            "policy_b": self.policy_b,
+            "score": self.score,
+            "value_a": self.value_a,
+            "value_b": self.value_b,
+            "level": self.level,
+            "statement": self.statement(),
+            "flips": self.to_frame().query("crossing == crossing").to_dict("records"),
+            "model_hash": self.model_hash,
+        }
 
     def __repr__(self) -> str:
-        return f"<FlipPoints {self.policy_a} vs {self.policy_b} on {self.score}: {self.statement()}>"
+        return (
+            f"<FlipPoints {self.policy_a} vs {self.policy_b} on {self.score}: {self.statement()}>"
+        )
 
     def _repr_html_(self) -> str:
         df = self.to_frame()
-        return (f"<p>{html.escape(self.statement())}</p>"
-                + df[df["crossing"].notna()].head(20).to_html(index=False, float_format=lambda x: f"{x:.4f}"))
+        return f"<p>{html.escape(self.statement())}</p>" + df[df["crossing"].notna()].head(
+            20
+        ).to_html(index=False, float_format=lambda x: f"{x:.4f}")
 
 
-def _fit(values: np.ndarray, ts: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+def _fit(
+    values: np.ndarray, ts: np.ndarray
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
     """(g, alpha, gamma) per row from values at t = 0, t1, t2, and whether the value at t3 fits."""
     g0, g1, g2, g3 = values.T
     t1, t2, t3 = ts.T
@@ -298,7 +339,9 @@ def flip_points(
     va = float(np.asarray(score(net, policy_a, base))[0])
     vb = float(np.asarray(score(net, policy_b, base))[0])
     if not (np.isfinite(va) and np.isfinite(vb)):
-        raise UsageError("the score is undefined at the model's numbers", fix="check the evidence is possible")
+        raise UsageError(
+            "the score is undefined at the model's numbers", fix="check the evidence is possible"
+        )
     p = np.array([q.value for q in params])
     # Interior points: the denominator P(evidence) is positive there whenever it is at x0.
     xs = np.column_stack([p, 0.5 * p, p + 0.5 * (1 - p), p + 0.25 * (1 - p)])
@@ -308,20 +351,39 @@ def flip_points(
         vals = np.empty((len(params), 4))
         vals[:, 0] = va if pol == policy_a else vb
         for start in range(0, len(params), CHUNK):
-            sub = params[start:start + CHUNK]
+            sub = params[start : start + CHUNK]
             m = len(sub)
-            cpts = perturbed_cpts(net, list(sub) * 3, xs[start:start + m, 1:].T.reshape(-1))
+            cpts = perturbed_cpts(net, list(sub) * 3, xs[start : start + m, 1:].T.reshape(-1))
             out = np.asarray(score(net, pol, cpts), dtype=float)
-            vals[start:start + m, 1:] = out.reshape(3, m).T
+            vals[start : start + m, 1:] = out.reshape(3, m).T
         fits.append(_fit(vals, ts))
     (ga, aa, ca, ea), (gb, ab, cb, eb) = fits
     cross = _nearest_crossing(ga, aa, ca, gb, ab, cb, p)
     points = []
     for k, q in enumerate(params):
         lo, hi = q.credible(level)
-        points.append(FlipPoint(q, float(cross[k]), lo, hi, va, vb, (float(ga[k]), float(aa[k]), float(ca[k])),
-                                (float(gb[k]), float(ab[k]), float(cb[k])), bool(ea[k] and eb[k])))
+        points.append(
+            FlipPoint(
+                q,
+                float(cross[k]),
+                lo,
+                hi,
+                va,
+                vb,
+                (float(ga[k]), float(aa[k]), float(ca[k])),
+                (float(gb[k]), float(ab[k]), float(cb[k])),
+                bool(ea[k] and eb[k]),
+            )
+        )
     points.sort(key=lambda f: (not f.exists, abs(f.change) if f.exists else 0.0))
     label = getattr(score, "label", getattr(score, "__name__", "score"))
-    return FlipPoints(BASELINE if policy_a is None else policy_a, BASELINE if policy_b is None else policy_b,
-                      str(label), va, vb, level, tuple(points), net.model_hash)
+    return FlipPoints(
+        BASELINE if policy_a is None else policy_a,
+        BASELINE if policy_b is None else policy_b,
+        str(label),
+        va,
+        vb,
+        level,
+        tuple(points),
+        net.model_hash,
+    )

@@ -62,22 +62,38 @@ class SobolIndices:
 
     def to_frame(self) -> pd.DataFrame:
         """One row per group, largest total index first."""
-        df = pd.DataFrame({"group": list(self.names), "S1": self.S1, "S1_conf": self.S1_conf,
-                           "ST": self.ST, "ST_conf": self.ST_conf})
+        df = pd.DataFrame(
+            {
+                "group": list(self.names),
+                "S1": self.S1,
+                "S1_conf": self.S1_conf,
+                "ST": self.ST,
+                "ST_conf": self.ST_conf,
+            }
+        )
         return df.sort_values("ST", ascending=False, kind="stable").reset_index(drop=True)
 
     def to_dict(self) -> dict[str, Any]:
-        return {"label": self.label, "n": self.n, "evaluations": self.evaluations, "conf_level": self.conf_level,
-                "output_mean": self.output_mean, "output_variance": self.output_variance,
-                "indices": self.to_frame().to_dict("records"), "model_hash": self.model_hash}
+        return {
+            "label": self.label,
+            "n": self.n,
+            "evaluations": self.evaluations,
+            "conf_level": self.conf_level,
+            "output_mean": self.output_mean,
+            "output_variance": self.output_variance,
+            "indices": self.to_frame().to_dict("records"),
+            "model_hash": self.model_hash,
+        }
 
     def __repr__(self) -> str:
         return f"<SobolIndices {self.label or ''} over {len(self.names)} groups, {self.evaluations} evaluations>"
 
     def _repr_html_(self) -> str:
-        return (f"<p>Sobol indices {html.escape(self.label)} ({self.evaluations} evaluations; "
-                f"output variance {self.output_variance:.3g})</p>"
-                + self.to_frame().to_html(index=False, float_format=lambda x: f"{x:.4f}"))
+        return (
+            f"<p>Sobol indices {html.escape(self.label)} ({self.evaluations} evaluations; "
+            f"output variance {self.output_variance:.3g})</p>"
+            + self.to_frame().to_html(index=False, float_format=lambda x: f"{x:.4f}")
+        )
 
 
 def _seed(rng: np.random.Generator) -> int:
@@ -150,36 +166,80 @@ def sobol_indices(
         raise UsageError("name at least one input")
     n = check_count(n, name="n", minimum=2, example=1024)
     if n & (n - 1):
-        raise UsageError("n must be a power of 2 (Sobol' sequences balance only then)", found=str(n),
-                         fix="e.g. n=512, 1024 or 4096")
-    bnds = [[0.0, 1.0]] * len(names) if bounds is None else [[float(a), float(b)] for a, b in bounds]
+        raise UsageError(
+            "n must be a power of 2 (Sobol' sequences balance only then)",
+            found=str(n),
+            fix="e.g. n=512, 1024 or 4096",
+        )
+    bnds = (
+        [[0.0, 1.0]] * len(names) if bounds is None else [[float(a), float(b)] for a, b in bounds]
+    )
     if len(bnds) != len(names):
-        raise UsageError(f"bounds needs one (low, high) pair per input ({len(names)})", found=str(len(bnds)))
+        raise UsageError(
+            f"bounds needs one (low, high) pair per input ({len(names)})", found=str(len(bnds))
+        )
     problem: dict[str, Any] = {"num_vars": len(names), "names": names, "bounds": bnds}
     if groups is not None:
         if len(groups) != len(names):
-            raise UsageError(f"groups needs one group name per input ({len(names)})", found=str(len(groups)))
+            raise UsageError(
+                f"groups needs one group name per input ({len(names)})", found=str(len(groups))
+            )
         problem["groups"] = [str(g) for g in groups]
         if len(set(problem["groups"])) < 2:
             # SALib samples a single group as ungrouped inputs but analyses it as one group.
-            raise UsageError("Sobol indices need at least two groups; one group explains all the variance",
-                             fix="split the inputs into two or more groups")
+            raise UsageError(
+                "Sobol indices need at least two groups; one group explains all the variance",
+                fix="split the inputs into two or more groups",
+            )
     X = sobol_sample.sample(problem, n, calc_second_order=False, scramble=True, seed=_seed(rng))
     Y = np.asarray(model(X), dtype=float).reshape(-1)
     if Y.shape != (X.shape[0],):
         raise UsageError(f"the model returned {Y.size} outputs for {X.shape[0]} input rows")
     if not np.all(np.isfinite(Y)):
-        raise UsageError("the model returned NaN or infinite outputs", fix="check the evidence is possible in every draw")
+        raise UsageError(
+            "the model returned NaN or infinite outputs",
+            fix="check the evidence is possible in every draw",
+        )
     gnames = list(dict.fromkeys(problem["groups"])) if groups is not None else names
     if np.ptp(Y) <= np.finfo(float).eps * max(1.0, float(np.abs(Y).max())):
         zeros = np.zeros(len(gnames))
-        return SobolIndices(tuple(gnames), zeros, zeros, zeros.copy(), zeros.copy(), n, int(Y.size), conf_level,
-                            float(Y.mean()), 0.0, label, model_hash)
-    Si = sobol_analyze.analyze(problem, Y, calc_second_order=False, num_resamples=num_resamples,
-                               conf_level=conf_level, print_to_console=False, seed=_seed(rng))
-    return SobolIndices(tuple(gnames), np.asarray(Si["S1"], dtype=float), np.asarray(Si["S1_conf"], dtype=float),
-                        np.asarray(Si["ST"], dtype=float), np.asarray(Si["ST_conf"], dtype=float), n, int(Y.size),
-                        conf_level, float(Y.mean()), float(Y.var()), label, model_hash)
+        return SobolIndices(
+            tuple(gnames),
+            zeros,
+            zeros,
+            zeros.copy(),
+            zeros.copy(),
+            n,
+            int(Y.size),
+            conf_level,
+            float(Y.mean()),
+            0.0,
+            label,
+            model_hash,
+        )
+    Si = sobol_analyze.analyze(
+        problem,
+        Y,
+        calc_second_order=False,
+        num_resamples=num_resamples,
+        conf_level=conf_level,
+        print_to_console=False,
+        seed=_seed(rng),
+    )
+    return SobolIndices(
+        tuple(gnames),
+        np.asarray(Si["S1"], dtype=float),
+        np.asarray(Si["S1_conf"], dtype=float),
+        np.asarray(Si["ST"], dtype=float),
+        np.asarray(Si["ST_conf"], dtype=float),
+        n,
+        int(Y.size),
+        conf_level,
+        float(Y.mean()),
+        float(Y.var()),
+        label,
+        model_hash,
+    )
 
 
 def global_sensitivity(
@@ -245,7 +305,9 @@ def global_sensitivity(
     >>> s.to_frame()["group"][0]
     'armed_clash'
     """
-    prep = net.prepare(target, state, given=given, do=do, soft=soft, policy=policy, scenario=scenario)
+    prep = net.prepare(
+        target, state, given=given, do=do, soft=soft, policy=policy, scenario=scenario
+    )
     ev, states = prep.evidence, prep.states
     pool = check_count(pool, name="pool", minimum=2, example=4096)
     if groups is not None:
@@ -254,7 +316,9 @@ def global_sensitivity(
             for v in members:
                 net.index(v)
                 if v in group_of:
-                    raise UsageError(f"'{v}' is in two groups ('{group_of[v]}' and '{g}')", fix="put it in one")
+                    raise UsageError(
+                        f"'{v}' is in two groups ('{group_of[v]}' and '{g}')", fix="put it in one"
+                    )
                 group_of[v] = str(g)
         inputs = [v for v in net.variables if v in group_of]
     else:
@@ -265,7 +329,9 @@ def global_sensitivity(
             inputs = [net.variables[net.index(v)] for v in variables]
         group_of = {v: v for v in inputs}
     if not inputs:
-        raise UsageError("no variable's CPT can change this query", fix="check the target, evidence and do()")
+        raise UsageError(
+            "no variable's CPT can change this query", fix="check the target, evidence and do()"
+        )
     pools = draw_cpts(net, pool, rng=rng, strengths=strengths)
     idx_of = [net.index(v) for v in inputs]
 
@@ -280,5 +346,13 @@ def global_sensitivity(
 
     conds = prep.conditions
     label = f"P({target}={','.join(states)}{' | ' + conds if conds else ''})"
-    return sobol_indices(model, inputs, rng=rng, groups=[group_of[v] for v in inputs], n=n,
-                         conf_level=conf_level, label=label, model_hash=prep.model_hash)
+    return sobol_indices(
+        model,
+        inputs,
+        rng=rng,
+        groups=[group_of[v] for v in inputs],
+        n=n,
+        conf_level=conf_level,
+        label=label,
+        model_hash=prep.model_hash,
+    )

@@ -63,7 +63,9 @@ class Parameter:
 
     def credible(self, level: float = 0.9) -> tuple[float, float]:
         """The central ``level`` interval of ``Beta(alpha, alpha0 - alpha)``."""
-        lo, hi = stats.beta.ppf([(1 - level) / 2, (1 + level) / 2], self.alpha, self.alpha0 - self.alpha)
+        lo, hi = stats.beta.ppf(
+            [(1 - level) / 2, (1 + level) / 2], self.alpha, self.alpha0 - self.alpha
+        )
         return float(lo), float(hi)
 
 
@@ -79,7 +81,11 @@ def parameters(
     >>> [p.label for p in parameters(net, variables=["armed_clash"])]
     ['P(armed_clash=yes | misread_intent=no)', 'P(armed_clash=yes | misread_intent=yes)']
     """
-    wanted = set(net.variables) if variables is None else {net.variables[net.index(v)] for v in variables}
+    wanted = (
+        set(net.variables)
+        if variables is None
+        else {net.variables[net.index(v)] for v in variables}
+    )
     alphas = concentrations(net, strengths=strengths)
     out: list[Parameter] = []
     for vi, (name, cpt) in enumerate(zip(net.variables, net.cpts, strict=True)):
@@ -96,8 +102,19 @@ def parameters(
                 p = float(flat[s, col])
                 if not 0.0 < p < 1.0:
                     continue
-                out.append(Parameter(name, net.states[name][s], tuple(zip(pars, cfg, strict=True)), p,
-                                     float(aflat[s, col]), float(aflat[:, col].sum()), vi, s, col))
+                out.append(
+                    Parameter(
+                        name,
+                        net.states[name][s],
+                        tuple(zip(pars, cfg, strict=True)),
+                        p,
+                        float(aflat[s, col]),
+                        float(aflat[:, col].sum()),
+                        vi,
+                        s,
+                        col,
+                    )
+                )
     return out
 
 
@@ -147,7 +164,7 @@ def linear_coefficients(
     rel = relevant_variables(net, target, ev)
     todo = [k for k, p in enumerate(params) if p.var_index in rel]
     for start in range(0, len(todo), CHUNK):
-        ks = todo[start:start + CHUNK]
+        ks = todo[start : start + CHUNK]
         sub = [params[k] for k in ks]
         m = len(sub)
         cpts = perturbed_cpts(net, sub + sub, np.r_[np.zeros(m), np.ones(m)])
@@ -202,10 +219,23 @@ class SensitivityFunction:
 
     def to_dict(self) -> dict[str, Any]:
         p = self.parameter
-        return {"parameter": p.label, "variable": p.variable, "state": p.state,
-                "parents": dict(p.parents), "value": p.value, "low_x": self.low_x, "high_x": self.high_x,
-                "low_value": self.low_value, "high_value": self.high_value, "swing": self.swing,
-                "derivative": self.derivative, "a": self.a, "b": self.b, "c": self.c, "d": self.d}
+        return {
+            "parameter": p.label,
+            "variable": p.variable,
+            "state": p.state,
+            "parents": dict(p.parents),
+            "value": p.value,
+            "low_x": self.low_x,
+            "high_x": self.high_x,
+            "low_value": self.low_value,
+            "high_value": self.high_value,
+            "swing": self.swing,
+            "derivative": self.derivative,
+            "a": self.a,
+            "b": self.b,
+            "c": self.c,
+            "d": self.d,
+        }
 
 
 @dataclass(frozen=True, eq=False)
@@ -227,38 +257,67 @@ class OneWaySensitivity:
 
     def top(self, k: int) -> tuple[SensitivityFunction, ...]:
         """The ``k`` parameters of largest swing."""
-        return self.functions[:check_count(k, name="k", minimum=0, example=10)]
+        return self.functions[: check_count(k, name="k", minimum=0, example=10)]
 
-    def function(self, variable: str, state: str, parents: Mapping[str, str] | None = None) -> SensitivityFunction:
+    def function(
+        self, variable: str, state: str, parents: Mapping[str, str] | None = None
+    ) -> SensitivityFunction:
         """The sensitivity function of ``P(variable=state | parents)``."""
         want = dict(parents or {})
         for f in self.functions:
             p = f.parameter
             if p.variable == variable and p.state == state and dict(p.parents) == want:
                 return f
-        raise QueryError(f"no free parameter P({variable}={state} | {want}) in this analysis",
-                         fix="name the variable, a state (in a two-state column: the last one) and every parent's state")
+        raise QueryError(
+            f"no free parameter P({variable}={state} | {want}) in this analysis",
+            fix="name the variable, a state (in a two-state column: the last one) and every parent's state",
+        )
 
     def to_dict(self) -> dict[str, Any]:
         """Plain data: the query, its point value, and every parameter's sensitivity function
         (:meth:`SensitivityFunction.to_dict`), largest swing first."""
-        return {"target": self.target, "states": list(self.states), "conditions": self.conditions,
-                "point": self.point, "level": self.level, "parameters": [f.to_dict() for f in self.functions],
-                "model_hash": self.model_hash}
+        return {
+            "target": self.target,
+            "states": list(self.states),
+            "conditions": self.conditions,
+            "point": self.point,
+            "level": self.level,
+            "parameters": [f.to_dict() for f in self.functions],
+            "model_hash": self.model_hash,
+        }
 
     def to_frame(self) -> pd.DataFrame:
-        cols = ["parameter", "variable", "state", "parents", "value", "low_x", "high_x", "low_value",
-                "high_value", "swing", "derivative", "a", "b", "c", "d"]
+        cols = [
+            "parameter",
+            "variable",
+            "state",
+            "parents",
+            "value",
+            "low_x",
+            "high_x",
+            "low_value",
+            "high_value",
+            "swing",
+            "derivative",
+            "a",
+            "b",
+            "c",
+            "d",
+        ]
         return pd.DataFrame([f.to_dict() for f in self.functions], columns=cols)
 
     def __repr__(self) -> str:
-        return f"<OneWaySensitivity {self.label} = {self.point:.4f}: {len(self.functions)} parameters>"
+        return (
+            f"<OneWaySensitivity {self.label} = {self.point:.4f}: {len(self.functions)} parameters>"
+        )
 
     def _repr_html_(self) -> str:
         df = self.to_frame().drop(columns=["parents", "a", "b", "c", "d"]).head(20)
-        return (f"<p>One-way sensitivity of {html.escape(self.label)} = {self.point:.4f}; "
-                f"{100 * self.level:g}% credible ranges</p>"
-                + df.to_html(index=False, float_format=lambda x: f"{x:.4f}"))
+        return (
+            f"<p>One-way sensitivity of {html.escape(self.label)} = {self.point:.4f}; "
+            f"{100 * self.level:g}% credible ranges</p>"
+            + df.to_html(index=False, float_format=lambda x: f"{x:.4f}")
+        )
 
 
 def one_way(
@@ -310,11 +369,22 @@ def one_way(
     'P(armed_clash=yes | misread_intent=yes)'
     """
     level = check_level(level)
-    prep = net.prepare(target, state, given=given, do=do, soft=soft, policy=policy, scenario=scenario)
+    prep = net.prepare(
+        target, state, given=given, do=do, soft=soft, policy=policy, scenario=scenario
+    )
     params = parameters(net, variables=variables, strengths=strengths)
     coef = linear_coefficients(net, target, prep.states, prep.evidence, params)
-    funcs = [SensitivityFunction(p, *map(float, row), *p.credible(level))
-             for p, row in zip(params, coef, strict=True)]
+    funcs = [
+        SensitivityFunction(p, *map(float, row), *p.credible(level))
+        for p, row in zip(params, coef, strict=True)
+    ]
     order = sorted(range(len(funcs)), key=lambda k: (-funcs[k].swing, k))
-    return OneWaySensitivity(target, prep.states, prep.conditions, prep.point, level,
-                             tuple(funcs[k] for k in order), prep.model_hash)
+    return OneWaySensitivity(
+        target,
+        prep.states,
+        prep.conditions,
+        prep.point,
+        level,
+        tuple(funcs[k] for k in order),
+        prep.model_hash,
+    )

@@ -28,8 +28,14 @@ def _attach(obj: VariableSpec | AttributeSpec | ModelSpec, **private: Any) -> No
         setattr(obj, name, value)
 
 
-def seal(spec: ModelSpec, expanded: Expanded, *, locator: Locator | None = None, root: str | None = None,
-         name: str | None = None) -> ModelSpec:
+def seal(
+    spec: ModelSpec,
+    expanded: Expanded,
+    *,
+    locator: Locator | None = None,
+    root: str | None = None,
+    name: str | None = None,
+) -> ModelSpec:
     """Attach the expanded tables (and the origin) to a spec whose rules all passed."""
     for v in spec.variables:
         _attach(v, _table=expanded.tables[v.id], _bands=expanded.bands.get(v.id))
@@ -40,8 +46,14 @@ def seal(spec: ModelSpec, expanded: Expanded, *, locator: Locator | None = None,
     return spec
 
 
-def finish(spec: ModelSpec, locator: Locator, folder: Path, *, root: str | None = None,
-           name: str | None = None) -> ModelSpec:
+def finish(
+    spec: ModelSpec,
+    locator: Locator,
+    folder: Path,
+    *,
+    root: str | None = None,
+    name: str | None = None,
+) -> ModelSpec:
     """Check every rule on a schema-valid spec, then seal it; raise
     :class:`~estimative.errors.ModelError` listing every problem found."""
     problems, expanded = check_spec(spec, locator, folder)
@@ -50,8 +62,13 @@ def finish(spec: ModelSpec, locator: Locator, folder: Path, *, root: str | None 
     return seal(spec, expanded, locator=locator, root=root, name=name)
 
 
-def derive(spec: ModelSpec, variables: Sequence[VariableSpec], *, tables: Mapping[str, np.ndarray],
-           bands: Mapping[str, np.ndarray | None] | None = None) -> ModelSpec:
+def derive(
+    spec: ModelSpec,
+    variables: Sequence[VariableSpec],
+    *,
+    tables: Mapping[str, np.ndarray],
+    bands: Mapping[str, np.ndarray | None] | None = None,
+) -> ModelSpec:
     """A new spec with ``variables`` (new objects), the tables of variables kept from ``spec``
     and ``tables`` for the others; the origin is kept, the hash computed afresh.
 
@@ -62,7 +79,9 @@ def derive(spec: ModelSpec, variables: Sequence[VariableSpec], *, tables: Mappin
     for v in variables:
         nv = v.model_copy()
         if v.id in tables:
-            _attach(nv, _table=np.asarray(tables[v.id], dtype=float), _bands=(bands or {}).get(v.id))
+            _attach(
+                nv, _table=np.asarray(tables[v.id], dtype=float), _bands=(bands or {}).get(v.id)
+            )
         elif v.id in old and old[v.id] is v:
             _attach(nv, _table=v.table, _bands=v.bands)
         else:
@@ -145,33 +164,56 @@ def spec_from_arrays(
     >>> s.variable("a").table.tolist()
     [0.25, 0.75]
     """
-    items = [(vid, list(states), list(parents), np.asarray(table, dtype=float)) for vid, states, parents, table in variables]
+    items = [
+        (vid, list(states), list(parents), np.asarray(table, dtype=float))
+        for vid, states, parents, table in variables
+    ]
     states_of = {vid: st for vid, st, _, _ in items}
     specs = []
     for vid, st, parents, table in items:
         for p in parents:
             if p not in states_of:
-                raise ModelError(Problem(f"undefined parent '{p}' of '{vid}'{did_you_mean(p, states_of)}"))
+                raise ModelError(
+                    Problem(f"undefined parent '{p}' of '{vid}'{did_you_mean(p, states_of)}")
+                )
         shape = (len(st), *(len(states_of[p]) for p in parents))
         if table.shape != shape:
-            raise ModelError(Problem(f"table of '{vid}' has shape {table.shape}", expected=str(shape)))
+            raise ModelError(
+                Problem(f"table of '{vid}' has shape {table.shape}", expected=str(shape))
+            )
         sums = table.sum(axis=0)
         if np.any(np.abs(sums - 1) > 1e-6) or np.any(table < 0):
-            raise ModelError(Problem(f"table of '{vid}' has a column that is not a distribution",
-                                     found=f"column sums from {np.min(sums):.9g} to {np.max(sums):.9g}"))
+            raise ModelError(
+                Problem(
+                    f"table of '{vid}' has a column that is not a distribution",
+                    found=f"column sums from {np.min(sums):.9g} to {np.max(sums):.9g}",
+                )
+            )
         table = np.where(np.abs(sums - 1) > 1e-12, table / sums, table)
         rows: list[TableRow] | dict[str, float]
         if parents:
             rows = []
             for combo in itertools.product(*(range(len(states_of[p])) for p in parents)):
                 col = table[(slice(None), *combo)]
-                rows.append(TableRow(when={p: states_of[p][c] for p, c in zip(parents, combo, strict=True)},
-                                     probs={s: float(x) for s, x in zip(st, col, strict=True)}))
+                rows.append(
+                    TableRow(
+                        when={p: states_of[p][c] for p, c in zip(parents, combo, strict=True)},
+                        probs={s: float(x) for s, x in zip(st, col, strict=True)},
+                    )
+                )
         else:  # a root's table is written the way a model file writes it: {state: p}
             rows = {s: float(x) for s, x in zip(st, table, strict=True)}
-        specs.append(VariableSpec(
-            id=vid, label=(labels or {}).get(vid, vid), description=(descriptions or {}).get(vid, ""), states=st,
-            parents=parents, cpt=CptSpec(table=rows, assumption=True, rationale=rationale),
-        ))
+        specs.append(
+            VariableSpec(
+                id=vid,
+                label=(labels or {}).get(vid, vid),
+                description=(descriptions or {}).get(vid, ""),
+                states=st,
+                parents=parents,
+                cpt=CptSpec(table=rows, assumption=True, rationale=rationale),
+            )
+        )
     spec = ModelSpec(title=title, description=description, as_of=as_of, variables=specs)  # type: ignore[arg-type]
-    return finish(spec, locator or Locator.nowhere("<arrays>"), folder or Path("."), root=root, name=name)
+    return finish(
+        spec, locator or Locator.nowhere("<arrays>"), folder or Path("."), root=root, name=name
+    )

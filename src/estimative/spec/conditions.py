@@ -15,9 +15,14 @@ def _lik(values: Any) -> str:
     return "[" + ", ".join(f"{float(x):g}" for x in seq) + "]"
 
 
-def conditions_text(*, do: Mapping[str, Any] | None = None, given: Mapping[str, Any] | None = None,
-                    soft: Mapping[str, Mapping[str, float] | Sequence[float] | Any] | None = None,
-                    policy: str | Sequence[str] | None = None, scenario: str | None = None) -> str:
+def conditions_text(
+    *,
+    do: Mapping[str, Any] | None = None,
+    given: Mapping[str, Any] | None = None,
+    soft: Mapping[str, Mapping[str, float] | Sequence[float] | Any] | None = None,
+    policy: str | Sequence[str] | None = None,
+    scenario: str | None = None,
+) -> str:
     """The conditions as one line ("" when there are none).
 
     >>> conditions_text(do={"channel": "open"}, given={"test": "yes"}, soft={"signal": {"no": 0.2, "yes": 0.8}})

@@ -46,8 +46,9 @@ class LineMap:
             path = path[:-1]
 
     def problem(self, path: Path_, message: str, **kwargs: Any) -> Problem:
-        return Problem(message, file=self.file, line=self.line(path), field=format_path(path) or None, **kwargs)
-
+        return Problem(
+            message, file=self.file, line=self.line(path), field=format_path(path) or None, **kwargs
+        )
 
 
 class Locator:
@@ -74,4 +75,3 @@ class Locator:
     def where(self, path: Path_) -> tuple[str, int | None]:
         m = self.map_for(path)
         return m.file, m.line(path)
-

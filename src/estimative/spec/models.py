@@ -130,7 +130,9 @@ class VariableSpec(_Base):
     def table(self) -> np.ndarray:
         """The full CPT, shape ``(len(states), *parent cardinalities)``; columns sum to 1."""
         if self._table is None:
-            raise RuntimeError(f"variable {self.id!r} was not expanded; build specs with load_model")
+            raise RuntimeError(
+                f"variable {self.id!r} was not expanded; build specs with load_model"
+            )
         return self._table
 
     @property
@@ -236,7 +238,9 @@ class QuestionSpec(_Base):
     @classmethod
     def _baseline(cls, q: QueryRef) -> QueryRef:
         if q.do or q.policy or q.given or q.soft or q.scenario:
-            raise ValueError("a forecast question is answered from the baseline: no do, policy, given, soft or scenario")
+            raise ValueError(
+                "a forecast question is answered from the baseline: no do, policy, given, soft or scenario"
+            )
         return q
 
 
@@ -279,7 +283,9 @@ class AttributeSpec(_Base):
     def table(self) -> np.ndarray:
         """The values as an array with one axis per variable of ``over`` (states in model order)."""
         if self._table is None:
-            raise RuntimeError(f"attribute {self.id!r} was not expanded; build specs with load_model")
+            raise RuntimeError(
+                f"attribute {self.id!r} was not expanded; build specs with load_model"
+            )
         return self._table
 
     def expand(
@@ -290,8 +296,13 @@ class AttributeSpec(_Base):
         issues: list[tuple[tuple[str | int, ...], str, dict[str, Any]]] = []
         for j, v in enumerate(self.over):
             if v not in states:
-                issues.append((("over", j), f"unknown variable '{v}'{did_you_mean(v, states)}",
-                               {"fix": "name a variable the model defines"}))
+                issues.append(
+                    (
+                        ("over", j),
+                        f"unknown variable '{v}'{did_you_mean(v, states)}",
+                        {"fix": "name a variable the model defines"},
+                    )
+                )
         if len(set(self.over)) != len(self.over):
             issues.append((("over",), "a variable is listed twice", {"found": str(self.over)}))
         if issues:
@@ -300,15 +311,28 @@ class AttributeSpec(_Base):
         out = np.full(tuple(len(states[v]) for v in over), np.nan)
         if isinstance(self.values, dict):
             if len(over) != 1:
-                issues.append((("values",), "a mapping of states gives values over one variable only",
-                               {"expected": "a list of rows {when: {...}, value: v}",
-                                "fix": "write one row per combination of the states of " + ", ".join(over)}))
+                issues.append(
+                    (
+                        ("values",),
+                        "a mapping of states gives values over one variable only",
+                        {
+                            "expected": "a list of rows {when: {...}, value: v}",
+                            "fix": "write one row per combination of the states of "
+                            + ", ".join(over),
+                        },
+                    )
+                )
                 return None, issues
             var = over[0]
             for s, val in self.values.items():
                 if s not in states[var]:
-                    issues.append((("values", s), f"'{s}' is not a state of '{var}'{did_you_mean(s, states[var])}",
-                                   {"expected": f"one of {list(states[var])}", "found": repr(s)}))
+                    issues.append(
+                        (
+                            ("values", s),
+                            f"'{s}' is not a state of '{var}'{did_you_mean(s, states[var])}",
+                            {"expected": f"one of {list(states[var])}", "found": repr(s)},
+                        )
+                    )
                 else:
                     out[states[var].index(s)] = float(val)
         else:
@@ -317,35 +341,70 @@ class AttributeSpec(_Base):
                 ok = True
                 for k in row.when:
                     if k not in over:
-                        issues.append((("values", i, "when", k),
-                                       f"'{k}' is not a variable of this attribute{did_you_mean(k, over)}",
-                                       {"expected": f"one of {over}", "fix": "add it to over: or remove it"}))
+                        issues.append(
+                            (
+                                ("values", i, "when", k),
+                                f"'{k}' is not a variable of this attribute{did_you_mean(k, over)}",
+                                {
+                                    "expected": f"one of {over}",
+                                    "fix": "add it to over: or remove it",
+                                },
+                            )
+                        )
                         ok = False
                 for v in over:
                     if v not in row.when:
-                        issues.append((("values", i, "when"), f"row does not give a state for '{v}'",
-                                       {"fix": f"add {v}: <state> to when"}))
+                        issues.append(
+                            (
+                                ("values", i, "when"),
+                                f"row does not give a state for '{v}'",
+                                {"fix": f"add {v}: <state> to when"},
+                            )
+                        )
                         ok = False
                     elif row.when[v] not in states[v]:
                         s = row.when[v]
-                        issues.append((("values", i, "when", v), f"'{s}' is not a state of '{v}'{did_you_mean(s, states[v])}",
-                                       {"expected": f"one of {list(states[v])}", "found": repr(s)}))
+                        issues.append(
+                            (
+                                ("values", i, "when", v),
+                                f"'{s}' is not a state of '{v}'{did_you_mean(s, states[v])}",
+                                {"expected": f"one of {list(states[v])}", "found": repr(s)},
+                            )
+                        )
                         ok = False
                 if not ok:
                     continue
                 key = tuple(row.when[v] for v in over)
                 if key in seen:
-                    issues.append((("values", i, "when"), f"duplicate row {_fmt_combo(over, key)}",
-                                   {"fix": f"remove this row or the one at values[{seen[key]}]"}))
+                    issues.append(
+                        (
+                            ("values", i, "when"),
+                            f"duplicate row {_fmt_combo(over, key)}",
+                            {"fix": f"remove this row or the one at values[{seen[key]}]"},
+                        )
+                    )
                     continue
                 seen[key] = i
                 out[tuple(states[v].index(s) for v, s in zip(over, key, strict=True))] = row.value
         if not issues and np.isnan(out).any():
-            missing = [tuple(states[v][k] for v, k in zip(over, idx, strict=True)) for idx in zip(*np.nonzero(np.isnan(out)), strict=True)]
-            shown = ", ".join(_fmt_combo(over, m) for m in missing[:4]) + (f" and {len(missing) - 4} more" if len(missing) > 4 else "")
-            issues.append((("values",), f"no value for {shown}",
-                           {"expected": f"{out.size} values, one per combination of the states of {', '.join(over)}",
-                            "found": f"{out.size - len(missing)}", "fix": "add a value for each missing combination"}))
+            missing = [
+                tuple(states[v][k] for v, k in zip(over, idx, strict=True))
+                for idx in zip(*np.nonzero(np.isnan(out)), strict=True)
+            ]
+            shown = ", ".join(_fmt_combo(over, m) for m in missing[:4]) + (
+                f" and {len(missing) - 4} more" if len(missing) > 4 else ""
+            )
+            issues.append(
+                (
+                    ("values",),
+                    f"no value for {shown}",
+                    {
+                        "expected": f"{out.size} values, one per combination of the states of {', '.join(over)}",
+                        "found": f"{out.size - len(missing)}",
+                        "fix": "add a value for each missing combination",
+                    },
+                )
+            )
         return (None if issues else out), issues
 
 
@@ -396,7 +455,9 @@ class ModelSpec(_Base):
     _locator: Any = PrivateAttr(default=None)
     _hash: str | None = PrivateAttr(default=None)
 
-    def model_copy(self, *, update: Mapping[str, Any] | None = None, deep: bool = False) -> ModelSpec:
+    def model_copy(
+        self, *, update: Mapping[str, Any] | None = None, deep: bool = False
+    ) -> ModelSpec:
         """A copy; its content hash is computed afresh (a copy may differ in content)."""
         new = super().model_copy(update=update, deep=deep)
         new._hash = None
@@ -418,8 +479,11 @@ class ModelSpec(_Base):
             if v.id == vid:
                 return v
         ids = [v.id for v in self.variables]
-        raise QueryError(f"unknown variable '{vid}'{did_you_mean(str(vid), ids)}", expected=f"one of {ids}",
-                         fix="name a variable of the model (estimative show lists them)")
+        raise QueryError(
+            f"unknown variable '{vid}'{did_you_mean(str(vid), ids)}",
+            expected=f"one of {ids}",
+            fix="name a variable of the model (estimative show lists them)",
+        )
 
     def policy(self, pid: str) -> PolicySpec:
         """The policy ``pid``; :class:`~estimative.errors.QueryError` when there is none."""
@@ -427,7 +491,9 @@ class ModelSpec(_Base):
             if p.id == pid:
                 return p
         ids = [p.id for p in self.policies]
-        raise QueryError(f"unknown policy '{pid}'{did_you_mean(str(pid), ids)}", expected=f"one of {ids}")
+        raise QueryError(
+            f"unknown policy '{pid}'{did_you_mean(str(pid), ids)}", expected=f"one of {ids}"
+        )
 
     def scenario(self, sid: str) -> ScenarioSpec:
         """The scenario ``sid``; :class:`~estimative.errors.QueryError` when there is none."""
@@ -435,7 +501,9 @@ class ModelSpec(_Base):
             if s.id == sid:
                 return s
         ids = [s.id for s in self.scenarios]
-        raise QueryError(f"unknown scenario '{sid}'{did_you_mean(str(sid), ids)}", expected=f"one of {ids}")
+        raise QueryError(
+            f"unknown scenario '{sid}'{did_you_mean(str(sid), ids)}", expected=f"one of {ids}"
+        )
 
     @property
     def model_hash(self) -> str:
@@ -447,11 +515,11 @@ class ModelSpec(_Base):
             return self._hash
         payload = self.model_dump(mode="json")
         payload["_tables"] = {
-            v.id: np.round(v.table, 15).tolist() if v._table is not None else None for v in self.variables
+            v.id: np.round(v.table, 15).tolist() if v._table is not None else None
+            for v in self.variables
         }
         blob = json.dumps(payload, sort_keys=True, separators=(",", ":")).encode()
         digest = hashlib.sha256(blob).hexdigest()[:16]
         if all(v._table is not None for v in self.variables):  # never cache a half-built spec
             self._hash = digest
         return digest
-

@@ -8,7 +8,9 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 
-_QUOTE_CHARS = str.maketrans({"“": '"', "”": '"', "„": '"', "‘": "'", "’": "'", "\u00a0": " ", "\u00ad": ""})
+_QUOTE_CHARS = str.maketrans(
+    {"“": '"', "”": '"', "„": '"', "‘": "'", "’": "'", "\u00a0": " ", "\u00ad": ""}
+)
 
 
 def _norm(text: str) -> str:
@@ -34,4 +36,3 @@ def quote_in(quote: str, variants: Iterable[str]) -> bool:
     """
     q = _norm(quote)
     return any(q in v for v in variants)
-

@@ -36,56 +36,118 @@ class Expanded:
 
 
 def _check_names(
-    names: Mapping[str, str | None], known: Mapping[str, list[str]], loc: Locator, path: Path_, problems: list[Problem],
-    *, what: str = "variable",
+    names: Mapping[str, str | None],
+    known: Mapping[str, list[str]],
+    loc: Locator,
+    path: Path_,
+    problems: list[Problem],
+    *,
+    what: str = "variable",
 ) -> None:
     for var, state in names.items():
         if var not in known:
-            problems.append(loc.problem((*path, var), f"unknown {what} '{var}'{did_you_mean(var, known)}",
-                                        fix="name a variable the model defines"))
+            problems.append(
+                loc.problem(
+                    (*path, var),
+                    f"unknown {what} '{var}'{did_you_mean(var, known)}",
+                    fix="name a variable the model defines",
+                )
+            )
         elif state is not None and state not in known[var]:
-            problems.append(loc.problem((*path, var), f"'{state}' is not a state of '{var}'{did_you_mean(state, known[var])}",
-                                        expected=f"one of {known[var]}", found=repr(state)))
+            problems.append(
+                loc.problem(
+                    (*path, var),
+                    f"'{state}' is not a state of '{var}'{did_you_mean(state, known[var])}",
+                    expected=f"one of {known[var]}",
+                    found=repr(state),
+                )
+            )
 
 
-def _check_soft(soft: Mapping[str, Mapping[str, float]], known: Mapping[str, list[str]], loc: Locator, path: Path_,
-                problems: list[Problem]) -> None:
+def _check_soft(
+    soft: Mapping[str, Mapping[str, float]],
+    known: Mapping[str, list[str]],
+    loc: Locator,
+    path: Path_,
+    problems: list[Problem],
+) -> None:
     for var, lik in soft.items():
         if var not in known:
-            problems.append(loc.problem((*path, var), f"unknown variable '{var}'{did_you_mean(var, known)}"))
+            problems.append(
+                loc.problem((*path, var), f"unknown variable '{var}'{did_you_mean(var, known)}")
+            )
             continue
         for s in lik:
             if s not in known[var]:
-                problems.append(loc.problem((*path, var, s), f"'{s}' is not a state of '{var}'{did_you_mean(s, known[var])}",
-                                            expected=f"one of {known[var]}"))
+                problems.append(
+                    loc.problem(
+                        (*path, var, s),
+                        f"'{s}' is not a state of '{var}'{did_you_mean(s, known[var])}",
+                        expected=f"one of {known[var]}",
+                    )
+                )
         if all(float(v) == 0.0 for v in lik.values()):
-            problems.append(loc.problem((*path, var), "a likelihood vector of all zeros rules out every state",
-                                        fix="give at least one positive likelihood"))
+            problems.append(
+                loc.problem(
+                    (*path, var),
+                    "a likelihood vector of all zeros rules out every state",
+                    fix="give at least one positive likelihood",
+                )
+            )
 
 
-def check_query_ref(q: QueryRef, spec: ModelSpec, known: Mapping[str, list[str]], loc: Locator, path: Path_,
-                    problems: list[Problem]) -> None:
+def check_query_ref(
+    q: QueryRef,
+    spec: ModelSpec,
+    known: Mapping[str, list[str]],
+    loc: Locator,
+    path: Path_,
+    problems: list[Problem],
+) -> None:
     """Names in a query reference: target, states, evidence, interventions, policy, scenario."""
     if q.target is not None:
         if q.target not in known:
-            problems.append(loc.problem((*path, "target"), f"unknown variable '{q.target}'{did_you_mean(q.target, known)}"))
+            problems.append(
+                loc.problem(
+                    (*path, "target"),
+                    f"unknown variable '{q.target}'{did_you_mean(q.target, known)}",
+                )
+            )
         else:
             for s in q.target_states():
                 if s not in known[q.target]:
-                    problems.append(loc.problem((*path, "state" if q.state is not None else "states"),
-                                                f"'{s}' is not a state of '{q.target}'{did_you_mean(s, known[q.target])}",
-                                                expected=f"one of {known[q.target]}"))
+                    problems.append(
+                        loc.problem(
+                            (*path, "state" if q.state is not None else "states"),
+                            f"'{s}' is not a state of '{q.target}'{did_you_mean(s, known[q.target])}",
+                            expected=f"one of {known[q.target]}",
+                        )
+                    )
     if q.event is not None:
         for i, term in enumerate(q.event.terms()):
-            sub = (*path, "event", "all_of") if q.event.all_of is not None else (*path, "event", "any_of", i)
+            sub = (
+                (*path, "event", "all_of")
+                if q.event.all_of is not None
+                else (*path, "event", "any_of", i)
+            )
             _check_names(term, known, loc, sub, problems)
     _check_names(q.given, known, loc, (*path, "given"), problems)
     _check_names(q.do, known, loc, (*path, "do"), problems)
     _check_soft(q.soft, known, loc, (*path, "soft"), problems)
     if q.policy is not None and q.policy not in {p.id for p in spec.policies}:
-        problems.append(loc.problem((*path, "policy"), f"unknown policy '{q.policy}'{did_you_mean(q.policy, [p.id for p in spec.policies])}"))
+        problems.append(
+            loc.problem(
+                (*path, "policy"),
+                f"unknown policy '{q.policy}'{did_you_mean(q.policy, [p.id for p in spec.policies])}",
+            )
+        )
     if q.scenario is not None and q.scenario not in {s.id for s in spec.scenarios}:
-        problems.append(loc.problem((*path, "scenario"), f"unknown scenario '{q.scenario}'{did_you_mean(q.scenario, [s.id for s in spec.scenarios])}"))
+        problems.append(
+            loc.problem(
+                (*path, "scenario"),
+                f"unknown scenario '{q.scenario}'{did_you_mean(q.scenario, [s.id for s in spec.scenarios])}",
+            )
+        )
 
 
 def _dupes(items: list[Any], section: str, loc: Locator, problems: list[Problem]) -> None:
@@ -93,8 +155,13 @@ def _dupes(items: list[Any], section: str, loc: Locator, problems: list[Problem]
     for i, item in enumerate(items):
         if item.id in first:
             _, line = loc.where((section, first[item.id]))
-            problems.append(loc.problem((section, i, "id"), f"duplicate id '{item.id}'",
-                                        fix=f"rename it; the first '{item.id}' is at line {line}"))
+            problems.append(
+                loc.problem(
+                    (section, i, "id"),
+                    f"duplicate id '{item.id}'",
+                    fix=f"rename it; the first '{item.id}' is at line {line}",
+                )
+            )
         else:
             first[item.id] = i
 
@@ -105,15 +172,35 @@ def check_spec(spec: ModelSpec, loc: Locator, folder: Path) -> tuple[list[Proble
     attaches the tables once."""
     problems: list[Problem] = []
     expanded = Expanded()
-    for section in ("variables", "policies", "scenarios", "claims", "questions", "outcomes", "sources"):
+    for section in (
+        "variables",
+        "policies",
+        "scenarios",
+        "claims",
+        "questions",
+        "outcomes",
+        "sources",
+    ):
         _dupes(list(getattr(spec, section)), section, loc, problems)
     known: dict[str, list[str]] = {}
     for i, v in enumerate(spec.variables):
         if len(set(v.states)) != len(v.states):
             dup = sorted({s for s in v.states if v.states.count(s) > 1})
-            problems.append(loc.problem(("variables", i, "states"), f"duplicate state(s) {dup}", fix="give each state once"))
+            problems.append(
+                loc.problem(
+                    ("variables", i, "states"),
+                    f"duplicate state(s) {dup}",
+                    fix="give each state once",
+                )
+            )
         if len(v.states) < 2:
-            problems.append(loc.problem(("variables", i, "states"), "a variable needs at least two states", found=str(v.states)))
+            problems.append(
+                loc.problem(
+                    ("variables", i, "states"),
+                    "a variable needs at least two states",
+                    found=str(v.states),
+                )
+            )
         known.setdefault(v.id, list(v.states))
     # parents and cycles
     edges: dict[str, list[str]] = {v: [] for v in known}
@@ -121,11 +208,20 @@ def check_spec(spec: ModelSpec, loc: Locator, folder: Path) -> tuple[list[Proble
     for i, v in enumerate(spec.variables):
         for j, p in enumerate(v.parents):
             if p == v.id:
-                problems.append(loc.problem(("variables", i, "parents", j), f"'{v.id}' lists itself as a parent"))
+                problems.append(
+                    loc.problem(
+                        ("variables", i, "parents", j), f"'{v.id}' lists itself as a parent"
+                    )
+                )
                 parents_ok = False
             elif p not in known:
-                problems.append(loc.problem(("variables", i, "parents", j), f"undefined parent '{p}'{did_you_mean(p, known)}",
-                                            fix="define the variable or correct the name"))
+                problems.append(
+                    loc.problem(
+                        ("variables", i, "parents", j),
+                        f"undefined parent '{p}'{did_you_mean(p, known)}",
+                        fix="define the variable or correct the name",
+                    )
+                )
                 parents_ok = False
             else:
                 edges[p].append(v.id)
@@ -134,15 +230,31 @@ def check_spec(spec: ModelSpec, loc: Locator, folder: Path) -> tuple[list[Proble
             parents_ok = False
         for j, o in enumerate(v.observes):
             if v.kind != "decision":
-                problems.append(loc.problem(("variables", i, "observes"), "only decision variables observe", fix="set kind: decision or remove observes"))
+                problems.append(
+                    loc.problem(
+                        ("variables", i, "observes"),
+                        "only decision variables observe",
+                        fix="set kind: decision or remove observes",
+                    )
+                )
             elif o not in known:
-                problems.append(loc.problem(("variables", i, "observes", j), f"unknown variable '{o}'{did_you_mean(o, known)}"))
+                problems.append(
+                    loc.problem(
+                        ("variables", i, "observes", j),
+                        f"unknown variable '{o}'{did_you_mean(o, known)}",
+                    )
+                )
     cycle = find_cycle(edges)
     if cycle:
         names = [*cycle, cycle[0]]
         idx = next(i for i, v in enumerate(spec.variables) if v.id == cycle[0])
-        problems.append(loc.problem(("variables", idx, "parents"), "the graph has a cycle: " + " -> ".join(names),
-                                    fix="a Bayesian network must be acyclic: remove one of these edges"))
+        problems.append(
+            loc.problem(
+                ("variables", idx, "parents"),
+                "the graph has a cycle: " + " -> ".join(names),
+                fix="a Bayesian network must be acyclic: remove one of these edges",
+            )
+        )
         parents_ok = False
     # CPTs
     if parents_ok:
@@ -151,7 +263,9 @@ def check_spec(spec: ModelSpec, loc: Locator, folder: Path) -> tuple[list[Proble
                 continue
             table, bands, issues = expand_cpt(v, known)
             for rel, msg, extra in issues:
-                problems.append(loc.problem(("variables", i, *rel), f"cpt of {v.id}: {msg}", **extra))
+                problems.append(
+                    loc.problem(("variables", i, *rel), f"cpt of {v.id}: {msg}", **extra)
+                )
             if table is not None:
                 expanded.tables[v.id] = table
                 if bands is not None:
@@ -161,33 +275,64 @@ def check_spec(spec: ModelSpec, loc: Locator, folder: Path) -> tuple[list[Proble
     for i, doc in enumerate(spec.sources):
         doc_path = folder / doc.path
         if not doc_path.is_file():
-            problems.append(loc.problem(("sources", i, "path"), f"source document '{doc.path}' does not exist",
-                                        found=display_path(doc_path), fix="give a path relative to the model folder"))
+            problems.append(
+                loc.problem(
+                    ("sources", i, "path"),
+                    f"source document '{doc.path}' does not exist",
+                    found=display_path(doc_path),
+                    fix="give a path relative to the model folder",
+                )
+            )
             continue
         try:
             docs[doc.id] = normalized_variants(doc_path.read_text(encoding="utf-8"))
         except (UnicodeDecodeError, OSError) as exc:
-            problems.append(loc.problem(("sources", i, "path"), f"cannot read source document as UTF-8 text ({exc})"))
+            problems.append(
+                loc.problem(
+                    ("sources", i, "path"), f"cannot read source document as UTF-8 text ({exc})"
+                )
+            )
 
     def check_citation(c: Citation | Any, path: Path_) -> None:
         src, quote = c.source, c.quote
         if src not in {s.id for s in spec.sources}:
-            problems.append(loc.problem((*path, "source"), f"unknown source '{src}'{did_you_mean(src, [s.id for s in spec.sources])}",
-                                        fix="add it under sources: with its path"))
+            problems.append(
+                loc.problem(
+                    (*path, "source"),
+                    f"unknown source '{src}'{did_you_mean(src, [s.id for s in spec.sources])}",
+                    fix="add it under sources: with its path",
+                )
+            )
         elif src in docs and not quote_in(quote, docs[src]):
             short = quote if len(quote) < 70 else quote[:67] + "..."
-            problems.append(loc.problem((*path, "quote"), f"quote not found verbatim in source '{src}'",
-                                        found=repr(short), fix="copy the words exactly from the document (line breaks and spacing may differ)"))
+            problems.append(
+                loc.problem(
+                    (*path, "quote"),
+                    f"quote not found verbatim in source '{src}'",
+                    found=repr(short),
+                    fix="copy the words exactly from the document (line breaks and spacing may differ)",
+                )
+            )
 
     for i, v in enumerate(spec.variables):
         for j, c in enumerate(v.cpt.sources):
             check_citation(c, ("variables", i, "cpt", "sources", j))
         if v.cpt.assumption and not (v.cpt.rationale or "").strip():
-            problems.append(loc.problem(("variables", i, "cpt", "rationale"), f"assumption in the CPT of {v.id} has no rationale",
-                                        fix="say why the numbers are what they are"))
+            problems.append(
+                loc.problem(
+                    ("variables", i, "cpt", "rationale"),
+                    f"assumption in the CPT of {v.id} has no rationale",
+                    fix="say why the numbers are what they are",
+                )
+            )
         if not v.cpt.sources and not v.cpt.assumption and spec.sources:
-            problems.append(loc.problem(("variables", i, "cpt"), f"the CPT of {v.id} has no provenance",
-                                        fix="cite a source with a verbatim quote, or set assumption: true with a rationale"))
+            problems.append(
+                loc.problem(
+                    ("variables", i, "cpt"),
+                    f"the CPT of {v.id} has no provenance",
+                    fix="cite a source with a verbatim quote, or set assumption: true with a rationale",
+                )
+            )
     for section in ("policies", "scenarios"):
         for i, item in enumerate(getattr(spec, section)):
             for j, c in enumerate(item.sources):
@@ -198,13 +343,21 @@ def check_spec(spec: ModelSpec, loc: Locator, folder: Path) -> tuple[list[Proble
     for i, pol in enumerate(spec.policies):
         _check_names(pol.do, known, loc, ("policies", i, "do"), problems)
         if not pol.do:
-            problems.append(loc.problem(("policies", i, "do"), "a policy needs at least one do() assignment"))
+            problems.append(
+                loc.problem(("policies", i, "do"), "a policy needs at least one do() assignment")
+            )
     for i, sc in enumerate(spec.scenarios):
         _check_names(sc.given, known, loc, ("scenarios", i, "given"), problems)
         _check_soft(sc.soft, known, loc, ("scenarios", i, "soft"), problems)
         both = set(sc.given) & set(sc.soft)
         for var in both:
-            problems.append(loc.problem(("scenarios", i, "soft", var), f"'{var}' has both hard and soft evidence", fix="keep one"))
+            problems.append(
+                loc.problem(
+                    ("scenarios", i, "soft", var),
+                    f"'{var}' has both hard and soft evidence",
+                    fix="keep one",
+                )
+            )
     for i, claim in enumerate(spec.claims):
         check_query_ref(claim.left, spec, known, loc, ("claims", i, "left"), problems)
         if isinstance(claim.right, QueryRef):
@@ -212,13 +365,17 @@ def check_spec(spec: ModelSpec, loc: Locator, folder: Path) -> tuple[list[Proble
     for i, q in enumerate(spec.questions):
         check_query_ref(q.query, spec, known, loc, ("questions", i, "query"), problems)
     for i, outcome in enumerate(spec.outcomes):
-        _check_names({outcome.target: outcome.state}, known, loc, ("outcomes", i, "target"), problems)
+        _check_names(
+            {outcome.target: outcome.state}, known, loc, ("outcomes", i, "target"), problems
+        )
     _check_decisions(spec, edges, loc, problems)
     _check_utilities(spec, known, loc, problems, check_citation, expanded)
     return problems, expanded
 
 
-def _check_decisions(spec: ModelSpec, edges: Mapping[str, list[str]], loc: Locator, problems: list[Problem]) -> None:
+def _check_decisions(
+    spec: ModelSpec, edges: Mapping[str, list[str]], loc: Locator, problems: list[Problem]
+) -> None:
     """Decisions are made in the order the file lists them; each sees what it observes and
     remembers every earlier decision and observation, so it cannot observe a consequence of
     itself or of a later decision. ``edges`` maps each variable to its children."""
@@ -236,25 +393,47 @@ def _check_decisions(spec: ModelSpec, edges: Mapping[str, list[str]], loc: Locat
                 continue  # reported with the other names
             path = ("variables", i, "observes", j)
             if kinds[o] == "decision":
-                problems.append(loc.problem(path, f"'{d.id}' observes the decision '{o}'",
-                                            fix="list only chance variables: earlier decisions are remembered anyway"))
+                problems.append(
+                    loc.problem(
+                        path,
+                        f"'{d.id}' observes the decision '{o}'",
+                        fix="list only chance variables: earlier decisions are remembered anyway",
+                    )
+                )
                 continue
             if o in descendants(d.id):
-                problems.append(loc.problem(path, f"'{d.id}' observes '{o}', which depends on '{d.id}' itself",
-                                            fix="a decision can observe only what is known before it is made"))
+                problems.append(
+                    loc.problem(
+                        path,
+                        f"'{d.id}' observes '{o}', which depends on '{d.id}' itself",
+                        fix="a decision can observe only what is known before it is made",
+                    )
+                )
                 continue
-            for _, later in decisions[pos + 1:]:
+            for _, later in decisions[pos + 1 :]:
                 if o in descendants(later.id):
-                    problems.append(loc.problem(
-                        path, f"'{d.id}' observes '{o}', which depends on the later decision '{later.id}'",
-                        fix=f"decisions are made in the order the file lists them: list '{later.id}' before '{d.id}'"))
+                    problems.append(
+                        loc.problem(
+                            path,
+                            f"'{d.id}' observes '{o}', which depends on the later decision '{later.id}'",
+                            fix=f"decisions are made in the order the file lists them: list '{later.id}' before '{d.id}'",
+                        )
+                    )
                     break
         if len(set(d.observes)) != len(d.observes):
-            problems.append(loc.problem(("variables", i, "observes"), "a variable is observed twice"))
+            problems.append(
+                loc.problem(("variables", i, "observes"), "a variable is observed twice")
+            )
 
 
-def _check_utilities(spec: ModelSpec, known: Mapping[str, list[str]], loc: Locator, problems: list[Problem],
-                     check_citation: Any, expanded: Expanded) -> None:
+def _check_utilities(
+    spec: ModelSpec,
+    known: Mapping[str, list[str]],
+    loc: Locator,
+    problems: list[Problem],
+    check_citation: Any,
+    expanded: Expanded,
+) -> None:
     """Utility attributes: names, complete value tables, a rationale for every weight."""
     if spec.utilities is None:
         return
@@ -263,12 +442,22 @@ def _check_utilities(spec: ModelSpec, known: Mapping[str, list[str]], loc: Locat
     for i, a in enumerate(attrs):
         path = ("utilities", "attributes", i)
         if a.id in first:
-            problems.append(loc.problem((*path, "id"), f"duplicate attribute id '{a.id}'",
-                                        fix=f"rename it; the first '{a.id}' is at line {loc.where((*path[:-1], first[a.id]))[1]}"))
+            problems.append(
+                loc.problem(
+                    (*path, "id"),
+                    f"duplicate attribute id '{a.id}'",
+                    fix=f"rename it; the first '{a.id}' is at line {loc.where((*path[:-1], first[a.id]))[1]}",
+                )
+            )
         first.setdefault(a.id, i)
         if not a.rationale.strip():
-            problems.append(loc.problem((*path, "rationale"), f"the weight of '{a.id}' has no rationale",
-                                        fix="say why this attribute weighs what it does"))
+            problems.append(
+                loc.problem(
+                    (*path, "rationale"),
+                    f"the weight of '{a.id}' has no rationale",
+                    fix="say why this attribute weighs what it does",
+                )
+            )
         table, issues = a.expand(known)
         for rel, msg, extra in issues:
             problems.append(loc.problem((*path, *rel), f"utility '{a.id}': {msg}", **extra))
@@ -277,6 +466,10 @@ def _check_utilities(spec: ModelSpec, known: Mapping[str, list[str]], loc: Locat
         for j, c in enumerate(a.sources):
             check_citation(c, (*path, "sources", j))
     if attrs and all(a.weight == 0 for a in attrs):
-        problems.append(loc.problem(("utilities", "attributes"), "every weight is 0, so no outcome is preferred to another",
-                                    fix="give at least one attribute a positive weight"))
-
+        problems.append(
+            loc.problem(
+                ("utilities", "attributes"),
+                "every weight is 0, so no outcome is preferred to another",
+                fix="give at least one attribute a positive weight",
+            )
+        )

@@ -40,8 +40,12 @@ class SweepJob:
     """
 
     net: Network
-    cells: tuple[tuple[int, int, str | None, str | None], ...]  # (policy code, scenario code, policy, scenario)
-    targets: tuple[tuple[str, tuple[int, ...], tuple[int, ...]], ...]  # (variable, state indices, state codes)
+    cells: tuple[
+        tuple[int, int, str | None, str | None], ...
+    ]  # (policy code, scenario code, policy, scenario)
+    targets: tuple[
+        tuple[str, tuple[int, ...], tuple[int, ...]], ...
+    ]  # (variable, state indices, state codes)
     settings: tuple[_Setting | None, ...]
     draws: int
     seed: int
@@ -77,7 +81,8 @@ def make_job(design: SweepDesign) -> SweepJob:
     net = design.net
     cells = tuple(
         (pi, si, None if p == BASELINE else p, None if s == BASELINE else s)
-        for pi, p in enumerate(design.policies) for si, s in enumerate(design.scenarios)
+        for pi, p in enumerate(design.policies)
+        for si, s in enumerate(design.scenarios)
     )
     state_names: list[str] = []
     targets = []
@@ -85,18 +90,46 @@ def make_job(design: SweepDesign) -> SweepJob:
         for s in states:
             if s not in state_names:
                 state_names.append(s)
-        targets.append((var, tuple(net.state_index(var, s) for s in states), tuple(state_names.index(s) for s in states)))
+        targets.append(
+            (
+                var,
+                tuple(net.state_index(var, s) for s in states),
+                tuple(state_names.index(s) for s in states),
+            )
+        )
     settings: list[_Setting | None] = [None]
     for code, g in enumerate(design.parameters):
         when = dict(g.when)
-        selector = tuple(net.state_index(p, when[p]) if p in when else None for p in net.parents[g.variable])
+        selector = tuple(
+            net.state_index(p, when[p]) if p in when else None for p in net.parents[g.variable]
+        )
         for x in g.values:
-            settings.append(_Setting(code, net.index(g.variable), net.state_index(g.variable, g.state), selector, float(x)))
-    return SweepJob(net, cells, tuple(targets), tuple(settings), design.draws, design.seed, design.chunk_size,
-                    {k: float(v) for k, v in design.strengths.items()}, tuple(design.policies), tuple(design.scenarios),
-                    tuple(g.label for g in design.parameters), tuple(v for v, _ in design.targets), tuple(state_names),
-                    {"format": FORMAT, "model_hash": net.model_hash, "settings_hash": design.settings_hash},
-                    tuple(design.spawn_key))
+            settings.append(
+                _Setting(
+                    code,
+                    net.index(g.variable),
+                    net.state_index(g.variable, g.state),
+                    selector,
+                    float(x),
+                )
+            )
+    return SweepJob(
+        net,
+        cells,
+        tuple(targets),
+        tuple(settings),
+        design.draws,
+        design.seed,
+        design.chunk_size,
+        {k: float(v) for k, v in design.strengths.items()},
+        tuple(design.policies),
+        tuple(design.scenarios),
+        tuple(g.label for g in design.parameters),
+        tuple(v for v, _ in design.targets),
+        tuple(state_names),
+        {"format": FORMAT, "model_hash": net.model_hash, "settings_hash": design.settings_hash},
+        tuple(design.spawn_key),
+    )
 
 
 def chunk_rng(seed: int, k: int, *, spawn_key: Sequence[int] = ()) -> np.random.Generator:
@@ -198,11 +231,15 @@ def compute_chunk(job: SweepJob, k: int) -> pa.Table:
         cpts = base
         if setting is not None:
             cpts = list(base)
-            cpts[setting.var] = covary(base[setting.var], setting.state, setting.selector, setting.value)
+            cpts[setting.var] = covary(
+                base[setting.var], setting.state, setting.selector, setting.value
+            )
         for ci, (_, _, policy, scenario) in enumerate(job.cells):
             for ti, (var, sidx, _) in enumerate(job.targets):
                 bp = job.net.query_batch(var, cpts=cpts, policy=policy, scenario=scenario)
-                probs = np.broadcast_to(bp.probs, (n, bp.probs.shape[1]))[:, list(sidx)].T  # (states, n)
+                probs = np.broadcast_to(bp.probs, (n, bp.probs.shape[1]))[
+                    :, list(sidx)
+                ].T  # (states, n)
                 total = np.broadcast_to(bp.evidence_prob, (n,))
                 ok = ~np.broadcast_to(bp.impossible, (n,))
                 blocks[(ci, si, ti)] = (probs, total, ok)
@@ -217,8 +254,12 @@ def compute_chunk(job: SweepJob, k: int) -> pa.Table:
                 cols["draw"].append(np.tile(draw_ids, m))
                 cols["policy"].append(np.full(size, pc, dtype=np.int32))
                 cols["scenario"].append(np.full(size, sc, dtype=np.int32))
-                cols["parameter"].append(np.full(size, 0 if setting is None else setting.code, dtype=np.int32))
-                cols["parameter_value"].append(np.full(size, np.nan if setting is None else setting.value))
+                cols["parameter"].append(
+                    np.full(size, 0 if setting is None else setting.code, dtype=np.int32)
+                )
+                cols["parameter_value"].append(
+                    np.full(size, np.nan if setting is None else setting.value)
+                )
                 pmask.append(np.full(size, setting is None))
                 cols["target"].append(np.full(size, ti, dtype=np.int32))
                 cols["state"].append(np.repeat(np.asarray(scodes, dtype=np.int32), n))
@@ -227,14 +268,23 @@ def compute_chunk(job: SweepJob, k: int) -> pa.Table:
                 cols["evidence_ok"].append(np.tile(ok, m))
     cat = {k_: np.concatenate(v) for k_, v in cols.items()}
     null = np.concatenate(pmask)
-    dicts = {"policy": job.policies, "scenario": job.scenarios, "parameter": job.parameters,
-             "target": job.target_names, "state": job.state_names}
+    dicts = {
+        "policy": job.policies,
+        "scenario": job.scenarios,
+        "parameter": job.parameters,
+        "target": job.target_names,
+        "state": job.state_names,
+    }
     arrays = []
     for name, typ, _ in COLUMNS:
         if name in dicts:
             mask = null if name == "parameter" else None
-            arrays.append(pa.DictionaryArray.from_arrays(pa.array(cat[name], pa.int32(), mask=mask),
-                                                         pa.array(list(dicts[name]) or [""], pa.string())))
+            arrays.append(
+                pa.DictionaryArray.from_arrays(
+                    pa.array(cat[name], pa.int32(), mask=mask),
+                    pa.array(list(dicts[name]) or [""], pa.string()),
+                )
+            )
         elif name == "parameter_value":
             arrays.append(pa.array(cat[name], typ, mask=null))
         else:

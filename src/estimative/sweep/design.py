@@ -116,30 +116,48 @@ class SweepDesign:
             self._take_seed_of(rng)
         net = self.net
         if not self.targets:
-            raise UsageError("a sweep needs at least one target", field="targets", fix="name a variable and its state(s)")
+            raise UsageError(
+                "a sweep needs at least one target",
+                field="targets",
+                fix="name a variable and its state(s)",
+            )
         for var, states in self.targets:
             for s in states:
                 net.state_index(var, s)
         if len({v for v, _ in self.targets}) != len(self.targets):
-            raise UsageError("a target is listed twice", field="targets", found=str([v for v, _ in self.targets]))
-        for what, ids, known in (("policy", self.policies, [p.id for p in net.spec.policies]),
-                                 ("scenario", self.scenarios, [s.id for s in net.spec.scenarios])):
+            raise UsageError(
+                "a target is listed twice", field="targets", found=str([v for v, _ in self.targets])
+            )
+        for what, ids, known in (
+            ("policy", self.policies, [p.id for p in net.spec.policies]),
+            ("scenario", self.scenarios, [s.id for s in net.spec.scenarios]),
+        ):
             allowed = [BASELINE, *known]
             if not ids:
-                raise UsageError(f"a sweep needs at least one {what}", fix=f"use '{BASELINE}' for none")
+                raise UsageError(
+                    f"a sweep needs at least one {what}", fix=f"use '{BASELINE}' for none"
+                )
             for i in ids:
                 if i not in allowed:
-                    raise QueryError(f"unknown {what} '{i}'{did_you_mean(i, allowed)}", expected=f"one of {allowed}")
+                    raise QueryError(
+                        f"unknown {what} '{i}'{did_you_mean(i, allowed)}",
+                        expected=f"one of {allowed}",
+                    )
             if len(set(ids)) != len(ids):
                 raise UsageError(f"a {what} is listed twice", found=str(list(ids)))
         for g in self.parameters:
             net.state_index(g.variable, g.state)
             for par, st in g.when:
                 if par not in net.parents[g.variable]:
-                    raise QueryError(f"'{par}' is not a parent of '{g.variable}'{did_you_mean(par, net.parents[g.variable])}")
+                    raise QueryError(
+                        f"'{par}' is not a parent of '{g.variable}'{did_you_mean(par, net.parents[g.variable])}"
+                    )
                 net.state_index(par, st)
             if not g.values or any(not (0.0 <= float(x) <= 1.0) for x in g.values):
-                raise UsageError(f"values of parameter '{g.label}' must be probabilities in [0, 1]", found=str(list(g.values)))
+                raise UsageError(
+                    f"values of parameter '{g.label}' must be probabilities in [0, 1]",
+                    found=str(list(g.values)),
+                )
         if len({g.label for g in self.parameters}) != len(self.parameters):
             raise UsageError("two parameter grids have the same label", fix="give each an id")
         for var in self.strengths:
@@ -151,9 +169,16 @@ class SweepDesign:
     def _take_seed_of(self, rng: np.random.Generator) -> None:
         """Record the seed (and spawn key) ``rng`` was made from, in place of ``seed``."""
         seq = getattr(getattr(rng, "bit_generator", None), "seed_seq", None)
-        if not isinstance(seq, np.random.SeedSequence) or not isinstance(seq.entropy, int) or seq.pool_size != 4:
-            raise UsageError("a sweep records the seed its generator was made from, and this one has none",
-                             field="rng", fix="make it with estimative._random.make_rng(SEED), or pass seed=SEED")
+        if (
+            not isinstance(seq, np.random.SeedSequence)
+            or not isinstance(seq.entropy, int)
+            or seq.pool_size != 4
+        ):
+            raise UsageError(
+                "a sweep records the seed its generator was made from, and this one has none",
+                field="rng",
+                fix="make it with estimative._random.make_rng(SEED), or pass seed=SEED",
+            )
         if self.seed not in (0, seq.entropy):
             raise UsageError("give seed or rng, not both", field="rng", found=f"seed={self.seed}")
         object.__setattr__(self, "seed", int(seq.entropy))
@@ -183,7 +208,12 @@ class SweepDesign:
     @property
     def rows_per_draw(self) -> int:
         """Rows per draw: policies x scenarios x parameter settings x target states."""
-        return len(self.policies) * len(self.scenarios) * self.settings_count * sum(len(s) for _, s in self.targets)
+        return (
+            len(self.policies)
+            * len(self.scenarios)
+            * self.settings_count
+            * sum(len(s) for _, s in self.targets)
+        )
 
     @property
     def n_rows(self) -> int:
@@ -202,8 +232,16 @@ class SweepDesign:
             "targets": [{"variable": v, "states": list(s)} for v, s in self.targets],
             "policies": list(self.policies),
             "scenarios": list(self.scenarios),
-            "parameters": [{"label": g.label, "variable": g.variable, "state": g.state, "when": dict(g.when),
-                            "values": [float(x) for x in g.values]} for g in self.parameters],
+            "parameters": [
+                {
+                    "label": g.label,
+                    "variable": g.variable,
+                    "state": g.state,
+                    "when": dict(g.when),
+                    "values": [float(x) for x in g.values],
+                }
+                for g in self.parameters
+            ],
             "strengths": {k: float(v) for k, v in sorted(self.strengths.items())},
             "draws": int(self.draws),
             "seed": int(self.seed),
@@ -228,13 +266,27 @@ def check_whole(name: str, value: Any, low: int, high: int | None) -> None:
     Traceback (most recent call last):
     estimative.errors.UsageError: workers: workers must be an integer >= 1 and <= 4,096; found 0. Fix: give workers a whole number in range
     """
-    if isinstance(value, bool) or not isinstance(value, int | np.integer) or value < low or (high is not None and value > high):
+    if (
+        isinstance(value, bool)
+        or not isinstance(value, int | np.integer)
+        or value < low
+        or (high is not None and value > high)
+    ):
         span = f"an integer >= {low}" + (f" and <= {high:,}" if high is not None else "")
-        raise UsageError(f"{name} must be {span}", field=name, found=repr(value), fix=f"give {name} a whole number in range")
+        raise UsageError(
+            f"{name} must be {span}",
+            field=name,
+            found=repr(value),
+            fix=f"give {name} a whole number in range",
+        )
 
 
 def load_sweep(
-    path: str | Path, *, draws: int | None = None, seed: int | None = None, chunk_size: int | None = None,
+    path: str | Path,
+    *,
+    draws: int | None = None,
+    seed: int | None = None,
+    chunk_size: int | None = None,
 ) -> SweepDesign:
     """Read a sweep file into a :class:`SweepDesign`; keyword options override the file.
 
@@ -262,8 +314,12 @@ def load_sweep(
         targets=tuple((v, tuple(st)) for v, st in sf.targets),
         policies=tuple(sf.policies),
         scenarios=tuple(sf.scenarios),
-        parameters=tuple(ParameterGrid(g.variable, g.state, tuple(float(x) for x in g.values),
-                                       tuple(g.when.items()), g.id) for g in s.parameters),
+        parameters=tuple(
+            ParameterGrid(
+                g.variable, g.state, tuple(float(x) for x in g.values), tuple(g.when.items()), g.id
+            )
+            for g in s.parameters
+        ),
         draws=s.draws if draws is None else draws,
         seed=s.seed if seed is None else seed,
         chunk_size=s.chunk_size if chunk_size is None else chunk_size,

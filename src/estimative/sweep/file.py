@@ -68,7 +68,11 @@ class TargetSpec(_Base):
     def _shorthand(cls, data: Any) -> Any:
         if isinstance(data, str):
             var, eq, state = data.partition("=")
-            return {"variable": var.strip(), "state": state.strip()} if eq else {"variable": var.strip()}
+            return (
+                {"variable": var.strip(), "state": state.strip()}
+                if eq
+                else {"variable": var.strip()}
+            )
         return data
 
 
@@ -79,7 +83,9 @@ class ParameterGridSpec(_Base):
     variable: str
     state: str
     when: dict[str, str] = Field(default_factory=dict)
-    values: Annotated[list[Annotated[float, Field(ge=0.0, le=1.0, allow_inf_nan=False)]], Field(min_length=1)]
+    values: Annotated[
+        list[Annotated[float, Field(ge=0.0, le=1.0, allow_inf_nan=False)]], Field(min_length=1)
+    ]
     id: Annotated[str, Field(min_length=1, max_length=120)] | None = None
 
 
@@ -94,7 +100,9 @@ class SweepFileSpec(_Base):
     policies: list[str] | str = "all"
     scenarios: list[str] | str = "all"
     parameters: list[ParameterGridSpec] = Field(default_factory=list)
-    strengths: dict[str, Annotated[float, Field(gt=0.0, allow_inf_nan=False)]] = Field(default_factory=dict)
+    strengths: dict[str, Annotated[float, Field(gt=0.0, allow_inf_nan=False)]] = Field(
+        default_factory=dict
+    )
     draws: Annotated[int, Field(ge=1, le=MAX_DRAWS)] = 1000
     seed: Annotated[int, Field(ge=0)] = 0
     chunk_size: Annotated[int, Field(ge=1, le=1_000_000)] = 500
@@ -132,8 +140,16 @@ class SweepFile:
         The output folder the file names (relative paths resolved against the file's folder).
     """
 
-    def __init__(self, spec: SweepFileSpec, net: Network, path: Path, targets: list[tuple[str, list[str]]],
-                 policies: list[str], scenarios: list[str], lines: LineMap) -> None:
+    def __init__(
+        self,
+        spec: SweepFileSpec,
+        net: Network,
+        path: Path,
+        targets: list[tuple[str, list[str]]],
+        policies: list[str],
+        scenarios: list[str],
+        lines: LineMap,
+    ) -> None:
         self.spec = spec
         self.net = net
         self.path = path
@@ -162,33 +178,56 @@ def load_sweep_file(path: str | Path) -> SweepFile:
     p = Path(path)
     data, lines = load_yaml(p, display=display_path(p))
     if not isinstance(data, dict):
-        raise ModelError(Problem("the top level of a sweep file must be a mapping of keys (model:, targets:, ...)",
-                                 file=lines.file, line=1, found=type(data).__name__))
+        raise ModelError(
+            Problem(
+                "the top level of a sweep file must be a mapping of keys (model:, targets:, ...)",
+                file=lines.file,
+                line=1,
+                found=type(data).__name__,
+            )
+        )
     loc = _Locator(lines)
     try:
         spec = SweepFileSpec.model_validate(data)
     except ValidationError as exc:
-        raise ModelError(pydantic_problems(exc, data, loc, fields_of=_FIELDS, section_kind=_kind)) from None
+        raise ModelError(
+            pydantic_problems(exc, data, loc, fields_of=_FIELDS, section_kind=_kind)
+        ) from None
     spec._file = lines.file
     model_path = Path(os.path.normpath(p.parent / spec.model))
     try:
         net = Network.from_file(model_path)
     except ModelError as exc:
-        lead = lines.problem(("model",), f"the model '{spec.model}' does not load",
-                             found=display_path(model_path),
-                             fix="name a model folder or file relative to this sweep file, and fix the model's own problems below")
-        if len(exc.problems) == 1 and exc.problems[0].message in {"file not found", "model folder has no model.yaml"}:
+        lead = lines.problem(
+            ("model",),
+            f"the model '{spec.model}' does not load",
+            found=display_path(model_path),
+            fix="name a model folder or file relative to this sweep file, and fix the model's own problems below",
+        )
+        if len(exc.problems) == 1 and exc.problems[0].message in {
+            "file not found",
+            "model folder has no model.yaml",
+        }:
             raise ModelError(lead) from None
         raise ModelError([lead, *exc.problems]) from None
     problems: list[Problem] = []
     targets = _check_targets(spec, data.get("targets"), net, lines, problems)
-    policies = _check_ids(spec.policies, "policies", [q.id for q in net.spec.policies], "policy", lines, problems)
-    scenarios = _check_ids(spec.scenarios, "scenarios", [s.id for s in net.spec.scenarios], "scenario", lines, problems)
+    policies = _check_ids(
+        spec.policies, "policies", [q.id for q in net.spec.policies], "policy", lines, problems
+    )
+    scenarios = _check_ids(
+        spec.scenarios, "scenarios", [s.id for s in net.spec.scenarios], "scenario", lines, problems
+    )
     _check_parameters(spec, net, lines, problems)
     for var in spec.strengths:
         if var not in net.states:
-            problems.append(lines.problem(("strengths", var), f"unknown variable '{var}'{did_you_mean(var, net.variables)}",
-                                          fix="name a variable of the model"))
+            problems.append(
+                lines.problem(
+                    ("strengths", var),
+                    f"unknown variable '{var}'{did_you_mean(var, net.variables)}",
+                    fix="name a variable of the model",
+                )
+            )
     if problems:
         raise ModelError(problems)
     return SweepFile(spec, net, p, targets, policies, scenarios, lines)
@@ -200,8 +239,9 @@ def _states_of(item: TargetSpec) -> list[str] | None:
     return list(item.states) if item.states is not None else None
 
 
-def _check_targets(spec: SweepFileSpec, raw: Any, net: Network, lines: LineMap,
-                   problems: list[Problem]) -> list[tuple[str, list[str]]]:
+def _check_targets(
+    spec: SweepFileSpec, raw: Any, net: Network, lines: LineMap, problems: list[Problem]
+) -> list[tuple[str, list[str]]]:
     out: list[tuple[str, list[str]]] = []
     seen: dict[str, int] = {}
     for i, item in enumerate(spec.targets):
@@ -212,92 +252,191 @@ def _check_targets(spec: SweepFileSpec, raw: Any, net: Network, lines: LineMap,
             problems.append(lines.problem(("targets", i), "give state or states, not both"))
             continue
         if var not in net.states:
-            problems.append(lines.problem(where, f"unknown variable '{var}'{did_you_mean(var, net.variables)}",
-                                          fix="name a variable of the model (estimative show lists them)"))
+            problems.append(
+                lines.problem(
+                    where,
+                    f"unknown variable '{var}'{did_you_mean(var, net.variables)}",
+                    fix="name a variable of the model (estimative show lists them)",
+                )
+            )
             continue
         if var in seen:
-            problems.append(lines.problem(where, f"target '{var}' is listed twice",
-                                          fix=f"list it once, with every state you want (first at line {lines.line(('targets', seen[var]))})"))
+            problems.append(
+                lines.problem(
+                    where,
+                    f"target '{var}' is listed twice",
+                    fix=f"list it once, with every state you want (first at line {lines.line(('targets', seen[var]))})",
+                )
+            )
             continue
         seen[var] = i
         known = list(net.states[var])
         if states is None:
             states = known
         if not states:
-            problems.append(lines.problem(("targets", i, "states"), "an empty list of states", fix="name at least one state"))
+            problems.append(
+                lines.problem(
+                    ("targets", i, "states"),
+                    "an empty list of states",
+                    fix="name at least one state",
+                )
+            )
             continue
         bad = False
         for j, st in enumerate(states):
             if st not in known:
-                spath: Path_ = where if short else (
-                    ("targets", i, "state") if item.state is not None else ("targets", i, "states", j))
-                problems.append(lines.problem(spath, f"'{st}' is not a state of '{var}'{did_you_mean(st, known)}",
-                                              expected=f"one of {known}", found=repr(st)))
+                spath: Path_ = (
+                    where
+                    if short
+                    else (
+                        ("targets", i, "state")
+                        if item.state is not None
+                        else ("targets", i, "states", j)
+                    )
+                )
+                problems.append(
+                    lines.problem(
+                        spath,
+                        f"'{st}' is not a state of '{var}'{did_you_mean(st, known)}",
+                        expected=f"one of {known}",
+                        found=repr(st),
+                    )
+                )
                 bad = True
         if len(set(states)) != len(states):
-            problems.append(lines.problem(("targets", i), "a state is listed twice", found=str(states)))
+            problems.append(
+                lines.problem(("targets", i), "a state is listed twice", found=str(states))
+            )
             bad = True
         if not bad:
             out.append((var, list(states)))
     return out
 
 
-def _check_ids(value: list[str] | str, section: str, known: list[str], what: str, lines: LineMap,
-               problems: list[Problem]) -> list[str]:
+def _check_ids(
+    value: list[str] | str,
+    section: str,
+    known: list[str],
+    what: str,
+    lines: LineMap,
+    problems: list[Problem],
+) -> list[str]:
     allowed = [BASELINE, *known]
     if isinstance(value, str):
         if value == "all":
             return allowed
-        problems.append(lines.problem((section,), f"{section} must be a list of {what} ids or the word all",
-                                      found=repr(value), fix=f"write {section}: [{', '.join(allowed[:3])}] or {section}: all"))
+        problems.append(
+            lines.problem(
+                (section,),
+                f"{section} must be a list of {what} ids or the word all",
+                found=repr(value),
+                fix=f"write {section}: [{', '.join(allowed[:3])}] or {section}: all",
+            )
+        )
         return []
     out: list[str] = []
     for i, item in enumerate(value):
         if item == "all":
-            problems.append(lines.problem((section, i), f"'all' cannot be mixed with named {section}",
-                                          fix=f"write {section}: all, or list the ids"))
+            problems.append(
+                lines.problem(
+                    (section, i),
+                    f"'all' cannot be mixed with named {section}",
+                    fix=f"write {section}: all, or list the ids",
+                )
+            )
         elif item not in allowed:
-            problems.append(lines.problem((section, i), f"unknown {what} '{item}'{did_you_mean(item, allowed)}",
-                                          expected=f"one of {allowed}", found=repr(item)))
+            problems.append(
+                lines.problem(
+                    (section, i),
+                    f"unknown {what} '{item}'{did_you_mean(item, allowed)}",
+                    expected=f"one of {allowed}",
+                    found=repr(item),
+                )
+            )
         elif item in out:
-            problems.append(lines.problem((section, i), f"{what} '{item}' is listed twice", fix="list it once"))
+            problems.append(
+                lines.problem((section, i), f"{what} '{item}' is listed twice", fix="list it once")
+            )
         else:
             out.append(item)
     if not value:
-        problems.append(lines.problem((section,), f"an empty list of {section}",
-                                      fix=f"name at least one ({BASELINE} means no {'intervention' if what == 'policy' else 'evidence'})"))
+        problems.append(
+            lines.problem(
+                (section,),
+                f"an empty list of {section}",
+                fix=f"name at least one ({BASELINE} means no {'intervention' if what == 'policy' else 'evidence'})",
+            )
+        )
     return out
 
 
-def _check_parameters(spec: SweepFileSpec, net: Network, lines: LineMap, problems: list[Problem]) -> None:
+def _check_parameters(
+    spec: SweepFileSpec, net: Network, lines: LineMap, problems: list[Problem]
+) -> None:
     labels: dict[str, int] = {}
     for i, g in enumerate(spec.parameters):
         base = ("parameters", i)
         if g.variable not in net.states:
-            problems.append(lines.problem((*base, "variable"), f"unknown variable '{g.variable}'{did_you_mean(g.variable, net.variables)}",
-                                          fix="name a variable of the model"))
+            problems.append(
+                lines.problem(
+                    (*base, "variable"),
+                    f"unknown variable '{g.variable}'{did_you_mean(g.variable, net.variables)}",
+                    fix="name a variable of the model",
+                )
+            )
             continue
         known = list(net.states[g.variable])
         if g.state not in known:
-            problems.append(lines.problem((*base, "state"), f"'{g.state}' is not a state of '{g.variable}'{did_you_mean(g.state, known)}",
-                                          expected=f"one of {known}", found=repr(g.state)))
+            problems.append(
+                lines.problem(
+                    (*base, "state"),
+                    f"'{g.state}' is not a state of '{g.variable}'{did_you_mean(g.state, known)}",
+                    expected=f"one of {known}",
+                    found=repr(g.state),
+                )
+            )
         if len(known) < 2:
             continue
         parents = list(net.parents[g.variable])
         for par, st in g.when.items():
             if par not in parents:
-                problems.append(lines.problem((*base, "when", par), f"'{par}' is not a parent of '{g.variable}'{did_you_mean(par, parents)}",
-                                              expected=f"one of {parents}" if parents else f"no when: '{g.variable}' has no parents",
-                                              fix="name the parent states of the column(s) to vary"))
+                problems.append(
+                    lines.problem(
+                        (*base, "when", par),
+                        f"'{par}' is not a parent of '{g.variable}'{did_you_mean(par, parents)}",
+                        expected=f"one of {parents}"
+                        if parents
+                        else f"no when: '{g.variable}' has no parents",
+                        fix="name the parent states of the column(s) to vary",
+                    )
+                )
             elif st not in net.states[par]:
-                problems.append(lines.problem((*base, "when", par), f"'{st}' is not a state of '{par}'{did_you_mean(st, net.states[par])}",
-                                              expected=f"one of {list(net.states[par])}", found=repr(st)))
+                problems.append(
+                    lines.problem(
+                        (*base, "when", par),
+                        f"'{st}' is not a state of '{par}'{did_you_mean(st, net.states[par])}",
+                        expected=f"one of {list(net.states[par])}",
+                        found=repr(st),
+                    )
+                )
         if len(set(g.values)) != len(g.values):
-            problems.append(lines.problem((*base, "values"), "a value is listed twice", found=str(g.values), fix="list each value once"))
+            problems.append(
+                lines.problem(
+                    (*base, "values"),
+                    "a value is listed twice",
+                    found=str(g.values),
+                    fix="list each value once",
+                )
+            )
         label = parameter_label(g.variable, g.state, g.when, g.id)
         if label in labels:
-            problems.append(lines.problem((*base,), f"parameter '{label}' is listed twice",
-                                          fix=f"merge its values into the first (line {lines.line(('parameters', labels[label]))}) or give an id"))
+            problems.append(
+                lines.problem(
+                    (*base,),
+                    f"parameter '{label}' is listed twice",
+                    fix=f"merge its values into the first (line {lines.line(('parameters', labels[label]))}) or give an id",
+                )
+            )
         labels[label] = i
 
 

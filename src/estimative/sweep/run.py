@@ -119,14 +119,24 @@ def run_sweep(
     """
     folder = Path(out) if out is not None else design.output
     if folder is None:
-        raise UsageError("no output folder", field="out", fix="pass out= (or --out), or name output: in the sweep file")
+        raise UsageError(
+            "no output folder",
+            field="out",
+            fix="pass out= (or --out), or name output: in the sweep file",
+        )
     if workers is not None and scheduler:
-        raise UsageError("give --workers (local processes) or --scheduler (a Dask cluster), not both",
-                         fix="the cluster's workers do the work when --scheduler is given: drop --workers")
+        raise UsageError(
+            "give --workers (local processes) or --scheduler (a Dask cluster), not both",
+            fix="the cluster's workers do the work when --scheduler is given: drop --workers",
+        )
     if workers is not None:
         check_whole("workers", workers, 1, 4096)
     if folder.exists() and not folder.is_dir():
-        raise UsageError(f"the output '{folder}' is a file, not a folder", field="out", fix="name a folder for the sweep's rows")
+        raise UsageError(
+            f"the output '{folder}' is a file, not a folder",
+            field="out",
+            fix="name a folder for the sweep's rows",
+        )
     folder.mkdir(parents=True, exist_ok=True)
     with folder_lock(folder):
         return _run_locked(design, folder, workers, scheduler, progress)
@@ -143,15 +153,21 @@ def folder_lock(folder: Path) -> Iterator[None]:
         try:
             fcntl.flock(fh.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
         except BlockingIOError:
-            raise UsageError(f"another sweep is writing into {folder} right now",
-                             fix="wait for it to finish (rerunning then resumes or finds it complete), or choose another --out") from None
+            raise UsageError(
+                f"another sweep is writing into {folder} right now",
+                fix="wait for it to finish (rerunning then resumes or finds it complete), or choose another --out",
+            ) from None
         yield
     finally:
         fh.close()
 
 
 def _run_locked(
-    design: SweepDesign, folder: Path, workers: int | None, scheduler: str | None, progress: Progress | None
+    design: SweepDesign,
+    folder: Path,
+    workers: int | None,
+    scheduler: str | None,
+    progress: Progress | None,
 ) -> SweepResult:
     n_workers = workers if workers is not None else default_workers()
     shash = design.settings_hash
@@ -164,10 +180,19 @@ def _run_locked(
         if part_index(name) not in done:
             del parts[name]
     for k in done:
-        parts.setdefault(part_name(k), {"rows": expected[k], "draws": list(design.chunk_draws(k)), "seconds": None})
+        parts.setdefault(
+            part_name(k),
+            {"rows": expected[k], "draws": list(design.chunk_draws(k)), "seconds": None},
+        )
     pending = [k for k in range(design.n_chunks) if k not in done]
-    run = {"started": _now(), "finished": None, "seconds": None, "chunks_computed": 0,
-           "workers": None if scheduler else min(n_workers, max(1, len(pending))), "scheduler": scheduler}
+    run = {
+        "started": _now(),
+        "finished": None,
+        "seconds": None,
+        "chunks_computed": 0,
+        "workers": None if scheduler else min(n_workers, max(1, len(pending))),
+        "scheduler": scheduler,
+    }
     manifest["runs"].append(run)
     manifest["complete"] = not pending
     write_manifest(folder, manifest)
@@ -182,7 +207,11 @@ def _run_locked(
         if table.num_rows != expected[k]:  # pragma: no cover - a bug, not a user error
             raise RuntimeError(f"chunk {k} has {table.num_rows} rows, expected {expected[k]}")
         write_part(folder / part_name(k), table)
-        parts[part_name(k)] = {"rows": table.num_rows, "draws": list(design.chunk_draws(k)), "seconds": round(seconds, 6)}
+        parts[part_name(k)] = {
+            "rows": table.num_rows,
+            "draws": list(design.chunk_draws(k)),
+            "seconds": round(seconds, 6),
+        }
         count += 1
         run["chunks_computed"] += 1
         run["seconds"] = round(time.perf_counter() - t0, 6)
@@ -203,8 +232,18 @@ def _run_locked(
     manifest["complete"] = True
     write_manifest(folder, manifest)
     side = write_sidecar(folder, sidecar(design, manifest, scheduler))
-    return SweepResult(folder, side, design.n_rows, total, run["chunks_computed"], len(done), shash,
-                       design.net.model_hash, seconds, run["workers"])
+    return SweepResult(
+        folder,
+        side,
+        design.n_rows,
+        total,
+        run["chunks_computed"],
+        len(done),
+        shash,
+        design.net.model_hash,
+        seconds,
+        run["workers"],
+    )
 
 
 # ---------------------------------------------------------------------------------- local processes
@@ -226,8 +265,12 @@ def _run_local(job: SweepJob, pending: list[int], workers: int, finished: _Finis
         for k in pending:
             finished(*timed_chunk(job, k))
         return
-    ex = ProcessPoolExecutor(max_workers=min(workers, len(pending)), mp_context=_mp_context(),
-                             initializer=_init_worker, initargs=(job,))
+    ex = ProcessPoolExecutor(
+        max_workers=min(workers, len(pending)),
+        mp_context=_mp_context(),
+        initializer=_init_worker,
+        initargs=(job,),
+    )
     try:
         futures = [ex.submit(_worker_chunk, k) for k in pending]
         for fut in as_completed(futures):
@@ -257,13 +300,17 @@ def _run_dask(job: SweepJob, pending: list[int], address: str, finished: _Finish
         from distributed import Client
         from distributed import as_completed as dask_completed
     except ImportError:  # pragma: no cover - a dependency of the package
-        raise UsageError("--scheduler needs dask[distributed]", fix="pip install 'dask[distributed]'") from None
+        raise UsageError(
+            "--scheduler needs dask[distributed]", fix="pip install 'dask[distributed]'"
+        ) from None
     fix = "start one (dask scheduler, then dask worker ADDRESS) or check the address, e.g. tcp://127.0.0.1:8786"
     _probe(address, fix)
     try:
         client = Client(address, timeout="30s", set_as_default=False)
     except (OSError, TimeoutError, ValueError) as exc:
-        raise UsageError(f"cannot reach the Dask scheduler at {address} ({type(exc).__name__}: {exc})", fix=fix) from None
+        raise UsageError(
+            f"cannot reach the Dask scheduler at {address} ({type(exc).__name__}: {exc})", fix=fix
+        ) from None
     try:
         [job_future] = client.scatter([job], broadcast=True, hash=False)
         futures = [client.submit(timed_chunk, job_future, k, pure=False) for k in pending]
@@ -289,4 +336,6 @@ def _probe(address: str, fix: str) -> None:
     try:
         socket.create_connection((host, port), timeout=10).close()
     except OSError as exc:
-        raise UsageError(f"cannot reach the Dask scheduler at {address} ({exc.strerror or exc})", fix=fix) from None
+        raise UsageError(
+            f"cannot reach the Dask scheduler at {address} ({exc.strerror or exc})", fix=fix
+        ) from None

@@ -63,21 +63,47 @@ _DICT = pa.dictionary(pa.int32(), pa.string())
 
 #: (name, arrow type, meaning) of every column, in order.
 COLUMNS: tuple[tuple[str, pa.DataType, str], ...] = (
-    ("draw", pa.int64(), "parameter draw, 0..draws-1; the same CPTs in every grid cell (common random numbers)"),
+    (
+        "draw",
+        pa.int64(),
+        "parameter draw, 0..draws-1; the same CPTs in every grid cell (common random numbers)",
+    ),
     ("policy", _DICT, f"policy id; '{BASELINE}' = no intervention"),
     ("scenario", _DICT, f"scenario id; '{BASELINE}' = no evidence"),
-    ("parameter", _DICT, "one-way grid parameter fixed in this row; null = every parameter as drawn"),
-    ("parameter_value", pa.float64(), "the value the parameter was fixed to; null when parameter is null"),
+    (
+        "parameter",
+        _DICT,
+        "one-way grid parameter fixed in this row; null = every parameter as drawn",
+    ),
+    (
+        "parameter_value",
+        pa.float64(),
+        "the value the parameter was fixed to; null when parameter is null",
+    ),
     ("target", _DICT, "target variable"),
     ("state", _DICT, "state of the target"),
-    ("probability", pa.float64(), "P(target=state | scenario evidence; do(policy)) for this draw; NaN when evidence_ok is false"),
-    ("evidence_probability", pa.float64(), f"P(scenario evidence | do(policy)) for this draw; 1 for the {BASELINE} scenario"),
-    ("evidence_ok", pa.bool_(), "false when this draw gives the scenario's evidence probability zero"),
+    (
+        "probability",
+        pa.float64(),
+        "P(target=state | scenario evidence; do(policy)) for this draw; NaN when evidence_ok is false",
+    ),
+    (
+        "evidence_probability",
+        pa.float64(),
+        f"P(scenario evidence | do(policy)) for this draw; 1 for the {BASELINE} scenario",
+    ),
+    (
+        "evidence_ok",
+        pa.bool_(),
+        "false when this draw gives the scenario's evidence probability zero",
+    ),
 )
 
 #: The Arrow schema of every part file.
-SCHEMA = pa.schema([pa.field(n, t, nullable=True, metadata={"description": d}) for n, t, d in COLUMNS],
-                   metadata={"format": FORMAT})
+SCHEMA = pa.schema(
+    [pa.field(n, t, nullable=True, metadata={"description": d}) for n, t, d in COLUMNS],
+    metadata={"format": FORMAT},
+)
 
 
 # ---------------------------------------------------------------------------------- parts
@@ -138,8 +164,10 @@ def open_manifest(folder: Path, design: SweepDesign) -> dict[str, Any]:
             if not isinstance(manifest["parts"], dict) or not isinstance(manifest["runs"], list):
                 raise TypeError("manifest shape")
         except (ValueError, KeyError, TypeError):
-            raise UsageError(f"{mpath} is not a sweep manifest this version can read",
-                             fix="choose another output folder, or delete this one to start over") from None
+            raise UsageError(
+                f"{mpath} is not a sweep manifest this version can read",
+                fix="choose another output folder, or delete this one to start over",
+            ) from None
         if old_hash != shash:
             raise UsageError(
                 f"the output folder {folder} holds a different sweep (settings {old_hash}, now {shash}): "
@@ -149,13 +177,22 @@ def open_manifest(folder: Path, design: SweepDesign) -> dict[str, Any]:
         return manifest
     visible = [p.name for p in folder.iterdir() if not p.name.startswith(".")]
     if visible:
-        raise UsageError(f"the output folder {folder} is not empty and holds no sweep",
-                         found=", ".join(sorted(visible)[:5]) + (" ..." if len(visible) > 5 else ""),
-                         fix="choose an empty or new folder with --out")
+        raise UsageError(
+            f"the output folder {folder} is not empty and holds no sweep",
+            found=", ".join(sorted(visible)[:5]) + (" ..." if len(visible) > 5 else ""),
+            fix="choose an empty or new folder with --out",
+        )
     return {
-        "format": FORMAT, "settings_hash": shash, "settings": settings,
-        "chunks": design.n_chunks, "chunk_size": design.chunk_size, "draws": design.draws,
-        "rows": design.n_rows, "complete": False, "parts": {}, "runs": [],
+        "format": FORMAT,
+        "settings_hash": shash,
+        "settings": settings,
+        "chunks": design.n_chunks,
+        "chunk_size": design.chunk_size,
+        "draws": design.draws,
+        "rows": design.n_rows,
+        "complete": False,
+        "parts": {},
+        "runs": [],
     }
 
 
@@ -198,7 +235,9 @@ def _packages(extra: Sequence[str] = ()) -> dict[str, str]:
     return out
 
 
-def sidecar(design: SweepDesign, manifest: Mapping[str, Any], scheduler: str | None) -> dict[str, Any]:
+def sidecar(
+    design: SweepDesign, manifest: Mapping[str, Any], scheduler: str | None
+) -> dict[str, Any]:
     """The sidecar of a finished sweep: what it is, where it came from, how it was computed."""
     net = design.net
     runs = manifest["runs"]
@@ -210,20 +249,36 @@ def sidecar(design: SweepDesign, manifest: Mapping[str, Any], scheduler: str | N
         "created": now(),
         "sweep_file": design.source,
         "sweep_file_sha256": design.source_sha256,
-        "model": {"name": net.name, "title": net.spec.title, "path": net.spec.root, "hash": net.model_hash},
+        "model": {
+            "name": net.name,
+            "title": net.spec.title,
+            "path": net.spec.root,
+            "model_hash": net.model_hash,
+        },
         "settings_hash": manifest["settings_hash"],
         "seed": design.seed,
         "draws": design.draws,
         "seed_scheme": f"chunk k draws from numpy.random.SeedSequence(seed, spawn_key={key})"
-                       + ("" if design.spawn_key else " (= SeedSequence(seed).spawn(K)[k])"),
-        "chunking": {"chunk_size": design.chunk_size, "chunks": design.n_chunks,
-                     "files": list(manifest["parts"])},
+        + ("" if design.spawn_key else " (= SeedSequence(seed).spawn(K)[k])"),
+        "chunking": {
+            "chunk_size": design.chunk_size,
+            "chunks": design.n_chunks,
+            "files": list(manifest["parts"]),
+        },
         "grid": {
             "policies": list(design.policies),
             "scenarios": list(design.scenarios),
             "targets": [{"variable": v, "states": list(s)} for v, s in design.targets],
-            "parameters": [{"label": g.label, "variable": g.variable, "state": g.state, "when": dict(g.when),
-                            "values": list(g.values)} for g in design.parameters],
+            "parameters": [
+                {
+                    "label": g.label,
+                    "variable": g.variable,
+                    "state": g.state,
+                    "when": dict(g.when),
+                    "values": list(g.values),
+                }
+                for g in design.parameters
+            ],
             "strengths": dict(design.strengths),
         },
         "rows": design.n_rows,
@@ -276,10 +331,16 @@ def read_sweep(path: str | Path, *, allow_partial: bool = False) -> Any:
     folder = Path(path)
     mpath = folder / MANIFEST
     if not mpath.is_file():
-        raise UsageError(f"{folder} is not a sweep output folder (no {MANIFEST})", fix="name the folder a sweep wrote")
+        raise UsageError(
+            f"{folder} is not a sweep output folder (no {MANIFEST})",
+            fix="name the folder a sweep wrote",
+        )
     manifest = json.loads(mpath.read_text(encoding="utf-8"))
     if not manifest.get("complete") and not allow_partial:
-        raise UsageError(f"the sweep in {folder} is not finished", fix="rerun the same sweep command to complete it, or pass allow_partial=True")
+        raise UsageError(
+            f"the sweep in {folder} is not finished",
+            fix="rerun the same sweep command to complete it, or pass allow_partial=True",
+        )
     files = sorted(folder.glob("part-*.parquet"))
     if not files:
         return SCHEMA.empty_table().to_pandas()

@@ -69,19 +69,32 @@ class NetView:
 def spec_of(model: ModelSpec | HasSpec) -> ModelSpec:
     spec = getattr(model, "spec", model)
     if not isinstance(spec, ModelSpec):
-        raise UsageError("export needs a model: a ModelSpec or a Network", field="model",
-                         found=type(model).__name__)
+        raise UsageError(
+            "export needs a model: a ModelSpec or a Network",
+            field="model",
+            found=type(model).__name__,
+        )
     return spec
 
 
 def view_of(model: ModelSpec | HasSpec) -> NetView:
     spec = spec_of(model)
-    order = topological_order({v.id: list(v.parents) for v in spec.variables}) or [v.id for v in spec.variables]
+    order = topological_order({v.id: list(v.parents) for v in spec.variables}) or [
+        v.id for v in spec.variables
+    ]
     out = []
     for vid in order:
         vs = spec.variable(vid)
-        out.append(VarView(vid, vs.label, vs.description or "", tuple(vs.states), tuple(vs.parents),
-                        np.asarray(vs.table, dtype=float)))
+        out.append(
+            VarView(
+                vid,
+                vs.label,
+                vs.description or "",
+                tuple(vs.states),
+                tuple(vs.parents),
+                np.asarray(vs.table, dtype=float),
+            )
+        )
     return NetView(spec.name, spec.title, spec.description or "", spec.model_hash, tuple(out))
 
 
@@ -134,13 +147,18 @@ class RawNet:
     def add(self, var: RawVar) -> None:
         if var.name in self.variables:
             first = self.variables[var.name].line
-            self.problem(f"variable '{var.name}' is declared twice", var.line,
-                         fix=f"keep one declaration{f' (the first is at line {first})' if first else ''}")
+            self.problem(
+                f"variable '{var.name}' is declared twice",
+                var.line,
+                fix=f"keep one declaration{f' (the first is at line {first})' if first else ''}",
+            )
         else:
             self.variables[var.name] = var
 
 
-def from_flat(flat: np.ndarray, card: int, pcards: Sequence[int], *, first_parent_fastest: bool = False) -> np.ndarray:
+def from_flat(
+    flat: np.ndarray, card: int, pcards: Sequence[int], *, first_parent_fastest: bool = False
+) -> np.ndarray:
     """(card, *pcards) from a flat table, row-major over (parents, child) or, for aGrUM's XDSL
     and UAI files, with the child fastest and then the first parent fastest."""
     if first_parent_fastest:
@@ -151,15 +169,25 @@ def from_flat(flat: np.ndarray, card: int, pcards: Sequence[int], *, first_paren
     return np.moveaxis(arr, -1, 0)
 
 
-def set_flat(var: RawVar, flat: np.ndarray, raw: RawNet, line: int | None, *, first_parent_fastest: bool = False) -> None:
+def set_flat(
+    var: RawVar,
+    flat: np.ndarray,
+    raw: RawNet,
+    line: int | None,
+    *,
+    first_parent_fastest: bool = False,
+) -> None:
     parents = var.parents or []
     if any(q not in raw.variables for q in parents):
         return  # reported when the spec is built
     pcards = [len(raw.variables[q].states) for q in parents]
     size = len(var.states) * math.prod(pcards)
     if flat.size != size:
-        raw.problem(f"the table of '{var.name}' has {flat.size} numbers", line,
-                    expected=f"{size} ({len(var.states)} states x {' x '.join(map(str, pcards)) or '1'} parent configurations)")
+        raw.problem(
+            f"the table of '{var.name}' has {flat.size} numbers",
+            line,
+            expected=f"{size} ({len(var.states)} states x {' x '.join(map(str, pcards)) or '1'} parent configurations)",
+        )
         return
     var.table = from_flat(flat, len(var.states), pcards, first_parent_fastest=first_parent_fastest)
 
@@ -168,12 +196,16 @@ def to_float(text: str, raw: RawNet, line: int | None, what: str) -> float:
     try:
         x = float(text)
     except ValueError:
-        raise raw.fail(f"{what}: '{text}' is not a number", line, fix="give the probabilities as decimal numbers") from None
+        raise raw.fail(
+            f"{what}: '{text}' is not a number",
+            line,
+            fix="give the probabilities as decimal numbers",
+        ) from None
     return x
 
 
 def property_of(text: str) -> tuple[str, str]:
-    m = re.match(r'([A-Za-z_][\w.-]*)\s*=?\s*(.*)$', text, re.S)
+    m = re.match(r"([A-Za-z_][\w.-]*)\s*=?\s*(.*)$", text, re.S)
     if not m:
         return "", text
     value = m.group(2).strip()

@@ -22,7 +22,11 @@ class Token(NamedTuple):
     end: int
 
     def describe(self) -> str:
-        return "end of file" if self.kind == "eof" else repr(self.value if self.kind != "str" else f'"{self.value}"')
+        return (
+            "end of file"
+            if self.kind == "eof"
+            else repr(self.value if self.kind != "str" else f'"{self.value}"')
+        )
 
 
 _SPACE = re.compile(r"\s*")
@@ -55,11 +59,17 @@ class Scanner:
                 assert m is not None  # the last alternative matches any other character
                 kind = m.lastgroup or "punct"
                 if kind == "open":
-                    raise self.raw.fail("a /* comment is never closed", self.line(pos),
-                                        fix="close it with */ or check the file is complete")
+                    raise self.raw.fail(
+                        "a /* comment is never closed",
+                        self.line(pos),
+                        fix="close it with */ or check the file is complete",
+                    )
                 if kind == "ustr":
-                    raise self.raw.fail("a quoted string is never closed", self.line(pos),
-                                        fix="add the closing \" or check the file is complete")
+                    raise self.raw.fail(
+                        "a quoted string is never closed",
+                        self.line(pos),
+                        fix='add the closing " or check the file is complete',
+                    )
                 if kind == "com":
                     pos = m.end()
                     continue
@@ -76,9 +86,14 @@ class Scanner:
 
     def error(self, expected: str, tok: Token | None = None) -> ModelError:
         tok = tok or self.peek()
-        fix = ("the file ends too early: it may be truncated" if tok.kind == "eof"
-               else f"check the {self.raw.fmt.upper()} syntax near this line")
-        return self.raw.fail(f"syntax error: expected {expected}", tok.line, found=tok.describe(), fix=fix)
+        fix = (
+            "the file ends too early: it may be truncated"
+            if tok.kind == "eof"
+            else f"check the {self.raw.fmt.upper()} syntax near this line"
+        )
+        return self.raw.fail(
+            f"syntax error: expected {expected}", tok.line, found=tok.describe(), fix=fix
+        )
 
     def accept(self, value: str) -> bool:
         t = self.peek()
@@ -104,9 +119,13 @@ class Scanner:
         to and including the next ';'. Large tables take the fast path: one regex, one split."""
         self._peeked = None
         end = self.text.find(";", self.pos)
-        chunk = self.text[self.pos:end] if end >= 0 else ""
+        chunk = self.text[self.pos : end] if end >= 0 else ""
         flat = chunk.replace("(", " ").replace(")", " ") if parens else chunk
-        if end >= 0 and _NUMBERS_ONLY.fullmatch(flat) and (not parens or chunk.count("(") == chunk.count(")")):
+        if (
+            end >= 0
+            and _NUMBERS_ONLY.fullmatch(flat)
+            and (not parens or chunk.count("(") == chunk.count(")"))
+        ):
             try:
                 values = [float(x) for x in flat.replace(",", " ").split()]
             except ValueError:
@@ -137,4 +156,4 @@ class Scanner:
                 raise self.error("';' to end the property")
             self.next()
         end = self.next()
-        return self.text[first.start:end.start].strip(), first.line
+        return self.text[first.start : end.start].strip(), first.line

@@ -32,22 +32,41 @@ def normalised(var: RawVar, raw: RawNet) -> np.ndarray | None:
     if np.isnan(t).any():
         cols = np.argwhere(np.isnan(t).any(axis=0))
         pstates = [raw.variables[q].states for q in var.parents or []]
-        first = ", ".join(f"{q}={pstates[k][i]}" for k, (q, i) in enumerate(zip(var.parents or [], cols[0], strict=True)))
-        raw.problem(f"the CPT of '{var.name}' has no row for ({first})" + (f" and {len(cols) - 1} more" if len(cols) > 1 else ""),
-                    where, fix="give a row for every combination of the parents' states")
+        first = ", ".join(
+            f"{q}={pstates[k][i]}"
+            for k, (q, i) in enumerate(zip(var.parents or [], cols[0], strict=True))
+        )
+        raw.problem(
+            f"the CPT of '{var.name}' has no row for ({first})"
+            + (f" and {len(cols) - 1} more" if len(cols) > 1 else ""),
+            where,
+            fix="give a row for every combination of the parents' states",
+        )
         return None
     if not np.isfinite(t).all() or (t < 0).any():
-        raw.problem(f"the CPT of '{var.name}' holds a negative or infinite number", where, expected="probabilities in [0, 1]")
+        raw.problem(
+            f"the CPT of '{var.name}' holds a negative or infinite number",
+            where,
+            expected="probabilities in [0, 1]",
+        )
         return None
     sums = t.sum(axis=0)
     worst = np.unravel_index(np.argmax(np.abs(sums - 1)), sums.shape) if sums.ndim else ()
     dev = float(np.abs(sums - 1).max()) if np.ndim(sums) else abs(float(sums) - 1)
-    if dev > IMPORT_SUM_TOLERANCE + 1e-12:  # the slack absorbs rounding in the sum: 3 x 0.333333 passes
+    if (
+        dev > IMPORT_SUM_TOLERANCE + 1e-12
+    ):  # the slack absorbs rounding in the sum: 3 x 0.333333 passes
         pstates = [raw.variables[q].states for q in var.parents or []]
-        col = ", ".join(f"{q}={pstates[k][i]}" for k, (q, i) in enumerate(zip(var.parents or [], worst, strict=True)))
-        raw.problem(f"a column of the CPT of '{var.name}'{f' ({col})' if col else ''} sums to {float(np.asarray(sums)[worst]):.10g}",
-                    where, expected=f"1 (within {IMPORT_SUM_TOLERANCE:g}; smaller deviations are normalised)",
-                    fix="correct the numbers in the file")
+        col = ", ".join(
+            f"{q}={pstates[k][i]}"
+            for k, (q, i) in enumerate(zip(var.parents or [], worst, strict=True))
+        )
+        raw.problem(
+            f"a column of the CPT of '{var.name}'{f' ({col})' if col else ''} sums to {float(np.asarray(sums)[worst]):.10g}",
+            where,
+            expected=f"1 (within {IMPORT_SUM_TOLERANCE:g}; smaller deviations are normalised)",
+            fix="correct the numbers in the file",
+        )
         return None
     # Columns already summing to 1 up to rounding are left alone, so that importing an exported
     # file gives back the same doubles.
@@ -58,7 +77,9 @@ def build_spec(raw: RawNet, path: Path) -> ModelSpec:
     """The validated model of what a reader found in ``path``; raise
     :class:`~estimative.errors.ModelError` naming the file and line of every problem."""
     if not raw.variables:
-        raise raw.fail("the file declares no variables", fix=f"check it is a {raw.fmt.upper()} network")
+        raise raw.fail(
+            "the file declares no variables", fix=f"check it is a {raw.fmt.upper()} network"
+        )
     raws = list(raw.variables.values())
     ids = dict(zip(raw.variables, unique_names([v.name for v in raws], "v"), strict=True))
     lines: dict[Path_, int] = {}
@@ -72,14 +93,23 @@ def build_spec(raw: RawNet, path: Path) -> ModelSpec:
             lines[("variables", i, "cpt")] = var.cpt_line
             lines[("variables", i, "parents")] = var.cpt_line
         if var.parents is None:
-            raw.problem(f"variable '{var.name}' has no CPT", var.line, fix="add its probability table")
+            raw.problem(
+                f"variable '{var.name}' has no CPT", var.line, fix="add its probability table"
+            )
             continue
         bad = [q for q in var.parents if q not in raw.variables]
         for q in bad:
-            raw.problem(f"the CPT of '{var.name}' names an undeclared parent '{q}'{did_you_mean(q, raw.variables)}",
-                        var.cpt_line, fix="declare the variable or correct the name")
+            raw.problem(
+                f"the CPT of '{var.name}' names an undeclared parent '{q}'{did_you_mean(q, raw.variables)}",
+                var.cpt_line,
+                fix="declare the variable or correct the name",
+            )
         if len(var.states) < 2 or len(set(var.states)) != len(var.states):
-            raw.problem(f"variable '{var.name}' needs two or more distinct states", var.line, found=str(var.states))
+            raw.problem(
+                f"variable '{var.name}' needs two or more distinct states",
+                var.line,
+                found=str(var.states),
+            )
             continue
         if bad or var.table is None:
             continue
@@ -91,7 +121,12 @@ def build_spec(raw: RawNet, path: Path) -> ModelSpec:
         renamed = [f"'{a}' -> {b}" for a, b in zip(var.states, states, strict=True) if a != b]
         description = (var.description or "").strip()
         if renamed:
-            description = (description + "\n" if description else "") + "States renamed from the file: " + ", ".join(renamed) + "."
+            description = (
+                (description + "\n" if description else "")
+                + "States renamed from the file: "
+                + ", ".join(renamed)
+                + "."
+            )
         labels[vid] = (var.label or "").strip() or var.name
         descriptions[vid] = description
         arrays.append((vid, states, [ids[q] for q in var.parents], table))
@@ -102,7 +137,16 @@ def build_spec(raw: RawNet, path: Path) -> ModelSpec:
     if title.lower() in ("", "unknown", "untitled"):  # bnlearn's BIFs are all 'network unknown'
         title = path.stem
     return spec_from_arrays(
-        title, arrays, rationale=f"imported from {path.name}", as_of=mtime, labels=labels, descriptions=descriptions,
-        description=(raw.description or "").strip() or f"Imported from {raw.file} ({raw.fmt.upper()}).",
-        locator=Locator(LineMap(raw.file, lines)), folder=path.parent, root=str(path.parent), name=path.stem,
+        title,
+        arrays,
+        rationale=f"imported from {path.name}",
+        as_of=mtime,
+        labels=labels,
+        descriptions=descriptions,
+        description=(raw.description or "").strip()
+        or f"Imported from {raw.file} ({raw.fmt.upper()}).",
+        locator=Locator(LineMap(raw.file, lines)),
+        folder=path.parent,
+        root=str(path.parent),
+        name=path.stem,
     )

@@ -20,7 +20,9 @@ from ._scanner import Scanner
 
 def _bif_text(text: str) -> str:
     # BIF has no escapes; pyAgrum ends a property at ';', pgmpy splits it at '=' and drops quotes.
-    return oneline(text).translate(str.maketrans({";": ",", '"': "'", "=": "-", "{": "(", "}": ")"}))
+    return oneline(text).translate(
+        str.maketrans({";": ",", '"': "'", "=": "-", "{": "(", "}": ")"})
+    )
 
 
 def write_bif(view: NetView) -> str:
@@ -29,7 +31,11 @@ def write_bif(view: NetView) -> str:
     lines = [f"// {view.banner}", f"// title = {_bif_text(view.title)}"]
     if view.description:
         lines.append(f"// description = {_bif_text(view.description)}")
-    lines += [f"network {ident_or_default(view.name, 'model')} {{", f'    property estimative_hash = "{view.hash}" ;', "}"]
+    lines += [
+        f"network {ident_or_default(view.name, 'model')} {{",
+        f'    property estimative_hash = "{view.hash}" ;',
+        "}",
+    ]
     for v in view.variables:
         lines.append(f"variable {v.id} {{")
         lines.append(f"    type discrete [ {len(v.states)} ] {{ {', '.join(v.states)} }};")
@@ -43,7 +49,10 @@ def write_bif(view: NetView) -> str:
             lines.append(f"    table {', '.join(num(x) for x in v.table)};")
         else:
             lines.append(f"probability ( {v.id} | {', '.join(v.parents)} ) {{")
-            pstates = [dict(enumerate(next(w for w in view.variables if w.id == p).states)) for p in v.parents]
+            pstates = [
+                dict(enumerate(next(w for w in view.variables if w.id == p).states))
+                for p in v.parents
+            ]
             for idx, col in v.columns():
                 names = ", ".join(pstates[k][i] for k, i in enumerate(idx))
                 lines.append(f"    ( {names} ) {', '.join(num(x) for x in col)};")
@@ -55,13 +64,16 @@ def write_bif(view: NetView) -> str:
 #: ``table``, the numbers, the line).
 _Block = tuple[list[str], int, list[tuple[list[str] | None, list[float], int]]]
 
-_BIF_TOKEN = re.compile(r'(?P<com>//[^\n]*|/\*.*?\*/)|(?P<open>/\*)|(?P<str>"[^"]*")|(?P<ustr>")'
-                        r'|(?P<word>[^\s,;(){}\[\]|"]+)|(?P<punct>\S)', re.S)  # '=' may be in a state: >=7.5
+_BIF_TOKEN = re.compile(
+    r'(?P<com>//[^\n]*|/\*.*?\*/)|(?P<open>/\*)|(?P<str>"[^"]*")|(?P<ustr>")'
+    r'|(?P<word>[^\s,;(){}\[\]|"]+)|(?P<punct>\S)',
+    re.S,
+)  # '=' may be in a state: >=7.5
 
 
 def read_bif(text: str, raw: RawNet) -> None:
     p = Scanner(text, _BIF_TOKEN, raw)
-    for m in re.finditer(r"^// (title|description) = (.*)$", text[:text.find("network")], re.M):
+    for m in re.finditer(r"^// (title|description) = (.*)$", text[: text.find("network")], re.M):
         setattr(raw, m.group(1), m.group(2).strip())
     rows: dict[str, _Block] = {}
     while p.peek().kind != "eof":
@@ -93,8 +105,12 @@ def read_bif(text: str, raw: RawNet) -> None:
                 elif p.accept("type"):
                     kind = p.name("'discrete'")
                     if kind.value != "discrete":
-                        raise raw.fail(f"variable '{var.name}' is of type '{kind.value}'", kind.line,
-                                       expected="type discrete", fix="only discrete variables are supported")
+                        raise raw.fail(
+                            f"variable '{var.name}' is of type '{kind.value}'",
+                            kind.line,
+                            expected="type discrete",
+                            fix="only discrete variables are supported",
+                        )
                     p.expect("[")
                     n = p.name("the number of states")
                     if not n.value.isdigit():
@@ -109,10 +125,16 @@ def read_bif(text: str, raw: RawNet) -> None:
                 else:
                     raise p.error("'type', 'property' or '}'")
             if declared is None:
-                raise raw.fail(f"variable '{var.name}' has no 'type discrete [n] {{...}};' line", var.line)
+                raise raw.fail(
+                    f"variable '{var.name}' has no 'type discrete [n] {{...}};' line", var.line
+                )
             if declared[0] != len(var.states):
-                raw.problem(f"variable '{var.name}' declares {declared[0]} states but lists {len(var.states)}", declared[1],
-                            found=str(var.states), fix="make the count match the list")
+                raw.problem(
+                    f"variable '{var.name}' declares {declared[0]} states but lists {len(var.states)}",
+                    declared[1],
+                    found=str(var.states),
+                    fix="make the count match the list",
+                )
             raw.add(var)
         elif t.value == "probability":
             p.expect("(")
@@ -147,8 +169,11 @@ def read_bif(text: str, raw: RawNet) -> None:
                 values = p.numbers(f"probability of {child.value}")
                 entries.append((key, values, tok.line))
             if child.value in rows:
-                raw.problem(f"'{child.value}' has two probability blocks", child.line,
-                            fix=f"keep one (the first is at line {rows[child.value][1]})")
+                raw.problem(
+                    f"'{child.value}' has two probability blocks",
+                    child.line,
+                    fix=f"keep one (the first is at line {rows[child.value][1]})",
+                )
             rows[child.value] = (parents, child.line, entries)
         else:
             raise p.error("'network', 'variable' or 'probability'", t)
@@ -160,7 +185,10 @@ def _fill_tables(raw: RawNet, rows: dict[str, _Block]) -> None:
     for child, (parents, line, entries) in rows.items():
         var = raw.variables.get(child)
         if var is None:
-            raw.problem(f"probability block for undeclared variable '{child}'{did_you_mean(child, raw.variables)}", line)
+            raw.problem(
+                f"probability block for undeclared variable '{child}'{did_you_mean(child, raw.variables)}",
+                line,
+            )
             continue
         var.parents, var.cpt_line = parents, line
         if any(q not in raw.variables for q in parents):
@@ -170,26 +198,44 @@ def _fill_tables(raw: RawNet, rows: dict[str, _Block]) -> None:
         pcards = [len(s) for s in pstates]
         table = np.full((card, *pcards), np.nan)
         for key, values, eline in entries:
-            if key is None:  # 'table': row-major over (child, parents), as pgmpy and pyAgrum read it
+            if (
+                key is None
+            ):  # 'table': row-major over (child, parents), as pgmpy and pyAgrum read it
                 if len(values) != table.size:
-                    raw.problem(f"table of '{child}' has {len(values)} numbers", eline, expected=str(table.size))
+                    raw.problem(
+                        f"table of '{child}' has {len(values)} numbers",
+                        eline,
+                        expected=str(table.size),
+                    )
                     continue
                 table = np.asarray(values, dtype=float).reshape(card, *pcards)
                 continue
             if len(values) != card:
-                raw.problem(f"a row of '{child}' has {len(values)} numbers", eline, expected=f"{card}, one per state {var.states}")
+                raw.problem(
+                    f"a row of '{child}' has {len(values)} numbers",
+                    eline,
+                    expected=f"{card}, one per state {var.states}",
+                )
                 continue
             if key == ["*default*"]:
                 table[...] = np.asarray(values).reshape(card, *([1] * len(pcards)))
                 continue
             if len(key) != len(parents):
-                raw.problem(f"a row of '{child}' names {len(key)} parent states", eline,
-                            expected=f"{len(parents)}, one for each of {parents}", found=str(key))
+                raw.problem(
+                    f"a row of '{child}' names {len(key)} parent states",
+                    eline,
+                    expected=f"{len(parents)}, one for each of {parents}",
+                    found=str(key),
+                )
                 continue
             idx: list[int] = []
             for q, s, states in zip(parents, key, pstates, strict=True):
                 if s not in states:
-                    raw.problem(f"'{s}' is not a state of '{q}'{did_you_mean(s, states)}", eline, expected=f"one of {states}")
+                    raw.problem(
+                        f"'{s}' is not a state of '{q}'{did_you_mean(s, states)}",
+                        eline,
+                        expected=f"one of {states}",
+                    )
                     break
                 idx.append(states.index(s))
             else:

@@ -42,8 +42,12 @@ def write_net(view: NetView) -> str:
         out.append(f"    estimative_description = {_net_str(view.description)};")
     out += [f'    estimative_hash = "{view.hash}";', "}"]
     for v in view.variables:
-        out += [f"node {v.id}", "{", f"    label = {_net_str(v.label)};",
-                f"    states = ({' '.join(_net_str(s) for s in v.states)});"]
+        out += [
+            f"node {v.id}",
+            "{",
+            f"    label = {_net_str(v.label)};",
+            f"    states = ({' '.join(_net_str(s) for s in v.states)});",
+        ]
         if v.description:
             out.append(f"    estimative_description = {_net_str(v.description)};")
         out.append("}")
@@ -53,8 +57,11 @@ def write_net(view: NetView) -> str:
     return "\n".join(out) + "\n"
 
 
-_NET_TOKEN = re.compile(r'(?P<com>%[^\n]*)|(?P<str>"(?:[^"\\]|\\.)*")|(?P<ustr>")'
-                        r'|(?P<word>[^\s,;(){}\[\]|="%]+)|(?P<punct>\S)', re.S)
+_NET_TOKEN = re.compile(
+    r'(?P<com>%[^\n]*)|(?P<str>"(?:[^"\\]|\\.)*")|(?P<ustr>")'
+    r'|(?P<word>[^\s,;(){}\[\]|="%]+)|(?P<punct>\S)',
+    re.S,
+)
 
 
 def _net_value(p: Scanner) -> Any:
@@ -104,7 +111,9 @@ def read_net(text: str, raw: RawNet) -> None:
         t = p.next()
         if t.value == "net":
             attrs = attributes()
-            raw.title = text_of(attrs.get("label", (None, 0))[0]) or text_of(attrs.get("name", (None, 0))[0])
+            raw.title = text_of(attrs.get("label", (None, 0))[0]) or text_of(
+                attrs.get("name", (None, 0))[0]
+            )
             raw.description = text_of(attrs.get("estimative_description", (None, 0))[0])
         elif t.value in ("node", "discrete"):
             if t.value == "discrete":
@@ -114,13 +123,20 @@ def read_net(text: str, raw: RawNet) -> None:
             states_v = attrs.get("states")
             if states_v is None or not isinstance(states_v[0], list):
                 raise raw.fail(f"node '{name.value}' has no 'states = (...);'", name.line)
-            var = RawVar(name.value, [s.value for s in _flatten(states_v[0])], line=name.line,
-                          label=text_of(attrs.get("label", (None, 0))[0]),
-                          description=text_of(attrs.get("estimative_description", (None, 0))[0]))
+            var = RawVar(
+                name.value,
+                [s.value for s in _flatten(states_v[0])],
+                line=name.line,
+                label=text_of(attrs.get("label", (None, 0))[0]),
+                description=text_of(attrs.get("estimative_description", (None, 0))[0]),
+            )
             raw.add(var)
         elif t.value in ("continuous", "decision", "utility", "function", "class"):
-            raise raw.fail(f"HUGIN '{t.value}' {'nodes are' if t.value != 'class' else 'blocks (OOBN) are'} not supported", t.line,
-                           fix="export a plain Bayesian network of discrete chance nodes")
+            raise raw.fail(
+                f"HUGIN '{t.value}' {'nodes are' if t.value != 'class' else 'blocks (OOBN) are'} not supported",
+                t.line,
+                fix="export a plain Bayesian network of discrete chance nodes",
+            )
         elif t.value == "potential":
             p.expect("(")
             child = p.name("the node's name")
@@ -137,14 +153,19 @@ def read_net(text: str, raw: RawNet) -> None:
     for child, parents, attrs in potentials:
         var = raw.variables.get(child.value)
         if var is None:
-            raw.problem(f"potential for undeclared node '{child.value}'{did_you_mean(child.value, raw.variables)}", child.line)
+            raw.problem(
+                f"potential for undeclared node '{child.value}'{did_you_mean(child.value, raw.variables)}",
+                child.line,
+            )
             continue
         if var.table is not None:
             raw.problem(f"node '{child.value}' has two potentials", child.line, fix="keep one")
             continue
         var.parents, var.cpt_line = parents, child.line
         if "data" not in attrs:
-            raw.problem(f"potential of '{child.value}' has no data", child.line, fix="add data = (...);")
+            raw.problem(
+                f"potential of '{child.value}' has no data", child.line, fix="add data = (...);"
+            )
             continue
         if any(q not in raw.variables for q in parents):
             continue
@@ -153,6 +174,8 @@ def read_net(text: str, raw: RawNet) -> None:
         pcards = [len(raw.variables[q].states) for q in parents]
         size = len(var.states) * math.prod(pcards)
         if len(values) != size:
-            raw.problem(f"data of '{child.value}' has {len(values)} numbers", dline, expected=str(size))
+            raw.problem(
+                f"data of '{child.value}' has {len(values)} numbers", dline, expected=str(size)
+            )
             continue
         var.table = from_flat(np.asarray(values, dtype=float), len(var.states), pcards)

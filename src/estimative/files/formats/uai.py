@@ -17,8 +17,12 @@ from ._common import NetView, RawNet, RawVar, nums, set_flat, to_float
 
 def write_uai(view: NetView) -> str:
     index = {v.id: i for i, v in enumerate(view.variables)}
-    out = ["BAYES", str(len(view.variables)), " ".join(str(len(v.states)) for v in view.variables),
-           str(len(view.variables))]
+    out = [
+        "BAYES",
+        str(len(view.variables)),
+        " ".join(str(len(v.states)) for v in view.variables),
+        str(len(view.variables)),
+    ]
     for v in view.variables:  # the child comes last in its scope
         scope = [index[p] for p in v.parents] + [index[v.id]]
         out.append(" ".join(map(str, [len(scope), *scope])))
@@ -45,7 +49,9 @@ def read_uai(text: str, raw: RawNet) -> None:
         nonlocal pos
         if pos >= len(toks):
             line = toks[-1][1] if toks else 1
-            raise raw.fail(f"the file ends where {what} was expected", line, fix="the file may be truncated")
+            raise raw.fail(
+                f"the file ends where {what} was expected", line, fix="the file may be truncated"
+            )
         pos += 1
         return toks[pos - 1]
 
@@ -57,19 +63,29 @@ def read_uai(text: str, raw: RawNet) -> None:
 
     kind, line = take("BAYES")
     if kind != "BAYES":
-        raise raw.fail("a UAI file for a Bayesian network starts with BAYES", line, found=repr(kind),
-                       fix="MARKOV networks are not Bayesian networks and cannot be imported")
+        raise raw.fail(
+            "a UAI file for a Bayesian network starts with BAYES",
+            line,
+            found=repr(kind),
+            fix="MARKOV networks are not Bayesian networks and cannot be imported",
+        )
     n, _ = integer("the number of variables")
     cards = [integer(f"the number of states of variable {i}")[0] for i in range(n)]
     m, mline = integer("the number of functions")
     if m != n:
-        raise raw.fail(f"a Bayesian network has one CPT per variable: {n} variables but {m} functions", mline)
+        raise raw.fail(
+            f"a Bayesian network has one CPT per variable: {n} variables but {m} functions", mline
+        )
     scopes = []
     for i in range(m):
         k, sline = integer(f"the scope size of function {i}")
         scope = [integer(f"a variable index of function {i}")[0] for _ in range(k)]
         if k == 0 or any(v >= n for v in scope):
-            raise raw.fail(f"function {i} has a bad scope {scope}", sline, expected=f"1 or more indices below {n}")
+            raise raw.fail(
+                f"function {i} has a bad scope {scope}",
+                sline,
+                expected=f"1 or more indices below {n}",
+            )
         scopes.append((scope, sline))
     named = all(sline in comments for _, sline in scopes)
     names = [f"v{i}" for i in range(n)]
@@ -85,11 +101,15 @@ def read_uai(text: str, raw: RawNet) -> None:
         flat = np.asarray([to_float(w, raw, ln, f"function {i}") for w, ln in values], dtype=float)
         child = names[scope[-1]]
         if scope[-1] in seen:
-            raw.problem(f"variable {scope[-1]} is the child of functions {seen[scope[-1]]} and {i}", sline)
+            raw.problem(
+                f"variable {scope[-1]} is the child of functions {seen[scope[-1]]} and {i}", sline
+            )
             continue
         seen[scope[-1]] = i
         var = raw.variables[child]
         var.parents, var.cpt_line, var.line = [names[v] for v in scope[:-1]], sline, sline
         set_flat(var, flat, raw, tline, first_parent_fastest=named)
     if pos < len(toks):
-        raw.problem("text after the last table", toks[pos][1], found=repr(toks[pos][0]), fix="remove it")
+        raw.problem(
+            "text after the last table", toks[pos][1], found=repr(toks[pos][0]), fix="remove it"
+        )

@@ -37,8 +37,14 @@ def _x(text: str) -> str:
 
 
 def write_xmlbif(view: NetView) -> str:
-    out = ['<?xml version="1.0" encoding="UTF-8"?>', f"<!-- {_x(view.banner)} -->", '<BIF VERSION="0.3">', "<NETWORK>",
-           f"  <NAME>{_x(view.name)}</NAME>", f"  <PROPERTY>title = {_x(view.title)}</PROPERTY>"]
+    out = [
+        '<?xml version="1.0" encoding="UTF-8"?>',
+        f"<!-- {_x(view.banner)} -->",
+        '<BIF VERSION="0.3">',
+        "<NETWORK>",
+        f"  <NAME>{_x(view.name)}</NAME>",
+        f"  <PROPERTY>title = {_x(view.title)}</PROPERTY>",
+    ]
     if view.description:
         out.append(f"  <PROPERTY>description = {_x(view.description)}</PROPERTY>")
     out.append(f"  <PROPERTY>estimative_hash = {view.hash}</PROPERTY>")
@@ -82,9 +88,12 @@ def _genie_comment(text: str) -> str:
 
 
 def write_xdsl(view: NetView) -> str:
-    out = ['<?xml version="1.0" encoding="UTF-8"?>', f"<!-- {_x(view.banner)} -->",
-           f'<smile version="1.0" id="{ident_or_default(view.name, "model")}" numsamples="10000" discsamples="10000">',
-           "  <nodes>"]
+    out = [
+        '<?xml version="1.0" encoding="UTF-8"?>',
+        f"<!-- {_x(view.banner)} -->",
+        f'<smile version="1.0" id="{ident_or_default(view.name, "model")}" numsamples="10000" discsamples="10000">',
+        "  <nodes>",
+    ]
     for v in view.variables:
         out.append(f'    <cpt id="{v.id}">')
         out += [f'      <state id="{s}" />' for s in v.states]
@@ -94,7 +103,9 @@ def write_xdsl(view: NetView) -> str:
         out.append("    </cpt>")
     out.append("  </nodes>")
     out.append("  <extensions>")
-    out.append(f'    <genie version="1.0" app="estimative {__version__}" name="{_x(oneline(view.title))}">')
+    out.append(
+        f'    <genie version="1.0" app="estimative {__version__}" name="{_x(oneline(view.title))}">'
+    )
     if view.description:
         out.append(f"      <comment>{_genie_comment(view.description)}</comment>")
     pos = _layout(view)
@@ -153,8 +164,11 @@ def _parse_xml(data: bytes, raw: RawNet) -> Element:
             stack[-1].parts.append(text)
 
     def entity(*args: Any) -> None:
-        raise raw.fail("the file declares XML entities, which are not allowed", parser.CurrentLineNumber,
-                       fix="remove the <!DOCTYPE ...> / <!ENTITY ...> declarations")
+        raise raw.fail(
+            "the file declares XML entities, which are not allowed",
+            parser.CurrentLineNumber,
+            fix="remove the <!DOCTYPE ...> / <!ENTITY ...> declarations",
+        )
 
     parser.StartElementHandler = start
     parser.EndElementHandler = end
@@ -164,9 +178,14 @@ def _parse_xml(data: bytes, raw: RawNet) -> Element:
         parser.Parse(data, True)
     except expat.ExpatError as exc:
         msg = expat.errors.messages.get(exc.code, str(exc)) if hasattr(exc, "code") else str(exc)
-        fix = "the file ends too early: it may be truncated" if "no element found" in msg or "unclosed token" in msg \
+        fix = (
+            "the file ends too early: it may be truncated"
+            if "no element found" in msg or "unclosed token" in msg
             else "check that the file is well-formed XML"
-        raise raw.fail(f"not well-formed XML: {msg}", exc.lineno, found=f"column {exc.offset + 1}", fix=fix) from None
+        )
+        raise raw.fail(
+            f"not well-formed XML: {msg}", exc.lineno, found=f"column {exc.offset + 1}", fix=fix
+        ) from None
     if not root:
         raise raw.fail("the XML file has no root element")
     return root[0]
@@ -195,8 +214,12 @@ def _read_xmlbif(root: Element, raw: RawNet) -> None:
             raw.problem("a <VARIABLE> has no <NAME>", el.line)
             continue
         if kind != "nature":
-            raise raw.fail(f"variable '{nm.text}' is of TYPE '{kind}'", el.line, expected='TYPE="nature"',
-                           fix="only chance variables are supported")
+            raise raw.fail(
+                f"variable '{nm.text}' is of TYPE '{kind}'",
+                el.line,
+                expected='TYPE="nature"',
+                fix="only chance variables are supported",
+            )
         var = RawVar(nm.text, [o.text for o in el.findall("OUTCOME")], line=el.line)
         for prop in el.findall("PROPERTY"):
             key, value = property_of(prop.text)
@@ -212,10 +235,15 @@ def _read_xmlbif(root: Element, raw: RawNet) -> None:
             continue
         var = raw.variables.get(for_.text)
         if var is None:
-            raw.problem(f"<{el.tag}> for undeclared variable '{for_.text}'{did_you_mean(for_.text, raw.variables)}", el.line)
+            raw.problem(
+                f"<{el.tag}> for undeclared variable '{for_.text}'{did_you_mean(for_.text, raw.variables)}",
+                el.line,
+            )
             continue
         if var.parents is not None:
-            raw.problem(f"variable '{var.name}' has two <{el.tag}> elements", el.line, fix="keep one")
+            raw.problem(
+                f"variable '{var.name}' has two <{el.tag}> elements", el.line, fix="keep one"
+            )
             continue
         var.parents, var.cpt_line = [g.text for g in el.findall("GIVEN")], el.line
         table = el.find("TABLE")
@@ -239,9 +267,13 @@ def _read_xdsl(root: Element, raw: RawNet) -> None:
     for el in nodes.children:
         vid = el.attrib.get("id", "")
         if el.tag != "cpt":
-            raise raw.fail(f"node '{vid}' is a <{el.tag}>", el.line, expected="<cpt>",
-                           fix="only chance nodes with full CPTs are supported (convert noisy-MAX, equation and "
-                               "decision nodes in GeNIe first)")
+            raise raw.fail(
+                f"node '{vid}' is a <{el.tag}>",
+                el.line,
+                expected="<cpt>",
+                fix="only chance nodes with full CPTs are supported (convert noisy-MAX, equation and "
+                "decision nodes in GeNIe first)",
+            )
         var = RawVar(vid, [s.attrib.get("id", "") for s in el.findall("state")], line=el.line)
         par = el.find("parents")
         var.parents = par.text.split() if par is not None else []
@@ -277,5 +309,8 @@ def read_xml(data: bytes, raw: RawNet) -> None:
         raw.fmt = "xmlbif"
         _read_xmlbif(root, raw)
     else:
-        raise raw.fail(f"unknown XML document <{root.tag}>", root.line,
-                       expected="<BIF> (XMLBIF) or <smile> (GeNIe XDSL)")
+        raise raw.fail(
+            f"unknown XML document <{root.tag}>",
+            root.line,
+            expected="<BIF> (XMLBIF) or <smile> (GeNIe XDSL)",
+        )
