@@ -68,6 +68,13 @@ class EstimativeError(Exception):
     """Base class of every error estimative raises on purpose.
 
     ``problems`` lists every problem found; ``str(error)`` prints them one per line.
+
+    >>> err = EstimativeError([Problem("first", line=3), Problem("second", line=9)])
+    >>> print(err)
+    first
+    second
+    >>> [p.line for p in err.problems]
+    [3, 9]
     """
 
     def __init__(self, problems: Problem | str | list[Problem], **kwargs: object) -> None:
@@ -80,19 +87,55 @@ class EstimativeError(Exception):
 
 
 class ModelError(EstimativeError):
-    """A model file (or sweep, resolutions, ... file) is invalid."""
+    """A model file (or sweep, resolutions, ... file) is invalid.
+
+    >>> from estimative import load_model
+    >>> try:
+    ...     load_model("models/no_such_model")
+    ... except Exception as err:  # a ModelError
+    ...     print(err.problems[0].message)
+    file not found
+    """
 
 
 class QueryError(EstimativeError):
-    """A query names something the model does not have, or is malformed."""
+    """A query names something the model does not have, or is malformed.
+
+    >>> from estimative import Network
+    >>> try:
+    ...     Network.from_file("models/example").query("armed_clsh")
+    ... except Exception as err:  # a QueryError
+    ...     print(err.problems[0].message)
+    unknown variable 'armed_clsh' (did you mean 'armed_clash'?)
+    """
 
 
 class ImpossibleEvidenceError(QueryError):
-    """The evidence of a query has probability zero under the model."""
+    """The evidence of a query has probability zero under the model.
+
+    >>> import numpy as np
+    >>> from estimative import Network
+    >>> from estimative.spec import spec_from_arrays
+    >>> net = Network(spec_from_arrays("t", [("a", ["no", "yes"], [], np.array([1.0, 0.0])),
+    ...                                      ("b", ["no", "yes"], ["a"], np.eye(2))]))
+    >>> try:
+    ...     net.query("b", given={"a": "yes"})
+    ... except Exception as err:  # an ImpossibleEvidenceError
+    ...     print(type(err).__name__, "|", err.problems[0].message)
+    ImpossibleEvidenceError | the evidence has probability zero under the model: a=yes
+    """
 
 
 class UsageError(EstimativeError):
-    """A command-line or API argument is invalid."""
+    """A command-line or API argument is invalid; ``field`` names the parameter.
+
+    >>> from estimative.checks import check_level
+    >>> try:
+    ...     check_level(2.0)
+    ... except Exception as err:  # a UsageError
+    ...     print(err.problems[0].field, "|", err.problems[0].found)
+    level | 2.0
+    """
 
 
 def did_you_mean(name: str, options: object) -> str:

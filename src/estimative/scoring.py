@@ -179,9 +179,25 @@ def load_resolutions(path: str | Path, *, questions: Sequence[str]) -> dict[str,
     Every problem is reported at once, each with file, line and field: an unknown question id
     (with a did-you-mean among ``questions``), or a value other than 0 or 1.
 
+    Parameters
+    ----------
+    path : str or Path
+        The YAML file.
+    questions : sequence of str
+        The question ids of the model (for the check and the did-you-mean).
+
+    Returns
+    -------
+    dict of str to int
+        Each resolved question's outcome, 0 or 1.
+
     Examples
     --------
-    A file holding ``Q01: 1`` and ``Q02: 0`` gives ``{"Q01": 1, "Q02": 0}``.
+    >>> import os, tempfile
+    >>> path = os.path.join(tempfile.mkdtemp(), "resolutions.yaml")
+    >>> _ = open(path, "w").write("Q01: 1\\nQ02: 0\\n")
+    >>> load_resolutions(path, questions=["Q01", "Q02", "Q03"])
+    {'Q01': 1, 'Q02': 0}
     """
     from ._io import display_path
     from .files.yamlio import load_yaml

@@ -119,7 +119,15 @@ class Quote:
 
 @dataclass(frozen=True, eq=False)
 class Brief:
-    """Every computed result a probability brief presents (raw numbers; no formatting)."""
+    """Every computed result a probability brief presents (raw numbers; no formatting).
+
+    >>> import datetime, numpy as np
+    >>> from estimative import Network, build_brief
+    >>> b = build_brief(Network.from_file("models/example"), draws=100, rng=np.random.default_rng(0),
+    ...                 date=datetime.date(2017, 5, 20))
+    >>> [j.outcome.id for j in b.judgments], b.parameters.seed
+    (['clash', 'misreading'], 0)
+    """
 
     spec: ModelSpec
     parameters: BriefParameters

@@ -54,6 +54,11 @@ class DecisionAnalysis:
 
     ``seed`` is the seed of the generator the draws came from (``None`` without draws or when
     the generator's seed is unknown), recorded beside the results.
+
+    >>> from estimative import Network, analyze
+    >>> a = analyze(Network.from_file("models/umbrella"))
+    >>> a.expected.best, round(a.solution.meu, 6)
+    ('optimal_rules', 77.0)
     """
 
     expected: ExpectedUtilities

@@ -46,6 +46,11 @@ class ExpectedUtilities:
     alternative ``i``; its contribution is ``weights[a]`` times that. ``eu_draws[i, n]`` is the
     expected utility under draw ``n`` (the same draws for every alternative). The ``baseline``
     row (kind ``"baseline"``) is a reference: it is never "best".
+
+    >>> from estimative import Network, expected_utilities
+    >>> eu = expected_utilities(Network.from_file("models/umbrella"))
+    >>> eu.best, round(eu["umbrella=leave"], 6)
+    ('optimal_rules', 70.0)
     """
 
     model: str
@@ -377,6 +382,31 @@ def decision_table(
     """Expected utility of every combination of the decision variables (those not fixed by
     ``do``), each set by do(): the decision table.
 
+    Parameters
+    ----------
+    net : Network
+        A network with decision variables and utilities.
+    weights : mapping of str to float, optional
+        Attribute weights overriding the model's.
+    do : mapping of str to str, optional
+        Decisions (or other variables) held fixed; the others are enumerated.
+    draws : int or list of numpy.ndarray
+        Parameter draws for intervals and P(best): a count (with ``rng``) or draws from
+        :func:`~estimative.priors.draw_cpts`; 0 for point values only.
+    rng : numpy.random.Generator, optional
+        The generator the draws come from (needed when ``draws`` is a count).
+    level : float
+        The credible level of the intervals, strictly between 0 and 1.
+    strengths : mapping of str to float, optional
+        Dirichlet strengths overriding the model's, by variable.
+
+    Returns
+    -------
+    ExpectedUtilities
+        One alternative per combination, with its expected utility (and interval).
+
+    Examples
+    --------
     >>> from estimative import Network
     >>> t = decision_table(Network.from_file("models/oil_wildcatter"))
     >>> t.best, round(t["test=no,drill=yes"], 6)
@@ -396,6 +426,11 @@ class WeightMap:
 
     ``winner[i, j]`` indexes ``ids`` for weights ``x_values[j]`` (attribute ``x``) and
     ``y_values[i]`` (attribute ``y``); ``eu[k, i, j]`` is alternative ``k``'s EU there.
+
+    >>> from estimative import Network, weight_map
+    >>> m = weight_map(Network.from_file("models/oil_wildcatter"), "drilling", "test_cost")
+    >>> m.winner_at(1.0, 1.0)
+    'test=no,drill=yes'
     """
 
     model: str

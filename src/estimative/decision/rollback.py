@@ -161,7 +161,13 @@ class DecisionRule:
 
 @dataclass(frozen=True, eq=False)
 class DecisionSolution:
-    """The solved decision problem: the maximum expected utility and a rule per decision."""
+    """The solved decision problem: the maximum expected utility and a rule per decision.
+
+    >>> from estimative import Network, solve
+    >>> sol = solve(Network.from_file("models/umbrella"))
+    >>> round(sol.meu, 6), sol.rule("umbrella").choice({"forecast": "sunny"})
+    (77.0, 'leave')
+    """
 
     model: str
     model_hash: str

@@ -83,7 +83,13 @@ class TreeNode:
 
 @dataclass(frozen=True, eq=False)
 class DecisionTree:
-    """A rolled-back decision tree. ``stages`` names the variable branching at each depth."""
+    """A rolled-back decision tree. ``stages`` names the variable branching at each depth.
+
+    >>> from estimative import Network, decision_tree
+    >>> tree = decision_tree(Network.from_file("models/oil_wildcatter"))
+    >>> tree.stages[0], round(tree.value, 6)
+    ('test', 22.5)
+    """
 
     model: str
     model_hash: str

@@ -49,6 +49,11 @@ class ValueOfInformation:
     in the world before the chosen policy takes effect); ``margin[i]`` is the smallest lead,
     over the variable's states, of the choice made without the information over the best
     other alternative (how close the observation comes to changing the choice).
+
+    >>> from estimative import Network, value_of_information
+    >>> voi = value_of_information(Network.from_file("models/umbrella"))
+    >>> round(voi["weather"], 6)
+    21.0
     """
 
     model: str

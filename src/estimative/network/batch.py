@@ -30,6 +30,11 @@ class BatchPosterior:
     ``probs`` has shape ``(N, *target_cards)`` (``(N, card)`` for one target); rows whose
     evidence has probability zero are NaN and flagged in ``impossible``. ``evidence_prob[n]`` is
     P(evidence of row n) under that row's do(). Raw numbers: nothing is rounded.
+
+    >>> from estimative import Network
+    >>> bp = Network.from_file("models/example").query_batch("armed_clash", given={"misread_intent": ["yes", "no"]})
+    >>> len(bp), bp.prob("yes").round(3).tolist()
+    (2, [0.125, 0.03])
     """
 
     targets: tuple[str, ...]

@@ -57,6 +57,11 @@ class Prepared:
         ``P(target | evidence; do)`` at the model's numbers.
     model_hash : str
         The model's model hash.
+
+    >>> from estimative import Network
+    >>> prep = Network.from_file("models/example").prepare("armed_clash", "yes", given={"misread_intent": "yes"})
+    >>> prep.point, prep.conditions
+    (0.125, 'misread_intent=yes')
     """
 
     target: str

@@ -105,7 +105,13 @@ class Posterior(Mapping[str, float]):
 
 @dataclass(frozen=True)
 class JointPosterior:
-    """A joint distribution over several variables; ``probs`` has one axis per variable."""
+    """A joint distribution over several variables; ``probs`` has one axis per variable.
+
+    >>> from estimative import Network
+    >>> jp = Network.from_file("models/example").query_joint(["misread_intent", "armed_clash"])
+    >>> jp.probs.shape, round(float(jp.probs.sum()), 12)
+    ((2, 2), 1.0)
+    """
 
     variables: tuple[str, ...]
     states: tuple[tuple[str, ...], ...]
@@ -196,7 +202,13 @@ class JointPosterior:
 
 @dataclass(frozen=True)
 class Explanation:
-    """The most probable explanation: a state for each variable, and its probability."""
+    """The most probable explanation: a state for each variable, and its probability.
+
+    >>> from estimative import Network
+    >>> mpe = Network.from_file("models/example").map(["misread_intent"], given={"armed_clash": "yes"})
+    >>> dict(mpe.assignment)
+    {'misread_intent': 'yes'}
+    """
 
     assignment: Mapping[str, str]
     probability: float

@@ -77,7 +77,13 @@ class Indicator:
 
 @dataclass(frozen=True, eq=False)
 class Indicators:
-    """Every candidate observation for one target, most informative first."""
+    """Every candidate observation for one target, most informative first.
+
+    >>> from estimative import Network, indicators
+    >>> ind = indicators(Network.from_file("models/example"), "armed_clash", "yes", policy="status_quo")
+    >>> ind.indicators[0].variable
+    'misread_intent'
+    """
 
     target: str
     target_states: tuple[str, ...]

@@ -125,7 +125,14 @@ class FlipPoint:
 
 @dataclass(frozen=True, eq=False)
 class FlipPoints:
-    """Flip-points of every parameter for two policies, nearest flip first."""
+    """Flip-points of every parameter for two policies, nearest flip first.
+
+    >>> from estimative import Network, flip_points, target_probability
+    >>> fp = flip_points(Network.from_file("models/example"), "status_quo", "private_channel",
+    ...                  score=target_probability("armed_clash", "yes"))
+    >>> fp.nearest is not None
+    True
+    """
 
     policy_a: str
     policy_b: str

@@ -40,7 +40,15 @@ from .oneway import relevant_variables
 @dataclass(frozen=True, eq=False)
 class SobolIndices:
     """First-order (``S1``) and total (``ST``) Sobol indices per input group, with SALib's
-    bootstrap confidence half-widths at ``conf_level``."""
+    bootstrap confidence half-widths at ``conf_level``.
+
+    >>> import numpy as np
+    >>> from estimative import Network, global_sensitivity
+    >>> s = global_sensitivity(Network.from_file("models/example"), "armed_clash", "yes", n=256,
+    ...                        rng=np.random.default_rng(0))
+    >>> s.to_frame()["group"][0]
+    'armed_clash'
+    """
 
     names: tuple[str, ...]
     S1: np.ndarray

@@ -176,7 +176,16 @@ def linear_coefficients(
 
 @dataclass(frozen=True)
 class SensitivityFunction:
-    """``P(target | evidence)`` as a function of one parameter: ``(a x + b) / (c x + d)``."""
+    """``P(target | evidence)`` as a function of one parameter: ``(a x + b) / (c x + d)``.
+
+    At the parameter's model value the function gives the network's own answer:
+
+    >>> from estimative import Network, one_way
+    >>> net = Network.from_file("models/example")
+    >>> f = one_way(net, "armed_clash", "yes").functions[0]
+    >>> abs(f.value - net.query("armed_clash")["yes"]) < 1e-12
+    True
+    """
 
     parameter: Parameter
     a: float
@@ -240,7 +249,13 @@ class SensitivityFunction:
 
 @dataclass(frozen=True, eq=False)
 class OneWaySensitivity:
-    """Every parameter's sensitivity function for one query, largest swing first."""
+    """Every parameter's sensitivity function for one query, largest swing first.
+
+    >>> from estimative import Network, one_way
+    >>> sens = one_way(Network.from_file("models/example"), "armed_clash", "yes", policy="status_quo")
+    >>> sens.functions[0].parameter.label
+    'P(armed_clash=yes | misread_intent=yes)'
+    """
 
     target: str
     states: tuple[str, ...]

@@ -435,7 +435,16 @@ class UtilitySpec(_Base):
 
 
 class ModelSpec(_Base):
-    """A whole model: metadata, variables, policies, scenarios, claims, questions, outcomes."""
+    """A whole model: metadata, variables, policies, scenarios, claims, questions, outcomes.
+
+    What :func:`~estimative.load_model` returns: frozen, every rule checked, every CPT
+    expanded (``variable(id).table``), hashed by content (``model_hash``).
+
+    >>> from estimative import load_model
+    >>> spec = load_model("models/example")
+    >>> spec.title, len(spec.variables), spec.variable("armed_clash").table.shape
+    ('Miscalculation on the Korean Peninsula, in miniature', 5, (2, 2))
+    """
 
     format: Literal["estimative/1"] = "estimative/1"
     title: str

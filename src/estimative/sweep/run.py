@@ -46,7 +46,15 @@ _Finished = Callable[[int, pa.Table, float], None]
 
 @dataclass(frozen=True)
 class SweepResult:
-    """What a finished :func:`run_sweep` wrote."""
+    """What a finished :func:`run_sweep` wrote.
+
+    >>> import tempfile
+    >>> from estimative import Network, SweepDesign, run_sweep
+    >>> d = SweepDesign(Network.from_file("models/example"), targets=(("armed_clash", ("yes",)),),
+    ...                 draws=20, chunk_size=10, seed=1)
+    >>> run_sweep(d, out=tempfile.mkdtemp(), workers=1).rows
+    20
+    """
 
     out: Path
     sidecar: Path
