@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING, Any, Literal
 import numpy as np
 
 from ..engine import Structure, run_query
-from ..errors import ImpossibleEvidenceError, QueryError, did_you_mean
+from ..errors import ImpossibleEvidenceError, QueryError
 from ..files import load_model
 from ..graphs import topological_order
 from ..spec import ModelSpec, QueryRef
@@ -22,7 +22,7 @@ from .batch import BatchPosterior, query_batch
 from .frames import cpt_frame
 from .mpe import most_probable
 from .prepared import Evidence, Prepared, engine_args, likelihood_vector
-from .results import Explanation, JointPosterior, Posterior
+from .results import Explanation, JointPosterior, Posterior, state_position
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -109,14 +109,7 @@ class Network:
         states = self.states[self.variables[self.index(variable)]]
         if isinstance(state, bool):  # a YAML 1.1 loader upstream may have produced a bool
             state = "yes" if state else "no"
-        try:
-            return states.index(state)
-        except ValueError:
-            raise QueryError(
-                f"'{state}' is not a state of '{variable}'{did_you_mean(str(state), states)}",
-                expected=f"one of {list(states)}",
-                found=repr(state),
-            ) from None
+        return state_position(variable, states, state)
 
     def state_indices(
         self, variable: str, state: str | Sequence[str]
