@@ -124,17 +124,24 @@ def describe_query(ref: QueryRef | float) -> str:
 
 
 def _evaluate(net: Network, index: int, claim: ClaimSpec) -> ClaimResult:
-    right_q = describe_query(claim.right)
-    base = dict(
-        index=index,
-        id=claim.id,
-        text=claim.text,
-        op=claim.op,
-        left_query=describe_query(claim.left),
-        right_query=right_q,
-        source=claim.source,
-        quote=claim.quote,
-    )
+    left_q, right_q = describe_query(claim.left), describe_query(claim.right)
+
+    def result(left: float, right: float, holds: bool, error: str | None = None) -> ClaimResult:
+        return ClaimResult(
+            index=index,
+            id=claim.id,
+            text=claim.text,
+            op=claim.op,
+            left=left,
+            right=right,
+            holds=holds,
+            left_query=left_q,
+            right_query=right_q,
+            source=claim.source,
+            quote=claim.quote,
+            error=error,
+        )
+
     try:
         left = net.probability(claim.left)
         right = (
@@ -143,14 +150,13 @@ def _evaluate(net: Network, index: int, claim: ClaimSpec) -> ClaimResult:
             else float(claim.right)
         )
     except EstimativeError as exc:
-        return ClaimResult(
+        return result(
             left=math.nan,
             right=math.nan,
             holds=False,
             error="; ".join(p.message for p in exc.problems),
-            **base,
         )
-    return ClaimResult(left=left, right=right, holds=compare(left, claim.op, right), **base)
+    return result(left=left, right=right, holds=compare(left, claim.op, right))
 
 
 def evaluate_claims(net: Network) -> list[ClaimResult]:

@@ -64,7 +64,7 @@ def batched_probability(
 def _summary(values: np.ndarray, level: float) -> tuple[float, float, float, float]:
     v = values[np.isfinite(values)]
     if v.size == 0:
-        return (np.nan,) * 4  # type: ignore[return-value]
+        return (np.nan,) * 4
     lo, hi = np.quantile(v, [(1 - level) / 2, (1 + level) / 2])
     return float(v.mean()), float(np.median(v)), float(lo), float(hi)
 

@@ -327,9 +327,9 @@ def _rollback(
             if n_o < len(plan.observed)
             else p
         )
-        pj = pj[
-            (*(slice(None),) * j, *(0,) * (nf - j))
-        ]  # observations up to j do not depend on d_j, ...
+        # observations up to j do not depend on d_j, ...
+        first: tuple[Any, ...] = (*(slice(None),) * j, *(0,) * (nf - j))
+        pj = pj[first]
         best = q.max(axis=-1, keepdims=True)
         choice = np.argmax(q >= best - tol, axis=-1)
         possible = pj > _P_ZERO

@@ -397,7 +397,7 @@ def _rules_tree(
     def marginal(arr: np.ndarray, assigned: Mapping[str, int]) -> float:
         """Sum over unassigned chance axes; unassigned decisions at index 0 (no effect on
         what is observed before them)."""
-        idx = []
+        idx: list[int | slice] = []
         for k, name in enumerate(axes):
             if name in assigned:
                 idx.append(assigned[name])

@@ -176,17 +176,17 @@ def _twin_network(net: Network, affected: set[str]) -> tuple[Network, dict[str, 
     extra = []
     tables: dict[str, np.ndarray] = {}
     bands: dict[str, np.ndarray | None] = {}
-    for v in net.spec.variables:
-        if v.id in names:
-            copy = v.model_copy(
+    for var in net.spec.variables:
+        if var.id in names:
+            copy = var.model_copy(
                 update={
-                    "id": names[v.id],
+                    "id": names[var.id],
                     "kind": "chance",
                     "observes": [],
-                    "parents": [names.get(p, p) for p in v.parents],
+                    "parents": [names.get(p, p) for p in var.parents],
                 }
             )
-            tables[copy.id], bands[copy.id] = v.table, v.bands
+            tables[copy.id], bands[copy.id] = var.table, var.bands
             extra.append(copy)
     spec = derive(net.spec, [*net.spec.variables, *extra], tables=tables, bands=bands)
     return Network(spec), names

@@ -253,7 +253,15 @@ def _fit(
     return g0, alpha, gamma, exact
 
 
-def _nearest_crossing(ga, aa, ca, gb, ab, cb, p) -> np.ndarray:
+def _nearest_crossing(
+    ga: np.ndarray,
+    aa: np.ndarray,
+    ca: np.ndarray,
+    gb: np.ndarray,
+    ab: np.ndarray,
+    cb: np.ndarray,
+    p: np.ndarray,
+) -> np.ndarray:
     """The root of (ga + aa t)(1 + cb t) - (gb + ab t)(1 + ca t) nearest t = 0 with a sign change
     and x = p + t in [0, 1] (denominators positive); NaN where there is none."""
     c0 = ga - gb

@@ -134,9 +134,10 @@ def perturbed_cpts(net: Network, params: Sequence[Parameter], xs: np.ndarray) ->
             continue
         card = cpt.shape[0]
         arr = np.repeat(cpt.reshape(card, -1)[..., np.newaxis], n, axis=-1)
-        cols = np.array([params[k].column for k in sel])
-        st = np.array([params[k].state_index for k in sel])
-        p = np.array([params[k].value for k in sel])
+        ks = sel.tolist()
+        cols = np.array([params[k].column for k in ks])
+        st = np.array([params[k].state_index for k in ks])
+        p = np.array([params[k].value for k in ks])
         new = arr[:, cols, sel] * ((1.0 - xs[sel]) / (1.0 - p))
         new[st, np.arange(sel.size)] = xs[sel]
         arr[:, cols, sel] = new
@@ -156,8 +157,8 @@ def linear_coefficients(
 ) -> np.ndarray:
     """``(a, b, c, d)`` per parameter, shape ``(len(params), 4)``: ``P(target, ev)(x) = a x + b``
     and ``P(ev)(x) = c x + d`` under proportional co-variation."""
-    _, idx = net.state_indices(target, state)
-    idx = list(idx)
+    _, positions = net.state_indices(target, state)
+    idx = list(positions)
     joint = np.asarray(net.joint_unnormalized([target], ev))
     num0, den0 = float(joint[idx].sum()), float(joint.sum())
     coef = np.tile([0.0, num0, 0.0, den0], (len(params), 1))
@@ -390,8 +391,8 @@ def one_way(
     params = parameters(net, variables=variables, strengths=strengths)
     coef = linear_coefficients(net, target, prep.states, prep.evidence, params)
     funcs = [
-        SensitivityFunction(p, *map(float, row), *p.credible(level))
-        for p, row in zip(params, coef, strict=True)
+        SensitivityFunction(p, float(a), float(b), float(c), float(d), *p.credible(level))
+        for p, (a, b, c, d) in zip(params, coef, strict=True)
     ]
     order = sorted(range(len(funcs)), key=lambda k: (-funcs[k].swing, k))
     return OneWaySensitivity(
