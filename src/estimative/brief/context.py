@@ -228,13 +228,13 @@ def brief_context(brief: Brief) -> dict[str, Any]:
     # --- drivers
     drivers = None
     if brief.drivers is not None and brief.main is not None:
-        rows = []
+        driver_rows = []
         for f in brief.drivers.top(TOP_DRIVERS):
             p = f.parameter
             if f.swing <= 0:
                 continue
             v = spec.variable(p.variable)
-            rows.append(
+            driver_rows.append(
                 [
                     f"{v.label}: {p.state}",
                     words.evidence_words(given=p.parents, sep=", ") or "(no parents)",
@@ -249,7 +249,7 @@ def brief_context(brief: Brief) -> dict[str, Any]:
                 f"{words.in_sentence(brief.main.outcome.label)}, now {pct(brief.drivers.point)}. Each "
                 f"moves across its own {lvl} credible range while the others keep the model's values:"
             ),
-            "rows": rows,
+            "rows": driver_rows,
         }
 
     # --- indicators
@@ -259,16 +259,16 @@ def brief_context(brief: Brief) -> dict[str, Any]:
         ind = brief.indicators[j.outcome.id]
         items = [i for i in ind.indicators if i.entropy_reduction >= 0.0005]
         if k == 0:
-            rows = []
-            for i in items[:TOP_INDICATORS]:
-                (ls, lv), (hs, hv) = i.low, i.high
-                vlabel = spec.variable(i.variable).label
-                rows.append(
+            indicator_rows = []
+            for indicator in items[:TOP_INDICATORS]:
+                (ls, lv), (hs, hv) = indicator.low, indicator.high
+                vlabel = spec.variable(indicator.variable).label
+                indicator_rows.append(
                     [
                         vlabel,
                         f"{hs}: {pct(hv)}",
                         f"{ls}: {pct(lv)}",
-                        f"{i.entropy_reduction * 100:.1f}%",
+                        f"{indicator.entropy_reduction * 100:.1f}%",
                     ]
                 )
             ind_main = {
@@ -277,14 +277,14 @@ def brief_context(brief: Brief) -> dict[str, Any]:
                     f"{words.in_sentence(j.outcome.label)}, now {pct(ind.point)}, and which way "
                     "each would move the judgment:"
                 ),
-                "rows": rows,
+                "rows": indicator_rows,
             }
         else:
             parts = []
-            for i in items[:TOP_INDICATORS_OTHER]:
-                (ls, lv), (hs, hv) = i.low, i.high
+            for indicator in items[:TOP_INDICATORS_OTHER]:
+                (ls, lv), (hs, hv) = indicator.low, indicator.high
                 parts.append(
-                    f"{spec.variable(i.variable).label} ({hs}: {pct(hv)}; {ls}: {pct(lv)})"
+                    f"{spec.variable(indicator.variable).label} ({hs}: {pct(hv)}; {ls}: {pct(lv)})"
                 )
             ind_other.append(
                 {
@@ -304,7 +304,7 @@ def brief_context(brief: Brief) -> dict[str, Any]:
 
     # --- scenarios
     # A scenario that observes an outcome's variable settles it: say so instead of 100% or 0%.
-    observed = {}
+    observed: dict[tuple[str | None, str], str] = {}  # (scenario id, outcome id): the words
     outcome_of = {j.outcome.id: j.outcome for j in brief.judgments}
     for s_ in spec.scenarios:
         for o in label:
@@ -386,16 +386,16 @@ def brief_context(brief: Brief) -> dict[str, Any]:
         meta = ", ".join(
             x for x in ((d.author or "") if d else "", (d.date or "") if d else "") if x
         )
-        groups: dict[str, list[str]] = {}
+        by_support: dict[str, list[str]] = {}
         for q in brief.quotes:
             if q.source == sid:
-                groups.setdefault(q.supports, []).append(" ".join(q.quote.split()))
+                by_support.setdefault(q.supports, []).append(" ".join(q.quote.split()))
         sources.append(
             {
                 "id": sid,
                 "title": title,
                 "meta": meta,
-                "groups": [{"supports": k, "quotes": v} for k, v in groups.items()],
+                "groups": [{"supports": k, "quotes": v} for k, v in by_support.items()],
             }
         )
 

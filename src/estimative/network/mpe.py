@@ -6,6 +6,7 @@ variables (MPE, or partial MAP when the others are summed out first). Behind
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
+from typing import Any
 
 import numpy as np
 
@@ -65,8 +66,17 @@ def most_probable(
     assign: dict[int, int] = {}
     for var, scope, argmax in reversed(trace):
         key = tuple(assign[s] for s in scope)
-        assign[var] = int(argmax[key]) if scope else int(argmax)
+        if scope:
+            assert isinstance(argmax, np.ndarray)
+            assign[var] = int(argmax[key])
+        else:
+            assign[var] = int(argmax)
     return best, assign
+
+
+# (variable, the rest of its factor's scope, argmax over the variable); with an empty rest the
+# argmax is a numpy scalar, not an array.
+_Argmax = tuple[int, tuple[int, ...], np.ndarray | np.integer[Any]]
 
 
 def _eliminate(
@@ -75,11 +85,11 @@ def _eliminate(
     cards: Sequence[int],
     *,
     mode: str,
-) -> tuple[list[tuple[tuple[int, ...], np.ndarray]], list[tuple[int, tuple[int, ...], np.ndarray]]]:
+) -> tuple[list[tuple[tuple[int, ...], np.ndarray]], list[_Argmax]]:
     """Eliminate ``order_vars`` (greedy min-size order) by sum or max; return the remaining
     factors and, for max, each variable's argmax table over the rest of its factor's scope."""
     remaining = list(order_vars)
-    trace: list[tuple[int, tuple[int, ...], np.ndarray]] = []
+    trace: list[_Argmax] = []
     factors = list(factors)
     while remaining:
 

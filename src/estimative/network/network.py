@@ -216,8 +216,8 @@ class Network:
         if scenario is not None:
             sc = self.spec.scenario(scenario)
             g.update(sc.given)
-            for var, lik in sc.soft.items():
-                s[var] = self._likelihood(var, lik)
+            for var, named_lik in sc.soft.items():
+                s[var] = self._likelihood(var, named_lik)
         g.update(given or {})
         d.update(do or {})
         for var, lik in (soft or {}).items():
@@ -474,7 +474,7 @@ class Network:
 
     def probability(self, ref: QueryRef, **overrides: Any) -> float:
         """The probability a :class:`~estimative.spec.QueryRef` names (claims, questions)."""
-        kw = dict(
+        kw: dict[str, Any] = dict(
             given=dict(ref.given),
             do=dict(ref.do),
             soft=dict(ref.soft),

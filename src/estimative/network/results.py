@@ -188,7 +188,7 @@ class JointPosterior:
 
         rows = []
         for combo in itertools.product(*(range(len(s)) for s in self.states)):
-            row = {
+            row: dict[str, str | float] = {
                 v: self.states[i][c]
                 for i, (v, c) in enumerate(zip(self.variables, combo, strict=True))
             }

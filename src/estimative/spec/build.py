@@ -194,7 +194,8 @@ def spec_from_arrays(
         if parents:
             rows = []
             for combo in itertools.product(*(range(len(states_of[p])) for p in parents)):
-                col = table[(slice(None), *combo)]
+                key: tuple[Any, ...] = (slice(None), *combo)
+                col = table[key]
                 rows.append(
                     TableRow(
                         when={p: states_of[p][c] for p, c in zip(parents, combo, strict=True)},

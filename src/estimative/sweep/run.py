@@ -193,7 +193,7 @@ def _run_locked(
             {"rows": expected[k], "draws": list(design.chunk_draws(k)), "seconds": None},
         )
     pending = [k for k in range(design.n_chunks) if k not in done]
-    run = {
+    run: dict[str, Any] = {  # a JSON record of the manifest; its values change type as it runs
         "started": _now(),
         "finished": None,
         "seconds": None,

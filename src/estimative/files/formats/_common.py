@@ -46,7 +46,8 @@ class VarView:
         """(parent state indices, child distribution) in row-major order of the parents."""
         cards = self.table.shape[1:]
         for idx in itertools.product(*(range(c) for c in cards)):
-            yield idx, self.table[(slice(None), *idx)]
+            key: tuple[Any, ...] = (slice(None), *idx)
+            yield idx, self.table[key]
 
     def flat(self) -> np.ndarray:
         """Row-major over (parents..., child): the child's state changes fastest."""

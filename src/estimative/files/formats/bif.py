@@ -10,6 +10,7 @@ pyAgrum 3.3 parses BIF numbers into C ``float`` (about 7 significant digits).
 from __future__ import annotations
 
 import re
+from typing import Any
 
 import numpy as np
 
@@ -20,9 +21,8 @@ from ._scanner import Scanner
 
 def _bif_text(text: str) -> str:
     # BIF has no escapes; pyAgrum ends a property at ';', pgmpy splits it at '=' and drops quotes.
-    return oneline(text).translate(
-        str.maketrans({";": ",", '"': "'", "=": "-", "{": "(", "}": ")"})
-    )
+    swaps: dict[str, str | int | None] = {";": ",", '"': "'", "=": "-", "{": "(", "}": ")"}
+    return oneline(text).translate(str.maketrans(swaps))
 
 
 def write_bif(view: NetView) -> str:
@@ -239,5 +239,6 @@ def _fill_tables(raw: RawNet, rows: dict[str, _Block]) -> None:
                     break
                 idx.append(states.index(s))
             else:
-                table[(slice(None), *idx)] = values
+                cell: tuple[Any, ...] = (slice(None), *idx)
+                table[cell] = values
         var.table = table

@@ -151,17 +151,17 @@ def read_net(text: str, raw: RawNet) -> None:
         else:
             raise p.error("'net', 'node' or 'potential'", t)
     for child, parents, attrs in potentials:
-        var = raw.variables.get(child.value)
-        if var is None:
+        target = raw.variables.get(child.value)
+        if target is None:
             raw.problem(
                 f"potential for undeclared node '{child.value}'{did_you_mean(child.value, raw.variables)}",
                 child.line,
             )
             continue
-        if var.table is not None:
+        if target.table is not None:
             raw.problem(f"node '{child.value}' has two potentials", child.line, fix="keep one")
             continue
-        var.parents, var.cpt_line = parents, child.line
+        target.parents, target.cpt_line = parents, child.line
         if "data" not in attrs:
             raw.problem(
                 f"potential of '{child.value}' has no data", child.line, fix="add data = (...);"
@@ -172,10 +172,10 @@ def read_net(text: str, raw: RawNet) -> None:
         data, dline = attrs["data"]
         values = data
         pcards = [len(raw.variables[q].states) for q in parents]
-        size = len(var.states) * math.prod(pcards)
+        size = len(target.states) * math.prod(pcards)
         if len(values) != size:
             raw.problem(
                 f"data of '{child.value}' has {len(values)} numbers", dline, expected=str(size)
             )
             continue
-        var.table = from_flat(np.asarray(values, dtype=float), len(var.states), pcards)
+        target.table = from_flat(np.asarray(values, dtype=float), len(target.states), pcards)

@@ -36,8 +36,8 @@ def write_uai(view: NetView) -> str:
 def read_uai(text: str, raw: RawNet) -> None:
     toks: list[tuple[str, int]] = []
     comments: dict[int, str] = {}
-    for n, line in enumerate(text.splitlines(), start=1):
-        body, _, comment = line.partition("#")
+    for n, text_line in enumerate(text.splitlines(), start=1):
+        body, _, comment = text_line.partition("#")
         if comment.strip():
             comments[n] = comment.strip()
         if body.strip().startswith("c"):

@@ -233,24 +233,24 @@ def _read_xmlbif(root: Element, raw: RawNet) -> None:
         if for_ is None:
             raw.problem(f"a <{el.tag}> has no <FOR>", el.line)
             continue
-        var = raw.variables.get(for_.text)
-        if var is None:
+        target = raw.variables.get(for_.text)
+        if target is None:
             raw.problem(
                 f"<{el.tag}> for undeclared variable '{for_.text}'{did_you_mean(for_.text, raw.variables)}",
                 el.line,
             )
             continue
-        if var.parents is not None:
+        if target.parents is not None:
             raw.problem(
-                f"variable '{var.name}' has two <{el.tag}> elements", el.line, fix="keep one"
+                f"variable '{target.name}' has two <{el.tag}> elements", el.line, fix="keep one"
             )
             continue
-        var.parents, var.cpt_line = [g.text for g in el.findall("GIVEN")], el.line
+        target.parents, target.cpt_line = [g.text for g in el.findall("GIVEN")], el.line
         table = el.find("TABLE")
         if table is None:
-            raw.problem(f"<{el.tag}> of '{var.name}' has no <TABLE>", el.line)
+            raw.problem(f"<{el.tag}> of '{target.name}' has no <TABLE>", el.line)
             continue
-        set_flat(var, _xml_numbers(table, raw, f"table of {var.name}"), raw, table.line)
+        set_flat(target, _xml_numbers(table, raw, f"table of {target.name}"), raw, table.line)
 
 
 def _read_xdsl(root: Element, raw: RawNet) -> None:
@@ -290,12 +290,12 @@ def _read_xdsl(root: Element, raw: RawNet) -> None:
         comment = genie.find("comment")
         raw.description = comment.text.replace("\\n", "\n") if comment is not None else None
         for node in genie.findall("node"):
-            var = raw.variables.get(node.attrib.get("id", ""))
-            if var is None:
+            target = raw.variables.get(node.attrib.get("id", ""))
+            if target is None:
                 continue
             nm, cm = node.find("name"), node.find("comment")
-            var.label = nm.text if nm is not None else None
-            var.description = cm.text.replace("\\n", "\n") if cm is not None else None
+            target.label = nm.text if nm is not None else None
+            target.description = cm.text.replace("\\n", "\n") if cm is not None else None
 
 
 def read_xml(data: bytes, raw: RawNet) -> None:
