@@ -1,4 +1,4 @@
-"""Style, checked in every test run: ruff lint and ruff format."""
+"""Style and types, checked in every test run: ruff (lint and format) and mypy on src/."""
 
 from __future__ import annotations
 
@@ -24,3 +24,9 @@ def test_ruff_format_is_applied() -> None:
     assert res.returncode == 0, (
         "run `ruff format src tests benchmarks`:\n" + res.stdout + res.stderr
     )
+
+
+def test_mypy_is_clean_on_src() -> None:
+    res = _run(str(BIN / "mypy"))
+    assert res.returncode == 0, res.stdout + res.stderr
+    assert "Success: no issues found" in res.stdout

@@ -39,7 +39,6 @@ def cmd_decide(args: argparse.Namespace) -> int:
         draws=args.draws,
         rng=stream(make_rng(args.seed), "decide"),
         level=args.level,
-        seed=args.seed,
     )
     tree_path = wmap_path = None
     if args.tree:

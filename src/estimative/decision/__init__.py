@@ -94,7 +94,6 @@ def analyze(
     draws: int | Sequence[np.ndarray] = 0,
     rng: np.random.Generator | None = None,
     level: float = DEFAULT_LEVEL,
-    seed: object = None,
 ) -> DecisionAnalysis:
     """Expected utilities (with ``draws`` parameter draws), optimal rules and value of
     information in one call.
@@ -116,8 +115,6 @@ def analyze(
         (:func:`estimative._random.seed_of`).
     level : float
         The credible level of the intervals.
-    seed : optional
-        Deprecated and ignored: the recorded seed is ``rng``'s.
 
     Returns
     -------
@@ -132,7 +129,6 @@ def analyze(
     >>> a.expected.best, round(a.solution.meu, 6), a.information.top("EVSI")[0][0], a.seed
     ('optimal_rules', 77.0, 'forecast', 0)
     """
-    del seed  # deprecated no-op: the seed recorded is the one ``rng`` was made from
     cpts = check_draws(net, draws, rng)
     expected = expected_utilities(
         net, weights=weights, policies=policies, draws=cpts if cpts is not None else 0, level=level
