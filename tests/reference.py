@@ -1,4 +1,5 @@
-"""Independent references for tests: brute-force enumeration of a network's full joint.
+"""Independent references for tests: brute-force enumeration of a network's full joint, and
+a CPT parameter moved by proportional co-variation.
 
 Nothing here uses the engine: the joint is the product of every CPT entry, enumerated
 (:func:`estimative.network.brute_force_joint`), so it only suits tiny networks.
@@ -42,3 +43,16 @@ def enumerate_posterior(net: Network, target: str, *, given=None, do=None, soft=
     joint = conditioned_joint(net, given=given, do=do, soft=soft)
     t = net.variables.index(target)
     return joint.sum(axis=tuple(a for a in range(joint.ndim) if a != t))
+
+
+def covary(net: Network, variable: str, state: str, parents: dict[str, str], x: float) -> Network:
+    """The network with P(variable=state | parents) set to x, the rest of its column scaled
+    proportionally (the proportional co-variation of the sensitivity literature)."""
+    cpt = net.cpt(variable).copy()
+    col = (slice(None), *(net.states[p].index(parents[p]) for p in net.parents[variable]))
+    column = cpt[col]
+    s = net.states[variable].index(state)
+    new = column * (1 - x) / (1 - column[s])
+    new[s] = x
+    cpt[col] = new
+    return net.with_cpts({variable: cpt})

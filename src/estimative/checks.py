@@ -44,11 +44,12 @@ def check_count(
     maximum: int | None = None,
     example: int | None = None,
 ) -> int:
-    """A whole number in ``[minimum, maximum]`` (draws, sample sizes, top-k, bins).
+    """A whole number in ``[minimum, maximum]`` (draws, sample sizes, top-k, bins); the error's
+    fix suggests ``example`` (default: ``minimum``).
 
     >>> check_count(500, name="draws", minimum=2)
     500
-    >>> check_count(1, name="draws", minimum=2)
+    >>> check_count(1, name="draws", minimum=2, example=2000)
     Traceback (most recent call last):
     estimative.errors.UsageError: draws: draws must be a whole number of at least 2; found 1. Fix: e.g. draws=2000
     """
@@ -59,7 +60,7 @@ def check_count(
             f"{name} must be a whole number {span}",
             field=name,
             found=repr(value),
-            fix=f"e.g. {name}={example if example is not None else max(minimum, 2000 if name == 'draws' else minimum)}",
+            fix=f"e.g. {name}={example if example is not None else minimum}",
         )
     return int(value)
 

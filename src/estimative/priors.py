@@ -126,7 +126,7 @@ def resolve_draws(
                 field="rng",
                 fix="pass rng=np.random.default_rng(SEED), or pass draws from draw_cpts",
             )
-        draws = check_count(draws, name="draws", minimum=1)
+        draws = check_count(draws, name="draws", minimum=1, example=2000)
         return draw_cpts(net, int(draws), rng=rng, strengths=strengths)
     out = [np.asarray(d, dtype=float) for d in draws]
     if len(out) != len(net.cpts):

@@ -29,7 +29,7 @@ def test_counts_check_both_ends() -> None:
     with pytest.raises(UsageError, match="from 1 to 5"):
         check_count(6, name="top", minimum=1, maximum=5)
     with pytest.raises(UsageError, match="at least 2") as exc:
-        check_count(1, name="draws", minimum=2)
+        check_count(1, name="draws", minimum=2, example=2000)
     assert exc.value.problems[0].field == "draws"
     with pytest.raises(UsageError):
         check_count(2.0, name="draws")

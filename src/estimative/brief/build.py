@@ -109,7 +109,7 @@ def build_brief(
     """
     rng = _generator(rng)
     words.check_scale(scale)
-    n_draws = check_count(draws, name="draws", minimum=2)
+    n_draws = check_count(draws, name="draws", minimum=2, example=2000)
     level = check_level(level)
     spec = net.spec
     pols = tuple(policies) if policies else tuple(p.id for p in spec.policies)

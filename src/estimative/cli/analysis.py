@@ -39,7 +39,7 @@ def cmd_sensitivity(args: argparse.Namespace) -> int:
     net = load(args.path)
     target, state = target_state(net, args.target)
     # Checked before anything is computed: the Sobol design comes last and would fail late.
-    check_count(args.draws, name="draws", minimum=1)
+    check_count(args.draws, name="draws", minimum=1, example=2000)
     check_count(args.top, name="top", minimum=1, example=10)
     level = check_level(args.level)
     if args.sobol_n < 2 or args.sobol_n & (args.sobol_n - 1):

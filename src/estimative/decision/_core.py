@@ -18,6 +18,7 @@ import numpy as np
 
 from ..checks import check_count
 from ..errors import ModelError, Problem, UsageError, did_you_mean
+from ..graphs import children_of, reachable
 from ..network import Network
 from ..priors import resolve_draws
 from ..spec.build import derive
@@ -385,25 +386,18 @@ def check_draws(
     strengths: Mapping[str, float] | None = None,
 ) -> list[np.ndarray] | None:
     """``None`` for no draws (0); otherwise :func:`estimative.priors.resolve_draws`."""
-    if isinstance(draws, int | np.integer) and check_count(draws, name="draws", minimum=0) == 0:
+    if (
+        isinstance(draws, int | np.integer)
+        and check_count(draws, name="draws", minimum=0, example=2000) == 0
+    ):
         return None
     return resolve_draws(net, draws, rng, strengths)
 
 
 def descendants(net: Network, roots: Sequence[str]) -> set[str]:
-    """Variables reachable from ``roots`` along the network's edges (roots excluded)."""
-    children: dict[str, list[str]] = {v: [] for v in net.variables}
-    for v in net.variables:
-        for p in net.parents[v]:
-            children[p].append(v)
-    seen: set[str] = set()
-    stack = [c for r in roots for c in children[r]]
-    while stack:
-        v = stack.pop()
-        if v not in seen:
-            seen.add(v)
-            stack.extend(children[v])
-    return seen
+    """Variables reachable from ``roots`` along the network's edges (roots excluded, unless
+    one root descends from another)."""
+    return reachable(children_of(net.parents), roots, include_start=False)
 
 
 def tie_tolerance(values: np.ndarray) -> float:
