@@ -8,6 +8,7 @@ build the reference model that tests and exports compare against (:meth:`Network
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
+from dataclasses import replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal
 
@@ -18,10 +19,12 @@ from ..errors import ImpossibleEvidenceError, QueryError
 from ..files import load_model
 from ..graphs import topological_order
 from ..spec import ModelSpec, QueryRef
+from ..spec.timing import RuleSpec
 from .batch import BatchPosterior, query_batch
 from .frames import cpt_frame
 from .mpe import most_probable
 from .prepared import Evidence, Prepared, engine_args, likelihood_vector
+from .react import reacting, reacting_cpts
 from .results import Explanation, JointPosterior, Posterior, state_position
 
 if TYPE_CHECKING:
@@ -210,9 +213,11 @@ class Network:
         g: dict[str, str] = {}
         d: dict[str, str] = {}
         s: dict[str, np.ndarray] = {}
+        rules: list[RuleSpec] = []
         policies = [policy] if isinstance(policy, str) else list(policy or [])
         for pid in policies:
             d.update(self.spec.policy(pid).do)
+            rules.extend(self.spec.policy(pid).react)
         if scenario is not None:
             sc = self.spec.scenario(scenario)
             g.update(sc.given)
@@ -226,7 +231,7 @@ class Network:
             self.state_index(var, st)
         for var in set(g) & set(s):
             raise QueryError(f"'{var}' has both hard and soft evidence", fix="give one of them")
-        return Evidence(g, s, d)
+        return Evidence(g, s, d, tuple(rules))
 
     def prepare(
         self,
@@ -293,7 +298,17 @@ class Network:
         cpts: Sequence[np.ndarray] | None = None,
         batched: bool = False,
     ) -> np.ndarray:
-        """P(targets, evidence | do) as an array (trailing batch axis when ``batched``)."""
+        """P(targets, evidence | do) as an array (trailing batch axis when ``batched``).
+
+        A reacting policy's rules (``ev.rules``) run on the network with the rules written as
+        CPTs (:func:`~estimative.network.react.reacting`)."""
+        if ev.rules:
+            cpts = reacting_cpts(
+                self, ev.rules, self.cpts if cpts is None else cpts, batched=batched
+            )
+            return reacting(self, ev.rules).joint_unnormalized(
+                targets, replace(ev, rules=()), cpts=cpts, batched=batched
+            )
         idx = [self.index(t) for t in targets]
         if len(set(idx)) != len(idx):
             raise QueryError("a target is named twice", found=str(list(targets)))
@@ -534,6 +549,9 @@ class Network:
         ({'misread_intent': 'yes'}, 0.7906)
         """
         ev = self.resolve(given=given, do=do, soft=soft, policy=policy, scenario=scenario)
+        if ev.rules:
+            net = reacting(self, ev.rules)
+            return net.map(variables, given=ev.given, do=ev.do, soft=ev.soft)
         evidence, dov = self._engine_args(ev)
         if variables is None:
             query = [

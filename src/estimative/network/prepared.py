@@ -13,6 +13,7 @@ import numpy as np
 
 from ..errors import QueryError
 from ..spec.conditions import conditions_text
+from ..spec.timing import RuleSpec
 from .results import Posterior
 
 
@@ -20,17 +21,19 @@ from .results import Posterior
 class Evidence:
     """Resolved query conditions, by name: hard states, likelihood vectors, interventions.
 
-    A named policy's do() and a named scenario's findings are already merged in.
+    A named policy's do() and a named scenario's findings are already merged in; a reacting
+    policy's rules are in ``rules`` (see :mod:`estimative.network.react`).
     """
 
     given: dict[str, str] = field(default_factory=dict)
     soft: dict[str, np.ndarray] = field(default_factory=dict)
     do: dict[str, str] = field(default_factory=dict)
+    rules: tuple[RuleSpec, ...] = ()
 
     @property
     def text(self) -> str:
         """The conditions in words (:func:`estimative.spec.conditions_text`); ``""`` for none."""
-        return conditions_text(do=self.do, given=self.given, soft=self.soft)
+        return conditions_text(do=self.do, given=self.given, soft=self.soft, rules=self.rules)
 
     def describe(self) -> str:
         """The conditions in words, or ``"no evidence"``."""

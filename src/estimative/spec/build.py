@@ -20,6 +20,7 @@ from ..errors import ModelError, Problem, did_you_mean
 from .locate import Locator, Path_, format_path
 from .models import AttributeSpec, CptSpec, ModelSpec, TableRow, VariableSpec
 from .rules import Expanded, check_spec
+from .unroll import check_timeless, unroll
 
 
 def _attach(obj: VariableSpec | AttributeSpec | ModelSpec, **private: Any) -> None:
@@ -55,11 +56,41 @@ def finish(
     name: str | None = None,
 ) -> ModelSpec:
     """Check every rule on a schema-valid spec, then seal it; raise
-    :class:`~estimative.errors.ModelError` listing every problem found."""
-    problems, expanded = check_spec(spec, locator, folder)
+    :class:`~estimative.errors.ModelError` listing every problem found.
+
+    A dynamic model (one with ``time:``) is unrolled first (:mod:`.unroll`); the sealed spec
+    is the unrolled network, with the model as written kept as its ``template``."""
+    if spec.time is None:
+        problems = check_timeless(spec, locator)
+        if problems:
+            raise ModelError(problems)
+        problems, expanded = check_spec(spec, locator, folder)
+        if problems:
+            raise ModelError(problems)
+        return seal(spec, expanded, locator=locator, root=root, name=name)
+    problems, unrolled, uloc = unroll(spec, locator)
+    if problems or unrolled is None:
+        raise ModelError(_once(problems))
+    problems, expanded = check_spec(unrolled, uloc, folder)
     if problems:
-        raise ModelError(problems)
-    return seal(spec, expanded, locator=locator, root=root, name=name)
+        raise ModelError(_once(problems))
+    sealed = seal(unrolled, expanded, locator=uloc, root=root, name=name)
+    _attach(sealed, _template=spec)
+    return sealed
+
+
+def _once(problems: Sequence[Problem]) -> list[Problem]:
+    """Problems of an unrolled model, each reported once (a template CPT's problem recurs in
+    every slice it is used in; the first slice's message is kept)."""
+    seen: set[tuple[str | None, int | None, str | None]] = set()
+    out = []
+    for p in problems:
+        key = (p.file, p.line, p.field)
+        if key in seen and p.field is not None:
+            continue
+        seen.add(key)
+        out.append(p)
+    return out
 
 
 def derive(

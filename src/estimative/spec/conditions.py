@@ -22,6 +22,7 @@ def conditions_text(
     soft: Mapping[str, Mapping[str, float] | Sequence[float] | Any] | None = None,
     policy: str | Sequence[str] | None = None,
     scenario: str | None = None,
+    rules: Sequence[Any] = (),
 ) -> str:
     """The conditions as one line ("" when there are none).
 
@@ -31,6 +32,9 @@ def conditions_text(
     'policy sanctions, scenario crisis'
     >>> conditions_text()
     ''
+
+    ``rules`` (a reacting policy's :class:`~estimative.spec.timing.RuleSpec` objects) are
+    written after the interventions, each as ``react(x@B=yes if y@A=yes, else no)``.
     """
     parts: list[str] = []
     if policy:
@@ -38,6 +42,7 @@ def conditions_text(
     if scenario:
         parts.append(f"scenario {scenario}")
     parts += [f"do({k}={v})" for k, v in (do or {}).items()]
+    parts += [f"react({r.text})" for r in rules]
     parts += [f"{k}={v}" for k, v in (given or {}).items()]
     parts += [f"{k}~{_lik(v)}" for k, v in (soft or {}).items()]
     return ", ".join(parts)

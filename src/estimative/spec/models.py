@@ -17,10 +17,16 @@ import numpy as np
 from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, field_validator, model_validator
 
 from ..errors import QueryError, did_you_mean
+from .timing import RuleSpec, TimeSpec
 
 Identifier = Annotated[str, Field(pattern=r"^[A-Za-z_][A-Za-z0-9_]*$", max_length=80)]
 #: Variable ids may also hold dots and dashes (networks imported from other tools use them).
-VariableId = Annotated[str, Field(pattern=r"^[A-Za-z_][A-Za-z0-9_.\-]*$", max_length=120)]
+#: In a dynamic model, the unrolled network's ids carry their slice: ``x@2018H1`` (see
+#: :mod:`.timing`); a model file's own ids may not hold ``@``.
+VariableId = Annotated[
+    str,
+    Field(pattern=r"^[A-Za-z_][A-Za-z0-9_.\-]*(@[A-Za-z0-9_.+\-]+)?$", max_length=160),
+]
 #: State names: letters, digits, _ . + - (no spaces, '=' or ','; quote numeric names in YAML).
 #: The id of the alternative with no policy applied (the reference every policy is compared with).
 BASELINE = "baseline"
@@ -123,6 +129,12 @@ class VariableSpec(_Base):
     kind: Literal["chance", "decision"] = "chance"
     observes: list[str] = Field(default_factory=list)
     cpt: CptSpec
+    #: Dynamic models: the CPT of the first slice (parents without a lag only), the CPTs of
+    #: named slices that differ from ``cpt``, and whether the variable is the same in every
+    #: slice (``static``: one copy, no ``@slice`` in its id).
+    initial: CptSpec | None = None
+    slices: dict[str, CptSpec] = Field(default_factory=dict)
+    static: bool = False
     _table: np.ndarray | None = PrivateAttr(default=None)
     _bands: np.ndarray | None = PrivateAttr(default=None)
 
@@ -143,12 +155,14 @@ class VariableSpec(_Base):
 
 
 class PolicySpec(_Base):
-    """A named set of do() assignments."""
+    """A named set of do() assignments, and (in a dynamic model) rules that set an instrument
+    in reaction to what happened in earlier slices (``react``)."""
 
     id: Identifier
     label: str
     description: str = ""
-    do: dict[str, str]
+    do: dict[str, str] = Field(default_factory=dict)
+    react: list[RuleSpec] = Field(default_factory=list)
     rationale: str | None = None
     sources: list[Citation] = Field(default_factory=list)
 
@@ -225,14 +239,28 @@ class ClaimSpec(_Base):
 
 
 class QuestionSpec(_Base):
-    """A forecast question answered from the model's baseline."""
+    """A forecast question answered from the model's baseline.
+
+    In a dynamic model, ``window: [first day, last day]`` makes the question the event over
+    the slices the window covers (the target in any of them); ``horizon`` is then the
+    window's last day unless given."""
 
     id: Identifier
     text: str
     resolution: str
     horizon: _dt.date
     query: QueryRef
+    window: tuple[_dt.date, _dt.date] | None = None
     rationale: str | None = None
+
+    @model_validator(mode="before")
+    @classmethod
+    def _horizon_from_window(cls, data: Any) -> Any:
+        if isinstance(data, dict) and data.get("horizon") is None and data.get("window"):
+            window = data["window"]
+            if isinstance(window, list | tuple) and len(window) == 2:
+                data = {**data, "horizon": window[1]}
+        return data
 
     @field_validator("query")
     @classmethod
@@ -267,15 +295,21 @@ class AttributeSpec(_Base):
 
     ``values`` is a mapping ``{state: value}`` when ``over`` names one variable, or a list of
     rows ``{when: {variable: state, ...}, value: v}`` covering every combination.
+
+    In a dynamic model, ``at`` says when the attribute is valued: in ``each`` slice (the
+    attribute counts once per slice, weighted by the model's discount, so the weights add up
+    to ``weight``), at the ``last`` slice, or over the ``horizon`` (the highest state each
+    variable reaches in any slice).
     """
 
-    id: Identifier
+    id: VariableId
     label: str
     description: str = ""
     over: Annotated[list[str], Field(min_length=1)]
     values: dict[str, Annotated[float, Field(allow_inf_nan=False)]] | list[UtilityRow]
     weight: NonNegative
     rationale: str
+    at: Literal["each", "last", "horizon"] = "each"
     sources: list[Citation] = Field(default_factory=list)
     _table: np.ndarray | None = PrivateAttr(default=None)
 
@@ -459,7 +493,9 @@ class ModelSpec(_Base):
     questions: list[QuestionSpec] = Field(default_factory=list)
     outcomes: list[OutcomeSpec] = Field(default_factory=list)
     utilities: UtilitySpec | None = None
+    time: TimeSpec | None = None
     _root: str | None = PrivateAttr(default=None)
+    _template: Any = PrivateAttr(default=None)
     _name: str | None = PrivateAttr(default=None)
     _locator: Any = PrivateAttr(default=None)
     _hash: str | None = PrivateAttr(default=None)
@@ -480,6 +516,18 @@ class ModelSpec(_Base):
     @property
     def name(self) -> str:
         return self._name or "model"
+
+    @property
+    def template(self) -> ModelSpec | None:
+        """For a dynamic model (one with ``time:``), the model as written: variables once, with
+        their two-slice CPTs; ``None`` for a model without time. The spec itself is the
+        unrolled network (ids ``x@slice``) every analysis runs on."""
+        return self._template
+
+    @property
+    def dynamic(self) -> bool:
+        """True for a model with time slices."""
+        return self.time is not None
 
     def variable(self, vid: str) -> VariableSpec:
         """The variable ``vid``; :class:`~estimative.errors.QueryError` (with a did-you-mean

@@ -342,9 +342,12 @@ def check_spec(spec: ModelSpec, loc: Locator, folder: Path) -> tuple[list[Proble
     # policies, scenarios, queries
     for i, pol in enumerate(spec.policies):
         _check_names(pol.do, known, loc, ("policies", i, "do"), problems)
-        if not pol.do:
+        if not pol.do and not pol.react:
             problems.append(
-                loc.problem(("policies", i, "do"), "a policy needs at least one do() assignment")
+                loc.problem(
+                    ("policies", i, "do"),
+                    "a policy needs at least one do() assignment (or, in a dynamic model, a rule)",
+                )
             )
     for i, sc in enumerate(spec.scenarios):
         _check_names(sc.given, known, loc, ("scenarios", i, "given"), problems)
