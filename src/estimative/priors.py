@@ -46,7 +46,8 @@ def concentrations(
     byid = {v.id: v for v in net.spec.variables}
     for name, cpt in zip(net.variables, net.cpts, strict=True):
         var = byid.get(name)
-        override = (strengths or {}).get(name)
+        # a dynamic model's copies (x@2018H1) take the strength given for the variable (x)
+        override = (strengths or {}).get(name, (strengths or {}).get(name.partition("@")[0]))
         if override is not None:
             alpha = float(override) * cpt
         elif var is not None and var.bands is not None and var.cpt.strength is None:
@@ -66,7 +67,9 @@ def draw_cpts(
     """``n`` joint draws of every CPT; each array has shape ``(card, *parent_cards, n)``.
 
     Columns are drawn independently (vectorised gamma draws normalised per column); entries
-    whose point value is 0 stay 0.
+    whose point value is 0 stay 0. In a dynamic model the copies of one CPT in several slices
+    (:attr:`~estimative.spec.ModelSpec.ties`) share each draw: the uncertainty is about the
+    table the analyst wrote once.
 
     Parameters
     ----------
@@ -93,8 +96,14 @@ def draw_cpts(
     """
     n = check_count(n, name="n", minimum=1, example=2000)
     out = []
-    for alpha in concentrations(net, strengths=strengths):
+    ties = net.spec.ties  # a dynamic model's copies of one CPT share one draw
+    shared: dict[str, np.ndarray] = {}
+    for name, alpha in zip(net.variables, concentrations(net, strengths=strengths), strict=True):
         a = np.asarray(alpha, dtype=float)
+        key = ties.get(name)
+        if key is not None and key in shared and shared[key].shape[:-1] == a.shape:
+            out.append(shared[key])
+            continue
         g = rng.standard_gamma(np.where(a > 0, a, 1.0)[..., np.newaxis] * np.ones(n))
         g = np.where(a[..., np.newaxis] > 0, g, 0.0)
         total = g.sum(axis=0, keepdims=True)
@@ -105,6 +114,8 @@ def draw_cpts(
             g / safe,
             (a / np.maximum(a.sum(axis=0, keepdims=True), 1e-300))[..., np.newaxis],
         )
+        if key is not None:
+            shared[key] = draw
         out.append(draw)
     return out
 

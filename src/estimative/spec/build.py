@@ -68,14 +68,14 @@ def finish(
         if problems:
             raise ModelError(problems)
         return seal(spec, expanded, locator=locator, root=root, name=name)
-    problems, unrolled, uloc = unroll(spec, locator)
+    problems, unrolled, uloc, ties = unroll(spec, locator)
     if problems or unrolled is None:
         raise ModelError(_once(problems))
     problems, expanded = check_spec(unrolled, uloc, folder)
     if problems:
         raise ModelError(_once(problems))
     sealed = seal(unrolled, expanded, locator=uloc, root=root, name=name)
-    _attach(sealed, _template=spec)
+    _attach(sealed, _template=spec, _ties=ties)
     return sealed
 
 

@@ -496,6 +496,7 @@ class ModelSpec(_Base):
     time: TimeSpec | None = None
     _root: str | None = PrivateAttr(default=None)
     _template: Any = PrivateAttr(default=None)
+    _ties: dict[str, str] = PrivateAttr(default_factory=dict)
     _name: str | None = PrivateAttr(default=None)
     _locator: Any = PrivateAttr(default=None)
     _hash: str | None = PrivateAttr(default=None)
@@ -523,6 +524,13 @@ class ModelSpec(_Base):
         their two-slice CPTs; ``None`` for a model without time. The spec itself is the
         unrolled network (ids ``x@slice``) every analysis runs on."""
         return self._template
+
+    @property
+    def ties(self) -> dict[str, str]:
+        """For a dynamic model: each unrolled copy's CPT as written once, ``{"x@2018H1":
+        "x.cpt"}`` (``x.initial``, ``x.slices.2018H2``). Copies with the same key share one
+        table, and their parameter draws and sensitivity move together."""
+        return dict(self._ties)
 
     @property
     def dynamic(self) -> bool:

@@ -49,8 +49,10 @@ class UnrolledLocator(Locator):
     def __init__(
         self, base: Locator, variables: Mapping[int, tuple[Path_, Mapping[int, int]]],
         attributes: Mapping[int, int],
+        names: Mapping[int, str] | None = None,
     ) -> None:
         super().__init__(base.default)
+        self._names = dict(names or {})
         self.sections = base.sections
         self._variables = dict(variables)
         self._attributes = dict(attributes)
@@ -74,6 +76,11 @@ class UnrolledLocator(Locator):
 
     def problem(self, path: Path_, message: str, **kwargs: Any) -> Problem:
         t = self.translate(path)
+        if len(path) >= 2 and path[0] == "variables" and isinstance(path[1], int):
+            copy = self._names.get(path[1])
+            if copy is not None:  # "cpt of x@B: ..." -> "cpt of x (slice B): ..."
+                var, label = split_slice(copy)
+                message = message.replace(copy, f"{var} (slice {label})")
         return Locator.map_for(self, t).problem(t, message, **kwargs)
 
     def where(self, path: Path_) -> tuple[str, int | None]:
@@ -92,6 +99,7 @@ class _State:
     static: dict[str, VariableSpec] = field(default_factory=dict)
     states: dict[str, list[str]] = field(default_factory=dict)  # unrolled id -> states
     windows: dict[tuple[str, int], int] = field(default_factory=dict)  # (var, first) -> last
+    ties: dict[str, str] = field(default_factory=dict)  # unrolled id -> template CPT key
 
     def problem(self, path: Path_, message: str, **kwargs: Any) -> None:
         self.problems.append(self.loc.problem(path, message, **kwargs))
@@ -143,19 +151,22 @@ def check_timeless(spec: ModelSpec, loc: Locator) -> list[Problem]:
     return out
 
 
-def unroll(spec: ModelSpec, loc: Locator) -> tuple[list[Problem], ModelSpec | None, Locator]:
+def unroll(
+    spec: ModelSpec, loc: Locator
+) -> tuple[list[Problem], ModelSpec | None, Locator, dict[str, str]]:
     """The unrolled spec of a dynamic model (unsealed: its rules are checked next, by
     :func:`~estimative.spec.rules.check_spec`), with a locator that points its problems at
-    the template; or the problems that stop it from unrolling."""
+    the template, and which copies share a template CPT (``{"x@B": "x.cpt"}``); or the
+    problems that stop it from unrolling."""
     assert spec.time is not None
     st = _State(spec, loc, spec.time)
     _check_time(st)
     _classify(st)
     if st.problems:
-        return st.problems, None, loc
+        return st.problems, None, loc, {}
     variables, vmap = _unroll_variables(st)
     if st.problems:
-        return st.problems, None, loc
+        return st.problems, None, loc, {}
     policies = [_policy(st, i, p) for i, p in enumerate(spec.policies)]
     scenarios = [_scenario(st, i, s) for i, s in enumerate(spec.scenarios)]
     claims = [
@@ -173,7 +184,7 @@ def unroll(spec: ModelSpec, loc: Locator) -> tuple[list[Problem], ModelSpec | No
     outcomes = [_outcome(st, i, o) for i, o in enumerate(spec.outcomes)]
     utilities, amap = _utilities(st)
     if st.problems:
-        return st.problems, None, loc
+        return st.problems, None, loc, {}
     variables.extend(_window_nodes(st))
     unrolled = spec.model_copy(
         update={
@@ -187,7 +198,13 @@ def unroll(spec: ModelSpec, loc: Locator) -> tuple[list[Problem], ModelSpec | No
         }
     )
     _check_rules_acyclic(st, unrolled)
-    return st.problems, unrolled, UnrolledLocator(loc, vmap, amap)
+    names = {k: v.id for k, v in enumerate(variables) if k in vmap and "@" in v.id}
+    st.ties = {
+        variables[k].id: ".".join(str(x) for x in (st.spec.variables[int(w[1])].id, *w[2:]))
+        for k, (w, _) in vmap.items()
+        if "@" in variables[k].id
+    }
+    return st.problems, unrolled, UnrolledLocator(loc, vmap, amap, names), st.ties
 
 
 def _check_time(st: _State) -> None:
