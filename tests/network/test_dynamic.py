@@ -34,13 +34,15 @@ TEMPLATE = {
 
 def _random_tables(rng: np.random.Generator) -> dict[str, dict[str, np.ndarray]]:
     out = {}
+
+    def table(k: int, ps: list[str]) -> np.ndarray:
+        cards = [TEMPLATE[p.split("@")[0]][0] for p in ps]
+        return rng.dirichlet(np.ones(k), size=cards).transpose(-1, *range(len(cards)))
+
     for name, (k, parents, first) in TEMPLATE.items():
-        def table(ps: list[str]) -> np.ndarray:
-            cards = [TEMPLATE[p.split("@")[0]][0] for p in ps]
-            return rng.dirichlet(np.ones(k), size=cards).transpose(-1, *range(len(cards)))
-        out[name] = {"cpt": table(parents)}
+        out[name] = {"cpt": table(k, parents)}
         if first is not None:
-            out[name]["initial"] = table(first)
+            out[name]["initial"] = table(k, first)
     return out
 
 
@@ -48,15 +50,20 @@ def _cpt_yaml(name: str, parents: list[str], table: np.ndarray) -> dict:
     k = TEMPLATE[name][0]
     states = [f"v{i}" for i in range(k)]
     if not parents:
-        return {"table": {s: float(table[i]) for i, s in enumerate(states)},
-                "assumption": True, "rationale": "random"}
+        return {
+            "table": {s: float(table[i]) for i, s in enumerate(states)},
+            "assumption": True,
+            "rationale": "random",
+        }
     rows = []
     cards = [TEMPLATE[p.split("@")[0]][0] for p in parents]
     for combo in itertools.product(*(range(c) for c in cards)):
-        rows.append({
-            "when": {p: f"v{j}" for p, j in zip(parents, combo, strict=True)},
-            "probs": {s: float(table[(i, *combo)]) for i, s in enumerate(states)},
-        })
+        rows.append(
+            {
+                "when": {p: f"v{j}" for p, j in zip(parents, combo, strict=True)},
+                "probs": {s: float(table[(i, *combo)]) for i, s in enumerate(states)},
+            }
+        )
     return {"table": rows, "assumption": True, "rationale": "random"}
 
 
@@ -65,20 +72,28 @@ def _model(
 ) -> Path:
     variables = []
     for name, (k, parents, first) in TEMPLATE.items():
-        var = {"id": name, "label": name, "states": [f"v{i}" for i in range(k)],
-               "parents": parents, "cpt": _cpt_yaml(name, parents, tables[name]["cpt"])}
+        var = {
+            "id": name,
+            "label": name,
+            "states": [f"v{i}" for i in range(k)],
+            "parents": parents,
+            "cpt": _cpt_yaml(name, parents, tables[name]["cpt"]),
+        }
         if name == "w":
             var["static"] = True
         if first is not None:
             var["initial"] = _cpt_yaml(name, first, tables[name]["initial"])
         variables.append(var)
     data = {
-        "format": "estimative/1", "title": "random 2TBN", "as_of": "2017-05-15",
+        "format": "estimative/1",
+        "title": "random 2TBN",
+        "as_of": "2017-05-15",
         "time": {
             "slices": [f"{2018 + i}-01-01" for i in range(n_slices)],
             "labels": [f"s{i}" for i in range(n_slices)],
         },
-        "variables": variables, "policies": policies or [],
+        "variables": variables,
+        "policies": policies or [],
     }
     path = tmp_path / "model.yaml"
     path.write_text(yaml.safe_dump(data, sort_keys=False))
@@ -87,9 +102,8 @@ def _model(
 
 def _pyagrum_2tbn(tables: dict) -> gum.BayesNet:
     """The same template as pyAgrum's 2TBN: X0 (first slice), Xt (transition), atemporal W."""
-    names = {"w": "W", "u": None}
     bn = gum.BayesNet()
-    for name, (k, parents, first) in TEMPLATE.items():
+    for name, (k, _, _) in TEMPLATE.items():
         if name == "w":
             bn.add(gum.LabelizedVariable("W", "W", k))
         else:
@@ -103,7 +117,7 @@ def _pyagrum_2tbn(tables: dict) -> gum.BayesNet:
         return f"{var}0" if lag == "t-1" else f"{var}{slice_}"
 
     fill: list[tuple[str, list[str], np.ndarray]] = []
-    for name, (k, parents, first) in TEMPLATE.items():
+    for name, (_, parents, first) in TEMPLATE.items():
         if name == "w":
             fill.append(("W", [], tables[name]["cpt"]))
             continue
@@ -116,8 +130,9 @@ def _pyagrum_2tbn(tables: dict) -> gum.BayesNet:
             bn.addArc(p, child)
         cards = table.shape[1:]
         for combo in itertools.product(*(range(c) for c in cards)):
-            bn.cpt(child)[dict(zip(parents, combo, strict=True))] = table[(slice(None), *combo)].tolist()
-    del names
+            bn.cpt(child)[dict(zip(parents, combo, strict=True))] = table[
+                (slice(None), *combo)
+            ].tolist()
     return bn
 
 
@@ -162,7 +177,9 @@ def test_every_marginal_matches_pyagrum_unrolled_with_evidence_and_do_in_other_s
         np.testing.assert_allclose(ours.probs, ie.posterior(name).toarray(), atol=1e-9)
 
 
-def test_a_window_is_yes_in_any_slice_as_the_complement_of_all_no(random_pair, tmp_path: Path) -> None:
+def test_a_window_is_yes_in_any_slice_as_the_complement_of_all_no(
+    random_pair, tmp_path: Path
+) -> None:
     tables, _ = random_pair
     bn = _unrolled(tables)
     path = _model(tmp_path, tables)
@@ -188,10 +205,16 @@ def test_a_reacting_policy_matches_the_rule_written_as_a_cpt_by_hand(tmp_path: P
     rng = np.random.default_rng(7)
     tables = _random_tables(rng)
     policies = [
-        {"id": "hold", "label": "u=v1 after c=v1, else v0", "react": [
-            {"set": {"u": "v1"}, "when": {"c@t-1": "v1"}, "otherwise": {"u": "v0"}}]},
-        {"id": "soft", "label": "u=v1 after c=v1, else its own CPT", "react": [
-            {"set": {"u": "v1"}, "when": {"c@t-1": "v1", "a@t-1": ["v0", "v2"]}}]},
+        {
+            "id": "hold",
+            "label": "u=v1 after c=v1, else v0",
+            "react": [{"set": {"u": "v1"}, "when": {"c@t-1": "v1"}, "otherwise": {"u": "v0"}}],
+        },
+        {
+            "id": "soft",
+            "label": "u=v1 after c=v1, else its own CPT",
+            "react": [{"set": {"u": "v1"}, "when": {"c@t-1": "v1", "a@t-1": ["v0", "v2"]}}],
+        },
     ]
     net = Network.from_file(_model(tmp_path, tables, policies=policies))
     own = tables["u"]["cpt"]
@@ -207,7 +230,9 @@ def test_a_reacting_policy_matches_the_rule_written_as_a_cpt_by_hand(tmp_path: P
             for cs in range(2):
                 for a in range(3):
                     holds = cs == 1 and (policy == "hold" or a in (0, 2))
-                    col = [0.0, 1.0] if holds else ([1.0, 0.0] if policy == "hold" else own.tolist())
+                    col = (
+                        [0.0, 1.0] if holds else ([1.0, 0.0] if policy == "hold" else own.tolist())
+                    )
                     idx = {f"c{i - 1}": cs}
                     if policy == "soft":
                         idx[f"a{i - 1}"] = a
@@ -218,8 +243,9 @@ def test_a_reacting_policy_matches_the_rule_written_as_a_cpt_by_hand(tmp_path: P
         for node in bn.nodes():
             name = bn.variable(node).name()
             ours = net.query(_ours(name), given={"b@s2": "v0"}, policy=policy)
-            np.testing.assert_allclose(ours.probs, ie.posterior(name).toarray(), atol=1e-9,
-                                       err_msg=f"{policy}: {name}")
+            np.testing.assert_allclose(
+                ours.probs, ie.posterior(name).toarray(), atol=1e-9, err_msg=f"{policy}: {name}"
+            )
 
 
 def test_batched_draws_under_a_reacting_policy_equal_one_network_per_draw(tmp_path: Path) -> None:
@@ -231,12 +257,11 @@ def test_batched_draws_under_a_reacting_policy_equal_one_network_per_draw(tmp_pa
     for k in range(3):
         drawn = net.with_cpts({v: d[..., k] for v, d in zip(net.variables, draws, strict=True)})
         bn = _to_pyagrum(drawn)
-        for i, (before, after) in enumerate([("2017H2", "2018H1"), ("2018H1", "2018H2")]):
+        for before, after in [("2017H2", "2018H1"), ("2018H1", "2018H2")]:
             u = f"us_strike@{after}"
             bn.addArc(f"nk_icbm_test@{before}", u)
             bn.cpt(u)[{f"nk_icbm_test@{before}": 0}] = [1.0, 0.0]
             bn.cpt(u)[{f"nk_icbm_test@{before}": 1}] = [0.0, 1.0]
-            del i
         _surgery(bn, "us_strike@2017H2", 0)
         ie = gum.LazyPropagation(bn)
         ie.makeInference()
@@ -255,7 +280,9 @@ def _to_pyagrum(net: Network) -> gum.BayesNet:
         table = net.cpt(v)
         parents = list(net.parents[v])
         for combo in itertools.product(*(range(len(net.states[p])) for p in parents)):
-            bn.cpt(v)[dict(zip(parents, combo, strict=True))] = table[(slice(None), *combo)].tolist()
+            bn.cpt(v)[dict(zip(parents, combo, strict=True))] = table[
+                (slice(None), *combo)
+            ].tolist()
     return bn
 
 
@@ -268,8 +295,14 @@ def test_a_reacting_policy_changes_what_it_should_and_nothing_before_it() -> Non
     assert net.query("us_strike@2018H1", policy="red_line")["yes"] == pytest.approx(
         net.query("nk_icbm_test@2017H2")["yes"]
     )
-    assert net.query("us_strike@2018H1", policy="red_line", given={"nk_icbm_test@2017H2": "no"})["yes"] == 0.0
-    assert load_model("models/escalation_dynamic").policy("red_line").react[0].variable == "us_strike@2018H1"
+    assert (
+        net.query("us_strike@2018H1", policy="red_line", given={"nk_icbm_test@2017H2": "no"})["yes"]
+        == 0.0
+    )
+    assert (
+        load_model("models/escalation_dynamic").policy("red_line").react[0].variable
+        == "us_strike@2018H1"
+    )
 
 
 def test_copies_of_one_cpt_share_each_parameter_draw() -> None:
@@ -310,6 +343,43 @@ def test_the_cost_of_a_query_grows_linearly_with_the_number_of_slices(
         plan = compile_query(net.structure, (net.index(target),), (), (), (net.index("b@s0"),))
         ex = plan.executor(tuple(False for _ in plan.operands), "last", 1)
         flops.append(ex.flops)
-    steps = [b - a for a, b in zip(flops, flops[1:], strict=False)]  # 4 more, 8 more, 16 more
-    ratios = [b / a for a, b in zip(steps, steps[1:], strict=False)]
+    steps = [b - a for a, b in itertools.pairwise(flops)]  # 4 more, 8 more, 16 more
+    ratios = [b / a for a, b in itertools.pairwise(steps)]
     assert all(1.6 < r < 2.5 for r in ratios), (flops, ratios)
+
+
+def test_a_trajectory_matches_pyagrum_slice_by_slice_and_so_far(random_pair) -> None:
+    """Per slice: pyAgrum's posterior of a_i. So far: P(highest state of a_0..a_i >= v1) is
+    1 - P(all v0), and P(highest = v2) is 1 - P(all in {v0, v1}), both from pyAgrum's
+    probability of that evidence (likelihoods on each slice)."""
+    tables, net = random_pair
+    bn = _unrolled(tables)
+    traj = net.trajectory("a", given={"b@s1": "v0"})
+    assert traj.labels == tuple(LABELS)
+    ie = gum.LazyPropagation(bn)
+    ie.setEvidence({"b1": 0})
+    ie.makeInference()
+    p_ev = ie.evidenceProbability()
+    for i in range(N_SLICES):
+        np.testing.assert_allclose(traj.probs[i], ie.posterior(f"a{i}").toarray(), atol=1e-9)
+    for i in range(N_SLICES):
+        for allowed, state in (([1, 0, 0], "v1"), ([1, 1, 0], "v2")):
+            ie2 = gum.LazyPropagation(bn)
+            ie2.setEvidence({"b1": 0, **{f"a{j}": allowed for j in range(i + 1)}})
+            ie2.makeInference()
+            stays_below = ie2.evidenceProbability() / p_ev
+            assert traj.ever(state)[i] == pytest.approx(1 - stays_below, abs=1e-9)
+    np.testing.assert_allclose(traj.by.sum(axis=1), 1.0)
+    assert traj.to_dict()["model_hash"] == net.model_hash
+
+
+def test_a_trajectory_of_an_unknown_or_static_variable_or_a_static_model_is_refused() -> None:
+    from estimative import QueryError
+
+    net = Network.from_file("models/escalation_dynamic")
+    with pytest.raises(QueryError, match="did you mean 'clash'"):
+        net.trajectory("clsh")
+    with pytest.raises(QueryError, match="not a variable that changes over time"):
+        net.trajectory("us_bluster")
+    with pytest.raises(QueryError, match="has no time slices"):
+        Network.from_file("models/example").trajectory("armed_clash")

@@ -105,7 +105,9 @@ def test_a_cpt_missing_for_a_slice_says_which_and_how_to_add_it(tmp_path: Path) 
 
 
 def test_a_problem_in_a_template_cpt_is_reported_once_at_its_line(tmp_path: Path) -> None:
-    path = write(tmp_path, TENSION.replace("probs: {low: 0.3, high: 0.7}", "probs: {low: 0.3, hgh: 0.7}"))
+    path = write(
+        tmp_path, TENSION.replace("probs: {low: 0.3, high: 0.7}", "probs: {low: 0.3, hgh: 0.7}")
+    )
     found = problems(path)
     # used in slices B and C, each problem reported once, at the template's line, by its name
     assert len({p.message for p in found}) == len(found) == 2
@@ -175,10 +177,14 @@ def test_static_variables_keep_one_copy_and_cannot_depend_on_time(tmp_path: Path
 
 
 def test_time_features_in_a_model_without_time_are_refused(tmp_path: Path) -> None:
-    head = HEAD.replace("time:\n  slices: [2017-12-31, 2018-06-30, 2018-12-31]\n  labels: [A, B, C]\n", "")
+    head = HEAD.replace(
+        "time:\n  slices: [2017-12-31, 2018-06-30, 2018-12-31]\n  labels: [A, B, C]\n", ""
+    )
     path = write(tmp_path, TENSION, head=head)
     found = problems(path)
-    assert any("temporal arc" in p.message and p.line == line_of(path, "tension@t-1]") for p in found)
+    assert any(
+        "temporal arc" in p.message and p.line == line_of(path, "tension@t-1]") for p in found
+    )
     assert any("'initial' is for dynamic models" in p.message for p in found)
 
 
@@ -187,7 +193,9 @@ def test_the_first_slice_must_end_after_as_of(tmp_path: Path) -> None:
     assert any("not after the model's as_of" in p.message for p in problems(path))
 
 
-def test_names_elsewhere_unroll_do_every_slice_windows_and_bare_names_refused(tmp_path: Path) -> None:
+def test_names_elsewhere_unroll_do_every_slice_windows_and_bare_names_refused(
+    tmp_path: Path,
+) -> None:
     extra = (
         "policies:\n  - id: calm\n    label: Calm\n    do: {tension: low}\n"
         "outcomes:\n  - id: hot\n    label: Hot at some point\n    target: tension\n    state: high\n"
@@ -198,7 +206,9 @@ def test_names_elsewhere_unroll_do_every_slice_windows_and_bare_names_refused(tm
     assert "changes over time: name a slice or a window" in p.message
     assert "tension@A" in (p.fix or "") and "tension@A..C" in (p.fix or "")
     assert p.line == line_of(path, "given: {tension: high}")
-    spec = load_model(write(tmp_path, TENSION + extra.replace("{tension: high}", "{tension@B: high}")))
+    spec = load_model(
+        write(tmp_path, TENSION + extra.replace("{tension: high}", "{tension@B: high}"))
+    )
     assert spec.policy("calm").do == {"tension@A": "low", "tension@B": "low", "tension@C": "low"}
     assert spec.outcomes[0].target == "tension@A..C"
     window = spec.variable("tension@A..C")

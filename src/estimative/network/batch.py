@@ -11,8 +11,8 @@ import numpy as np
 
 from ..engine import posterior_batch
 from ..engine.core import Layout
-from .react import reacting, reacting_cpts
 from ..errors import QueryError
+from .react import reacting, reacting_cpts
 from .results import state_position, variable_position
 
 if TYPE_CHECKING:
@@ -174,21 +174,31 @@ def query_batch(
         arrays = _cpts(net, cpts)
         batched = any(a.ndim > c.ndim for a, c in zip(arrays, net.cpts, strict=True))
         if batched and layout == "first":
-            arrays = [np.moveaxis(a, 0, -1) if a.ndim > c.ndim else a
-                      for a, c in zip(arrays, net.cpts, strict=True)]
+            arrays = [
+                np.moveaxis(a, 0, -1) if a.ndim > c.ndim else a
+                for a, c in zip(arrays, net.cpts, strict=True)
+            ]
         ruled = reacting(net, ev.rules)
         out = query_batch(
             ruled,
             targets,
             cpts=reacting_cpts(net, ev.rules, arrays, batched=batched),
-            given={**ev.given, **{k: v for k, v in (given or {}).items() if not isinstance(v, str)}},
+            given={
+                **ev.given,
+                **{k: v for k, v in (given or {}).items() if not isinstance(v, str)},
+            },
             soft={**{k: v for k, v in ev.soft.items()}, **row_soft},
             do={**ev.do, **{k: v for k, v in (do or {}).items() if not isinstance(v, str)}},
             memory_cap=memory_cap,
         )
         return BatchPosterior(
-            out.targets, out.states, out.probs, out.evidence_prob, out.impossible,
-            _describe(ev.describe(), given, do, row_soft), net.model_hash,
+            out.targets,
+            out.states,
+            out.probs,
+            out.evidence_prob,
+            out.impossible,
+            _describe(ev.describe(), given, do, row_soft),
+            net.model_hash,
         )
     hard: dict[int, Any] = {net.index(k): net.state_index(k, s) for k, s in ev.given.items()}
     dov: dict[int, Any] = {net.index(k): net.state_index(k, s) for k, s in ev.do.items()}

@@ -25,7 +25,8 @@ from .frames import cpt_frame
 from .mpe import most_probable
 from .prepared import Evidence, Prepared, engine_args, likelihood_vector
 from .react import reacting, reacting_cpts
-from .results import Explanation, JointPosterior, Posterior, state_position
+from .results import Explanation, JointPosterior, Posterior, event_mask, state_position
+from .trajectory import Trajectory, trajectory
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -504,14 +505,7 @@ class Network:
         terms = ref.event.terms()
         variables = sorted({v for t in terms for v in t})
         joint = self.query_joint(variables, **kw)
-        mask = np.zeros(joint.probs.shape, dtype=bool)
-        for t in terms:
-            index = tuple(
-                joint.states[i].index(t[v]) if v in t else slice(None)
-                for i, v in enumerate(variables)
-            )
-            mask[index] = True
-        return float(joint.probs[mask].sum())
+        return float(joint.probs[event_mask(variables, self.states, terms)].sum())
 
     def map(
         self,
@@ -551,7 +545,7 @@ class Network:
         ev = self.resolve(given=given, do=do, soft=soft, policy=policy, scenario=scenario)
         if ev.rules:
             net = reacting(self, ev.rules)
-            return net.map(variables, given=ev.given, do=ev.do, soft=ev.soft)
+            return net.map(variables, given=ev.given, do=ev.do, soft=dict(ev.soft.items()))  # type: ignore[arg-type]
         evidence, dov = self._engine_args(ev)
         if variables is None:
             query = [
@@ -569,6 +563,16 @@ class Network:
             )
         names = {self.variables[i]: self.states[self.variables[i]][assign[i]] for i in query}
         return Explanation(names, best / total, dict(ev.given), dict(ev.do))
+
+    def trajectory(self, variable: str, **conditions: Any) -> Trajectory:
+        """P(variable) in every slice of a dynamic model, and the highest state reached so
+        far; ``conditions`` as for :meth:`query`. See :func:`estimative.network.trajectory`.
+
+        >>> net = Network.from_file("models/escalation_dynamic")
+        >>> net.trajectory("clash", policy="channel").ever("yes").round(3).tolist()
+        [0.038, 0.074, 0.109]
+        """
+        return trajectory(self, variable, **conditions)
 
     # ------------------------------------------------------------------ interop
     def to_pgmpy(self, *, do: Mapping[str, str] | None = None) -> Any:

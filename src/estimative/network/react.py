@@ -54,7 +54,9 @@ def reacting(net: Network, rules: Sequence[RuleSpec]) -> Network:
     return out
 
 
-def rule_table(net: Network, rule: RuleSpec, table: np.ndarray, *, batched: bool = False) -> np.ndarray:
+def rule_table(
+    net: Network, rule: RuleSpec, table: np.ndarray, *, batched: bool = False
+) -> np.ndarray:
     """The ruled variable's table with the rule written in: axes ``(child, *parents,
     *new condition parents[, draws])``."""
     var = rule.variable

@@ -50,6 +50,25 @@ def variable_position(
         ) from None
 
 
+def event_mask(
+    variables: tuple[str, ...] | list[str],
+    states: Mapping[str, tuple[str, ...]],
+    terms: list[dict[str, str]],
+) -> np.ndarray:
+    """The cells of a joint over ``variables`` where an event holds: the union of ``terms``,
+    each a conjunction ``{variable: state}``.
+
+    >>> event_mask(["a", "b"], {"a": ("n", "y"), "b": ("n", "y")}, [{"a": "y"}, {"b": "y"}]).tolist()
+    [[False, True], [True, True]]
+    """
+    mask = np.zeros(tuple(len(states[v]) for v in variables), dtype=bool)
+    for t in terms:
+        mask[
+            tuple(state_position(v, states[v], t[v]) if v in t else slice(None) for v in variables)
+        ] = True
+    return mask
+
+
 @dataclass(frozen=True)
 class Posterior(Mapping[str, float]):
     """A distribution over one variable's states, addressed by state name.

@@ -20,7 +20,8 @@ from ..errors import ModelError, Problem, did_you_mean
 from .locate import Locator, Path_, format_path
 from .models import AttributeSpec, CptSpec, ModelSpec, TableRow, VariableSpec
 from .rules import Expanded, check_spec
-from .unroll import check_timeless, unroll
+from .timing import split_slice
+from .unroll import check_timeless, max_table, unroll, window_chain
 
 
 def _attach(obj: VariableSpec | AttributeSpec | ModelSpec, **private: Any) -> None:
@@ -119,8 +120,49 @@ def derive(
             raise ModelError(Problem(f"no table for the derived variable '{v.id}'"))
         fresh.append(nv)
     new = spec.model_copy(update={"variables": fresh})
-    _attach(new, _root=spec.root, _name=spec._name, _locator=spec._locator, _hash=None)
+    _attach(
+        new,
+        _root=spec.root,
+        _name=spec._name,
+        _locator=spec._locator,
+        _hash=None,
+        _template=spec._template,
+        _ties=dict(spec._ties),
+    )
     return new
+
+
+def with_windows(spec: ModelSpec, variable: str, first: str, last: str) -> ModelSpec:
+    """A dynamic model's spec with the window nodes ``variable@first..X`` for every slice
+    ``X`` from ``first`` to ``last`` (those it lacks), so that "the highest state so far" can
+    be asked of each slice. Returns ``spec`` itself when nothing is missing."""
+    time, template = spec.time, spec._template
+    if time is None or template is None:
+        raise ModelError(Problem("windows need a dynamic model (one with time:)"))
+    base = split_slice(variable)[0]
+    v = next((x for x in template.variables if x.id == base and not x.static), None)
+    if v is None:
+        raise ModelError(
+            Problem(
+                f"'{variable}' is not a variable that changes over time"
+                + did_you_mean(base, [x.id for x in template.variables if not x.static])
+            )
+        )
+    for label in (first, last):
+        if label not in time.labels:
+            raise ModelError(
+                Problem(
+                    f"unknown slice '{label}'{did_you_mean(label, time.labels)}",
+                    expected=f"one of {time.labels}",
+                )
+            )
+    a, b = time.index(first), time.index(last)
+    have = {x.id for x in spec.variables}
+    new = [w for w in window_chain(v, time, a, b) if w.id not in have]
+    if not new:
+        return spec
+    table = max_table(len(v.states))
+    return derive(spec, [*spec.variables, *new], tables={w.id: table for w in new})
 
 
 def locate(spec: ModelSpec, path: Path_) -> tuple[str | None, int | None]:

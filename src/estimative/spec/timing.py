@@ -80,9 +80,7 @@ class TimeSpec(_Base):
         """The label of the window from slice ``a`` to slice ``b``: ``"A..B"``."""
         return f"{self.labels[a]}..{self.labels[b]}"
 
-    def slices_in(
-        self, start: _dt.date, end: _dt.date, as_of: _dt.date
-    ) -> tuple[int, int] | str:
+    def slices_in(self, start: _dt.date, end: _dt.date, as_of: _dt.date) -> tuple[int, int] | str:
         """The slices a date window covers, ``(a, b)``; or, when its ends do not fall on slice
         boundaries, a sentence saying which boundaries there are."""
         starts = self.starts(as_of)
@@ -126,9 +124,7 @@ class RuleSpec(_Base):
     def _states_as_lists(cls, data: object) -> object:
         if isinstance(data, dict) and isinstance(data.get("when"), dict):
             data = dict(data)
-            data["when"] = {
-                k: [v] if isinstance(v, str) else v for k, v in data["when"].items()
-            }
+            data["when"] = {k: [v] if isinstance(v, str) else v for k, v in data["when"].items()}
         return data
 
     @model_validator(mode="after")

@@ -1,0 +1,169 @@
+"""A variable over the slices of a dynamic model: its distribution in each slice, and the
+distribution of the highest state it has reached so far ("a clash by mid-2018").
+
+The cumulative part runs on window nodes (``x@first..L``), added to the network when the model
+did not ask for them (:func:`estimative.spec.build.with_windows`), so each slice's answer is an
+exact query whose cost grows linearly with the slices.
+"""
+
+from __future__ import annotations
+
+import datetime as _dt
+import html
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+
+from ..errors import QueryError, did_you_mean
+from ..spec.build import with_windows
+from ..spec.conditions import conditions_text
+from ..spec.timing import slice_id
+from .results import state_position
+
+if TYPE_CHECKING:
+    import pandas as pd
+
+    from .network import Network
+
+
+@dataclass(frozen=True, eq=False)
+class Trajectory:
+    """One variable over time: ``probs[i, s]`` = P(variable = s in slice i) and ``by[i, s]`` =
+    P(the highest state of the variable in slices 1..i is s), under the same conditions.
+
+    >>> from estimative import Network
+    >>> t = Network.from_file("models/escalation_dynamic").trajectory("nk_icbm_test")
+    >>> t.labels, t.prob("yes").round(2).tolist()
+    (('2017H2', '2018H1', '2018H2'), [0.34, 0.34, 0.44])
+    """
+
+    variable: str
+    labels: tuple[str, ...]
+    ends: tuple[_dt.date, ...]
+    states: tuple[str, ...]
+    probs: np.ndarray
+    by: np.ndarray
+    conditions: str = ""
+    model_hash: str = ""
+
+    def prob(self, state: str) -> np.ndarray:
+        """P(variable = ``state``) in each slice."""
+        return self.probs[:, state_position(self.variable, self.states, state)]
+
+    def ever(self, state: str) -> np.ndarray:
+        """P(the variable has been in ``state`` or a later one, in the order of its states, in
+        some slice up to each slice): "yes by then" for a yes/no variable."""
+        return self.by[:, state_position(self.variable, self.states, state) :].sum(axis=1)
+
+    def to_dict(self) -> dict[str, Any]:
+        """Plain data: slices, per-slice and cumulative probabilities by state, model hash."""
+        return {
+            "variable": self.variable,
+            "slices": [
+                {"label": lab, "end": end.isoformat()}
+                for lab, end in zip(self.labels, self.ends, strict=True)
+            ],
+            "states": list(self.states),
+            "probs": {s: self.probs[:, k].tolist() for k, s in enumerate(self.states)},
+            "highest_so_far": {s: self.by[:, k].tolist() for k, s in enumerate(self.states)},
+            "conditions": self.conditions,
+            "model_hash": self.model_hash,
+        }
+
+    def to_frame(self) -> pd.DataFrame:
+        """One row per slice: P(state) and P(highest so far = state) for each state."""
+        import pandas as pd
+
+        data: dict[str, Any] = {"slice": list(self.labels), "end": list(self.ends)}
+        for k, s in enumerate(self.states):
+            data[f"P({s})"] = self.probs[:, k]
+        for k, s in enumerate(self.states):
+            data[f"P(highest so far={s})"] = self.by[:, k]
+        return pd.DataFrame(data).set_index("slice")
+
+    def __repr__(self) -> str:
+        last = self.states[-1]
+        steps = ", ".join(
+            f"{lab}: {p:.3f} (by then {e:.3f})"
+            for lab, p, e in zip(self.labels, self.prob(last), self.ever(last), strict=True)
+        )
+        cond = f" | {self.conditions}" if self.conditions else ""
+        return f"P({self.variable}={last}{cond}) over time = {{{steps}}}"
+
+    def _repr_html_(self) -> str:
+        head = "".join(f"<th>{html.escape(s)}</th>" for s in self.states)
+        rows = "".join(
+            f"<tr><td>{html.escape(lab)}</td>"
+            + "".join(f"<td>{p:.3f}</td>" for p in self.probs[i])
+            + f"<td>{self.ever(self.states[-1])[i]:.3f}</td></tr>"
+            for i, lab in enumerate(self.labels)
+        )
+        return (
+            f"<table><caption>{html.escape(self.variable)} over time"
+            f"{' | ' + html.escape(self.conditions) if self.conditions else ''}</caption>"
+            f"<tr><th>slice</th>{head}<th>{html.escape(self.states[-1])} by then</th></tr>"
+            f"{rows}</table>"
+        )
+
+
+def trajectory(net: Network, variable: str, **conditions: Any) -> Trajectory:
+    """``variable``'s distribution in every slice of a dynamic model, and the distribution of
+    the highest state it has reached by each slice, under ``conditions`` (``given``, ``do``,
+    ``soft``, ``policy``, ``scenario``: as for :meth:`Network.query`, names with slices).
+
+    Parameters
+    ----------
+    net : Network
+        A network built from a dynamic model (one with ``time:``).
+    variable : str
+        The variable as the model file names it, without a slice (``"clash"``).
+    **conditions
+        The query's conditions.
+
+    Returns
+    -------
+    Trajectory
+        Per-slice and cumulative probabilities, the conditions in words, the model hash.
+
+    Examples
+    --------
+    >>> from estimative import Network
+    >>> net = Network.from_file("models/escalation_dynamic")
+    >>> t = trajectory(net, "clash", policy="red_line")
+    >>> bool(t.ever("yes")[-1] > trajectory(net, "clash").ever("yes")[-1])
+    True
+    """
+    spec = net.spec
+    time = spec.time
+    if time is None:
+        raise QueryError(
+            f"'{net.name}' has no time slices, so '{variable}' has no trajectory",
+            fix="query it with estimative query, or declare time: in the model",
+        )
+    base = variable.partition("@")[0]
+    if slice_id(base, time.labels[0]) not in net.states:
+        temporal = sorted({v.partition("@")[0] for v in net.variables if "@" in v})
+        raise QueryError(
+            f"'{variable}' is not a variable that changes over time{did_you_mean(base, temporal)}",
+            expected=f"one of {temporal}",
+        )
+    first, last = time.labels[0], time.labels[-1]
+    grown = with_windows(spec, base, first, last)
+    full = net if grown is spec else type(net)(grown)
+    n = len(time.labels)
+    states = net.states[slice_id(base, first)]
+    probs = np.empty((n, len(states)))
+    by = np.empty((n, len(states)))
+    full.resolve(**conditions)  # every name checked once, before the slices are queried
+    text = conditions_text(**conditions)
+    for i, label in enumerate(time.labels):
+        probs[i] = full.query(slice_id(base, label), **conditions).probs
+        by[i] = (
+            probs[i]
+            if i == 0
+            else full.query(slice_id(base, f"{first}..{label}"), **conditions).probs
+        )
+    return Trajectory(
+        base, tuple(time.labels), tuple(time.slices), states, probs, by, text, net.model_hash
+    )
