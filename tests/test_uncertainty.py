@@ -175,3 +175,59 @@ def test_results_as_plain_data(example_net: Network) -> None:
     pair = next(p for p in c["pairs"] if p["a"] == "status_quo")
     assert pair["p_a_beats_b"] == cmp.prob_beats("status_quo", "baseline")
     assert c["model_hash"] == example_net.model_hash
+
+
+def test_a_trajectory_interval_is_each_draw_answered_exactly_by_pyagrum() -> None:
+    """Per draw, pyAgrum's exact answer on that draw's tables: P(clash in 2018H2) under the
+    private channel, and P(a clash so far) as 1 - P(no clash in every slice up to then)."""
+    import itertools
+
+    import pyagrum as gum
+
+    from estimative import draw_cpts, trajectory_interval
+
+    net = Network.from_file("models/escalation_dynamic")
+    draws = draw_cpts(net, 3, rng=np.random.default_rng(11))
+    ti = trajectory_interval(net, "clash", "yes", draws=draws, policy="channel")
+    labels = ["2017H2", "2018H1", "2018H2"]
+    for k in range(3):
+        drawn = net.with_cpts({v: d[..., k] for v, d in zip(net.variables, draws, strict=True)})
+        bn = gum.BayesNet()
+        for v in drawn.variables:
+            bn.add(gum.LabelizedVariable(v, v, list(drawn.states[v])))
+        for v in drawn.variables:
+            for p in drawn.parents[v]:
+                bn.addArc(p, v)
+        for v in drawn.variables:
+            table, parents = drawn.cpt(v), list(drawn.parents[v])
+            for combo in itertools.product(*(range(len(drawn.states[p])) for p in parents)):
+                bn.cpt(v)[dict(zip(parents, combo, strict=True))] = table[
+                    (slice(None), *combo)
+                ].tolist()
+        for v, st in {"private_channel": 1, **{f"us_strike@{lab}": 0 for lab in labels}}.items():
+            for p in list(bn.parents(v)):
+                bn.eraseArc(p, bn.idFromName(v))
+            bn.cpt(v)[:] = [1.0, 0.0] if st == 0 else [0.0, 1.0]
+        ie = gum.LazyPropagation(bn)
+        ie.makeInference()
+        assert ti.per_slice[2].values[k] == pytest.approx(
+            ie.posterior("clash@2018H2").toarray()[1], abs=1e-9
+        )
+        for i in range(3):
+            ie2 = gum.LazyPropagation(bn)
+            ie2.setEvidence({f"clash@{lab}": 0 for lab in labels[: i + 1]})
+            ie2.makeInference()
+            assert ti.so_far[i].values[k] == pytest.approx(1 - ie2.evidenceProbability(), abs=1e-9)
+
+
+def test_a_trajectory_interval_shares_the_draws_of_a_query_interval() -> None:
+    from estimative import draw_cpts, trajectory_interval
+
+    net = Network.from_file("models/escalation_dynamic")
+    draws = draw_cpts(net, 200, rng=np.random.default_rng(2))
+    ti = trajectory_interval(net, "talks", "yes", draws=draws, policy="red_line")
+    qi = query_interval(net, "talks@2018H1", "yes", draws=draws, policy="red_line")
+    np.testing.assert_array_equal(ti.per_slice[1].values, qi.values)
+    horizon = query_interval(net, "talks@2017H2..2018H2", "yes", draws=draws, policy="red_line")
+    np.testing.assert_allclose(ti.so_far[2].values, horizon.values, atol=1e-12)
+    assert ti.to_dict()["model_hash"] == net.model_hash

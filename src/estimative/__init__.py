@@ -23,14 +23,16 @@ from .errors import (
     UsageError,
 )
 from .files import load_model
-from .network import Explanation, JointPosterior, Network, Posterior
+from .network import Explanation, JointPosterior, Network, Posterior, Trajectory
 from .spec import ModelSpec
 from .uncertainty import (
     PolicyComparison,
     ProbabilityInterval,
+    TrajectoryInterval,
     compare_policies,
     draw_cpts,
     query_interval,
+    trajectory_interval,
 )
 
 # The analyses are imported on first use (PEP 562): `import estimative` stays fast for the
@@ -132,5 +134,8 @@ __all__ = [
     "draw_cpts",
     "load_model",
     "query_interval",
+    "trajectory_interval",
+    "Trajectory",
+    "TrajectoryInterval",
     *_LAZY,
 ]

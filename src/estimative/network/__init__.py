@@ -9,6 +9,8 @@ result types they return.
 - :mod:`.results`: :class:`Posterior`, :class:`JointPosterior`, :class:`Explanation`.
 - :mod:`.mpe`: max-product elimination behind :meth:`Network.map`.
 - :mod:`.reference`: the pgmpy model and brute-force joint tests compare against.
+- :mod:`.react`: reacting policies, their rules written as CPTs.
+- :mod:`.trajectory`: a dynamic model's variable over its slices (:class:`Trajectory`).
 
 This is where names become engine indices: :mod:`estimative.engine` below knows only integers
 and arrays.
@@ -21,6 +23,7 @@ from .network import Network, Soft
 from .prepared import Evidence, Prepared
 from .reference import brute_force_joint
 from .results import Explanation, JointPosterior, Posterior
+from .trajectory import Trajectory, trajectory
 
 __all__ = [
     "BatchPosterior",
@@ -31,6 +34,8 @@ __all__ = [
     "Posterior",
     "Prepared",
     "Soft",
+    "Trajectory",
     "brute_force_joint",
     "query_batch",
+    "trajectory",
 ]

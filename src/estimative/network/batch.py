@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import html
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
@@ -12,6 +12,7 @@ import numpy as np
 from ..engine import posterior_batch
 from ..engine.core import Layout
 from ..errors import QueryError
+from ..spec.timing import RuleSpec
 from .react import reacting, reacting_cpts
 from .results import state_position, variable_position
 
@@ -150,6 +151,7 @@ def query_batch(
     scenario: str | None = None,
     layout: Layout = "last",
     memory_cap: int | None = None,
+    rules: Sequence[RuleSpec] = (),
 ) -> BatchPosterior:
     """See :meth:`estimative.network.Network.query_batch`."""
     targets = [target] if isinstance(target, str) else list(target)
@@ -170,6 +172,8 @@ def query_batch(
     ev = net.resolve(
         given=shared_given, do=shared_do, soft=shared_soft, policy=policy, scenario=scenario
     )
+    if rules:
+        ev = replace(ev, rules=(*ev.rules, *rules))
     if ev.rules:  # a reacting policy: the same rows on the network with the rules as CPTs
         arrays = _cpts(net, cpts)
         batched = any(a.ndim > c.ndim for a, c in zip(arrays, net.cpts, strict=True))

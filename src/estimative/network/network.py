@@ -434,6 +434,7 @@ class Network:
         scenario: str | None = None,
         layout: Literal["last", "first"] = "last",
         memory_cap: int | None = None,
+        rules: Sequence[RuleSpec] = (),
     ) -> BatchPosterior:
         """P(target | evidence; do) for ``N`` batch rows in one compiled contraction.
 
@@ -459,6 +460,8 @@ class Network:
             Where the draw axis of batched ``cpts`` is.
         memory_cap : int, optional
             Bytes the contraction may use; the batch is chunked to stay under it.
+        rules : sequence of RuleSpec, optional
+            Reacting rules (an :class:`Evidence`'s ``rules``) applied on top of ``policy``'s.
 
         Returns
         -------
@@ -486,6 +489,7 @@ class Network:
             scenario=scenario,
             layout=layout,
             memory_cap=memory_cap,
+            rules=rules,
         )
 
     def probability(self, ref: QueryRef, **overrides: Any) -> float:

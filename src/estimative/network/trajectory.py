@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import datetime as _dt
 import html
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
@@ -148,9 +149,8 @@ def trajectory(net: Network, variable: str, **conditions: Any) -> Trajectory:
             f"'{variable}' is not a variable that changes over time{did_you_mean(base, temporal)}",
             expected=f"one of {temporal}",
         )
-    first, last = time.labels[0], time.labels[-1]
-    grown = with_windows(spec, base, first, last)
-    full = net if grown is spec else type(net)(grown)
+    first = time.labels[0]
+    full = traj_network(net, base)
     n = len(time.labels)
     states = net.states[slice_id(base, first)]
     probs = np.empty((n, len(states)))
@@ -167,3 +167,30 @@ def trajectory(net: Network, variable: str, **conditions: Any) -> Trajectory:
     return Trajectory(
         base, tuple(time.labels), tuple(time.slices), states, probs, by, text, net.model_hash
     )
+
+
+def traj_network(net: Network, variable: str) -> Network:
+    """``net`` with the window nodes of ``variable`` from the first slice to each slice
+    (itself when the model already has them)."""
+    time = net.spec.time
+    assert time is not None
+    grown = with_windows(net.spec, variable, time.labels[0], time.labels[-1])
+    if grown is net.spec:
+        return net
+    cache: dict[str, Network] = net.__dict__.setdefault("_windows", {})
+    if variable not in cache:
+        cache[variable] = type(net)(grown)
+    return cache[variable]
+
+
+def extend_draws(net: Network, full: Network, draws: Sequence[np.ndarray]) -> list[np.ndarray]:
+    """Draws for ``net`` as ``full`` (``net`` with window nodes) takes them: each variable's
+    draws by name, the window nodes' deterministic tables repeated for every draw."""
+    if full is net:
+        return list(draws)
+    byname = dict(zip(net.variables, draws, strict=True))
+    n = int(draws[0].shape[-1])
+    return [
+        byname[v] if v in byname else np.repeat(full.cpt(v)[..., np.newaxis], n, axis=-1)
+        for v in full.variables
+    ]
