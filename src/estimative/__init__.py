@@ -88,6 +88,7 @@ _LAZY: dict[str, str] = {
     "indicators_figure": "charts",
     "sobol_figure": "charts",
     "interval_figure": "charts",
+    "trajectory_figure": "charts",
     "sensitivity_function_figure": "charts",
     "expected_utility_figure": "charts",
     "decision_tree_figure": "charts",

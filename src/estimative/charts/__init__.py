@@ -9,7 +9,8 @@ atomically; :func:`figure_svg` turns one into inline SVG markup.
   :func:`sobol_figure`;
 - decision analysis (:mod:`.decision`): :func:`decision_tree_figure`,
   :func:`weight_map_figure`, :func:`expected_utility_figure`;
-- the model graph (:mod:`.graph`): :func:`graph_figure`, laid out by :func:`layout`.
+- the model graph (:mod:`.graph`): :func:`graph_figure`, laid out by :func:`layout`;
+- time (:mod:`.trajectory`): :func:`trajectory_figure`.
 """
 
 from __future__ import annotations
@@ -24,6 +25,7 @@ from .sensitivity import (
     sobol_figure,
     tornado_figure,
 )
+from .trajectory import trajectory_figure
 
 __all__ = [
     "GraphLayout",
@@ -40,5 +42,6 @@ __all__ = [
     "sobol_figure",
     "svg_size",
     "tornado_figure",
+    "trajectory_figure",
     "weight_map_figure",
 ]

@@ -6,9 +6,11 @@ import argparse
 import sys
 from typing import Any
 
+from ..errors import UsageError
 from ..spec import BASELINE
 from ._args import add_conditions, conditions, load
 from ._output import HASH_KEY, fmt_table, model_fields, out, print_json
+from .trajectory import add_trajectory_flags, run_trajectory
 
 
 def cmd_validate(args: argparse.Namespace) -> int:
@@ -187,6 +189,15 @@ def cmd_query(args: argparse.Namespace) -> int:
     "evidence_probability"}``.
     """
     net = load(args.path)
+    if args.trajectory:
+        return run_trajectory(args, net, conditions(args))
+    for flag in ("state", "each_policy", "draws", "chart"):
+        if getattr(args, flag):
+            raise UsageError(
+                f"--{flag.replace('_', '-')} goes with --trajectory",
+                fix="add --trajectory (dynamic models), or drop the flag",
+            )
+    net = net.with_window(args.target)  # a window the model did not name
     post = net.query(args.target, **conditions(args))
     if args.json:
         # Posterior.to_dict() is the distribution alone; the query's conditions are its fields.
@@ -348,6 +359,7 @@ def register(add: Any) -> None:
     p.add_argument("path")
     p.add_argument("--target", required=True, metavar="VAR")
     add_conditions(p)
+    add_trajectory_flags(p)
 
     p = add(
         "compare", cmd_compare, "the model's headline outcomes under the baseline and each policy"

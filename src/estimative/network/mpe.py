@@ -6,11 +6,17 @@ variables (MPE, or partial MAP when the others are summed out first). Behind
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
 from ..engine import Structure
+from ..errors import ImpossibleEvidenceError
+from .prepared import Evidence, engine_args
+from .results import Explanation
+
+if TYPE_CHECKING:
+    from .network import Network
 
 Factor = tuple[tuple[int, ...], np.ndarray]
 
@@ -127,3 +133,25 @@ def _eliminate(
             trace.append((var, rest, prod.argmax(axis=axis)))
         factors.append((rest, new))
     return factors, trace
+
+
+def explain(net: Network, variables: Sequence[str] | None, ev: Evidence) -> Explanation:
+    """:meth:`Network.map` once its conditions are resolved (and any reacting rules written
+    into ``net``)."""
+    evidence, dov = engine_args(net.index, net.state_index, net.structure.cards, ev)
+    if variables is None:
+        query = [
+            i
+            for i in range(len(net.variables))
+            if i not in dov and net.variables[i] not in ev.given
+        ]
+    else:
+        query = [net.index(v) for v in variables]
+    best, assign = most_probable(net.structure, net.cpts, evidence, dov, query)
+    total = float(net.joint_unnormalized([], ev).sum())
+    if not total > 1e-300:
+        raise ImpossibleEvidenceError(
+            f"the evidence has probability zero under the model: {ev.describe()}"
+        )
+    names = {net.variables[i]: net.states[net.variables[i]][assign[i]] for i in query}
+    return Explanation(names, best / total, dict(ev.given), dict(ev.do))

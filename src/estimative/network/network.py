@@ -22,11 +22,11 @@ from ..spec import ModelSpec, QueryRef
 from ..spec.timing import RuleSpec
 from .batch import BatchPosterior, query_batch
 from .frames import cpt_frame
-from .mpe import most_probable
+from .mpe import explain
 from .prepared import Evidence, Prepared, engine_args, likelihood_vector
 from .react import reacting, reacting_cpts
 from .results import Explanation, JointPosterior, Posterior, event_mask, state_position
-from .trajectory import Trajectory, trajectory
+from .trajectory import Trajectory, every_slice, over_time, trajectory, window_network
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -106,6 +106,7 @@ class Network:
         try:
             return self.structure.index(variable)
         except KeyError:
+            over_time(self.spec, variable)  # "name a slice", for a dynamic model's variable
             self.spec.variable(variable)  # raises the one "unknown variable" error
             raise
 
@@ -225,7 +226,7 @@ class Network:
             for var, named_lik in sc.soft.items():
                 s[var] = self._likelihood(var, named_lik)
         g.update(given or {})
-        d.update(do or {})
+        d.update(every_slice(self.spec, do or {}))
         for var, lik in (soft or {}).items():
             s[var] = self._likelihood(var, lik)
         for var, st in {**g, **d}.items():
@@ -547,26 +548,12 @@ class Network:
         ({'misread_intent': 'yes'}, 0.7906)
         """
         ev = self.resolve(given=given, do=do, soft=soft, policy=policy, scenario=scenario)
-        if ev.rules:
-            net = reacting(self, ev.rules)
-            return net.map(variables, given=ev.given, do=ev.do, soft=dict(ev.soft.items()))  # type: ignore[arg-type]
-        evidence, dov = self._engine_args(ev)
-        if variables is None:
-            query = [
-                i
-                for i in range(len(self.variables))
-                if i not in dov and self.variables[i] not in ev.given
-            ]
-        else:
-            query = [self.index(v) for v in variables]
-        best, assign = most_probable(self.structure, self.cpts, evidence, dov, query)
-        total = float(self.joint_unnormalized([], ev).sum())
-        if not total > 1e-300:
-            raise ImpossibleEvidenceError(
-                f"the evidence has probability zero under the model: {ev.describe()}"
-            )
-        names = {self.variables[i]: self.states[self.variables[i]][assign[i]] for i in query}
-        return Explanation(names, best / total, dict(ev.given), dict(ev.do))
+        return explain(reacting(self, ev.rules) if ev.rules else self, variables, ev)
+
+    def with_window(self, window: str) -> Network:
+        """This network with the window ``window`` (``"clash@2018H1..2018H2"``: the highest
+        state in those slices) when the model did not name it; see :mod:`.trajectory`."""
+        return window_network(self, window)
 
     def trajectory(self, variable: str, **conditions: Any) -> Trajectory:
         """P(variable) in every slice of a dynamic model, and the highest state reached so

@@ -10,13 +10,14 @@ from __future__ import annotations
 
 import datetime as _dt
 import html
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
 from ..errors import QueryError, did_you_mean
+from ..spec import ModelSpec
 from ..spec.build import with_windows
 from ..spec.conditions import conditions_text
 from ..spec.timing import slice_id
@@ -169,18 +170,32 @@ def trajectory(net: Network, variable: str, **conditions: Any) -> Trajectory:
     )
 
 
-def traj_network(net: Network, variable: str) -> Network:
-    """``net`` with the window nodes of ``variable`` from the first slice to each slice
-    (itself when the model already has them)."""
+def traj_network(
+    net: Network, variable: str, first: str | None = None, last: str | None = None
+) -> Network:
+    """``net`` with the window nodes of ``variable`` from slice ``first`` (default: the first)
+    to each slice up to ``last`` (default: the last); ``net`` itself when it has them."""
     time = net.spec.time
-    assert time is not None
-    grown = with_windows(net.spec, variable, time.labels[0], time.labels[-1])
+    if time is None:
+        raise QueryError(f"'{net.name}' has no time slices, so it has no windows")
+    first, last = first or time.labels[0], last or time.labels[-1]
+    grown = with_windows(net.spec, variable, first, last)
     if grown is net.spec:
         return net
-    cache: dict[str, Network] = net.__dict__.setdefault("_windows", {})
-    if variable not in cache:
-        cache[variable] = type(net)(grown)
-    return cache[variable]
+    cache: dict[tuple[str, str, str], Network] = net.__dict__.setdefault("_windows", {})
+    key = (variable, first, last)
+    if key not in cache:
+        cache[key] = type(net)(grown)
+    return cache[key]
+
+
+def window_network(net: Network, name: str) -> Network:
+    """``net``, with the window ``name`` (``x@A..B``) added when the model lacks it."""
+    var, _, label = name.partition("@")
+    first, sep, last = label.partition("..")
+    if not sep or name in net.states or net.spec.time is None:
+        return net
+    return traj_network(net, var, first, last)
 
 
 def extend_draws(net: Network, full: Network, draws: Sequence[np.ndarray]) -> list[np.ndarray]:
@@ -194,3 +209,35 @@ def extend_draws(net: Network, full: Network, draws: Sequence[np.ndarray]) -> li
         byname[v] if v in byname else np.repeat(full.cpt(v)[..., np.newaxis], n, axis=-1)
         for v in full.variables
     ]
+
+
+def over_time(spec: ModelSpec, name: str) -> None:
+    """Raise the "name a slice" error when ``name`` is a dynamic model's variable written
+    without its slice; return quietly otherwise."""
+    time = spec.time
+    if time is None or "@" in name:
+        return
+    ids = {v.id for v in spec.variables}
+    if slice_id(name, time.labels[0]) in ids:
+        raise QueryError(
+            f"'{name}' changes over time: name a slice or a window",
+            expected=f"{name}@<slice> with a slice of {list(time.labels)}",
+            fix=f"write {slice_id(name, time.labels[-1])} (one slice) or "
+            f"{slice_id(name, time.window_label(0, len(time.labels) - 1))} (any slice)",
+        )
+
+
+def every_slice(spec: ModelSpec, do: Mapping[str, str]) -> dict[str, str]:
+    """do() as the engine takes it: a dynamic model's variable named without a slice is set
+    in every slice (as in a model file's policies)."""
+    time = spec.time
+    if time is None:
+        return dict(do)
+    ids = {v.id for v in spec.variables}
+    out: dict[str, str] = {}
+    for var, state in do.items():
+        if var not in ids and slice_id(var, time.labels[0]) in ids:
+            out.update({slice_id(var, lab): state for lab in time.labels})
+        else:
+            out[var] = state
+    return out

@@ -162,7 +162,10 @@ def with_windows(spec: ModelSpec, variable: str, first: str, last: str) -> Model
     if not new:
         return spec
     table = max_table(len(v.states))
-    return derive(spec, [*spec.variables, *new], tables={w.id: table for w in new})
+    grown = derive(spec, [*spec.variables, *new], tables={w.id: table for w in new})
+    # deterministic summaries of what the model says: the model (and its hash) is the same
+    _attach(grown, _hash=spec.model_hash)
+    return grown
 
 
 def locate(spec: ModelSpec, path: Path_) -> tuple[str | None, int | None]:

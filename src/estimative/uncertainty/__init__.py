@@ -1,0 +1,39 @@
+"""Parameter uncertainty carried into answers: intervals on any query, policy comparisons with
+common random numbers (the same parameter draws for every policy), and trajectories over a
+dynamic model's slices.
+
+- :mod:`.intervals`: :func:`query_interval`, :func:`compare_policies` and their results.
+- :mod:`.trajectory`: :func:`trajectory_interval` (:class:`TrajectoryInterval`).
+
+The draws themselves come from :mod:`estimative.priors`.
+"""
+
+from __future__ import annotations
+
+from ..priors import Draws, band_concentration, concentrations, draw_cpts, n_draws, resolve_draws
+from .intervals import (
+    PolicyComparison,
+    ProbabilityInterval,
+    batched_joint,
+    batched_probability,
+    compare_policies,
+    query_interval,
+)
+from .trajectory import TrajectoryInterval, trajectory_interval
+
+__all__ = [
+    "Draws",
+    "PolicyComparison",
+    "ProbabilityInterval",
+    "TrajectoryInterval",
+    "band_concentration",
+    "batched_joint",
+    "batched_probability",
+    "compare_policies",
+    "concentrations",
+    "draw_cpts",
+    "n_draws",
+    "query_interval",
+    "resolve_draws",
+    "trajectory_interval",
+]
