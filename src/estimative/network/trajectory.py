@@ -179,13 +179,11 @@ def traj_network(
     if time is None:
         raise QueryError(f"'{net.name}' has no time slices, so it has no windows")
     first, last = first or time.labels[0], last or time.labels[-1]
-    grown = with_windows(net.spec, variable, first, last)
-    if grown is net.spec:
-        return net
     cache: dict[tuple[str, str, str], Network] = net.__dict__.setdefault("_windows", {})
     key = (variable, first, last)
     if key not in cache:
-        cache[key] = type(net)(grown)
+        grown = with_windows(net.spec, variable, first, last)
+        cache[key] = net if grown is net.spec else type(net)(grown)
     return cache[key]
 
 
