@@ -157,15 +157,6 @@ def main() -> int:
     sizes = (4, 8, 16, 32) if args.quick else (4, 8, 16, 32, 64)
     k = 3 if args.quick else 7
     logging_off()
-    import pyagrum as gum
-    from pgmpy.inference import VariableElimination
-
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore", FutureWarning)
-        from pyagrum.lib import dynamicBN
-
-    from estimative import Network
-
     print(
         f"load average {os.getloadavg()[0]:.2f} {os.getloadavg()[1]:.2f} {os.getloadavg()[2]:.2f}; "
         f"best of {k}; python {sys.version.split()[0]}"
@@ -174,80 +165,7 @@ def main() -> int:
     folder = Path(tempfile.mkdtemp())
     rows = []
     for n in sizes:
-        net = Network.from_file(model_file(folder, tab, n))
-        bn = dynamicBN.unroll2TBN(pyagrum_2tbn(gum, tab), n)
-        pg = net.to_pgmpy()
-        ve = VariableElimination(pg)
-        last, window = f"c@s{n - 1}", f"c@s0..s{n - 1}"
-        ev = {"b@s0": "v1"}
-        t0 = time.perf_counter()
-        net.query(last, given=ev)
-        first_call = time.perf_counter() - t0
-
-        def agrum_last():
-            ie = gum.LazyPropagation(bn)
-            ie.setEvidence({"b0": 1})
-            ie.makeInference()
-            return ie.posterior(f"c{n - 1}").toarray()[1]
-
-        def agrum_window():
-            ie = gum.LazyPropagation(bn)
-            ie.setEvidence({"b0": 1})
-            ie.makeInference()
-            p_ev = ie.evidenceProbability()
-            ie = gum.LazyPropagation(bn)
-            ie.setEvidence({"b0": 1, **{f"c{i}": 0 for i in range(n)}})
-            ie.makeInference()
-            return 1 - ie.evidenceProbability() / p_ev
-
-        def agrum_traj():
-            ie = gum.LazyPropagation(bn)
-            ie.setEvidence({"b0": 1})
-            ie.makeInference()
-            return [ie.posterior(f"c{i}").toarray()[1] for i in range(n)]
-
-        def pgmpy_last():
-            return ve.query([last], evidence=ev, show_progress=False).values[1]
-
-        def pgmpy_window():
-            p_ev = ve.query(["b@s0"], show_progress=False).values[1]
-            joint = ve.query(
-                [f"c@s{i}" for i in range(n)] if n <= 8 else [last],
-                evidence=ev,
-                show_progress=False,
-                joint=True,
-            )
-            return 1 - joint.values.flat[0] if n <= 8 else float("nan")
-
-        def pgmpy_traj():
-            return [
-                ve.query([f"c@s{i}"], evidence=ev, show_progress=False).values[1] for i in range(n)
-            ]
-
-        cases = {
-            "last": (lambda: net.query(last, given=ev)["v1"], agrum_last, pgmpy_last),
-            "window": (
-                lambda: net.query(window, given=ev)["v1"],
-                agrum_window,
-                pgmpy_window if n <= 8 else None,
-            ),
-            "trajectory": (
-                lambda: list(net.trajectory("c", given=ev).prob("v1")),
-                agrum_traj,
-                pgmpy_traj if n <= 32 else None,
-            ),
-        }
-        for name, (ours, agrum, pgm) in cases.items():
-            ours()  # compile once
-            t_ours, v_ours = best(ours, k)
-            t_agrum, v_agrum = best(agrum, k)
-            np.testing.assert_allclose(v_ours, v_agrum, atol=1e-9)
-            t_pg = float("nan")
-            if pgm is not None:
-                t_pg, v_pg = best(pgm, k)
-                if not (isinstance(v_pg, float) and np.isnan(v_pg)):
-                    np.testing.assert_allclose(v_pg, v_agrum, atol=1e-9)
-            rows.append((n, name, t_ours, t_agrum, t_pg, first_call))
+        rows.extend(run_size(n, tab, folder, k))
     print(
         f"{'slices':>6} {'query':<10} {'ours ms':>9} {'pyAgrum ms':>11} {'pgmpy ms':>9} {'x pyAgrum':>10} {'x pgmpy':>8}"
     )
@@ -260,6 +178,93 @@ def main() -> int:
         ts = [a for n, q, a, *_ in rows if q == name]
         print(f"  {name:<10} " + " ".join(f"{b / a:.2f}" for a, b in itertools.pairwise(ts)))
     return 0
+
+
+def run_size(n: int, tab: dict, folder: Path, k: int) -> list[tuple]:
+    """Time the three queries on ``n`` slices; every answer checked against pyAgrum's."""
+    import pyagrum as gum
+    from pgmpy.inference import VariableElimination
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", FutureWarning)
+        from pyagrum.lib import dynamicBN
+
+    from estimative import Network
+
+    out: list[tuple] = []
+    net = Network.from_file(model_file(folder, tab, n))
+    bn = dynamicBN.unroll2TBN(pyagrum_2tbn(gum, tab), n)
+    pg = net.to_pgmpy()
+    ve = VariableElimination(pg)
+    last, window = f"c@s{n - 1}", f"c@s0..s{n - 1}"
+    ev = {"b@s0": "v1"}
+    t0 = time.perf_counter()
+    net.query(last, given=ev)
+    first_call = time.perf_counter() - t0
+
+    def agrum_last():
+        ie = gum.LazyPropagation(bn)
+        ie.setEvidence({"b0": 1})
+        ie.makeInference()
+        return ie.posterior(f"c{n - 1}").toarray()[1]
+
+    def agrum_window():
+        ie = gum.LazyPropagation(bn)
+        ie.setEvidence({"b0": 1})
+        ie.makeInference()
+        p_ev = ie.evidenceProbability()
+        ie = gum.LazyPropagation(bn)
+        ie.setEvidence({"b0": 1, **{f"c{i}": 0 for i in range(n)}})
+        ie.makeInference()
+        return 1 - ie.evidenceProbability() / p_ev
+
+    def agrum_traj():
+        ie = gum.LazyPropagation(bn)
+        ie.setEvidence({"b0": 1})
+        ie.makeInference()
+        return [ie.posterior(f"c{i}").toarray()[1] for i in range(n)]
+
+    def pgmpy_last():
+        return ve.query([last], evidence=ev, show_progress=False).values[1]
+
+    def pgmpy_window():
+
+        joint = ve.query(
+            [f"c@s{i}" for i in range(n)] if n <= 8 else [last],
+            evidence=ev,
+            show_progress=False,
+            joint=True,
+        )
+        return 1 - joint.values.flat[0] if n <= 8 else float("nan")
+
+    def pgmpy_traj():
+        return [ve.query([f"c@s{i}"], evidence=ev, show_progress=False).values[1] for i in range(n)]
+
+    cases = {
+        "last": (lambda: net.query(last, given=ev)["v1"], agrum_last, pgmpy_last),
+        "window": (
+            lambda: net.query(window, given=ev)["v1"],
+            agrum_window,
+            pgmpy_window if n <= 8 else None,
+        ),
+        "trajectory": (
+            lambda: list(net.trajectory("c", given=ev).prob("v1")),
+            agrum_traj,
+            pgmpy_traj if n <= 32 else None,
+        ),
+    }
+    for name, (ours, agrum, pgm) in cases.items():
+        ours()  # compile once
+        t_ours, v_ours = best(ours, k)
+        t_agrum, v_agrum = best(agrum, k)
+        np.testing.assert_allclose(v_ours, v_agrum, atol=1e-9)
+        t_pg = float("nan")
+        if pgm is not None:
+            t_pg, v_pg = best(pgm, k)
+            if not (isinstance(v_pg, float) and np.isnan(v_pg)):
+                np.testing.assert_allclose(v_pg, v_agrum, atol=1e-9)
+        out.append((n, name, t_ours, t_agrum, t_pg, first_call))
+    return out
 
 
 def logging_off() -> None:
