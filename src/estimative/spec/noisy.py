@@ -73,7 +73,8 @@ def noisy_max_array(leak: np.ndarray, links: Sequence[np.ndarray]) -> np.ndarray
         cum = np.moveaxis(np.cumsum(np.asarray(link, dtype=float), axis=1), 0, 1)
         cdf = cdf * _along(cum, j, n, 1)
     out = np.diff(cdf, axis=0, prepend=0.0)
-    out[-1] = 1.0 - cdf[-2] if cdf.shape[0] > 1 else 1.0
+    if len(cdf) > 1:
+        out[-1] = 1.0 - cdf[len(cdf) - 2]
     return out
 
 
