@@ -6,20 +6,24 @@
 - :mod:`.draws`: ``draw_cpts`` (every CPT, batched), ``concentrations`` (the expanded
   columns' Dirichlet), ``resolve_draws``.
 - :mod:`.entered`: the numbers the analyst entered, as the parameters sensitivity moves.
+- :mod:`.learn`: CPTs updated from observed cases (the elicited CPT as Dirichlet prior).
 """
 
 from __future__ import annotations
 
 from .draws import Draws, concentrations, draw_cpts, n_draws, resolve_draws
+from .learn import Learned, learn
 from .verbal import BAND_MASS, band_concentration, band_strength
 
 __all__ = [
     "BAND_MASS",
     "Draws",
+    "Learned",
     "band_concentration",
     "band_strength",
     "concentrations",
     "draw_cpts",
+    "learn",
     "n_draws",
     "resolve_draws",
 ]
