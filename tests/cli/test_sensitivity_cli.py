@@ -50,8 +50,12 @@ def test_json_matches_recomputation_and_charts_are_written(
         enumerate_posterior(example_net, "armed_clash", do=do)[1], abs=1e-12
     )
     assert doc["interval"]["low"] < doc["interval"]["point"] < doc["interval"]["high"]
-    assert len(doc["tornado"]) == 3 and doc["parameters"] == 22
+    # The numbers entered in models/example: 1 table cell (us_rhetoric), 1 verbal term
+    # (private_channel), 6 table cells (nk_provocation), a noisy-MAX leak and 4 links
+    # (misread_intent), 2 verbal terms (armed_clash): 15.
+    assert len(doc["tornado"]) == 3 and doc["parameters"] == 15
     top = doc["tornado"][0]
+    assert top["kind"] == "verbal"  # a two-state column: moving it is co-varying the cell
     moved = covaried(example_net, top["variable"], top["state"], top["parents"], top["high_x"])
     assert top["high_value"] == pytest.approx(
         enumerate_posterior(moved, "armed_clash", do=do)[1], abs=1e-12

@@ -44,7 +44,7 @@ def test_flip_points_equal_brute_force_scanning(
     example_net: Network, covaried, a, b, target, given
 ) -> None:
     net = example_net
-    fp = flip_points(net, a, b, score=target_probability(target, "yes", given=given))
+    fp = flip_points(net, a, b, score=target_probability(target, "yes", given=given), over="cells")
     do_a, do_b = (net.resolve(policy=p).do for p in (a, b))
     grid = np.linspace(0, 1, 401)
     step = grid[1] - grid[0]
@@ -102,6 +102,7 @@ def test_statements_say_whether_a_flip_is_credible(example_net: Network) -> None
         "status_quo",
         None,
         score=target_probability("armed_clash", "yes", given={"nk_provocation": "high"}),
+        over="cells",  # an expanded cell of the noisy-MAX flips inside its range
     )
     assert (
         wide.nearest_within_range is not None
@@ -117,7 +118,7 @@ def test_any_batched_scorer_works_like_expected_utility(example_net: Network, co
         mis = batched_probability(net, "misread_intent", "yes", ev, cpts)[0]
         return -(3 * clash + mis)
 
-    fp = flip_points(example_net, "status_quo", "private_channel", score=score)
+    fp = flip_points(example_net, "status_quo", "private_channel", score=score, over="cells")
     assert fp.nearest is not None and all(f.exact for f in fp.points)
     f = fp.nearest
     p = f.parameter

@@ -33,7 +33,7 @@ def test_functions_equal_recomputation_at_the_ends_and_between(
     example_net: Network, kw, enumerate_posterior, covaried
 ) -> None:
     target, state = _target(kw)
-    sens = one_way(example_net, target, state, **kw)
+    sens = one_way(example_net, target, state, **kw, over="cells")
     ev = example_net.resolve(**kw)
     k = example_net.states[target].index(state)
     assert sens.point == pytest.approx(
@@ -59,7 +59,7 @@ def test_derivative_equals_finite_differences(
     example_net: Network, kw, enumerate_posterior, covaried
 ) -> None:
     target, state = _target(kw)
-    sens = one_way(example_net, target, state, **kw)
+    sens = one_way(example_net, target, state, **kw, over="cells")
     ev = example_net.resolve(**kw)
     k = example_net.states[target].index(state)
     h = 1e-6

@@ -84,7 +84,7 @@ def tornado_figure(result: OneWaySensitivity, *, top: int = 12, title: str | Non
         )
     ax.axvline(result.point, color=INK, linewidth=1)
     ax.set_yticks(range(n))
-    ax.set_yticklabels([wrap_label(f.parameter.label) for f in reversed(funcs)], fontsize=7)
+    ax.set_yticklabels([wrap_label(f.parameter.description) for f in reversed(funcs)], fontsize=7)
     judgment = f"P({result.target}={','.join(result.states)})"
     ax.set_xlabel(f"{judgment}  (now {result.point:.3f})")
     ax.set_title(

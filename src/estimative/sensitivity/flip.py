@@ -89,7 +89,7 @@ class FlipPoint:
     """Where one parameter's change reverses the ranking of policies ``a`` and ``b``."""
 
     parameter: Parameter
-    crossing: float  # the parameter value at which a and b score equal; NaN if none in [0, 1]
+    crossing: float  # the parameter value at which a and b score equal; NaN if none in its bounds
     low_x: float
     high_x: float
     value_a: float  # a's score at the model's numbers
@@ -261,9 +261,13 @@ def _nearest_crossing(
     ab: np.ndarray,
     cb: np.ndarray,
     p: np.ndarray,
+    lo: np.ndarray | None = None,
+    hi: np.ndarray | None = None,
 ) -> np.ndarray:
     """The root of (ga + aa t)(1 + cb t) - (gb + ab t)(1 + ca t) nearest t = 0 with a sign change
-    and x = p + t in [0, 1] (denominators positive); NaN where there is none."""
+    and x = p + t in [lo, hi] (default [0, 1]; denominators positive); NaN where there is none."""
+    lo = np.zeros(p.shape) if lo is None else lo
+    hi = np.ones(p.shape) if hi is None else hi
     c0 = ga - gb
     c1 = aa + ga * cb - ab - gb * ca
     c2 = aa * cb - ab * ca
@@ -273,7 +277,7 @@ def _nearest_crossing(
         best = np.nan
         for t in roots:
             x = p[k] + t
-            if not -1e-12 <= x <= 1 + 1e-12:
+            if not lo[k] - 1e-12 <= x <= hi[k] + 1e-12:
                 continue
             if 1 + ca[k] * t <= 0 or 1 + cb[k] * t <= 0:
                 continue
@@ -281,7 +285,7 @@ def _nearest_crossing(
             if abs(deriv) <= 1e-12 * (abs(c1[k]) + abs(c2[k]) + abs(c0[k]) + 1e-300):
                 continue  # a double root touches without reversing
             if not np.isfinite(best) or abs(t) < abs(best - p[k]):
-                best = min(max(x, 0.0), 1.0)
+                best = min(max(x, lo[k]), hi[k])
         out[k] = best
     return out
 
@@ -308,6 +312,7 @@ def flip_points(
     level: float = 0.9,
     variables: Sequence[str] | None = None,
     strengths: Mapping[str, float] | None = None,
+    over: str = "entered",
 ) -> FlipPoints:
     """For every parameter, the value at which ``policy_a`` and ``policy_b`` swap ranks.
 
@@ -349,7 +354,7 @@ def flip_points(
     for pol in (policy_a, policy_b):
         if pol is not None:
             net.resolve(policy=pol)
-    params = parameters(net, variables=variables, strengths=strengths)
+    params = parameters(net, variables=variables, strengths=strengths, over=over)
     base = [c[..., np.newaxis] for c in net.cpts]
     va = float(np.asarray(score(net, policy_a, base))[0])
     vb = float(np.asarray(score(net, policy_b, base))[0])
@@ -358,8 +363,11 @@ def flip_points(
             "the score is undefined at the model's numbers", fix="check the evidence is possible"
         )
     p = np.array([q.value for q in params])
-    # Interior points: the denominator P(evidence) is positive there whenever it is at x0.
-    xs = np.column_stack([p, 0.5 * p, p + 0.5 * (1 - p), p + 0.25 * (1 - p)])
+    lo_b = np.array([q.bounds[0] for q in params])
+    hi_b = np.array([q.bounds[1] for q in params])
+    # Interior points of each parameter's valid range: the denominator P(evidence) is
+    # positive there whenever it is at x0.
+    xs = np.column_stack([p, p - 0.5 * (p - lo_b), p + 0.5 * (hi_b - p), p + 0.25 * (hi_b - p)])
     ts = xs[:, 1:] - p[:, None]
     fits = []
     for pol in (policy_a, policy_b):
@@ -373,7 +381,7 @@ def flip_points(
             vals[start : start + m, 1:] = out.reshape(3, m).T
         fits.append(_fit(vals, ts))
     (ga, aa, ca, ea), (gb, ab, cb, eb) = fits
-    cross = _nearest_crossing(ga, aa, ca, gb, ab, cb, p)
+    cross = _nearest_crossing(ga, aa, ca, gb, ab, cb, p, lo_b, hi_b)
     points = []
     for k, q in enumerate(params):
         lo, hi = q.credible(level)

@@ -1,18 +1,23 @@
 """One-way sensitivity: every CPT parameter's sensitivity function, ranked as a tornado.
 
-A *parameter* is one entry ``x = P(variable=state | parents=column)`` of a CPT. When it moves,
-the rest of its column moves in proportion (proportional co-variation), so the column still
-sums to 1 and structural zeros stay zero. Every probability of the network is multilinear in
-the CPT entries, so under co-variation
+A *parameter* is one number the analyst entered in the model file (:mod:`estimative.priors.
+entered`): a table cell (the rest of its column moves in proportion, proportional
+co-variation), a noisy-OR link (the leak fixed) or leak (each cause's net link fixed), a
+noisy-MAX entry (its distribution co-varied), a verbal term's probability. Each CPT is affine
+in each such number, and every probability of the network is multilinear in the CPT entries, so
 
     P(target, evidence)(x) = a x + b,     P(evidence)(x) = c x + d,
 
 and the posterior is the ratio ``(a x + b) / (c x + d)`` (Castillo, Gutiérrez & Hadi 1997;
 Coupé & van der Gaag 2002). We get the four coefficients exactly by running the engine, in one
-batched contraction for all parameters, with each column set to ``x = 0`` and ``x = 1``.
+batched contraction for all parameters, at two points inside each parameter's valid range.
 
-Each parameter's *credible range* is the central interval of its Beta marginal under the
-model's Dirichlet: ``Beta(alpha_i, alpha_0 - alpha_i)``. The tornado ranks parameters by how
+Each parameter's *credible range* is the central interval of its marginal under the prior the
+draws are made from: ``offset + scale x Beta(alpha_i, alpha_0 - alpha_i)`` (a table cell's
+Dirichlet marginal, a verbal term's band-fitted Beta, a noisy-OR link's Beta on its net link
+shifted by the leak, a noisy-MAX entry's moment-matched Beta), within the range where the
+form stays valid. ``over="cells"`` moves the expanded tables' cells instead, each with the
+Dirichlet marginal of its column. The tornado ranks parameters by how
 far the posterior moves across that range (the function is monotone, so its ends suffice).
 
 In a two-state column both entries are the same parameter under co-variation; we list the
@@ -24,49 +29,21 @@ sensitivity exactly 0 (``a = c = 0``).
 from __future__ import annotations
 
 import html
-import itertools
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
 import pandas as pd
-from scipy import stats
 
 from ..checks import check_count, check_level
-from ..errors import QueryError, UsageError
+from ..errors import QueryError
 from ..network import Evidence, Network, Soft
-from ..uncertainty import batched_joint, concentrations
+from ..priors.entered import Parameter, parameters_of, perturbed_cpts
+from ..uncertainty import batched_joint
 
 #: Parameters per engine call (each contributes two CPT sets to the batch).
 CHUNK = 512
-
-
-@dataclass(frozen=True)
-class Parameter:
-    """One CPT entry ``P(variable=state | parents)`` with its Dirichlet marginal."""
-
-    variable: str
-    state: str
-    parents: tuple[tuple[str, str], ...]
-    value: float
-    alpha: float
-    alpha0: float
-    var_index: int
-    state_index: int
-    column: int  # flat index of the column among the CPT's parent configurations
-
-    @property
-    def label(self) -> str:
-        cond = ", ".join(f"{p}={s}" for p, s in self.parents)
-        return f"P({self.variable}={self.state}{' | ' + cond if cond else ''})"
-
-    def credible(self, level: float = 0.9) -> tuple[float, float]:
-        """The central ``level`` interval of ``Beta(alpha, alpha0 - alpha)``."""
-        lo, hi = stats.beta.ppf(
-            [(1 - level) / 2, (1 + level) / 2], self.alpha, self.alpha0 - self.alpha
-        )
-        return float(lo), float(hi)
 
 
 def parameters(
@@ -74,75 +51,19 @@ def parameters(
     *,
     variables: Sequence[str] | None = None,
     strengths: Mapping[str, float] | None = None,
+    over: str = "entered",
 ) -> list[Parameter]:
-    """Every free CPT parameter of ``net`` (of ``variables`` when named), in model order.
+    """The parameters of ``net`` (of ``variables`` when named), in model order.
+
+    ``over="entered"`` (the default): the numbers the analyst wrote in the model file (table
+    cells, noisy-OR/MAX links and leaks, verbal terms); ``over="cells"``: every free cell of
+    the expanded tables. See :mod:`estimative.priors.entered`.
 
     >>> net = Network.from_file("models/example")
-    >>> [p.label for p in parameters(net, variables=["armed_clash"])]
-    ['P(armed_clash=yes | misread_intent=no)', 'P(armed_clash=yes | misread_intent=yes)']
+    >>> [p.description for p in parameters(net, variables=["armed_clash"])]
+    ['P(armed_clash=yes | misread_intent=no) = almost no chance (0.03), verbal term', 'P(armed_clash=yes | misread_intent=yes) = very unlikely (0.125), verbal term']
     """
-    wanted = (
-        set(net.variables)
-        if variables is None
-        else {net.variables[net.index(v)] for v in variables}
-    )
-    alphas = concentrations(net, strengths=strengths)
-    out: list[Parameter] = []
-    for vi, (name, cpt) in enumerate(zip(net.variables, net.cpts, strict=True)):
-        if name not in wanted:
-            continue
-        card = cpt.shape[0]
-        flat = cpt.reshape(card, -1)
-        aflat = np.asarray(alphas[vi], dtype=float).reshape(card, -1)
-        pars = net.parents[name]
-        configs = list(itertools.product(*(net.states[p] for p in pars)))
-        for col, cfg in enumerate(configs):
-            states = range(card - 1, card) if card == 2 else range(card)
-            for s in states:
-                p = float(flat[s, col])
-                if not 0.0 < p < 1.0:
-                    continue
-                out.append(
-                    Parameter(
-                        name,
-                        net.states[name][s],
-                        tuple(zip(pars, cfg, strict=True)),
-                        p,
-                        float(aflat[s, col]),
-                        float(aflat[:, col].sum()),
-                        vi,
-                        s,
-                        col,
-                    )
-                )
-    return out
-
-
-def perturbed_cpts(net: Network, params: Sequence[Parameter], xs: np.ndarray) -> list[np.ndarray]:
-    """Batched CPTs (trailing axis ``len(params)``): set ``k`` is the model with parameter
-    ``params[k]`` moved to ``xs[k]`` under proportional co-variation of its column."""
-    xs = np.asarray(xs, dtype=float)
-    n = len(params)
-    if xs.shape != (n,):
-        raise UsageError(f"xs needs one value per parameter ({n})", found=str(xs.shape))
-    vi = np.array([p.var_index for p in params], dtype=int)
-    out: list[np.ndarray] = []
-    for u, cpt in enumerate(net.cpts):
-        sel = np.nonzero(vi == u)[0]
-        if sel.size == 0:
-            out.append(np.broadcast_to(cpt[..., np.newaxis], (*cpt.shape, n)))
-            continue
-        card = cpt.shape[0]
-        arr = np.repeat(cpt.reshape(card, -1)[..., np.newaxis], n, axis=-1)
-        ks = sel.tolist()
-        cols = np.array([params[k].column for k in ks])
-        st = np.array([params[k].state_index for k in ks])
-        p = np.array([params[k].value for k in ks])
-        new = arr[:, cols, sel] * ((1.0 - xs[sel]) / (1.0 - p))
-        new[st, np.arange(sel.size)] = xs[sel]
-        arr[:, cols, sel] = new
-        out.append(arr.reshape(*cpt.shape, n))
-    return out
+    return parameters_of(net, variables=variables, strengths=strengths, over=over)
 
 
 def relevant_variables(net: Network, target: str, ev: Evidence) -> set[int]:
@@ -168,10 +89,16 @@ def linear_coefficients(
         ks = todo[start : start + CHUNK]
         sub = [params[k] for k in ks]
         m = len(sub)
-        cpts = perturbed_cpts(net, sub + sub, np.r_[np.zeros(m), np.ones(m)])
+        # two points inside each parameter's valid range; both sides are linear in x
+        lo = np.array([q.bounds[0] for q in sub])
+        hi = np.array([q.bounds[1] for q in sub])
+        x1, x2 = lo + 0.25 * (hi - lo), lo + 0.75 * (hi - lo)
+        cpts = perturbed_cpts(net, sub + sub, np.r_[x1, x2])
         j = batched_joint(net, target, ev, cpts)
         num, den = j[idx].sum(axis=0), j.sum(axis=0)
-        coef[ks] = np.column_stack([num[m:] - num[:m], num[:m], den[m:] - den[:m], den[:m]])
+        a = (num[m:] - num[:m]) / (x2 - x1)
+        c = (den[m:] - den[:m]) / (x2 - x1)
+        coef[ks] = np.column_stack([a, num[:m] - a * x1, c, den[:m] - c * x1])
     return coef
 
 
@@ -231,6 +158,8 @@ class SensitivityFunction:
         p = self.parameter
         return {
             "parameter": p.label,
+            "entered": p.description,
+            "kind": p.kind,
             "variable": p.variable,
             "state": p.state,
             "parents": dict(p.parents),
@@ -305,6 +234,8 @@ class OneWaySensitivity:
     def to_frame(self) -> pd.DataFrame:
         cols = [
             "parameter",
+            "entered",
+            "kind",
             "variable",
             "state",
             "parents",
@@ -349,6 +280,7 @@ def one_way(
     level: float = 0.9,
     variables: Sequence[str] | None = None,
     strengths: Mapping[str, float] | None = None,
+    over: str = "entered",
 ) -> OneWaySensitivity:
     """The sensitivity function of every parameter for ``P(target in state | conditions)``.
 
@@ -371,6 +303,9 @@ def one_way(
         Analyse only these variables' CPTs.
     strengths : mapping, optional
         Dirichlet strengths overriding the model file's, by variable.
+    over : {"entered", "cells"}
+        Move the numbers the analyst entered (default: a noisy-OR link, a leak, a verbal
+        term, a table cell) or every free cell of the expanded tables.
 
     Returns
     -------
@@ -388,7 +323,7 @@ def one_way(
     prep = net.prepare(
         target, state, given=given, do=do, soft=soft, policy=policy, scenario=scenario
     )
-    params = parameters(net, variables=variables, strengths=strengths)
+    params = parameters(net, variables=variables, strengths=strengths, over=over)
     coef = linear_coefficients(net, target, prep.states, prep.evidence, params)
     funcs = [
         SensitivityFunction(p, float(a), float(b), float(c), float(d), *p.credible(level))

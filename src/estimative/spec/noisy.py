@@ -2,12 +2,20 @@
 
 Each cause's row is the child's distribution with only that cause present; the checks make
 sure every cause can only raise the child, as the form requires.
+
+The expansion goes through two maps from the form's own parameters to a full table, which the
+parameter draws (:mod:`estimative.priors`) use too, so a draw is expanded by the same code as
+the point values: :func:`noisy_or_array` (the leak and each cause's *net* link, the chance the
+cause alone produces the child over and above the leak) and :func:`noisy_max_array` (the
+leak's distribution and each cause's net distribution, whose CDF times the leak's CDF is the
+CDF of the child with only that cause present). :func:`noisy_point` reads a checked spec's
+numbers into those parameters.
 """
 
 from __future__ import annotations
 
-import itertools
 from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
@@ -15,6 +23,59 @@ import numpy as np
 from ..errors import did_you_mean
 from .models import NoisyMaxSpec, NoisyOrSpec, VariableSpec
 from .rows import Issue, distribution
+
+
+def _along(a: np.ndarray, axis: int, n_axes: int, lead: int) -> np.ndarray:
+    """``a`` of shape ``(*lead dims, card, *batch)`` with its card axis moved to position
+    ``lead + axis`` among ``n_axes`` parent axes (size-1 axes elsewhere)."""
+    a = np.asarray(a, dtype=float)
+    head, card, batch = a.shape[:lead], a.shape[lead], a.shape[lead + 1 :]
+    shape = (*head, *([1] * axis), card, *([1] * (n_axes - axis - 1)), *batch)
+    return a.reshape(shape)
+
+
+def noisy_or_array(leak: Any, links: Sequence[np.ndarray]) -> np.ndarray:
+    """The noisy-OR table from the leak and each parent's net links.
+
+    ``leak`` is P(child present | every cause absent), a number or an array of shape ``batch``;
+    ``links[j]`` has shape ``(card_j, *batch)``: for each state of parent ``j`` the chance that
+    this state alone produces the child over and above the leak (0 for the absent state).
+    Returns ``(2, *cards, *batch)``: P(absent | cfg) = (1 - leak) x prod_j (1 - link_j).
+
+    >>> noisy_or_array(0.1, [np.array([0.0, 0.5])])[1].round(2).tolist()
+    [0.1, 0.55]
+    """
+    n = len(links)
+    q = 1.0 - np.asarray(leak, dtype=float)
+    q = q.reshape((1,) * n + q.shape)
+    for j, link in enumerate(links):
+        q = q * (1.0 - _along(link, j, n, 0))
+    return np.stack([q, 1.0 - q])
+
+
+def noisy_max_array(leak: np.ndarray, links: Sequence[np.ndarray]) -> np.ndarray:
+    """The noisy-MAX table from the leak's distribution and each parent's net distributions.
+
+    ``leak`` has shape ``(K, *batch)`` (the child's distribution with every cause absent);
+    ``links[j]`` has shape ``(card_j, K, *batch)``: for each state of parent ``j`` the
+    distribution the cause contributes on its own (a point mass on the lowest state for the
+    absent state). The child's CDF in a configuration is the leak's CDF times each present
+    cause's CDF. Returns ``(K, *cards, *batch)``.
+
+    >>> noisy_max_array(np.array([0.8, 0.2]), [np.array([[1.0, 0.0], [0.5, 0.5]])])[1].round(2).tolist()
+    [0.2, 0.6]
+    """
+    n = len(links)
+    leak = np.asarray(leak, dtype=float)
+    cdf = np.cumsum(leak, axis=0)
+    cdf = cdf.reshape((cdf.shape[0],) + (1,) * n + cdf.shape[1:])
+    for j, link in enumerate(links):
+        cum = np.moveaxis(np.cumsum(np.asarray(link, dtype=float), axis=1), 0, 1)
+        cdf = cdf * _along(cum, j, n, 1)
+    out = np.diff(cdf, axis=0, prepend=0.0)
+    if len(cdf) > 1:
+        out[-1] = 1.0 - cdf[len(cdf) - 2]
+    return out
 
 
 def _causes_check(
@@ -146,18 +207,22 @@ def noisy_or_table(
                 ok = False
     if not ok:
         return None
-    q_leak = 1.0 - spec.leak
-    shape = (2, *(len(states[p]) for p in var.parents))
-    out = np.zeros(shape)
-    for idx in itertools.product(*(range(len(states[p])) for p in var.parents)):
-        q = q_leak
-        for p, i in zip(var.parents, idx, strict=True):
-            s = states[p][i]
+    return noisy_or_array(spec.leak, _or_links(var, states, absent))
+
+
+def _or_links(
+    var: VariableSpec, states: Mapping[str, Sequence[str]], absent: Mapping[str, str]
+) -> list[np.ndarray]:
+    spec = var.cpt.noisy_or
+    assert spec is not None
+    links = []
+    for p in var.parents:
+        link = np.zeros(len(states[p]))
+        for i, s in enumerate(states[p]):
             if s != absent[p]:
-                q *= (1.0 - spec.causes[p][s]) / q_leak
-        out[(0, *idx)] = q
-        out[(1, *idx)] = 1.0 - q
-    return out
+                link[i] = 1.0 - (1.0 - spec.causes[p][s]) / (1.0 - spec.leak)
+        links.append(link)
+    return links
 
 
 def noisy_max_table(
@@ -216,14 +281,87 @@ def noisy_max_table(
                 )
     if not ok:
         return None
-    shape = (len(var.states), *(len(states[p]) for p in var.parents))
-    out = np.zeros(shape)
-    for idx in itertools.product(*(range(len(states[p])) for p in var.parents)):
-        cdf = cdf_leak.copy()
-        for p, i in zip(var.parents, idx, strict=True):
-            s = states[p][i]
-            if s != absent[p]:
-                cdf = cdf * ratios[(p, s)]
-        column: tuple[Any, ...] = (slice(None), *idx)
-        out[column] = np.diff(np.concatenate([[0.0], cdf]))
-    return np.clip(out, 0.0, 1.0)
+    return np.clip(noisy_max_array(leak, _max_links(var, states, absent, ratios)), 0.0, 1.0)
+
+
+def _max_links(
+    var: VariableSpec,
+    states: Mapping[str, Sequence[str]],
+    absent: Mapping[str, str],
+    ratios: Mapping[tuple[str, str], np.ndarray],
+) -> list[np.ndarray]:
+    k = len(var.states)
+    links = []
+    for p in var.parents:
+        link = np.zeros((len(states[p]), k))
+        for i, s in enumerate(states[p]):
+            if s == absent[p]:
+                link[i, 0] = 1.0
+            else:
+                link[i] = np.diff(ratios[(p, s)], prepend=0.0)
+        links.append(link)
+    return links
+
+
+@dataclass(frozen=True)
+class NoisyPoint:
+    """A checked noisy-OR or noisy-MAX CPT as the arguments of its map: ``leak`` (a number for
+    noisy-OR, the leak's distribution for noisy-MAX), ``links`` (one array per parent, in the
+    variable's parent order, see :func:`noisy_or_array` / :func:`noisy_max_array`),
+    ``absent`` (each parent's absent state) and ``written`` (each cause's numbers as written:
+    P(present | cause alone) for noisy-OR, the distribution for noisy-MAX)."""
+
+    form: str
+    leak: Any
+    links: tuple[np.ndarray, ...]
+    absent: dict[str, str]
+    written: dict[tuple[str, str], Any]
+
+    def table(self) -> np.ndarray:
+        """The full table these parameters give."""
+        if self.form == "noisy_or":
+            return noisy_or_array(self.leak, self.links)
+        return noisy_max_array(self.leak, self.links)
+
+
+def noisy_point(var: VariableSpec, states: Mapping[str, Sequence[str]]) -> NoisyPoint:
+    """The parameters of a (checked) noisy-OR or noisy-MAX CPT, read from the spec.
+
+    >>> from estimative import load_model
+    >>> spec = load_model("models/example")
+    >>> var = spec.variable("misread_intent")
+    >>> pt = noisy_point(var, {v.id: v.states for v in spec.variables})
+    >>> bool(np.allclose(pt.table(), var.table))
+    True
+    """
+    spec = var.cpt.noisy_or if var.cpt.noisy_or is not None else var.cpt.noisy_max
+    if spec is None:
+        raise ValueError(f"variable {var.id!r} has neither a noisy_or nor a noisy_max CPT")
+    issues: list[Issue] = []
+    absent = {p: spec.absent.get(p, states[p][0]) for p in var.parents}
+    if isinstance(spec, NoisyOrSpec):
+        written_or = {
+            (p, s): float(c) for p, given in spec.causes.items() for s, c in given.items()
+        }
+        links = _or_links(var, states, absent)
+        return NoisyPoint("noisy_or", float(spec.leak), tuple(links), absent, written_or)
+    norm = var.cpt.normalize
+    leak = distribution(spec.leak, var.states, (), issues, normalize=norm)
+    assert leak is not None, issues
+    cdf_leak = np.cumsum(leak)
+    cdf_leak[-1] = 1.0
+    ratios: dict[tuple[str, str], np.ndarray] = {}
+    written: dict[tuple[str, str], Any] = {}
+    for p, given in spec.causes.items():
+        for s, probs in given.items():
+            d = distribution(probs, var.states, (), issues, normalize=norm)
+            assert d is not None, issues
+            written[(p, s)] = d
+            cdf = np.cumsum(d)
+            cdf[-1] = 1.0
+            with np.errstate(divide="ignore", invalid="ignore"):
+                ratios[(p, s)] = np.where(
+                    cdf_leak > 0, cdf / np.where(cdf_leak > 0, cdf_leak, 1.0), 0.0
+                )
+    links = _max_links(var, states, absent, ratios)
+    return NoisyPoint("noisy_max", leak, tuple(links), absent, written)

@@ -1,14 +1,5 @@
-"""Priors over the parameters: the Dirichlet concentration of every CPT column, and draws.
-
-Each CPT column is Dirichlet(strength x p), with ``strength`` the equivalent sample size from
-the model file (or the default for the CPT's provenance, see
-:func:`estimative.spec.elicitation.default_strength`). A verbal CPT (ICD 203 terms) without an
-explicit strength gets, per column, the Beta whose mean is the term's midpoint and whose
-central 90% interval spans the term's band. Structural zeros stay zero.
-
-Draws carry the batch on a trailing axis, ``(card, *parent_cards, N)``, the layout the
-engine contracts fastest.
-"""
+"""Parameter draws: every CPT drawn in its form's own parameters, with the batch on a
+trailing axis ``(card, *parent_cards, N)``, the layout the engine contracts fastest."""
 
 from __future__ import annotations
 
@@ -16,31 +7,24 @@ from collections.abc import Mapping, Sequence
 
 import numpy as np
 
-from .checks import check_count
-from .errors import UsageError
-from .network import Network
-from .spec.elicitation import default_strength
-
-_Z90 = 1.6448536269514722  # standard normal 95th percentile: a 90% central interval is +-1.645 sd
-
-
-def band_concentration(mean: np.ndarray, low: np.ndarray, high: np.ndarray) -> np.ndarray:
-    """a + b of the Beta with the given mean whose sd is the band's half-width / 1.645.
-
-    >>> float(band_concentration(np.array(0.675), np.array(0.55), np.array(0.80)).round(1))
-    37.0
-    """
-    sd = (high - low) / (2 * _Z90)
-    var = np.maximum(sd**2, 1e-12)
-    return np.maximum(mean * (1 - mean) / var - 1.0, 1.0)
+from ..checks import check_count
+from ..errors import UsageError
+from ..network import Network
+from ..spec.elicitation import default_strength
+from .forms import draw_variable
+from .verbal import band_concentration
 
 
 def concentrations(
     net: Network, *, strengths: Mapping[str, float] | None = None
 ) -> list[np.ndarray]:
-    """The Dirichlet parameters of every CPT (same shapes as ``net.cpts``).
+    """The Dirichlet parameters of every expanded CPT column (same shapes as ``net.cpts``).
 
-    ``strengths`` overrides the file's strength for named variables.
+    The concentration each column would have if it were drawn as a full table: strength x
+    column, a verbal column's band-fitted strength. The draws themselves are made in each
+    form's own parameters (:func:`draw_cpts`); these concentrations serve the sensitivity of
+    expanded cells (``one_way(..., over="cells")``). ``strengths`` overrides the file's
+    strength for named variables.
     """
     out = []
     byid = {v.id: v for v in net.spec.variables}
@@ -66,8 +50,11 @@ def draw_cpts(
 ) -> list[np.ndarray]:
     """``n`` joint draws of every CPT; each array has shape ``(card, *parent_cards, n)``.
 
-    Columns are drawn independently (vectorised gamma draws normalised per column); entries
-    whose point value is 0 stay 0. In a dynamic model the copies of one CPT in several slices
+    Each CPT is drawn in its form's own parameters and expanded by the form's map
+    (:mod:`estimative.priors.forms`): a Dirichlet per table column, a Beta per noisy-OR link
+    and leak, a Dirichlet per noisy-MAX link and leak, a band-fitted Beta per verbal row.
+    Every draw is a valid CPT of the form the analyst chose; entries whose point value is 0
+    stay 0. In a dynamic model the copies of one CPT in several slices
     (:attr:`~estimative.spec.ModelSpec.ties`) share each draw: the uncertainty is about the
     table the analyst wrote once.
 
@@ -95,25 +82,15 @@ def draw_cpts(
     ((2, 1000), True)
     """
     n = check_count(n, name="n", minimum=1, example=2000)
-    out = []
     ties = net.spec.ties  # a dynamic model's copies of one CPT share one draw
     shared: dict[str, np.ndarray] = {}
-    for name, alpha in zip(net.variables, concentrations(net, strengths=strengths), strict=True):
-        a = np.asarray(alpha, dtype=float)
+    out = []
+    for name in net.variables:
         key = ties.get(name)
-        if key is not None and key in shared and shared[key].shape[:-1] == a.shape:
+        if key is not None and key in shared and shared[key].shape[:-1] == net.cpt(name).shape:
             out.append(shared[key])
             continue
-        g = rng.standard_gamma(np.where(a > 0, a, 1.0)[..., np.newaxis] * np.ones(n))
-        g = np.where(a[..., np.newaxis] > 0, g, 0.0)
-        total = g.sum(axis=0, keepdims=True)
-        # A column whose every draw underflowed to zero falls back to its point value.
-        safe = np.where(total > 0, total, 1.0)
-        draw = np.where(
-            total > 0,
-            g / safe,
-            (a / np.maximum(a.sum(axis=0, keepdims=True), 1e-300))[..., np.newaxis],
-        )
+        draw = draw_variable(net, name, n, rng=rng, strengths=strengths)
         if key is not None:
             shared[key] = draw
         out.append(draw)

@@ -1,0 +1,136 @@
+"""Each CPT form's own parameters and their prior, and draws made in those terms.
+
+A draw is made in the numbers the analyst wrote and expanded by the same maps as the point
+values (:mod:`estimative.spec.noisy`), so every draw keeps the form the analyst chose:
+
+- **table**: each column ~ Dirichlet(s x column).
+- **noisy-OR**: the leak ~ Beta(s l, s (1 - l)) and each cause's net link (its chance of
+  producing the child over and above the leak, ``1 - (1 - c) / (1 - l)`` for a written
+  ``c = P(present | cause alone)``) ~ Beta(s p, s (1 - p)), all independent. Every draw is a
+  noisy-OR, so the child's probability never falls when a cause is added; the written
+  ``c`` has mean ``1 - (1 - l)(1 - p) = c``.
+- **noisy-MAX**: the leak's distribution ~ Dirichlet(s x leak) and each cause's net
+  distribution (the one whose CDF times the leak's is the written distribution's) ~
+  Dirichlet(s x net), independent. CDFs are linear in the distribution, so the mean table is
+  the point table.
+- **verbal**: each row's event probability ~ the Beta with the term's midpoint as mean and
+  90% of its mass in the term's band (:mod:`.verbal`); with an explicit ``strength`` s,
+  Beta(s m, s (1 - m)).
+
+``s`` is the form's equivalent sample size: the file's ``strength`` (or the default for the
+CPT's provenance), or an override by variable. A network whose CPT no longer equals its
+spec's table (``Network.with_cpts``) is drawn as a full table.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+
+import numpy as np
+
+from ..network import Network
+from ..spec import VariableSpec
+from ..spec.elicitation import default_strength
+from ..spec.noisy import noisy_max_array, noisy_or_array, noisy_point
+from .verbal import band_concentration
+
+
+def dirichlet(alpha: np.ndarray, n: int, rng: np.random.Generator) -> np.ndarray:
+    """``n`` draws of Dirichlet(``alpha[:, ...]``) per column; shape ``(*alpha.shape, n)``.
+
+    Entries whose concentration is 0 stay 0 (structural zeros); a column whose draws all
+    underflow to zero falls back to its mean.
+    """
+    a = np.asarray(alpha, dtype=float)
+    g = rng.standard_gamma(np.where(a > 0, a, 1.0)[..., np.newaxis] * np.ones(n))
+    g = np.where(a[..., np.newaxis] > 0, g, 0.0)
+    total = g.sum(axis=0, keepdims=True)
+    safe = np.where(total > 0, total, 1.0)
+    mean = (a / np.maximum(a.sum(axis=0, keepdims=True), 1e-300))[..., np.newaxis]
+    return np.where(total > 0, g / safe, mean)
+
+
+def beta(p: np.ndarray, s: np.ndarray | float, n: int, rng: np.random.Generator) -> np.ndarray:
+    """``n`` draws of Beta(s p, s (1 - p)) per entry of ``p``; shape ``(*p.shape, n)``."""
+    p = np.asarray(p, dtype=float)
+    pair = np.stack([1.0 - p, p]) * np.asarray(s, dtype=float)
+    return dirichlet(pair, n, rng)[1]
+
+
+def spec_variable(net: Network, name: str) -> VariableSpec | None:
+    """The spec's variable behind a network's CPT, when its table is still the network's."""
+    try:
+        var = net.spec.variable(name)
+    except Exception:
+        return None
+    table = var._table
+    cpt = net.cpts[net.index(name)]
+    if table is None or table.shape != cpt.shape or not np.allclose(table, cpt, atol=1e-12):
+        return None
+    return var
+
+
+def form_of(net: Network, name: str) -> str:
+    """The CPT form the draws of ``name`` are made in: table, noisy_or, noisy_max or verbal."""
+    var = spec_variable(net, name)
+    return "table" if var is None else var.cpt.form
+
+
+def strength_of(net: Network, name: str, strengths: Mapping[str, float] | None) -> float | None:
+    """The equivalent sample size of ``name``'s prior (``None``: a verbal term's band fit)."""
+    # a dynamic model's copies (x@2018H1) take the strength given for the variable (x)
+    override = (strengths or {}).get(name, (strengths or {}).get(name.partition("@")[0]))
+    if override is not None:
+        return float(override)
+    var = spec_variable(net, name)
+    if var is None:
+        try:
+            return default_strength(net.spec.variable(name).cpt)
+        except Exception:
+            return 20.0
+    if var.cpt.form == "verbal" and var.cpt.strength is None:
+        return None
+    return default_strength(var.cpt)
+
+
+def verbal_strength(var: VariableSpec, s: float | None) -> np.ndarray:
+    """Per column, the concentration of the verbal row's Beta (shape: parent cards)."""
+    assert var.bands is not None
+    event = var.states.index(var.cpt.event) if var.cpt.event is not None else 1
+    mean = var.table[event]
+    if s is not None:
+        return np.full(mean.shape, float(s))
+    return band_concentration(mean, var.bands[0], var.bands[1])
+
+
+def draw_variable(
+    net: Network,
+    name: str,
+    n: int,
+    *,
+    rng: np.random.Generator,
+    strengths: Mapping[str, float] | None = None,
+) -> np.ndarray:
+    """``n`` draws of one CPT in its form's parameters; shape ``(card, *parent cards, n)``."""
+    cpt = net.cpts[net.index(name)]
+    var = spec_variable(net, name)
+    s = strength_of(net, name, strengths)
+    form = "table" if var is None else var.cpt.form
+    if form == "table" or var is None:
+        return dirichlet((20.0 if s is None else s) * cpt, n, rng)
+    if form == "verbal":
+        k = verbal_strength(var, s)
+        event = var.states.index(var.cpt.event) if var.cpt.event is not None else 1
+        x = beta(var.table[event], k, n, rng)
+        out = np.empty((2, *x.shape))
+        out[event], out[1 - event] = x, 1.0 - x
+        return out
+    assert s is not None
+    pt = noisy_point(var, net.states)
+    if pt.form == "noisy_or":
+        leak = beta(np.asarray(pt.leak), s, n, rng)
+        links = [beta(link, s, n, rng) for link in pt.links]
+        return noisy_or_array(leak, links)
+    leak = dirichlet(s * pt.leak, n, rng)
+    links = [np.moveaxis(dirichlet(s * link.T, n, rng), 0, 1) for link in pt.links]
+    return np.clip(noisy_max_array(leak, links), 0.0, 1.0)
