@@ -8,7 +8,8 @@ from pathlib import Path
 from matplotlib.patches import FancyArrowPatch, FancyBboxPatch
 
 from estimative import load_model
-from estimative.charts.graph import _crossings, graph_figure, layout
+from estimative.charts.graph import graph_figure
+from estimative.layout import _crossings, layout
 
 ROOT = Path(__file__).resolve().parents[2]
 

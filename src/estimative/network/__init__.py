@@ -8,6 +8,8 @@ result types they return.
 - :mod:`.batch`: batched named queries (:class:`BatchPosterior`).
 - :mod:`.results`: :class:`Posterior`, :class:`JointPosterior`, :class:`Explanation`.
 - :mod:`.mpe`: max-product elimination behind :meth:`Network.map`.
+- :mod:`.view`: every posterior at once (:func:`all_marginals`), the graph's geometry and
+  static SVG, the rich view of a :class:`Network`.
 - :mod:`.reference`: the pgmpy model and brute-force joint tests compare against.
 
 This is where names become engine indices: :mod:`estimative.engine` below knows only integers
@@ -21,6 +23,7 @@ from .network import Network, Soft
 from .prepared import Evidence, Prepared
 from .reference import brute_force_joint
 from .results import Explanation, JointPosterior, Posterior
+from .view import all_marginals, graph_geometry, graph_svg
 
 __all__ = [
     "BatchPosterior",
@@ -31,6 +34,9 @@ __all__ = [
     "Posterior",
     "Prepared",
     "Soft",
+    "all_marginals",
     "brute_force_joint",
+    "graph_geometry",
+    "graph_svg",
     "query_batch",
 ]

@@ -23,6 +23,7 @@ from .frames import cpt_frame
 from .mpe import most_probable
 from .prepared import Evidence, Prepared, engine_args, likelihood_vector
 from .results import Explanation, JointPosterior, Posterior, state_position
+from .view import network_html
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -565,6 +566,10 @@ class Network:
         from .reference import to_pgmpy
 
         return to_pgmpy(self, do=do)
+
+    def _repr_html_(self) -> str:
+        """Jupyter's view: a summary and the graph with every node's posterior as bars."""
+        return network_html(self)
 
     def __repr__(self) -> str:
         return f"<Network {self.name!r}: {len(self.variables)} variables, hash {self.model_hash}>"
