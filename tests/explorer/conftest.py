@@ -40,8 +40,10 @@ def chromium_path() -> str:
     return path
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def browser(chromium_path: str):
+    """One browser per test module, closed after it: Playwright's sync API keeps an asyncio
+    loop running while it is open, and later tests (the notebooks) start loops of their own."""
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as pw:
