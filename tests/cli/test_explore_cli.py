@@ -60,5 +60,5 @@ def test_brief_explore_links_the_html_brief_to_the_page(
     assert main([*args, "--explore"]) == 0
     assert (tmp_path / "explore.html").is_file()
     assert '<a href="explore.html">' in (tmp_path / "brief.html").read_text()
-    assert main(args + ["-o", str(tmp_path / "plain")]) == 0
+    assert main([*args, "-o", str(tmp_path / "plain")]) == 0
     assert "explore.html" not in (tmp_path / "plain" / "brief.html").read_text()

@@ -38,8 +38,8 @@ def build_parser() -> tuple[
     """The argument parser with every group's commands; each command's function and parser.
 
     >>> parser, commands, _ = build_parser()
-    >>> sorted(commands)[:4]
-    ['brief', 'compare', 'decide', 'export']
+    >>> sorted(commands)[:5]
+    ['brief', 'compare', 'decide', 'explore', 'export']
     """
     parser = argparse.ArgumentParser(
         prog="estimative",

@@ -202,7 +202,7 @@ def graph_svg(
     >>> from estimative import Network
     >>> net = Network.from_file("models/example")
     >>> svg = graph_svg(graph_geometry(net), {v: p.probs for v, p in all_marginals(net).items()})
-    >>> svg.startswith("<svg") and svg.count("<rect class='bar'") == 10
+    >>> svg.startswith("<svg") and svg.count("<rect class='bar'") == 11
     True
     """
     g = geometry
