@@ -57,12 +57,13 @@ def _parameters(nb: nbformat.NotebookNode) -> dict[str, Any]:
 
 
 # ---------------------------------------------------------------------------- static checks
-def test_the_four_notebooks_exist() -> None:
+def test_the_five_notebooks_exist() -> None:
     assert IDS == [
         "01_model_tour",
         "02_policy_interventions",
         "03_sensitivity",
         "04_decision_and_brief",
+        "05_explore",
     ]
 
 
@@ -358,3 +359,20 @@ def test_injected_parameters_run_the_policy_notebook_on_another_model(runs: dict
     assert f"<Network '{net.name}'" in text and "korea" not in text
     assert f"P({values['POLICY']} beats {values['BASELINE']}) = " in text
     assert f"over {values['DRAWS']} draws" in text, "the injected number of draws was used"
+
+
+def test_explore_notebook_shows_the_widget_and_its_numbers_equal_net_query(
+    runs: dict[str, Run],
+) -> None:
+    run = _ok(runs, "05_explore")
+    params, net = _model("05_explore")
+    text = run.all_text
+    var, state = params["FINDING"]
+    assert f"after clicking {var}={state}: " in text
+    assert text.count("same: True") == 2 and "same: False" not in text
+    exact = net.query(params["TARGET"], given={var: state})[params["STATE"]]
+    assert f"net.query gives {exact:.4f}" in text
+    assert "estimative-explore-static" in text, "the widget's static fallback"
+    assert "estimative-network" in text and net.model_hash in text, "the Network's rich view"
+    assert "wrote explore.html" in text
+    assert run.images >= 1, "the still graph"

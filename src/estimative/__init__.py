@@ -98,6 +98,10 @@ _LAZY: dict[str, str] = {
     "build_brief": "brief",
     "write_brief": "brief",
     "graph_figure": "charts",
+    # exploring by clicking: the Jupyter widget (needs anywidget) and the offline page
+    "explore": "explorer",
+    "Explorer": "explorer",
+    "write_explore_page": "explorer",
 }
 
 

@@ -5,10 +5,12 @@ from __future__ import annotations
 import itertools
 from pathlib import Path
 
+import numpy as np
 from matplotlib.patches import FancyArrowPatch, FancyBboxPatch
 
 from estimative import load_model
-from estimative.charts.graph import _crossings, graph_figure, layout
+from estimative.charts.graph import graph_figure
+from estimative.layout import _crossings, layout
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -76,3 +78,34 @@ def test_figure_draws_every_variable_and_edge():
     assert sum(1 for b in boxes if b.get_linestyle() == "--") == sum(
         1 for v in spec.variables if not v.cpt.sourced
     )
+
+
+def test_figure_of_a_network_draws_posterior_bars_with_the_same_layout():
+    from matplotlib.patches import Rectangle
+    from pgmpy.inference import VariableElimination
+
+    from estimative import Network
+
+    net = Network.from_file(ROOT / "models" / "example")
+    fig = graph_figure(net)
+    bars = [p for p in fig.axes[0].patches if type(p) is Rectangle]
+    assert len(bars) == sum(len(s) for s in net.states.values())
+    ve = VariableElimination(net.to_pgmpy())
+    # Bar widths are proportional to the probabilities (order: the model file's variables).
+    order = [v.id for v in net.spec.variables]
+    ref = [
+        float(ve.query([v], show_progress=False).get_value(**{v: s}))
+        for v in order
+        for s in net.states[v]
+    ]
+    widths = [b.get_width() for b in bars]
+    scale = widths[0] / ref[0]
+    np.testing.assert_allclose(widths, [scale * r for r in ref], atol=1e-9)
+    texts = {t.get_text() for t in fig.axes[0].texts}
+    assert f"{100 * ref[-1]:.1f}%" in texts
+    # The spec draws the same boxes at the same places; bars=False draws none.
+    same = graph_figure(net.spec)
+    boxes = [p.get_x() for p in fig.axes[0].patches if isinstance(p, FancyBboxPatch)]
+    assert boxes == [p.get_x() for p in same.axes[0].patches if isinstance(p, FancyBboxPatch)]
+    plain = graph_figure(net, bars=False)
+    assert not [p for p in plain.axes[0].patches if type(p) is Rectangle]

@@ -106,6 +106,7 @@ def render_html(
     *,
     context: Mapping[str, Any] | None = None,
     charts: Mapping[str, str] | None = None,
+    explore: str | None = None,
 ) -> str:
     """The brief as one self-contained HTML page: inline CSS, charts as inline SVG, no remote
     fonts, scripts or images. Every piece of model text is escaped.
@@ -118,6 +119,9 @@ def render_html(
         The brief's strings, when :func:`~estimative.brief.brief_context` already made them.
     charts : mapping of str to str, optional
         The charts' SVG markup by name, when already drawn (default: drawn from ``brief``).
+    explore : str, optional
+        A link (relative to the page) to the model's offline what-if page
+        (:func:`estimative.write_explore_page`); shown under the header when given.
 
     Returns
     -------
@@ -140,4 +144,5 @@ def render_html(
     ctx = dict(context if context is not None else brief_context(brief))
     svgs = charts if charts is not None else brief_svgs(brief)
     ctx["charts"] = {name: Markup(svg) for name, svg in svgs.items()}
+    ctx["explore"] = explore
     return _environment("html").get_template("brief.html.j2").render(**ctx)

@@ -23,7 +23,7 @@ class BriefFiles:
     pdf: Path
 
 
-def write_brief(brief: Brief, out_dir: str | Path) -> BriefFiles:
+def write_brief(brief: Brief, out_dir: str | Path, *, explore: str | None = None) -> BriefFiles:
     """Write ``brief.md``, ``brief.html`` and ``brief.pdf`` into ``out_dir`` (created if needed).
 
     All three are rendered in memory first and written only when every one succeeded, each
@@ -36,6 +36,9 @@ def write_brief(brief: Brief, out_dir: str | Path) -> BriefFiles:
         What :func:`~estimative.brief.build_brief` computed.
     out_dir : str or pathlib.Path
         The folder for the three files.
+    explore : str, optional
+        A link from the HTML brief to the model's offline what-if page (e.g. ``"explore.html"``
+        beside it, as ``estimative brief --explore`` writes).
 
     Returns
     -------
@@ -68,7 +71,7 @@ def write_brief(brief: Brief, out_dir: str | Path) -> BriefFiles:
     ctx = brief_context(brief)
     svgs = brief_svgs(brief)
     md = render_markdown(brief, context=ctx)
-    page = render_html(brief, context=ctx, charts=svgs)
+    page = render_html(brief, context=ctx, charts=svgs, explore=explore)
     pdf = render_pdf(brief, context=ctx, charts=svgs)
     out.mkdir(parents=True, exist_ok=True)
     files = BriefFiles(out / "brief.md", out / "brief.html", out / "brief.pdf")

@@ -1,16 +1,6 @@
-"""The model's graph, laid out and drawn in pure Python (matplotlib; no graphviz).
-
-The layout is a small Sugiyama-style layered drawing, computed here:
-
-1. **Layers.** Each variable sits one layer after its latest parent (longest path from the
-   roots); a root then moves down to just before its earliest child, so edges stay short.
-2. **Dummy nodes.** An edge spanning several layers gets one dummy node per layer it crosses,
-   so it can bend around the boxes in between.
-3. **Order.** Within each layer, nodes are ordered by the barycentre of their neighbours in
-   the previous layer, sweeping forward and backward; the order with the fewest edge
-   crossings wins. Ties keep the model file's order, so the drawing is deterministic.
-4. **Coordinates.** Nodes start evenly spaced; a few passes pull each node toward the mean
-   position of its neighbours while keeping the order and a minimum gap.
+"""The model's graph drawn with matplotlib (no graphviz), on the house's one layered layout
+(:func:`estimative.layout.layout`): read left to right, each variable a box with its label and,
+for a network, its posterior as small bars.
 
 Edges are drawn as cubic Bezier curves through their dummy nodes, ending in an arrow.
 """
@@ -20,262 +10,53 @@ from __future__ import annotations
 import itertools
 import textwrap
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 import numpy as np
 
+from ..layout import GraphLayout, layout
+from ..network import Network, all_marginals
+from ..network.view import BAR_COLOR, KIND_COLORS
 from ..spec import ModelSpec
 
 if TYPE_CHECKING:
     from matplotlib.figure import Figure
 
-
-@dataclass(frozen=True)
-class GraphLayout:
-    """Positions of a layered drawing. ``layer`` is the rank of each real node (0 first);
-    ``pos`` maps real and dummy nodes to ``(rank coordinate, cross coordinate)``;
-    ``edges`` lists each original edge with the dummy nodes it passes through."""
-
-    nodes: tuple[str, ...]
-    layer: Mapping[str, int]
-    order: tuple[tuple[str, ...], ...]
-    pos: Mapping[str, tuple[float, float]]
-    edges: tuple[tuple[str, str, tuple[str, ...]], ...]
-    crossings: int
-
-
-def _layers(nodes: Sequence[str], parents: Mapping[str, Sequence[str]]) -> dict[str, int]:
-    children: dict[str, list[str]] = {n: [] for n in nodes}
-    for n in nodes:
-        for p in parents[n]:
-            children[p].append(n)
-    layer: dict[str, int] = {}
-
-    def depth(n: str) -> int:
-        if n not in layer:
-            layer[n] = 1 + max((depth(p) for p in parents[n]), default=-1)
-        return layer[n]
-
-    for n in nodes:
-        depth(n)
-    # Roots move down to just before their earliest child.
-    for n in nodes:
-        if not parents[n] and children[n]:
-            layer[n] = max(0, min(layer[c] for c in children[n]) - 1)
-    return layer
-
-
-def _crossings(order: Sequence[Sequence[str]], down: Mapping[str, Sequence[str]]) -> int:
-    total = 0
-    for a, b in itertools.pairwise(order):
-        pos_b = {n: i for i, n in enumerate(b)}
-        segs = [(i, pos_b[c]) for i, n in enumerate(a) for c in down.get(n, ()) if c in pos_b]
-        for k, (u1, v1) in enumerate(segs):
-            for u2, v2 in segs[k + 1 :]:
-                if (u1 - u2) * (v1 - v2) < 0:
-                    total += 1
-    return total
-
-
-def layout(
-    nodes: Sequence[str],
-    parents: Mapping[str, Sequence[str]],
-    *,
-    sweeps: int = 12,
-    gap: float = 1.0,
-    rank_gap: float = 1.0,
-) -> GraphLayout:
-    """A layered layout of the DAG ``parents`` (``parents[n]`` lists ``n``'s parents).
-
-    Parameters
-    ----------
-    nodes : sequence of str
-        The nodes, in the order ties keep.
-    parents : mapping of str to sequence of str
-        Each node's parents.
-    sweeps : int
-        Ordering sweeps (forward and backward) to reduce crossings.
-    gap : float
-        The minimum gap between nodes of a layer.
-    rank_gap : float
-        The distance between layers.
-
-    Returns
-    -------
-    GraphLayout
-        Layers, order, positions and edges (with their dummy nodes).
-
-    Examples
-    --------
-    >>> lay = layout(["a", "b", "c"], {"a": [], "b": ["a"], "c": ["a", "b"]})
-    >>> dict(lay.layer), lay.crossings
-    ({'a': 0, 'b': 1, 'c': 2}, 0)
-    """
-    nodes = list(nodes)
-    layer = _layers(nodes, parents)
-    n_layers = max(layer.values(), default=-1) + 1
-    down: dict[str, list[str]] = {}
-    up: dict[str, list[str]] = {}
-    edges: list[tuple[str, str, tuple[str, ...]]] = []
-    rank: dict[str, int] = dict(layer)
-    for n in nodes:
-        for p in parents[n]:
-            chain = [p]
-            for r in range(layer[p] + 1, layer[n]):
-                d = f"\x00{p}\x00{n}\x00{r}"
-                rank[d] = r
-                chain.append(d)
-            chain.append(n)
-            for u, v in itertools.pairwise(chain):
-                down.setdefault(u, []).append(v)
-                up.setdefault(v, []).append(u)
-            edges.append((p, n, tuple(chain[1:-1])))
-    # Initial order: model order for real nodes; dummies next to their source.
-    seq = {n: float(i) for i, n in enumerate(nodes)}
-    for p, n, dummies in edges:
-        for k, d in enumerate(dummies):
-            seq[d] = (seq[p] + seq[n]) / 2 + 1e-3 * (k + 1)
-    order = [
-        sorted((x for x in rank if rank[x] == r), key=lambda x: (seq[x], x))
-        for r in range(n_layers)
-    ]
-
-    def sweep(order: list[list[str]], forward: bool) -> list[list[str]]:
-        order = [list(o) for o in order]
-        rng = range(1, n_layers) if forward else range(n_layers - 2, -1, -1)
-        for r in rng:
-            ref = order[r - 1] if forward else order[r + 1]
-            where = {x: i for i, x in enumerate(ref)}
-            nb = up if forward else down
-            cur = {x: i for i, x in enumerate(order[r])}
-
-            def key(
-                x: str,
-                where: dict[str, int] = where,
-                nb: dict[str, list[str]] = nb,
-                cur: dict[str, int] = cur,
-            ) -> tuple[float, int]:
-                ps = [where[y] for y in nb.get(x, ()) if y in where]
-                return (float(np.mean(ps)) if ps else float(cur[x]), cur[x])
-
-            order[r] = sorted(order[r], key=key)
-        return order
-
-    best, best_c = order, _crossings(order, down)
-    for i in range(sweeps):
-        order = sweep(order, forward=(i % 2 == 0))
-        c = _crossings(order, down)
-        if c < best_c:
-            best, best_c = order, c
-    order = best
-
-    x = _coordinates(order, down, gap)
-    lo = min(x.values(), default=0.0)
-    pos = {n: (rank[n] * rank_gap, x[n] - lo) for n in rank}
-    return GraphLayout(
-        tuple(nodes),
-        {n: layer[n] for n in nodes},
-        tuple(tuple(o) for o in order),
-        pos,
-        tuple(edges),
-        best_c,
-    )
-
-
-def _isotonic(target: np.ndarray, weight: np.ndarray) -> np.ndarray:
-    """Weighted least-squares non-decreasing fit (pool adjacent violators)."""
-    vals: list[float] = []
-    wts: list[float] = []
-    sizes: list[int] = []
-    for t, w in zip(target, weight, strict=True):
-        vals.append(float(t))
-        wts.append(float(w))
-        sizes.append(1)
-        while len(vals) > 1 and vals[-2] > vals[-1]:
-            w2 = wts[-2] + wts[-1]
-            v2 = (vals[-2] * wts[-2] + vals[-1] * wts[-1]) / w2
-            n2 = sizes[-2] + sizes[-1]
-            del vals[-1], wts[-1], sizes[-1]
-            vals[-1], wts[-1], sizes[-1] = v2, w2, n2
-    return np.repeat(vals, sizes)
-
-
-def _coordinates(
-    order: Sequence[Sequence[str]], down: Mapping[str, Sequence[str]], gap: float, sweeps: int = 60
-) -> dict[str, float]:
-    """Positions along each layer that make edges as straight as possible (least squares)
-    while keeping every layer's order and a minimum gap.
-
-    Block coordinate descent: each layer in turn is solved exactly given its neighbours, a
-    weighted isotonic regression after subtracting the cumulative gaps. Segments between two
-    dummy nodes weigh most (long edges run straight); a light pull toward even spacing keeps
-    nodes without neighbours in place.
-    """
-    width = max((len(o) for o in order), default=1)
-    x: dict[str, float] = {}
-    for o in order:
-        off = (width - len(o)) / 2
-        for i, n in enumerate(o):
-            x[n] = (off + i) * gap
-    x0 = dict(x)
-    nbrs: dict[str, list[tuple[str, float]]] = {n: [] for n in x}
-    for u, vs in down.items():
-        for v in vs:
-            w = (1.0, 2.0, 8.0)[u.startswith("\x00") + v.startswith("\x00")]
-            nbrs[u].append((v, w))
-            nbrs[v].append((u, w))
-    lam = 1e-3
-    seps = [
-        np.array(
-            [
-                gap * (0.35 if a.startswith("\x00") and b.startswith("\x00") else 1.0)
-                for a, b in itertools.pairwise(o)
-            ]
-        )
-        for o in order
-    ]
-    for it in range(sweeps):
-        rows = range(len(order)) if it % 2 == 0 else range(len(order) - 1, -1, -1)
-        for r in rows:
-            o = order[r]
-            if not o:
-                continue
-            wsum = np.array([lam + sum(w for _, w in nbrs[n]) for n in o])
-            tgt = np.array([(lam * x0[n] + sum(w * x[m] for m, w in nbrs[n])) for n in o]) / wsum
-            cum = np.concatenate([[0.0], np.cumsum(seps[r])])
-            z = _isotonic(tgt - cum, wsum)
-            for n, val in zip(o, z + cum, strict=True):
-                x[n] = float(val)
-    return x
+__all__ = ["GraphLayout", "graph_figure", "layout"]
 
 
 # ------------------------------------------------------------------------------ drawing
-_COLORS = {
-    "decision": ("#dbe7f5", "#2f5d8a"),  # fill, edge: policy instruments
-    "chance": ("#f4f4f0", "#6b6b63"),
-    "outcome": ("#fbe3d6", "#a6461d"),  # headline outcomes
-}
+_COLORS = KIND_COLORS
 
 
 def graph_figure(
-    spec: ModelSpec,
+    model: Network | ModelSpec,
     *,
     outcomes: Sequence[str] | None = None,
+    marginals: Mapping[str, Sequence[float] | np.ndarray] | None = None,
+    bars: bool = True,
     wrap: int = 18,
     font_size: float = 6.5,
 ) -> Figure:
     """The model's graph as a matplotlib Figure, read left to right: policy instruments
-    (blue), chance variables (grey), headline outcomes (orange); a dashed border marks a CPT
-    that rests on analyst assumptions rather than quoted sources.
+    (blue), chance variables (grey), headline outcomes (orange), each box with its label and
+    its posterior as small bars; a dashed border marks a CPT that rests on analyst
+    assumptions rather than quoted sources. The same layout as the explorer and
+    :meth:`Network._repr_html_ <estimative.network.Network>`.
 
     Parameters
     ----------
-    spec : ModelSpec
-        The model (:func:`estimative.load_model`, or ``Network.spec``).
+    model : Network or ModelSpec
+        The model (:class:`~estimative.network.Network`, or :func:`estimative.load_model`'s spec).
     outcomes : sequence of str, optional
         The variables drawn as headline outcomes (default: the targets of the model's
         ``outcomes:``).
+    marginals : mapping of str to sequence of float, optional
+        The bars' probabilities by variable, in state order (default: every node's prior
+        posterior, :func:`~estimative.network.all_marginals`); e.g. an explorer's
+        ``view["marginals"]`` to draw what it shows.
+    bars : bool
+        Draw the posterior bars (``False``: labels only).
     wrap : int
         Characters per line of a variable's label; the boxes follow the text.
     font_size : float
@@ -284,12 +65,12 @@ def graph_figure(
     Returns
     -------
     matplotlib.figure.Figure
-        One axes: a box per variable, an arrow per edge, a legend.
+        One axes: a box per variable, an arrow per edge, a bar per state, a legend.
 
     Examples
     --------
-    >>> from estimative import load_model
-    >>> fig = graph_figure(load_model("models/example"))
+    >>> from estimative import Network
+    >>> fig = graph_figure(Network.from_file("models/example"))
     >>> len(fig.axes)
     1
     """
@@ -297,9 +78,18 @@ def graph_figure(
     # Jupyter's inline display for the rest of a notebook.
     from matplotlib.figure import Figure
     from matplotlib.lines import Line2D
-    from matplotlib.patches import FancyArrowPatch, FancyBboxPatch, Patch
+    from matplotlib.patches import FancyArrowPatch, FancyBboxPatch, Patch, Rectangle
     from matplotlib.path import Path
 
+    net = model if isinstance(model, Network) else Network(model)
+    spec = net.spec
+    probs: Mapping[str, Sequence[float] | np.ndarray] = {}
+    if bars:
+        probs = (
+            marginals
+            if marginals is not None
+            else {v: p.probs for v, p in all_marginals(net).items()}
+        )
     ids = [v.id for v in spec.variables]
     parents = {v.id: list(v.parents) for v in spec.variables}
     outs = set(outcomes if outcomes is not None else (o.target for o in spec.outcomes))
@@ -308,12 +98,14 @@ def graph_figure(
     # Units are inches: box size follows the text.
     char_w = font_size / 72 * 0.55
     line_h = font_size / 72 * 1.25
-    box_w = wrap * char_w + 0.12
-    box_h = max_lines * line_h + 0.10
+    row_h = (font_size - 0.5) / 72 * 1.3
+    n_rows = {n: len(net.states[n]) if bars else 0 for n in ids}
+    box_w = max(wrap * char_w + 0.12, 1.15 if bars else 0.0)
+    heights = {n: max_lines * line_h + n_rows[n] * row_h + 0.10 for n in ids}
+    box_h = max(heights.values(), default=0.3)
     rank_gap = box_w + 0.45
     gap = box_h + 0.14
     lay = layout(ids, parents, gap=gap, rank_gap=rank_gap)
-
     xs = [p[0] for p in lay.pos.values()] or [0.0]
     ys = [p[1] for p in lay.pos.values()] or [0.0]
     legend_h = 0.35
@@ -358,11 +150,12 @@ def graph_figure(
         kind = "outcome" if n in outs else ("decision" if v.kind == "decision" else "chance")
         fill, edge = _COLORS[kind]
         cx, cy = center(n)
+        bh = heights[n]
         ax.add_patch(
             FancyBboxPatch(
-                (cx - box_w / 2, cy - box_h / 2),
+                (cx - box_w / 2, cy - bh / 2),
                 box_w,
-                box_h,
+                bh,
                 boxstyle="round,pad=0,rounding_size=0.05",
                 fc=fill,
                 ec=edge,
@@ -371,9 +164,10 @@ def graph_figure(
                 zorder=2,
             )
         )
+        label_y = cy - bh / 2 + 0.05 + len(labels[n]) * line_h / 2
         ax.text(
             cx,
-            cy,
+            label_y if bars else cy,
             "\n".join(labels[n]),
             ha="center",
             va="center",
@@ -383,6 +177,32 @@ def graph_figure(
             linespacing=1.15,
             fontweight="bold" if kind == "outcome" else "normal",
         )
+        if n in probs:
+            top = cy - bh / 2 + 0.05 + len(labels[n]) * line_h
+            left = cx - box_w / 2
+            for k, (st, pr) in enumerate(zip(net.states[n], probs[n], strict=True)):
+                ry = top + (k + 0.5) * row_h
+                small = font_size - 1
+                ax.text(left + 0.05, ry, st[:11], ha="left", va="center", fontsize=small, zorder=3)
+                ax.add_patch(
+                    Rectangle(
+                        (left + 0.48, ry - row_h * 0.3),
+                        0.36 * float(pr),
+                        row_h * 0.6,
+                        fc=BAR_COLOR,
+                        lw=0,
+                        zorder=3,
+                    )
+                )
+                ax.text(
+                    left + box_w - 0.04,
+                    ry,
+                    f"{100 * float(pr):.1f}%",
+                    ha="right",
+                    va="center",
+                    fontsize=small,
+                    zorder=3,
+                )
     handles = [
         Patch(fc=_COLORS["decision"][0], ec=_COLORS["decision"][1], label="policy instrument"),
         Patch(fc=_COLORS["chance"][0], ec=_COLORS["chance"][1], label="chance variable"),

@@ -15,7 +15,7 @@ def cmd_brief(args: argparse.Namespace) -> int:
     """Write a probability brief: brief.md, brief.html and brief.pdf in ``-o DIR``.
 
     JSON: ``{"ok": true, "model", "model_hash", "title", "date", "scale", "draws", "seed", "policies",
-    "scenario", "files": {"markdown", "html", "pdf"}, "judgments": [{"outcome", "label", "target",
+    "scenario", "files": {"markdown", "html", "pdf", "explore" (with --explore)}, "judgments": [{"outcome", "label", "target",
     "state", "point", "low", "high", "level", "term", "likelihood", "confidence", "assumption_share"}]}``.
     """
     import datetime as dt
@@ -44,7 +44,24 @@ def cmd_brief(args: argparse.Namespace) -> int:
         rng=rng,
         date=date,
     )
-    files = write_brief(brief, args.output)
+    explore = None
+    if args.explore:
+        from pathlib import Path
+
+        from ..explorer.page import write_explore_page
+
+        folder = Path(args.output)
+        if not folder.is_file():
+            folder.mkdir(parents=True, exist_ok=True)
+        page = write_explore_page(
+            net,
+            folder / "explore.html",
+            draws=args.draws,
+            rng=make_rng(args.seed),
+            policies=args.policy or None,
+        )
+        explore = page.name
+    files = write_brief(brief, args.output, explore=explore)
     prm = brief.parameters
     if args.json:
         # Brief, BriefParameters, BriefFiles and Judgment have no to_dict() yet: by hand.
@@ -59,7 +76,12 @@ def cmd_brief(args: argparse.Namespace) -> int:
                 "seed": prm.seed,
                 "policies": prm.policies,
                 "scenario": prm.scenario,
-                "files": {"markdown": files.markdown, "html": files.html, "pdf": files.pdf},
+                "files": {
+                    "markdown": files.markdown,
+                    "html": files.html,
+                    "pdf": files.pdf,
+                    **({"explore": files.html.parent / explore} if explore else {}),
+                },
                 "judgments": [
                     {
                         "outcome": j.outcome.id,
@@ -89,6 +111,8 @@ def cmd_brief(args: argparse.Namespace) -> int:
     out(f"Probability brief: {net.spec.title} (model {net.name}, hash {net.model_hash})")
     for path in (files.markdown, files.html, files.pdf):
         out(f"  {path}")
+    if explore:
+        out(f"  {files.html.parent / explore}")
     return 0
 
 
@@ -118,6 +142,11 @@ def register(add: Any) -> None:
     )
     p.add_argument("--seed", type=int, default=0, help="random seed of the draws (default 0)")
     p.add_argument("--date", metavar="YYYY-MM-DD", help="the brief's date (default: today)")
+    p.add_argument(
+        "--explore",
+        action="store_true",
+        help="also write explore.html (the offline what-if page) and link the HTML brief to it",
+    )
     p.add_argument(
         "-o", "--output", required=True, metavar="DIR", help="folder for brief.md, .html and .pdf"
     )

@@ -8,6 +8,8 @@ result types they return.
 - :mod:`.batch`: batched named queries (:class:`BatchPosterior`).
 - :mod:`.results`: :class:`Posterior`, :class:`JointPosterior`, :class:`Explanation`.
 - :mod:`.mpe`: max-product elimination behind :meth:`Network.map`.
+- :mod:`.view`: every posterior at once (:func:`all_marginals`), the graph's geometry and
+  static SVG, the rich view of a :class:`Network`.
 - :mod:`.reference`: the pgmpy model and brute-force joint tests compare against.
 - :mod:`.react`: reacting policies, their rules written as CPTs.
 - :mod:`.trajectory`: a dynamic model's variable over its slices (:class:`Trajectory`).
@@ -24,6 +26,7 @@ from .prepared import Evidence, Prepared
 from .reference import brute_force_joint
 from .results import Explanation, JointPosterior, Posterior
 from .trajectory import Trajectory, trajectory
+from .view import all_marginals, graph_geometry, graph_svg
 
 __all__ = [
     "BatchPosterior",
@@ -35,7 +38,10 @@ __all__ = [
     "Prepared",
     "Soft",
     "Trajectory",
+    "all_marginals",
     "brute_force_joint",
+    "graph_geometry",
+    "graph_svg",
     "query_batch",
     "trajectory",
 ]

@@ -27,6 +27,7 @@ from .prepared import Evidence, Prepared, engine_args, likelihood_vector
 from .react import reacting, reacting_cpts
 from .results import Explanation, JointPosterior, Posterior, event_mask, state_position
 from .trajectory import Trajectory, every_slice, over_time, trajectory, window_network
+from .view import network_html
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -578,6 +579,10 @@ class Network:
         from .reference import to_pgmpy
 
         return to_pgmpy(self, do=do)
+
+    def _repr_html_(self) -> str:
+        """Jupyter's view: a summary and the graph with every node's posterior as bars."""
+        return network_html(self)
 
     def __repr__(self) -> str:
         return f"<Network {self.name!r}: {len(self.variables)} variables, hash {self.model_hash}>"
