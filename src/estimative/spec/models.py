@@ -17,6 +17,7 @@ import numpy as np
 from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, field_validator, model_validator
 
 from ..errors import QueryError, did_you_mean
+from .evidence import BackgroundFact, QuoteTag, ReferenceClass, ReferenceUse
 
 Identifier = Annotated[str, Field(pattern=r"^[A-Za-z_][A-Za-z0-9_]*$", max_length=80)]
 #: Variable ids may also hold dots and dashes (networks imported from other tools use them).
@@ -50,6 +51,7 @@ class Citation(_Base):
     source: Identifier
     quote: Annotated[str, Field(min_length=8)]
     note: str | None = None
+    tag: QuoteTag | None = None
 
 
 class TableRow(_Base):
@@ -98,6 +100,7 @@ class CptSpec(_Base):
     assumption: bool = False
     rationale: str | None = None
     strength: Annotated[float, Field(gt=0.0, allow_inf_nan=False)] | None = None
+    references: list[ReferenceUse] = Field(default_factory=list)
 
     @property
     def form(self) -> str:
@@ -219,6 +222,7 @@ class ClaimSpec(_Base):
     text: str
     source: Identifier
     quote: Annotated[str, Field(min_length=8)]
+    tag: QuoteTag | None = None
     left: QueryRef
     op: Literal[">", "<", ">=", "<="]
     right: QueryRef | Probability
@@ -233,6 +237,7 @@ class QuestionSpec(_Base):
     horizon: _dt.date
     query: QueryRef
     rationale: str | None = None
+    references: list[ReferenceUse] = Field(default_factory=list)
 
     @field_validator("query")
     @classmethod
@@ -459,6 +464,8 @@ class ModelSpec(_Base):
     questions: list[QuestionSpec] = Field(default_factory=list)
     outcomes: list[OutcomeSpec] = Field(default_factory=list)
     utilities: UtilitySpec | None = None
+    background: list[BackgroundFact] = Field(default_factory=list)
+    references: list[ReferenceClass] = Field(default_factory=list)
     _root: str | None = PrivateAttr(default=None)
     _name: str | None = PrivateAttr(default=None)
     _locator: Any = PrivateAttr(default=None)
