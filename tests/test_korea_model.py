@@ -146,8 +146,15 @@ def test_variables_count_and_provenance() -> None:
         s = default_strength(v.cpt)
         tags = [c.tag for c in v.cpt.sources]
         assert None not in tags, f"{v.id} has an untagged quote"
-        quote = 5.0 if v.cpt.assumption else max({"magnitude": 10, "direction": 6, "context": 3}[t] for t in tags)
-        seen = [min(refs[u.ref].out_of, 30) * (0.25 if refs[u.ref].fit == "loose" else 1) for u in v.cpt.references]
+        quote = (
+            5.0
+            if v.cpt.assumption
+            else max({"magnitude": 10, "direction": 6, "context": 3}[t] for t in tags)
+        )
+        seen = [
+            min(refs[u.ref].out_of, 30) * (0.25 if refs[u.ref].fit == "loose" else 1)
+            for u in v.cpt.references
+        ]
         precedent = max(seen, default=0.0)
         assert precedent / 2 <= s <= quote + precedent, (v.id, s, quote, precedent)
     # the decade of precedent behind a UN resolution after a test now outweighs a direction quote
