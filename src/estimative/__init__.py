@@ -44,6 +44,8 @@ _LAZY: dict[str, str] = {
     "forecasts": "scoring",
     "score": "scoring",
     "load_resolutions": "scoring",
+    "reference_table": "baserates",
+    "check_references": "baserates",
     # interoperability
     "export_network": "files",
     "import_file": "files",

@@ -17,7 +17,9 @@ def cmd_validate(args: argparse.Namespace) -> int:
     """Check a model: schema, CPTs, quotes against their sources, the claims ledger.
 
     JSON: ``{"ok", "model", "path", "model_hash", "counts": {"variables", "policies", "scenarios",
-    "claims", "questions", "quotes"}, "claims_checked", "problems": [...]}``.
+    "claims", "questions", "quotes", "references", "background_facts"}, "claims_checked",
+    "problems": [...], "warnings": [...]}``. Warnings (a CPT resting only on context quotes)
+    go to stderr and do not fail validation.
     """
     import importlib.util
 
@@ -33,6 +35,10 @@ def cmd_validate(args: argparse.Namespace) -> int:
 
         problems = check_claims(net)
         claims_checked = len(spec.claims)
+    from ..baserates import check_references, evidence_warnings
+
+    problems = [*problems, *check_references(net)]
+    warnings = evidence_warnings(spec)
     quotes = (
         sum(len(v.cpt.sources) for v in spec.variables)
         + len(spec.claims)
@@ -46,6 +52,8 @@ def cmd_validate(args: argparse.Namespace) -> int:
         "claims": len(spec.claims),
         "questions": len(spec.questions),
         "quotes": quotes,
+        "references": len(spec.references),
+        "background_facts": len(spec.background),
     }
     if args.json:
         print_json(
@@ -57,8 +65,11 @@ def cmd_validate(args: argparse.Namespace) -> int:
                 "counts": counts,
                 "claims_checked": claims_checked,
                 "problems": problems,
+                "warnings": warnings,
             }
         )
+    for w in warnings:
+        sys.stderr.write(f"warning: {w}\n")
     if problems:
         for p in problems:
             sys.stderr.write(f"error: {p}\n")
@@ -71,6 +82,11 @@ def cmd_validate(args: argparse.Namespace) -> int:
             f"{counts['questions']} questions"
         )
         out(f"  {quotes} quotes found verbatim in their sources; {claims_checked} claims hold")
+        if spec.references:
+            out(
+                f"  {len(spec.references)} reference classes over {len(spec.background)} dated "
+                f"background facts, all before {spec.as_of}"
+            )
         out(f"  model hash {spec.model_hash}")
     return 0
 
@@ -94,6 +110,8 @@ def cmd_show(args: argparse.Namespace) -> int:
     from ..spec.elicitation import default_strength
 
     net = load(args.path)
+    if args.references:
+        return _show_references(net, as_json=args.json)
     spec = net.spec
     variables = [spec.variable(v) for v in net.variables]
     if args.variable:
@@ -179,6 +197,44 @@ def cmd_show(args: argparse.Namespace) -> int:
                 ],
             )
         )
+    return 0
+
+
+def _show_references(net: Any, *, as_json: bool) -> int:
+    """Every reference class: its window, count and base rate, its events, and its uses."""
+    from ..baserates import reference_table
+
+    table = reference_table(net)
+    if as_json:
+        print_json(table.to_dict())
+        return 0
+    spec = net.spec
+    out(
+        f"Reference classes of {spec.title} (as of {spec.as_of}; model {spec.name}, hash {spec.model_hash})"
+    )
+    if not len(table):
+        out("  none: the model states no reference class")
+    for r in table:
+        unit = "years" if r.per == "year" else f"trials ({r.per})"
+        rate = f"{r.base_rate:.3g} per year" if r.per == "year" else f"{r.base_rate:.3g}"
+        out()
+        out(f"{r.id}: {r.label}{' [loose fit: an analogy]' if r.fit == 'loose' else ''}")
+        out(f"  window {r.start} to {r.end}; n = {r.n} in {r.out_of:g} {unit}; base rate {rate}")
+        for title, facts in (("events", r.events), ("trials", r.trials)):
+            if facts:
+                out(f"  {title}:")
+            for fid, day, text, uncertain in facts:
+                out(f"  - {day}  {text}{'  [uncertain]' if uncertain else ''}  ({fid})")
+        if r.note:
+            out(f"  note: {r.note.strip()}")
+        for u in r.uses:
+            shift = 100 * (u.adjusted - u.implied)
+            out(
+                f"  {u.user}: base rate {u.implied:.3f} -> adjusted {u.adjusted:.3f} "
+                f"({shift:+.0f} points; model {u.model:.3f}): {u.reason}"
+            )
+        if not r.uses:
+            out("  (used by no question or CPT)")
     return 0
 
 
@@ -353,6 +409,11 @@ def register(add: Any) -> None:
     p.add_argument("path")
     p.add_argument(
         "--variable", metavar="ID", help="show one variable with its quotes and rationale"
+    )
+    p.add_argument(
+        "--references",
+        action="store_true",
+        help="list every reference class: its dated events, base rate and adjustments",
     )
 
     p = add("query", cmd_query, "P(target | evidence; do(...)) by exact inference")

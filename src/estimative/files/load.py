@@ -23,7 +23,15 @@ from .interop import SUFFIX_FORMATS, import_file
 from .yamlio import load_yaml
 
 #: Sibling files a model folder may use to split sections out of model.yaml.
-SECTION_FILES = ("policies", "scenarios", "claims", "questions", "outcomes", "utilities")
+SECTION_FILES = (
+    "policies",
+    "scenarios",
+    "claims",
+    "questions",
+    "outcomes",
+    "utilities",
+    "references",
+)
 #: Suffixes :func:`load_model` reads as exchange-format files rather than YAML.
 IMPORT_SUFFIXES: tuple[str, ...] = tuple(SUFFIX_FORMATS)
 
@@ -143,6 +151,7 @@ def pydantic_problems(
 
 
 def _known_fields() -> dict[str, list[str]]:
+    from ..spec import evidence as e
     from ..spec import models as s
 
     return {
@@ -162,6 +171,10 @@ def _known_fields() -> dict[str, list[str]]:
         "utility_row": list(s.UtilityRow.model_fields),
         "row": ["when", "probs", "term"],
         "noisy": ["leak", "causes", "absent"],
+        "fact": list(e.BackgroundFact.model_fields),
+        "reference": list(e.ReferenceClass.model_fields),
+        "reference_use": list(e.ReferenceUse.model_fields),
+        "window": list(e.Window.model_fields),
     }
 
 
@@ -191,6 +204,10 @@ def _section_kind(path: Path_) -> str:
     }
     if last == "sources":
         return "source" if len(names) == 1 else "citation"
+    if last == "references":
+        return "reference" if len(names) == 1 else "reference_use"
+    if last in ("background", "window"):
+        return "fact" if last == "background" else "window"
     return table.get(last, "model")
 
 
@@ -271,7 +288,47 @@ def load_raw(path: str | Path) -> tuple[dict[str, Any], Locator, Path]:
                 )
             data[section] = sdata[section]
             loc.sections[section] = slines
+    _load_background(data, loc, folder, lines.file)
     return data, loc, folder
+
+
+def _load_background(data: dict[str, Any], loc: Locator, folder: Path, file: str) -> None:
+    """Merge the facts of the background source (a source whose path is a YAML file holding
+    ``background:``) into ``data``, with the lines of that file."""
+    sources = data.get("sources")
+    found = [
+        (i, s)
+        for i, s in enumerate(sources if isinstance(sources, list) else [])
+        if isinstance(s, dict)
+        and str(s.get("path", "")).endswith((".yaml", ".yml"))
+        and (folder / str(s["path"])).is_file()
+    ]
+    if not found:
+        return
+    if len(found) > 1 or "background" in data:
+        i = found[-1][0]
+        raise ModelError(
+            Problem(
+                "a model has one background source (a YAML file of dated facts)",
+                file=file,
+                line=loc.default.line(("sources", i)),
+                field=f"sources[{i}].path",
+                fix="merge the facts into one file, and do not also write background: in model.yaml",
+            )
+        )
+    path = folder / str(found[0][1]["path"])
+    bdata, blines = load_yaml(path, display=display_path(path))
+    if not isinstance(bdata, dict) or "background" not in bdata or set(bdata) - {"background"}:
+        raise ModelError(
+            Problem(
+                f"{path.name} must hold exactly one top-level key, 'background:' (a list of facts)",
+                file=blines.file,
+                line=1,
+                found=f"keys {sorted(bdata)}" if isinstance(bdata, dict) else type(bdata).__name__,
+            )
+        )
+    data["background"] = bdata["background"]
+    loc.sections["background"] = blines
 
 
 def load_model(path: str | Path) -> ModelSpec:

@@ -89,11 +89,11 @@ def _build(
         return out
     if isinstance(node, yaml.SequenceNode):
         return [_build(v, loader, (*path, i), lines, file) for i, v in enumerate(node.value)]
-    value = loader.construct_object(node, deep=True)
-    # Dates stay strings: pydantic parses them where a date is expected.
+    # Dates stay strings: pydantic parses them where a date is expected (and reports a bad
+    # one, such as 2016-13-06, with its line), so they are never constructed here.
     if node.tag == "tag:yaml.org,2002:timestamp":
         return node.value
-    return value
+    return loader.construct_object(node, deep=True)
 
 
 def load_yaml(path: str | Path, *, display: str | None = None) -> tuple[Any, LineMap]:

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from .build import derive, finish, locate, problem_at, seal, spec_from_arrays
 from .conditions import conditions_text
+from .evidence import BackgroundFact, ReferenceClass, ReferenceUse, Window
 from .locate import LineMap, Locator, Path_, format_path
 from .models import (
     BASELINE,
@@ -37,6 +38,7 @@ from .rules import Expanded, check_query_ref, check_spec
 __all__ = [
     "BASELINE",
     "AttributeSpec",
+    "BackgroundFact",
     "Citation",
     "ClaimSpec",
     "CptSpec",
@@ -52,6 +54,8 @@ __all__ = [
     "PolicySpec",
     "QueryRef",
     "QuestionSpec",
+    "ReferenceClass",
+    "ReferenceUse",
     "ScenarioSpec",
     "SourceDoc",
     "TableRow",
@@ -59,6 +63,7 @@ __all__ = [
     "UtilitySpec",
     "VariableSpec",
     "VerbalRow",
+    "Window",
     "check_query_ref",
     "check_spec",
     "conditions_text",

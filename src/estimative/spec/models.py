@@ -17,6 +17,7 @@ import numpy as np
 from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, field_validator, model_validator
 
 from ..errors import QueryError, did_you_mean
+from .evidence import BackgroundFact, QuoteTag, ReferenceClass, ReferenceUse
 from .timing import RuleSpec, TimeSpec
 
 Identifier = Annotated[str, Field(pattern=r"^[A-Za-z_][A-Za-z0-9_]*$", max_length=80)]
@@ -56,6 +57,7 @@ class Citation(_Base):
     source: Identifier
     quote: Annotated[str, Field(min_length=8)]
     note: str | None = None
+    tag: QuoteTag | None = None
 
 
 class TableRow(_Base):
@@ -104,6 +106,7 @@ class CptSpec(_Base):
     assumption: bool = False
     rationale: str | None = None
     strength: Annotated[float, Field(gt=0.0, allow_inf_nan=False)] | None = None
+    references: list[ReferenceUse] = Field(default_factory=list)
 
     @property
     def form(self) -> str:
@@ -233,6 +236,7 @@ class ClaimSpec(_Base):
     text: str
     source: Identifier
     quote: Annotated[str, Field(min_length=8)]
+    tag: QuoteTag | None = None
     left: QueryRef
     op: Literal[">", "<", ">=", "<="]
     right: QueryRef | Probability
@@ -252,6 +256,7 @@ class QuestionSpec(_Base):
     query: QueryRef
     window: tuple[_dt.date, _dt.date] | None = None
     rationale: str | None = None
+    references: list[ReferenceUse] = Field(default_factory=list)
 
     @model_validator(mode="before")
     @classmethod
@@ -494,6 +499,8 @@ class ModelSpec(_Base):
     outcomes: list[OutcomeSpec] = Field(default_factory=list)
     utilities: UtilitySpec | None = None
     time: TimeSpec | None = None
+    background: list[BackgroundFact] = Field(default_factory=list)
+    references: list[ReferenceClass] = Field(default_factory=list)
     _root: str | None = PrivateAttr(default=None)
     _template: Any = PrivateAttr(default=None)
     _ties: dict[str, str] = PrivateAttr(default_factory=dict)

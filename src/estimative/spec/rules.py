@@ -23,6 +23,7 @@ from .elicitation import expand_cpt
 from .locate import Locator, Path_
 from .models import Citation, ModelSpec, QueryRef
 from .provenance import normalized_variants, quote_in
+from .references import check_evidence
 
 
 @dataclass
@@ -284,6 +285,9 @@ def check_spec(spec: ModelSpec, loc: Locator, folder: Path) -> tuple[list[Proble
                 )
             )
             continue
+        if doc_path.suffix in (".yaml", ".yml"):  # a background source: quote its facts
+            docs[doc.id] = normalized_variants("\n\u2016\n".join(f.text for f in spec.background))
+            continue
         try:
             docs[doc.id] = normalized_variants(doc_path.read_text(encoding="utf-8"))
         except (UnicodeDecodeError, OSError) as exc:
@@ -371,6 +375,7 @@ def check_spec(spec: ModelSpec, loc: Locator, folder: Path) -> tuple[list[Proble
         _check_names(
             {outcome.target: outcome.state}, known, loc, ("outcomes", i, "target"), problems
         )
+    check_evidence(spec, loc, problems)
     _check_decisions(spec, edges, loc, problems)
     _check_utilities(spec, known, loc, problems, check_citation, expanded)
     return problems, expanded
