@@ -19,13 +19,21 @@ from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, field_validator,
 from ..errors import QueryError, did_you_mean
 
 Identifier = Annotated[str, Field(pattern=r"^[A-Za-z_][A-Za-z0-9_]*$", max_length=80)]
-#: Variable ids may also hold dots and dashes (networks imported from other tools use them).
-VariableId = Annotated[str, Field(pattern=r"^[A-Za-z_][A-Za-z0-9_.\-]*$", max_length=120)]
-#: State names: letters, digits, _ . + - (no spaces, '=' or ','; quote numeric names in YAML).
+#: Variable ids are names as a file writes them: any text without control characters, '=' or
+#: spaces at either end (``rain-fall``, ``2nd test``, Unicode names from GeNIe files).
+VariableId = Annotated[
+    str,
+    Field(pattern=r"^[^\s=\x00-\x1f\x7f]([^=\x00-\x1f\x7f]*[^\s=\x00-\x1f\x7f])?$", max_length=120),
+]
+#: State names: any text without control characters or spaces at either end (``<7.5``,
+#: ``>=7.5``, ``Less than 3``; quote names YAML would read otherwise, such as ``"yes"``, ``"0"``).
+StateName = Annotated[
+    str,
+    Field(pattern=r"^[^\s\x00-\x1f\x7f]([^\x00-\x1f\x7f]*[^\s\x00-\x1f\x7f])?$", max_length=120),
+]
 #: The id of the alternative with no policy applied (the reference every policy is compared with).
 BASELINE = "baseline"
 
-StateName = Annotated[str, Field(pattern=r"^[A-Za-z0-9_][A-Za-z0-9_.+\-]*$", max_length=120)]
 Probability = Annotated[float, Field(ge=0.0, le=1.0, allow_inf_nan=False)]
 NonNegative = Annotated[float, Field(ge=0.0, allow_inf_nan=False)]
 
@@ -269,7 +277,7 @@ class AttributeSpec(_Base):
     rows ``{when: {variable: state, ...}, value: v}`` covering every combination.
     """
 
-    id: Identifier
+    id: VariableId
     label: str
     description: str = ""
     over: Annotated[list[str], Field(min_length=1)]
