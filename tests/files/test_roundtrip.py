@@ -106,9 +106,7 @@ def test_text_with_format_syntax_is_escaped(agrum_suffix: dict[str, str], tmp_pa
         v._table = old._table
     net = Network.from_spec(new)
     for fmt in ("bif", "xmlbif", "xdsl", "net"):
-        back = import_file(
-            export_network(net, fmt, tmp_path / f"t{agrum_suffix[fmt]}", as_bn=True)
-        )
+        back = import_file(export_network(net, fmt, tmp_path / f"t{agrum_suffix[fmt]}", as_bn=True))
         # XML escapes everything; BIF has no escapes (pyAgrum ends a property at ';', pgmpy
         # splits it at '=' and drops quotes); NET strings end at '"'.
         expected = {
