@@ -138,7 +138,7 @@ def test_pyagrum_reads_export_with_same_marginals(
 ) -> None:
     name = network_name
     net = networks[name]
-    path = export_network(net, fmt, tmp_path / f"{name}{agrum_suffix[fmt]}")
+    path = export_network(net, fmt, tmp_path / f"{name}{agrum_suffix[fmt]}", as_bn=True)
     bn = _agrum_load(path, fmt, agrum_first_parent_fastest)
     names = _names(net, fmt)
     assert sorted(bn.names()) == sorted(names.values())

@@ -13,10 +13,29 @@ if TYPE_CHECKING:
 
 
 def load(path: str) -> Network:
-    """The network of a model folder, model YAML or BIF/XMLBIF/XDSL/NET/UAI file."""
+    """The network of a model folder, model YAML or BIF/XMLBIF/XDSL/NET/UAI file; what an
+    import changed (names, renormalised columns) is printed to stderr as a note."""
+    import warnings
+
+    from ..files import InteropWarning
     from ..network import Network
 
-    return Network.from_file(path)
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always", InteropWarning)
+        net = Network.from_file(path)
+    print_notes(caught)
+    return net
+
+
+def print_notes(caught: Sequence[Any]) -> None:
+    """Print the :class:`~estimative.files.InteropWarning` notes caught to stderr."""
+    import sys
+
+    from ..files import InteropWarning
+
+    for w in caught:
+        if issubclass(w.category, InteropWarning):
+            print(f"note: {w.message}", file=sys.stderr)
 
 
 def pairs(items: Sequence[str] | None, flag: str) -> dict[str, str]:

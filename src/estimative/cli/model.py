@@ -8,7 +8,7 @@ from typing import Any
 
 from ..errors import UsageError
 from ..spec import BASELINE
-from ._args import add_conditions, conditions, load
+from ._args import add_conditions, conditions, load, print_notes
 from ._output import HASH_KEY, fmt_table, model_fields, out, print_json
 from .trajectory import add_trajectory_flags, run_trajectory
 
@@ -374,15 +374,63 @@ def cmd_map(args: argparse.Namespace) -> int:
     return 0
 
 
-def cmd_export(args: argparse.Namespace) -> int:
-    """Write the network to ``-o FILE`` as BIF, XMLBIF, XDSL (GeNIe), NET (HUGIN) or UAI.
+def cmd_import(args: argparse.Namespace) -> int:
+    """Read a BIF/XMLBIF/XDSL/NET/UAI file, say what it holds and what changed, and with
+    ``-o FILE`` write it as a model YAML file (``--normalize``: tables of counts accepted).
 
-    JSON: ``{"ok": true, "model", "model_hash", "format", "output", "variables"}``.
+    JSON: ``{"ok": true, "model", "model_hash", "variables", "decisions", "utilities",
+    "notes", "output"}``.
     """
-    from ..files import export_network
+    import warnings
+
+    from ..files import InteropWarning, import_file
+    from ..files.save import save_model
+
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always", InteropWarning)
+        spec = import_file(args.path, normalize=args.normalize)
+    notes = [str(w.message) for w in caught if issubclass(w.category, InteropWarning)]
+    path = save_model(spec, args.output) if args.output else None
+    decisions = [v.id for v in spec.variables if v.kind == "decision"]
+    utilities = [a.id for a in spec.utilities.attributes] if spec.utilities else []
+    if args.json:
+        print_json(
+            {
+                "ok": True,
+                **model_fields(spec.name, spec.model_hash),
+                "variables": [v.id for v in spec.variables],
+                "decisions": decisions,
+                "utilities": utilities,
+                "notes": notes,
+                "output": None if path is None else str(path),
+            }
+        )
+        return 0
+    print_notes(caught)
+    out(
+        f"{args.path}: {len(spec.variables)} variables ({len(decisions)} decisions), "
+        f"{len(utilities)} utility attributes; model {spec.name}, hash {spec.model_hash}"
+    )
+    if path is not None:
+        out(f"wrote {path}")
+    return 0
+
+
+def cmd_export(args: argparse.Namespace) -> int:
+    """Write the network to ``-o FILE`` as BIF, XMLBIF, XDSL (GeNIe), NET (HUGIN) or UAI; what
+    the format cannot hold (policies, utilities in BIF, ...) is listed in one note on stderr.
+
+    JSON: ``{"ok": true, "model", "model_hash", "format", "output", "variables", "dropped"}``.
+    """
+    import warnings
+
+    from ..files import InteropWarning, export_network
 
     net = load(args.path)
-    path = export_network(net, args.format, args.output)
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always", InteropWarning)
+        path = export_network(net, args.format, args.output, as_bn=args.bn)
+    dropped = [str(w.message) for w in caught if issubclass(w.category, InteropWarning)]
     if args.json:
         print_json(
             {
@@ -391,9 +439,11 @@ def cmd_export(args: argparse.Namespace) -> int:
                 "format": args.format,
                 "output": str(path),
                 "variables": len(net.variables),
+                "dropped": dropped,
             }
         )
         return 0
+    print_notes(caught)
     out(
         f"wrote {path} ({args.format}, {len(net.variables)} variables; model {net.name}, hash {net.model_hash})"
     )
@@ -441,10 +491,26 @@ def register(add: Any) -> None:
     add_conditions(p)
 
     p = add(
+        "import",
+        cmd_import,
+        "read a BIF, XMLBIF, XDSL, NET or UAI file; with -o, write it as a model YAML file",
+    )
+    p.add_argument("path")
+    p.add_argument(
+        "--normalize", action="store_true", help="accept tables of counts (columns normalised)"
+    )
+    p.add_argument("-o", "--output", metavar="FILE", help="the model YAML file to write")
+
+    p = add(
         "export", cmd_export, "write the network as BIF, XMLBIF, XDSL (GeNIe), NET (HUGIN) or UAI"
     )
     p.add_argument("path")
     p.add_argument("--format", required=True, choices=["bif", "xmlbif", "xdsl", "net", "uai"])
     p.add_argument(
         "-o", "--output", required=True, metavar="FILE", help="the file to write (atomically)"
+    )
+    p.add_argument(
+        "--bn",
+        action="store_true",
+        help="decisions as chance nodes, no utilities (for tools that read only Bayesian networks)",
     )

@@ -15,6 +15,7 @@ Imported files become a :class:`~estimative.spec.ModelSpec` with full-table CPTs
 from __future__ import annotations
 
 import os
+import warnings
 from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -23,7 +24,8 @@ from .._io import display_path, write_text_atomic
 from ..errors import ModelError, Problem, UsageError, did_you_mean
 from ..spec import ModelSpec
 from .formats import bif, net, uai, xml
-from .formats._common import NetView, RawNet, view_of
+from .formats._common import InteropWarning, NetView, RawNet, view_of
+from .formats._names import written_names
 from .formats._spec import IMPORT_SUM_TOLERANCE, build_spec
 
 if TYPE_CHECKING:
@@ -35,6 +37,7 @@ __all__ = [
     "IMPORT_SUM_TOLERANCE",
     "MAX_IMPORT_BYTES",
     "SUFFIX_FORMATS",
+    "InteropWarning",
     "export_network",
     "export_text",
     "import_file",
@@ -55,7 +58,7 @@ SUFFIX_FORMATS: dict[str, str] = {
 #: The suffix a file of each format usually has.
 DEFAULT_SUFFIX: dict[str, str] = {
     "bif": ".bif",
-    "xmlbif": ".xml",
+    "xmlbif": ".bifxml",  # pyAgrum's loadBN refuses .xml
     "xdsl": ".xdsl",
     "net": ".net",
     "uai": ".uai",
@@ -89,7 +92,48 @@ def _check_format(fmt: str) -> str:
     return f
 
 
-def export_text(net: ModelSpec | HasSpec, fmt: str) -> str:
+#: Which names each format can write as they are (variable, state); others are written as safe
+#: identifiers with the originals in an ``estimative_names`` property.
+_NAME_FITS: dict[str, tuple[Callable[[str], bool], Callable[[str], bool]]] = {
+    "bif": (bif._variable_fits, bif._state_fits),
+    "xdsl": (str.isidentifier, str.isidentifier),
+    "net": (net._ascii_identifier, net._state_fits),
+}
+
+
+def _dropped(view: NetView, fmt: str) -> list[str]:
+    """What the file will not hold, or holds changed, in words."""
+    out = list(view.unwritable)
+    decisions = [v for v in view.variables if v.kind == "decision"]
+    if fmt in ("bif", "uai") and decisions:
+        out.append(
+            f"{len(decisions)} decisions ({', '.join(v.id for v in decisions)}), written as chance "
+            f"nodes with their baseline tables ({fmt.upper()} has no decision nodes)"
+        )
+    if fmt in ("bif", "uai") and view.utilities:
+        out.append(f"{len(view.utilities)} utility attributes (use xdsl, net or xmlbif)")
+    if fmt not in ("bif", "uai"):
+        for v in decisions:
+            if v.parents:
+                out.append(f"the baseline table of the decision '{v.id}' (it has parents)")
+    if fmt == "uai":
+        out.append("every name, label and description (UAI numbers variables and states)")
+    if fmt in _NAME_FITS:
+        var_fits, state_fits = _NAME_FITS[fmt]
+        names = written_names(
+            [*((v.id, v.states) for v in view.variables), *((u.id, ()) for u in view.utilities)],
+            variable_fits=var_fits,
+            state_fits=state_fits,
+        )
+        if names.records:
+            out.append(
+                f"the names of {', '.join(repr(r) for r in names.renamed())}, written as "
+                f"identifiers {fmt.upper()} can hold (estimative restores them on import)"
+            )
+    return out
+
+
+def export_text(net: ModelSpec | HasSpec, fmt: str, *, as_bn: bool = False) -> str:
     """The network as the text of an exchange format.
 
     Parameters
@@ -98,6 +142,10 @@ def export_text(net: ModelSpec | HasSpec, fmt: str) -> str:
         The model (anything with a ``spec``).
     fmt : str
         One of :data:`FORMATS`: ``bif``, ``xmlbif``, ``xdsl`` (GeNIe), ``net`` (HUGIN), ``uai``.
+    as_bn : bool
+        Write decisions as chance nodes with their baseline tables and leave utilities out,
+        for tools that read only Bayesian networks (pgmpy, pyAgrum's ``loadBN``). By default
+        XMLBIF, XDSL and NET files hold decisions, information arcs and utilities.
 
     Returns
     -------
@@ -111,10 +159,21 @@ def export_text(net: ModelSpec | HasSpec, fmt: str) -> str:
     >>> "probability ( armed_clash | misread_intent )" in text
     True
     """
-    return _WRITERS[_check_format(fmt)](view_of(net))
+    f = _check_format(fmt)
+    view = view_of(net, as_bn=as_bn)
+    dropped = _dropped(view, f)
+    if dropped:
+        warnings.warn(
+            f"the {f.upper()} file does not hold: " + "; ".join(dropped),
+            InteropWarning,
+            stacklevel=2,
+        )
+    return _WRITERS[f](view)
 
 
-def export_network(net: ModelSpec | HasSpec, fmt: str, path: str | os.PathLike[str]) -> Path:
+def export_network(
+    net: ModelSpec | HasSpec, fmt: str, path: str | os.PathLike[str], *, as_bn: bool = False
+) -> Path:
     """Write the network to a file in an exchange format, atomically.
 
     The file is written to a temporary file in the same folder and moved into place, so a
@@ -129,6 +188,8 @@ def export_network(net: ModelSpec | HasSpec, fmt: str, path: str | os.PathLike[s
         One of :data:`FORMATS`: ``bif``, ``xmlbif``, ``xdsl`` (GeNIe), ``net`` (HUGIN), ``uai``.
     path : str or os.PathLike
         The file to write (not a folder).
+    as_bn : bool
+        Decisions as chance nodes, no utilities (see :func:`export_text`).
 
     Returns
     -------
@@ -145,7 +206,11 @@ def export_network(net: ModelSpec | HasSpec, fmt: str, path: str | os.PathLike[s
     >>> Network.from_file(out).query("armed_clash")["yes"] == net.query("armed_clash")["yes"]
     True
     """
-    text = export_text(net, fmt)
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always", InteropWarning)
+        text = export_text(net, fmt, as_bn=as_bn)
+    for w in caught:  # re-issued here, so that the warning names the caller
+        warnings.warn(w.message, w.category, stacklevel=2)
     if Path(path).is_dir():
         raise UsageError(
             "the output path is a folder",
@@ -155,17 +220,23 @@ def export_network(net: ModelSpec | HasSpec, fmt: str, path: str | os.PathLike[s
     return write_text_atomic(path, text, what="output file")
 
 
-def import_file(path: str | os.PathLike[str]) -> ModelSpec:
+def import_file(path: str | os.PathLike[str], *, normalize: bool = False) -> ModelSpec:
     """Read a BIF, XMLBIF, XDSL (GeNIe), NET (HUGIN) or UAI file into a validated model.
 
     The format is chosen by the suffix (``.bif``, ``.xml``/``.xmlbif``/``.bifxml``, ``.xdsl``,
-    ``.net``, ``.uai``); XML files are told apart by their root element. Columns that miss 1 by
-    at most :data:`IMPORT_SUM_TOLERANCE` are normalised.
+    ``.net``, ``.uai``); XML files are told apart by their root element. Variable and state
+    names are kept as the file writes them. Columns that miss 1 by at most
+    :data:`IMPORT_SUM_TOLERANCE` (or, for HUGIN files, by the rounding of 6 significant digits)
+    are normalised, with an :class:`InteropWarning` when that is more than the tolerance.
+    Decision and utility nodes (XMLBIF, XDSL, NET) become the model's decisions and utilities.
 
     Parameters
     ----------
     path : str or os.PathLike
         The file to read (at most :data:`MAX_IMPORT_BYTES`).
+    normalize : bool
+        Accept tables of counts: each column is divided by its sum (the CPT is then marked
+        ``normalize: true``). Off by default, so that a mistyped column is refused.
 
     Returns
     -------
@@ -226,4 +297,4 @@ def import_file(path: str | os.PathLike[str]) -> ModelSpec:
         _TEXT_READERS[raw.fmt](text, raw)
     if raw.problems:
         raise ModelError(raw.problems)
-    return build_spec(raw, p)
+    return build_spec(raw, p, normalize=normalize)

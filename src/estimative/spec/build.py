@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import datetime as _dt
 import itertools
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Collection, Iterable, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -18,7 +18,7 @@ import numpy as np
 
 from ..errors import ModelError, Problem, did_you_mean
 from .locate import Locator, Path_, format_path
-from .models import AttributeSpec, CptSpec, ModelSpec, TableRow, VariableSpec
+from .models import AttributeSpec, CptSpec, ModelSpec, TableRow, UtilitySpec, VariableSpec
 from .rules import Expanded, check_spec
 from .timing import split_slice
 from .unroll import check_timeless, max_table, unroll, window_chain
@@ -195,6 +195,10 @@ def spec_from_arrays(
     folder: Path | None = None,
     root: str | None = None,
     name: str | None = None,
+    kinds: Mapping[str, str] | None = None,
+    observes: Mapping[str, Sequence[str]] | None = None,
+    counts: Collection[str] = (),
+    utilities: UtilitySpec | None = None,
 ) -> ModelSpec:
     """Build a validated :class:`ModelSpec` from ``(id, states, parents, table)`` tuples.
 
@@ -225,6 +229,15 @@ def spec_from_arrays(
         The folder source documents are looked up in (default: the working directory).
     root, name : str, optional
         The folder and name the spec reports as its origin.
+    kinds : mapping of id to str, optional
+        ``"decision"`` for a decision variable (default: every variable is ``"chance"``).
+    observes : mapping of id to list of str, optional
+        What each decision observes before it is made (its information arcs).
+    counts : collection of str
+        Ids whose tables are counts (non-negative, any column sum): written with
+        ``normalize: true`` and normalised by the rules, as a model file's count table is.
+    utilities : UtilitySpec, optional
+        The model's utilities (an influence diagram's utility nodes).
 
     Returns
     -------
@@ -258,6 +271,8 @@ def spec_from_arrays(
                 Problem(f"table of '{vid}' has shape {table.shape}", expected=str(shape))
             )
         sums = table.sum(axis=0)
+        if vid in counts:
+            sums = np.ones_like(sums)  # the rules normalise counts (and refuse empty columns)
         if np.any(np.abs(sums - 1) > 1e-6) or np.any(table < 0):
             raise ModelError(
                 Problem(
@@ -287,10 +302,20 @@ def spec_from_arrays(
                 description=(descriptions or {}).get(vid, ""),
                 states=st,
                 parents=parents,
-                cpt=CptSpec(table=rows, assumption=True, rationale=rationale),
+                kind=(kinds or {}).get(vid, "chance"),  # type: ignore[arg-type]
+                observes=list((observes or {}).get(vid, [])),
+                cpt=CptSpec(
+                    table=rows, assumption=True, rationale=rationale, normalize=vid in counts
+                ),
             )
         )
-    spec = ModelSpec(title=title, description=description, as_of=as_of, variables=specs)  # type: ignore[arg-type]
+    spec = ModelSpec(
+        title=title,
+        description=description,
+        as_of=as_of,  # type: ignore[arg-type]
+        variables=specs,
+        utilities=utilities,
+    )
     return finish(
         spec, locator or Locator.nowhere("<arrays>"), folder or Path("."), root=root, name=name
     )

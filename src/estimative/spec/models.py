@@ -21,18 +21,23 @@ from .evidence import BackgroundFact, QuoteTag, ReferenceClass, ReferenceUse
 from .timing import RuleSpec, TimeSpec
 
 Identifier = Annotated[str, Field(pattern=r"^[A-Za-z_][A-Za-z0-9_]*$", max_length=80)]
-#: Variable ids may also hold dots and dashes (networks imported from other tools use them).
-#: In a dynamic model, the unrolled network's ids carry their slice: ``x@2018H1`` (see
-#: :mod:`.timing`); a model file's own ids may not hold ``@``.
+#: Variable ids are names as a file writes them: any text without control characters, '=' or
+#: spaces at either end (``rain-fall``, ``2nd test``, Unicode names from GeNIe files). In a
+#: dynamic model, the unrolled network's ids carry their slice, ``x@2018H1`` (see
+#: :mod:`.timing`), so a dynamic model file's own ids may not hold ``@``.
 VariableId = Annotated[
     str,
-    Field(pattern=r"^[A-Za-z_][A-Za-z0-9_.\-]*(@[A-Za-z0-9_.+\-]+)?$", max_length=160),
+    Field(pattern=r"^[^\s=\x00-\x1f\x7f]([^=\x00-\x1f\x7f]*[^\s=\x00-\x1f\x7f])?$", max_length=160),
 ]
-#: State names: letters, digits, _ . + - (no spaces, '=' or ','; quote numeric names in YAML).
+#: State names: any text without control characters or spaces at either end (``<7.5``,
+#: ``>=7.5``, ``Less than 3``; quote names YAML would read otherwise, such as ``"yes"``, ``"0"``).
+StateName = Annotated[
+    str,
+    Field(pattern=r"^[^\s\x00-\x1f\x7f]([^\x00-\x1f\x7f]*[^\s\x00-\x1f\x7f])?$", max_length=120),
+]
 #: The id of the alternative with no policy applied (the reference every policy is compared with).
 BASELINE = "baseline"
 
-StateName = Annotated[str, Field(pattern=r"^[A-Za-z0-9_][A-Za-z0-9_.+\-]*$", max_length=120)]
 Probability = Annotated[float, Field(ge=0.0, le=1.0, allow_inf_nan=False)]
 NonNegative = Annotated[float, Field(ge=0.0, allow_inf_nan=False)]
 

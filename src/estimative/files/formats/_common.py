@@ -33,6 +33,11 @@ IDENT = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
 
 
 # ------------------------------------------------------------------------------ out
+class InteropWarning(UserWarning):
+    """What a file exchange changed or could not carry: columns renormalised or names changed
+    on import, parts of a model a format has no room for on export."""
+
+
 @dataclass(frozen=True)
 class VarView:
     id: str
@@ -41,6 +46,14 @@ class VarView:
     states: tuple[str, ...]
     parents: tuple[str, ...]
     table: np.ndarray  # (card, *parent cards)
+    kind: str = "chance"  # or "decision"
+    observes: tuple[str, ...] = ()
+
+    @property
+    def baseline(self) -> str | None:
+        """A parentless decision's baseline table (for plain queries), as the text of the
+        ``estimative_baseline`` property; None for other variables."""
+        return nums(self.table) if self.kind == "decision" and not self.parents else None
 
     def columns(self) -> Iterator[tuple[tuple[int, ...], np.ndarray]]:
         """(parent state indices, child distribution) in row-major order of the parents."""
@@ -55,12 +68,38 @@ class VarView:
 
 
 @dataclass(frozen=True)
+class UtilView:
+    """One utility attribute as a utility node: its values over ``over`` and its weight."""
+
+    id: str
+    label: str
+    description: str
+    over: tuple[str, ...]
+    values: np.ndarray  # one axis per variable of over
+    weight: float
+
+
+@dataclass(frozen=True)
 class NetView:
     name: str
     title: str
     description: str
     hash: str
     variables: tuple[VarView, ...]
+    utilities: tuple[UtilView, ...] = ()
+    unit: str = ""
+    #: What no exchange format holds (policies, scenarios, provenance, ...), for the warning.
+    unwritable: tuple[str, ...] = ()
+
+    def var(self, vid: str) -> VarView:
+        return next(v for v in self.variables if v.id == vid)
+
+    def informed(self, v: VarView) -> tuple[str, ...]:
+        """A decision's information parents: what it observes, and the decision made just
+        before it (so that tools which need the decisions' order find it)."""
+        decisions = [w.id for w in self.variables if w.kind == "decision"]
+        i = decisions.index(v.id)
+        return (*v.observes, *decisions[i - 1 : i]) if i else v.observes
 
     @property
     def banner(self) -> str:
@@ -78,11 +117,17 @@ def spec_of(model: ModelSpec | HasSpec) -> ModelSpec:
     return spec
 
 
-def view_of(model: ModelSpec | HasSpec) -> NetView:
+def view_of(model: ModelSpec | HasSpec, *, as_bn: bool = False) -> NetView:
+    """The network as the writers see it; ``as_bn``: decisions as chance nodes with their
+    baseline tables and no utilities (for tools that read only Bayesian networks)."""
     spec = spec_of(model)
-    order = topological_order({v.id: list(v.parents) for v in spec.variables}) or [
-        v.id for v in spec.variables
-    ]
+    # Parents, observations and the decisions' order (each decision before the next) all
+    # come first, so that every format lists a node after the nodes it depends on.
+    before = {v.id: [*v.parents, *v.observes] for v in spec.variables}
+    decisions = [v.id for v in spec.variables if v.kind == "decision"]
+    for a, b in itertools.pairwise(decisions):
+        before[b].append(a)
+    order = topological_order(before) or [v.id for v in spec.variables]
     out = []
     for vid in order:
         vs = spec.variable(vid)
@@ -94,9 +139,52 @@ def view_of(model: ModelSpec | HasSpec) -> NetView:
                 tuple(vs.states),
                 tuple(vs.parents),
                 np.asarray(vs.table, dtype=float),
+                "chance" if as_bn else vs.kind,
+                () if as_bn else tuple(vs.observes),
             )
         )
-    return NetView(spec.name, spec.title, spec.description or "", spec.model_hash, tuple(out))
+    utilities: tuple[UtilView, ...] = ()
+    if spec.utilities is not None and not as_bn:
+        utilities = tuple(
+            UtilView(a.id, a.label, a.description, tuple(a.over), np.asarray(a.table), a.weight)
+            for a in spec.utilities.attributes
+        )
+    unwritable = [
+        f"{len(items)} {what}"
+        for what, items in (
+            ("policies", spec.policies),
+            ("scenarios", spec.scenarios),
+            ("claims", spec.claims),
+            ("forecast questions", spec.questions),
+            ("outcomes", spec.outcomes),
+            ("sources", spec.sources),
+        )
+        if items
+    ]
+    if as_bn and spec.utilities is not None:
+        unwritable.append(f"{len(spec.utilities.attributes)} utility attributes (a BN export)")
+    cited = [
+        v.id
+        for v in spec.variables
+        if v.cpt.sources or not (v.cpt.rationale or "imported from").startswith("imported from")
+    ]
+    if cited:
+        unwritable.append(f"the provenance (quotes, rationales) of {len(cited)} CPTs")
+    forms = [v.id for v in spec.variables if v.cpt.noisy_or or v.cpt.noisy_max or v.cpt.verbal]
+    if forms:
+        unwritable.append(
+            f"the CPT forms (noisy-OR, noisy-MAX, verbal) of {', '.join(forms)}, written as full tables"
+        )
+    return NetView(
+        spec.name,
+        spec.title,
+        spec.description or "",
+        spec.model_hash,
+        tuple(out),
+        utilities,
+        spec.utilities.unit if spec.utilities is not None else "",
+        tuple(unwritable),
+    )
 
 
 def num(x: float) -> str:
@@ -112,7 +200,7 @@ def oneline(text: str) -> str:
     return " ".join(str(text).split())
 
 
-def ident_or_default(name: str, default: str) -> str:
+def ident_or_default(name: str, default: str) -> str:  # a network's name
     s = re.sub(r"[^A-Za-z0-9_]", "_", name)
     return s if IDENT.match(s) else default
 
@@ -126,8 +214,12 @@ class RawVar:
     label: str | None = None
     description: str | None = None
     parents: list[str] | None = None
-    table: np.ndarray | None = None  # (card, *parent cards), unnormalised
+    table: np.ndarray | None = None  # (card, *parent cards), unnormalised; card 1 for utilities
     cpt_line: int | None = None
+    kind: str = "chance"  # "decision" (parents: its information arcs) or "utility"
+    weight: float | None = None  # a utility's weight, where the file gives one
+    names: str | None = None  # the estimative_names record (original names) if written
+    baseline: str | None = None  # a decision's estimative_baseline (its table for queries)
 
 
 @dataclass
@@ -138,6 +230,10 @@ class RawNet:
     description: str | None = None
     variables: dict[str, RawVar] = field(default_factory=dict)
     problems: list[Problem] = field(default_factory=list)
+    #: Significant digits the file's writer keeps (HUGIN: 6); columns within that rounding
+    #: of 1 are renormalised. None: the usual tolerance.
+    digits: int | None = None
+    unit: str | None = None  # the utilities' unit, where the file gives one
 
     def problem(self, message: str, line: int | None = None, **kw: Any) -> None:
         self.problems.append(Problem(message, file=self.file, line=line, **kw))
@@ -213,24 +309,3 @@ def property_of(text: str) -> tuple[str, str]:
     if len(value) >= 2 and value[0] == value[-1] == '"':
         value = value[1:-1]
     return m.group(1), value
-
-
-# ------------------------------------------------------------------------------ names
-def identifier(name: str, prefix: str) -> str:
-    s = re.sub(r"[^A-Za-z0-9_]+", "_", name.strip()).strip("_") or prefix
-    if not s[0].isalpha() and s[0] != "_":
-        s = f"{prefix}_{s}"
-    return s[:80]
-
-
-def unique_names(names: Sequence[str], prefix: str) -> list[str]:
-    out: list[str] = []
-    taken: set[str] = set()
-    for n in names:
-        base = n if IDENT.match(n) and len(n) <= 80 else identifier(n, prefix)
-        cand, k = base, 2
-        while cand in taken:
-            cand, k = f"{base[:76]}_{k}", k + 1
-        taken.add(cand)
-        out.append(cand)
-    return out

@@ -16,7 +16,20 @@ import numpy as np
 
 from ...errors import did_you_mean
 from ._common import NetView, RawNet, RawVar, ident_or_default, num, oneline, property_of
+from ._names import NAMES_PROPERTY, written_names
 from ._scanner import Scanner
+
+_KEYWORDS = {"network", "variable", "probability", "property", "table", "default", "type"}
+_BIF_VARIABLE = re.compile(r"^[\w.\-]+$")  # what pgmpy's BIF grammar takes for a name
+_BIF_STATE = re.compile(r'^[^\s,;(){}\[\]|"]+$')
+
+
+def _variable_fits(name: str) -> bool:
+    return _BIF_VARIABLE.match(name) is not None and name not in _KEYWORDS
+
+
+def _state_fits(name: str) -> bool:
+    return _BIF_STATE.match(name) is not None and name not in _KEYWORDS
 
 
 def _bif_text(text: str) -> str:
@@ -27,7 +40,14 @@ def _bif_text(text: str) -> str:
 
 def write_bif(view: NetView) -> str:
     # The title and description go in comments: pgmpy's BIF reader takes the words 'variable'
-    # and 'probability' anywhere outside a block for the start of one.
+    # and 'probability' anywhere outside a block for the start of one. BIF has no decisions or
+    # utilities: decisions are written as chance nodes (the export warns).
+    names = written_names(
+        [(v.id, v.states) for v in view.variables],
+        variable_fits=_variable_fits,
+        state_fits=_state_fits,
+    )
+    w = names.variables
     lines = [f"// {view.banner}", f"// title = {_bif_text(view.title)}"]
     if view.description:
         lines.append(f"// description = {_bif_text(view.description)}")
@@ -37,25 +57,26 @@ def write_bif(view: NetView) -> str:
         "}",
     ]
     for v in view.variables:
-        lines.append(f"variable {v.id} {{")
-        lines.append(f"    type discrete [ {len(v.states)} ] {{ {', '.join(v.states)} }};")
+        lines.append(f"variable {w[v.id]} {{")
+        lines.append(
+            f"    type discrete [ {len(v.states)} ] {{ {', '.join(names.states[v.id])} }};"
+        )
         lines.append(f'    property label = "{_bif_text(v.label)}" ;')
         if v.description:
             lines.append(f'    property description = "{_bif_text(v.description)}" ;')
+        if v.id in names.records:
+            lines.append(f'    property {NAMES_PROPERTY} = "{names.records[v.id]}" ;')
         lines.append("}")
     for v in view.variables:
         if not v.parents:
-            lines.append(f"probability ( {v.id} ) {{")
+            lines.append(f"probability ( {w[v.id]} ) {{")
             lines.append(f"    table {', '.join(num(x) for x in v.table)};")
         else:
-            lines.append(f"probability ( {v.id} | {', '.join(v.parents)} ) {{")
-            pstates = [
-                dict(enumerate(next(w for w in view.variables if w.id == p).states))
-                for p in v.parents
-            ]
+            lines.append(f"probability ( {w[v.id]} | {', '.join(w[p] for p in v.parents)} ) {{")
+            pstates = [dict(enumerate(names.states[p])) for p in v.parents]
             for idx, col in v.columns():
-                names = ", ".join(pstates[k][i] for k, i in enumerate(idx))
-                lines.append(f"    ( {names} ) {', '.join(num(x) for x in col)};")
+                key = ", ".join(pstates[k][i] for k, i in enumerate(idx))
+                lines.append(f"    ( {key} ) {', '.join(num(x) for x in col)};")
         lines.append("}")
     return "\n".join(lines) + "\n"
 
@@ -102,6 +123,8 @@ def read_bif(text: str, raw: RawNet) -> None:
                         var.label = value
                     elif prop == "description":
                         var.description = value
+                    elif prop == NAMES_PROPERTY:
+                        var.names = value
                 elif p.accept("type"):
                     kind = p.name("'discrete'")
                     if kind.value != "discrete":

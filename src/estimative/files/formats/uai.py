@@ -4,15 +4,18 @@ A function's scope lists the parents, then the child; its table is row-major ove
 the child's state changes fastest, then the last parent. UAI has no names: variables read as
 ``v0, v1, ...`` and states as ``s0, s1, ...``, and labels and descriptions are not written.
 pyAgrum 3.3.1 writes a ``# name`` comment after each scope and its tables with the *first*
-parent changing fastest; a file with those comments is read the aGrUM way. pyAgrum parses UAI
+parent changing fastest; a file with exactly those comments (one after every scope line,
+none elsewhere) is read the aGrUM way, with a warning; any other ``#`` comment is ignored. pyAgrum parses UAI
 numbers into C ``float`` (about 7 significant digits).
 """
 
 from __future__ import annotations
 
+import warnings
+
 import numpy as np
 
-from ._common import NetView, RawNet, RawVar, nums, set_flat, to_float
+from ._common import InteropWarning, NetView, RawNet, RawVar, nums, set_flat, to_float
 
 
 def write_uai(view: NetView) -> str:
@@ -87,7 +90,21 @@ def read_uai(text: str, raw: RawNet) -> None:
                 expected=f"1 or more indices below {n}",
             )
         scopes.append((scope, sline))
-    named = all(sline in comments for _, sline in scopes)
+    # aGrUM's signature: a '# name' comment after every scope line and nowhere else, the names
+    # distinct. Any other comment leaves the file to the format's own layout.
+    named = (
+        bool(scopes)
+        and set(comments) == {sline for _, sline in scopes}
+        and len(set(comments.values())) == len(scopes)
+        and all(not c.split()[0].isdigit() and len(c.split()) == 1 for c in comments.values())
+    )
+    if named:
+        warnings.warn(
+            f"{raw.file}: read with aGrUM's table layout (the first parent changing fastest): "
+            "the file carries pyAgrum's '# name' comment after every scope",
+            InteropWarning,
+            stacklevel=4,
+        )
     names = [f"v{i}" for i in range(n)]
     if named:  # written by aGrUM: '# name' after each scope, tables in aGrUM's order
         for scope, sline in scopes:

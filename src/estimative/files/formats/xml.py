@@ -24,44 +24,84 @@ from ._common import (
     RawNet,
     RawVar,
     ident_or_default,
+    num,
     nums,
     oneline,
     property_of,
     set_flat,
     to_float,
 )
+from ._names import NAMES_PROPERTY, written_names
 
 
 def _x(text: str) -> str:
     return _xml_escape(str(text), {'"': "&quot;"})
 
 
+#: pgmpy splits a <PROPERTY> at every '=' (and raises on a second one), so estimative writes
+#: '=' in a property's value as U+FF1D FULLWIDTH EQUALS SIGN and turns it back on reading a file
+#: it wrote (one that carries the estimative_hash property).
+_EQ = "\uff1d"
+
+
+def _prop(key: str, value: str) -> str:
+    return f"<PROPERTY>{key} = {_x(str(value).replace('=', _EQ))}</PROPERTY>"
+
+
+def _flat_values(values: np.ndarray) -> str:
+    return nums(np.asarray(values, dtype=float).ravel())  # row-major: the last parent fastest
+
+
+def _identifier_ok(name: str) -> bool:
+    return name.isidentifier()
+
+
 def write_xmlbif(view: NetView) -> str:
+    """XMLBIF 0.3 with the influence-diagram types pyAgrum's ``loadID`` reads: decisions are
+    ``TYPE="decision"`` (GIVEN: what they observe, no table) and utility attributes
+    ``TYPE="utility"`` (one outcome; the table is weight x value)."""
     out = [
         '<?xml version="1.0" encoding="UTF-8"?>',
         f"<!-- {_x(view.banner)} -->",
         '<BIF VERSION="0.3">',
         "<NETWORK>",
         f"  <NAME>{_x(view.name)}</NAME>",
-        f"  <PROPERTY>title = {_x(view.title)}</PROPERTY>",
+        f"  {_prop('title', view.title)}",
     ]
     if view.description:
-        out.append(f"  <PROPERTY>description = {_x(view.description)}</PROPERTY>")
-    out.append(f"  <PROPERTY>estimative_hash = {view.hash}</PROPERTY>")
+        out.append(f"  {_prop('description', view.description)}")
+    out.append(f"  {_prop('estimative_hash', view.hash)}")
+    if view.utilities:
+        out.append(f"  {_prop('estimative_utility_unit', view.unit)}")
     for v in view.variables:
-        out.append('  <VARIABLE TYPE="nature">')
-        out.append(f"    <NAME>{v.id}</NAME>")
-        out += [f"    <OUTCOME>{s}</OUTCOME>" for s in v.states]
-        out.append(f"    <PROPERTY>label = {_x(v.label)}</PROPERTY>")
+        out.append(f'  <VARIABLE TYPE="{"decision" if v.kind == "decision" else "nature"}">')
+        out.append(f"    <NAME>{_x(v.id)}</NAME>")
+        out += [f"    <OUTCOME>{_x(s)}</OUTCOME>" for s in v.states]
+        out.append(f"    {_prop('label', v.label)}")
         if v.description:
-            out.append(f"    <PROPERTY>description = {_x(v.description)}</PROPERTY>")
+            out.append(f"    {_prop('description', v.description)}")
+        if v.baseline is not None:
+            out.append(f"    {_prop('estimative_baseline', v.baseline)}")
         out.append("  </VARIABLE>")
+    for u in view.utilities:
+        out += ['  <VARIABLE TYPE="utility">', f"    <NAME>{_x(u.id)}</NAME>"]
+        out += ["    <OUTCOME>utility</OUTCOME>", f"    {_prop('label', u.label)}"]
+        if u.description:
+            out.append(f"    {_prop('description', u.description)}")
+        out += [f"    {_prop('estimative_weight', num(u.weight))}", "  </VARIABLE>"]
     for v in view.variables:
         out.append("  <DEFINITION>")
-        out.append(f"    <FOR>{v.id}</FOR>")
-        out += [f"    <GIVEN>{p}</GIVEN>" for p in v.parents]
-        out.append(f"    <TABLE>{nums(v.flat())}</TABLE>")
+        out.append(f"    <FOR>{_x(v.id)}</FOR>")
+        if v.kind == "decision":
+            out += [f"    <GIVEN>{_x(p)}</GIVEN>" for p in view.informed(v)]
+        else:
+            out += [f"    <GIVEN>{_x(p)}</GIVEN>" for p in v.parents]
+            out.append(f"    <TABLE>{nums(v.flat())}</TABLE>")
         out.append("  </DEFINITION>")
+    for u in view.utilities:
+        out += ["  <DEFINITION>", f"    <FOR>{_x(u.id)}</FOR>"]
+        out += [f"    <GIVEN>{_x(p)}</GIVEN>" for p in u.over]
+        out += [f"    <TABLE>{_flat_values(u.values * u.weight)}</TABLE>", "  </DEFINITION>"]
     out += ["</NETWORK>", "</BIF>"]
     return "\n".join(out) + "\n"
 
@@ -70,15 +110,17 @@ def _layout(view: NetView) -> dict[str, tuple[int, int, int, int]]:
     """GeNIe node rectangles: one row per generation, in the network's order."""
     depth: dict[str, int] = {}
     for v in view.variables:  # topological order
-        depth[v.id] = 1 + max((depth[p] for p in v.parents), default=-1)
+        depth[v.id] = 1 + max((depth[p] for p in (*v.parents, *v.observes)), default=-1)
+    for u in view.utilities:
+        depth[u.id] = 1 + max(depth[p] for p in u.over)
     rows: dict[int, int] = {}
     pos = {}
-    for v in view.variables:
-        d = depth[v.id]
+    for vid in depth:
+        d = depth[vid]
         col = rows.get(d, 0)
         rows[d] = col + 1
         left, top = 40 + 170 * col, 40 + 110 * d
-        pos[v.id] = (left, top, left + 140, top + 60)
+        pos[vid] = (left, top, left + 140, top + 60)
     return pos
 
 
@@ -88,6 +130,21 @@ def _genie_comment(text: str) -> str:
 
 
 def write_xdsl(view: NetView) -> str:
+    """GeNIe's XDSL: chance nodes as ``<cpt>``, decisions as ``<decision>`` (parents: what they
+    observe), utility attributes as ``<utility>`` and, when there are several or a weight is
+    not 1, a ``<mau>`` node holding the weights. Ids GeNIe cannot hold are written as safe
+    identifiers with the originals in an ``estimative_names`` property."""
+    names = written_names(
+        [*((v.id, v.states) for v in view.variables), *((u.id, ()) for u in view.utilities)],
+        variable_fits=_identifier_ok,
+        state_fits=_identifier_ok,
+    )
+    w = names.variables
+
+    def node_props(vid: str) -> list[str]:
+        rec = names.records.get(vid)
+        return [f'      <property id="{NAMES_PROPERTY}">{rec}</property>'] if rec else []
+
     out = [
         '<?xml version="1.0" encoding="UTF-8"?>',
         f"<!-- {_x(view.banner)} -->",
@@ -95,12 +152,38 @@ def write_xdsl(view: NetView) -> str:
         "  <nodes>",
     ]
     for v in view.variables:
-        out.append(f'    <cpt id="{v.id}">')
-        out += [f'      <state id="{s}" />' for s in v.states]
-        if v.parents:
-            out.append(f"      <parents>{' '.join(v.parents)}</parents>")
-        out.append(f"      <probabilities>{nums(v.flat())}</probabilities>")
-        out.append("    </cpt>")
+        tag = "decision" if v.kind == "decision" else "cpt"
+        out.append(f'    <{tag} id="{_x(w[v.id])}">')
+        out += [f'      <state id="{_x(s)}" />' for s in names.states[v.id]]
+        parents = view.informed(v) if v.kind == "decision" else v.parents
+        if parents:
+            out.append(f"      <parents>{' '.join(w[p] for p in parents)}</parents>")
+        if v.kind != "decision":
+            out.append(f"      <probabilities>{nums(v.flat())}</probabilities>")
+        out += node_props(v.id)
+        if v.baseline is not None:
+            out.append(f'      <property id="estimative_baseline">{v.baseline}</property>')
+        out.append(f"    </{tag}>")
+    mau = None
+    if len(view.utilities) > 1 or any(u.weight != 1 for u in view.utilities):
+        mau = next(
+            c
+            for c in ("total_utility", *(f"total_utility_{k}" for k in range(2, 10**6)))
+            if c not in w.values()
+        )
+    for u in view.utilities:
+        out.append(f'    <utility id="{_x(w[u.id])}">')
+        out.append(f"      <parents>{' '.join(w[p] for p in u.over)}</parents>")
+        out.append(f"      <utilities>{_flat_values(u.values)}</utilities>")
+        out += node_props(u.id)
+        if u is view.utilities[0]:
+            out.append(f'      <property id="estimative_utility_unit">{_x(view.unit)}</property>')
+        out.append("    </utility>")
+    if mau is not None:
+        out.append(f'    <mau id="{mau}">')
+        out.append(f"      <parents>{' '.join(w[u.id] for u in view.utilities)}</parents>")
+        out.append(f"      <weights>{nums([u.weight for u in view.utilities])}</weights>")
+        out.append("    </mau>")
     out.append("  </nodes>")
     out.append("  <extensions>")
     out.append(
@@ -109,15 +192,17 @@ def write_xdsl(view: NetView) -> str:
     if view.description:
         out.append(f"      <comment>{_genie_comment(view.description)}</comment>")
     pos = _layout(view)
-    for v in view.variables:
-        out.append(f'      <node id="{v.id}">')
-        out.append(f"        <name>{_x(oneline(v.label))}</name>")
+    texts = [(v.id, v.label, v.description) for v in view.variables]
+    texts += [(u.id, u.label, u.description) for u in view.utilities]
+    for vid, label, description in texts:
+        out.append(f'      <node id="{_x(w[vid])}">')
+        out.append(f"        <name>{_x(oneline(label))}</name>")
         out.append('        <interior color="e5f6f7" />')
         out.append('        <outline color="000080" />')
         out.append('        <font color="000000" name="Arial" size="8" />')
-        out.append(f"        <position>{' '.join(map(str, pos[v.id]))}</position>")
-        if v.description:
-            out.append(f"        <comment>{_genie_comment(v.description)}</comment>")
+        out.append(f"        <position>{' '.join(map(str, pos[vid]))}</position>")
+        if description:
+            out.append(f"        <comment>{_genie_comment(description)}</comment>")
         out.append("      </node>")
     out += ["    </genie>", "  </extensions>", "</smile>"]
     return "\n".join(out) + "\n"
@@ -195,38 +280,49 @@ def _xml_numbers(el: Element, raw: RawNet, what: str) -> np.ndarray:
     return np.asarray([to_float(x, raw, el.line, what) for x in el.text.split()], dtype=float)
 
 
+def _props(el: Element, tag: str) -> dict[str, str]:
+    out = {}
+    for prop in el.findall(tag):
+        key, value = property_of(prop.text)
+        out[key] = value
+    return out
+
+
 def _read_xmlbif(root: Element, raw: RawNet) -> None:
     net = root.find("NETWORK")
     if net is None:
         raise raw.fail("an XMLBIF file needs a <NETWORK> element inside <BIF>", root.line)
     name = net.find("NAME")
     raw.title = name.text if name is not None and name.text else None
-    for prop in net.findall("PROPERTY"):
-        key, value = property_of(prop.text)
-        if key == "title":
-            raw.title = value
-        elif key == "description":
-            raw.description = value
+    props = _props(net, "PROPERTY")
+    ours = "estimative_hash" in props
+
+    def text(value: str | None) -> str | None:
+        return value.replace(_EQ, "=") if ours and value is not None else value
+
+    raw.title = text(props.get("title")) or raw.title
+    raw.description = text(props.get("description"))
+    raw.unit = text(props.get("estimative_utility_unit"))
     for el in net.findall("VARIABLE"):
         kind = el.attrib.get("TYPE", "nature")
         nm = el.find("NAME")
         if nm is None or not nm.text:
             raw.problem("a <VARIABLE> has no <NAME>", el.line)
             continue
-        if kind != "nature":
+        if kind not in ("nature", "decision", "utility"):
             raise raw.fail(
                 f"variable '{nm.text}' is of TYPE '{kind}'",
                 el.line,
-                expected='TYPE="nature"',
-                fix="only chance variables are supported",
+                expected='TYPE="nature", "decision" or "utility"',
             )
-        var = RawVar(nm.text, [o.text for o in el.findall("OUTCOME")], line=el.line)
-        for prop in el.findall("PROPERTY"):
-            key, value = property_of(prop.text)
-            if key == "label":
-                var.label = value
-            elif key == "description":
-                var.description = value
+        states = [o.text for o in el.findall("OUTCOME")]
+        var = RawVar(nm.text, ["utility"] if kind == "utility" else states, line=el.line)
+        var.kind = "chance" if kind == "nature" else kind
+        vprops = _props(el, "PROPERTY")
+        var.label, var.description = text(vprops.get("label")), text(vprops.get("description"))
+        if "estimative_weight" in vprops:
+            var.weight = to_float(vprops["estimative_weight"], raw, el.line, "estimative_weight")
+        var.names, var.baseline = vprops.get(NAMES_PROPERTY), vprops.get("estimative_baseline")
         raw.add(var)
     for el in net.findall("DEFINITION") + net.findall("PROBABILITY"):
         for_ = el.find("FOR")
@@ -247,10 +343,15 @@ def _read_xmlbif(root: Element, raw: RawNet) -> None:
             continue
         target.parents, target.cpt_line = [g.text for g in el.findall("GIVEN")], el.line
         table = el.find("TABLE")
+        if target.kind == "decision":
+            continue  # GIVEN: what the decision observes; a decision has no table
         if table is None:
             raw.problem(f"<{el.tag}> of '{target.name}' has no <TABLE>", el.line)
             continue
-        set_flat(target, _xml_numbers(table, raw, f"table of {target.name}"), raw, table.line)
+        flat = _xml_numbers(table, raw, f"table of {target.name}")
+        if target.kind == "utility" and target.weight not in (None, 0.0):
+            flat = flat / target.weight  # estimative writes weight x value
+        set_flat(target, flat, raw, table.line)
 
 
 def _read_xdsl(root: Element, raw: RawNet) -> None:
@@ -263,29 +364,66 @@ def _read_xdsl(root: Element, raw: RawNet) -> None:
         genie = ext.find("genie")
     agrum = genie is not None and genie.attrib.get("app", "").lower().startswith("agrum")
     raw.title = (genie.attrib.get("name") if genie is not None else None) or root.attrib.get("id")
-    flats = []
+    flats: list[tuple[RawVar, np.ndarray, int]] = []
+    weights: list[tuple[Element, list[str]]] = []
     for el in nodes.children:
         vid = el.attrib.get("id", "")
-        if el.tag != "cpt":
+        props = {p.attrib.get("id", ""): p.text for p in el.findall("property")}
+        par = el.find("parents")
+        parents = par.text.split() if par is not None else []
+        if el.tag == "mau":
+            weights.append((el, parents))
+            continue
+        if el.tag not in ("cpt", "decision", "utility", "deterministic"):
             raise raw.fail(
                 f"node '{vid}' is a <{el.tag}>",
                 el.line,
-                expected="<cpt>",
-                fix="only chance nodes with full CPTs are supported (convert noisy-MAX, equation and "
-                "decision nodes in GeNIe first)",
+                expected="<cpt>, <deterministic>, <decision>, <utility> or <mau>",
+                fix="convert noisy-MAX and equation nodes to CPTs in GeNIe first",
             )
-        var = RawVar(vid, [s.attrib.get("id", "") for s in el.findall("state")], line=el.line)
-        par = el.find("parents")
-        var.parents = par.text.split() if par is not None else []
-        var.cpt_line = el.line
-        probs = el.find("probabilities")
-        if probs is None:
-            raw.problem(f"node '{vid}' has no <probabilities>", el.line)
-        else:
-            flats.append((var, _xml_numbers(probs, raw, f"probabilities of {vid}"), probs.line))
+        states = [s.attrib.get("id", "") for s in el.findall("state")]
+        kind = {"decision": "decision", "utility": "utility"}.get(el.tag, "chance")
+        var = RawVar(vid, ["utility"] if kind == "utility" else states, line=el.line, kind=kind)
+        var.parents, var.cpt_line, var.names = parents, el.line, props.get(NAMES_PROPERTY)
+        var.baseline = props.get("estimative_baseline")
+        raw.unit = raw.unit or props.get("estimative_utility_unit")
         raw.add(var)
+        if el.tag == "deterministic":
+            res = el.find("resultingstates")
+            if res is None:
+                raw.problem(f"node '{vid}' has no <resultingstates>", el.line)
+                continue
+            picks = res.text.split()
+            bad = [x for x in picks if x not in states]
+            if bad:
+                raw.problem(f"'{bad[0]}' is not a state of '{vid}'", res.line)
+                continue
+            flat = np.zeros((len(picks), len(states)))
+            flat[np.arange(len(picks)), [states.index(x) for x in picks]] = 1.0
+            flats.append((var, flat.ravel(), res.line))
+        elif kind != "decision":
+            tag = "utilities" if kind == "utility" else "probabilities"
+            probs = el.find(tag)
+            if probs is None:
+                raw.problem(f"node '{vid}' has no <{tag}>", el.line)
+            else:
+                flats.append((var, _xml_numbers(probs, raw, f"{tag} of {vid}"), probs.line))
     for var, flat, line in flats:
-        set_flat(var, flat, raw, line, first_parent_fastest=agrum)
+        set_flat(var, flat, raw, line, first_parent_fastest=agrum and var.kind == "chance")
+    for el, parents in weights:
+        w_el = el.find("weights")
+        ws = _xml_numbers(w_el, raw, "weights") if w_el is not None else np.ones(len(parents))
+        if len(ws) != len(parents) or any(
+            raw.variables.get(q) is None or raw.variables[q].kind != "utility" for q in parents
+        ):
+            raw.problem(
+                f"MAU node '{el.attrib.get('id', '')}' needs one weight per utility parent",
+                el.line,
+                found=f"parents {parents}, weights {list(ws)}",
+            )
+            continue
+        for q, wt in zip(parents, ws, strict=True):
+            raw.variables[q].weight = float(wt)
     if genie is not None:
         comment = genie.find("comment")
         raw.description = comment.text.replace("\\n", "\n") if comment is not None else None
