@@ -75,9 +75,7 @@ class UtilityModel:
     @property
     def overridden(self) -> dict[str, float]:
         """The (written) weights that differ from the model file's."""
-        return {
-            a: w for a, w in self.written_weights.items() if w != self.written_file_weights[a]
-        }
+        return {a: w for a, w in self.written_weights.items() if w != self.written_file_weights[a]}
 
     @property
     def share_matrix(self) -> np.ndarray:
@@ -316,9 +314,7 @@ def named_policies(
     alts = []
     for pid in chosen:
         p = spec.policy(pid)
-        alts.append(
-            Alternative(p.id, p.label, {**(do or {}), **p.do}, "policy", tuple(p.react))
-        )
+        alts.append(Alternative(p.id, p.label, {**(do or {}), **p.do}, "policy", tuple(p.react)))
     if not alts:
         raise UsageError("no policy to compare", fix="name at least one policy")
     return AlternativeSet(tuple(alts), dict(do or {}), None)

@@ -316,7 +316,13 @@ def decision_tree(
         while True:
             root, stages = _rules_tree(net, util, plan, chosen)
             tree = DecisionTree(
-                net.name, net.model_hash, util.unit, dict(util.written_weights), "rules", stages, root
+                net.name,
+                net.model_hash,
+                util.unit,
+                dict(util.written_weights),
+                "rules",
+                stages,
+                root,
             )
             if tree.n_leaves <= max_leaves or (outcomes is not None) or not chosen:
                 break

@@ -36,6 +36,7 @@ from scipy import stats
 from ..checks import check_count, check_level
 from ..errors import QueryError, UsageError
 from ..network import Evidence, Network, Soft
+from ..network.react import reacting
 from ..uncertainty import batched_joint, concentrations
 
 #: Parameters per engine call (each contributes two CPT sets to the batch).
@@ -146,10 +147,15 @@ def perturbed_cpts(net: Network, params: Sequence[Parameter], xs: np.ndarray) ->
 
 
 def relevant_variables(net: Network, target: str, ev: Evidence) -> set[int]:
-    """Variables whose CPT can change the query: ancestors of target and evidence, not cut by do()."""
-    cut = frozenset(net.index(v) for v in ev.do)
-    nodes = [net.index(target), *(net.index(v) for v in (*ev.given, *ev.soft))]
-    return {v for v in net.structure.ancestors(nodes, cut) if v not in cut}
+    """Variables whose CPT can change the query: ancestors of target and evidence, not cut by
+    do(). Under a reacting policy (``ev.rules``) the ancestors are those of the network with
+    the rules written as CPTs, where a ruled variable depends on the rule's conditions; its
+    own CPT still counts where no ``otherwise`` is given (there it follows its CPT)."""
+    walk = reacting(net, ev.rules) if ev.rules else net
+    cut = frozenset(walk.index(v) for v in ev.do)
+    nodes = [walk.index(target), *(walk.index(v) for v in (*ev.given, *ev.soft))]
+    names = {walk.variables[v] for v in walk.structure.ancestors(nodes, cut) if v not in cut}
+    return {net.index(v) for v in names}
 
 
 def linear_coefficients(
