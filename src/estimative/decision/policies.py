@@ -3,7 +3,8 @@ probability each is best under parameter uncertainty, and the map of which wins 
 weights change.
 
 A named policy sets its do() assignments; decisions it leaves alone keep their baseline CPT
-(the analyst's expectation of what that government does), as in every query of a policy.
+(the analyst's expectation of what that government does), as in every query of a policy. A
+reacting policy is judged under its rules, written as CPTs (see :mod:`estimative.network.react`).
 """
 
 from __future__ import annotations

@@ -18,7 +18,8 @@ far the posterior moves across that range (the function is monotone, so its ends
 In a two-state column both entries are the same parameter under co-variation; we list the
 last state's. Entries equal to 0 (structural zeros) or 1 cannot move under co-variation and
 are not listed. Parameters of a variable under do() or outside the query's ancestors have
-sensitivity exactly 0 (``a = c = 0``).
+sensitivity exactly 0 (``a = c = 0``). Under a reacting policy the ancestors are those of the
+network with the rules written as CPTs (a rule's conditions move the instrument it sets).
 """
 
 from __future__ import annotations
