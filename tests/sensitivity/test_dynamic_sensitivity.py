@@ -70,7 +70,8 @@ def test_sobol_inputs_under_a_rule_include_its_conditions(net) -> None:
         net, "us_strike@2018H1", "yes", policy="red_line", n=64, rng=np.random.default_rng(0)
     )
     groups = set(s.to_frame()["group"])
-    assert "nk_icbm_test@2017H2" in groups and "tension@2017H2" in groups
+    # one input per CPT as written: the test's and the first half-year's tension
+    assert {"nk_icbm_test.cpt", "tension.initial", "us_bluster"} <= groups
 
 
 def test_flip_points_between_a_reacting_policy_and_restraint(net) -> None:
@@ -131,3 +132,30 @@ def test_cli_sensitivity_on_a_window_the_model_does_not_name(
     assert point == pytest.approx(want, abs=1e-9)
     assert main(["sensitivity", "models/escalation_dynamic", "--target", "clash"]) == 2
     assert "name a slice or a window" in capsys.readouterr().err
+
+
+def test_sobol_moves_the_copies_of_one_written_cpt_together(net, monkeypatch) -> None:
+    """In a dynamic model each Sobol' input is a CPT as written: the slices' copies of one
+    table get the same pool draw in every row (as in every parameter draw)."""
+    import estimative.sensitivity.global_ as glob
+
+    seen: list[list[np.ndarray]] = []
+    real = glob.batched_probability
+
+    def spy(net_, target, states, ev, cpts):
+        seen.append(list(cpts))
+        return real(net_, target, states, ev, cpts)
+
+    monkeypatch.setattr(glob, "batched_probability", spy)
+    s = global_sensitivity(
+        net, "clash@2017H2..2018H2", "yes", policy="red_line", n=64, rng=np.random.default_rng(1)
+    )
+    groups = list(s.to_frame()["group"])
+    assert "tension.cpt" in groups and "clash.cpt" in groups
+    assert not any("@" in g for g in groups)  # no copy alone, no window node
+    a, b = net.index("tension@2018H1"), net.index("tension@2018H2")
+    c1, c2 = net.index("clash@2018H1"), net.index("clash@2018H2")
+    for cpts in seen:
+        np.testing.assert_array_equal(cpts[a], cpts[b])
+        np.testing.assert_array_equal(cpts[c1], cpts[c2])
+    assert np.ptp(seen[0][a], axis=-1).max() > 0  # and they do move
