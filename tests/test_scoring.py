@@ -234,3 +234,26 @@ def test_cli_score_bad_file_exits_2_without_traceback(
     assert main(["score", str(KOREA), str(tmp_path / "missing.yaml"), "--json"]) == 2
     out = json.loads(capsys.readouterr().out)
     assert out["ok"] is False and "not found" in out["error"]["problems"][0]["message"]
+
+
+# ------------------------------------------------------------------------------ windows
+def test_questions_over_a_window_score_unchanged_on_the_dynamic_example() -> None:
+    """A question with ``window:`` is the event over the slices it covers; its forecast is
+    pyAgrum's P(yes in any of them) on the unrolled tables, and it is scored as any other."""
+    pytest.importorskip("pyagrum")
+    import dynamic_reference as ref
+
+    net = Network.from_file(ROOT / "models" / "escalation_dynamic")
+    table = forecasts(net)
+    bn = ref.pyagrum_for(net, None)
+    clash = 1 - ref.prob(bn, {f"clash@{s}": "no" for s in ref.SLICES})
+    test = 1 - ref.prob(bn, {"nk_icbm_test@2018H1": "no", "nk_icbm_test@2018H2": "no"})
+    assert table.probability("q_clash_by_2018") == pytest.approx(clash, abs=1e-9)
+    assert table.probability("q_test_in_2018") == pytest.approx(test, abs=1e-9)
+    assert {f.horizon for f in table} == {dt.date(2018, 12, 31)}
+    path = ROOT / "tests" / "data" / "resolutions_dynamic.yaml"
+    outcomes = load_resolutions(path, questions=table.ids)
+    report = score(table, outcomes)
+    assert report.brier == pytest.approx((clash**2 + test**2) / 2, abs=1e-9)
+    assert report.log_score == pytest.approx((math.log(1 - clash) + math.log(1 - test)) / 2)
+    assert report.brier == pytest.approx(brier_score_loss([0, 0], [clash, test]), abs=1e-12)

@@ -37,6 +37,7 @@ def cmd_sensitivity(args: argparse.Namespace) -> int:
     from ..uncertainty import query_interval
 
     net = load(args.path)
+    net = net.with_window(args.target.partition("=")[0].strip())  # a window the model lacks
     target, state = target_state(net, args.target)
     # Checked before anything is computed: the Sobol design comes last and would fail late.
     check_count(args.draws, name="draws", minimum=1, example=2000)

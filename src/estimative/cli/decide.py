@@ -19,7 +19,7 @@ def cmd_decide(args: argparse.Namespace) -> int:
     The parameter draws come from the "decide" stream of ``--seed``.
 
     JSON: ``{"model", "model_hash", "title", "unit", "weights", "weights_overridden", "draws", "seed",
-    "level", "alternatives": [{"id", "label", "kind", "do", "expected_utility", "low", "high",
+    "level", "alternatives": [{"id", "label", "kind", "do", "rules", "expected_utility", "low", "high",
     "prob_best", "contributions": {attribute: weight x expected value}}], "best", "meu",
     "rules": [{"decision", "information", "description", "rows": [{"configuration", "choice",
     "expected": {state: EU}, "probability", "reachable"}]}], "value_of_information":
@@ -110,6 +110,7 @@ def _decide_json(
                 "label": eu.labels[i],
                 "kind": eu.kinds[i],
                 "do": eu.do[i],
+                "rules": list(eu.rules[i]) if eu.rules else [],
                 "expected_utility": eu.eu[i],
                 "low": eu.low[i],
                 "high": eu.high[i],

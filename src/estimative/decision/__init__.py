@@ -37,14 +37,13 @@ from ._core import (
 from .policies import (
     DEFAULT_LEVEL,
     ExpectedUtilities,
-    WeightMap,
     decision_table,
     expected_utilities,
-    weight_map,
 )
 from .rollback import DecisionRule, DecisionSolution, solve
 from .tree import DecisionTree, TreeNode, decision_tree, key_outcomes
 from .voi import ValueOfInformation, value_of_information
+from .weights import WeightMap, weight_map
 
 
 @dataclass(frozen=True, eq=False)

@@ -12,7 +12,7 @@ from __future__ import annotations
 import itertools
 import math
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 import numpy as np
 
@@ -22,6 +22,7 @@ from ..graphs import children_of, reachable
 from ..network import Network
 from ..priors import resolve_draws
 from ..spec.build import derive
+from ..spec.timing import RuleSpec, split_slice
 
 #: Draws contracted per engine call: intermediates stay in cache (see DESIGN.md).
 CHUNK = 1024
@@ -37,6 +38,15 @@ class UtilityModel:
     their value tables (one axis per scope variable) and weights.
 
     The utility of an outcome is ``sum(weights[a] * tables[a][states of scopes[a]])``.
+
+    In a dynamic model an attribute written once with ``at: each`` is unrolled into one
+    attribute per slice (``talks_going@2018H1``) whose weight is the written weight times the
+    slice's ``share`` (``discount**k / sum(discount**j)``; 1 for ``at: last`` and
+    ``horizon``). ``written`` lists the attributes as written, ``groups`` maps each to its
+    unrolled attributes, and ``written_weights`` holds the written weights in force: the
+    results show those, each written attribute's value being the ``share``-weighted mean of
+    its slices (:meth:`aggregate`), so ``eu = written_weights . aggregate(values)``. In a
+    model without time both are the attributes themselves.
     """
 
     unit: str
@@ -46,15 +56,41 @@ class UtilityModel:
     tables: Mapping[str, np.ndarray]
     weights: Mapping[str, float]
     file_weights: Mapping[str, float]
+    written: tuple[str, ...] = ()
+    written_labels: Mapping[str, str] = field(default_factory=dict)
+    written_weights: Mapping[str, float] = field(default_factory=dict)
+    written_file_weights: Mapping[str, float] = field(default_factory=dict)
+    groups: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
+    shares: Mapping[str, float] = field(default_factory=dict)
 
     @property
     def weight_vector(self) -> np.ndarray:
         return np.array([self.weights[a] for a in self.attributes], dtype=float)
 
     @property
+    def written_vector(self) -> np.ndarray:
+        """The written attributes' weights, in the order of ``written``."""
+        return np.array([self.written_weights[a] for a in self.written], dtype=float)
+
+    @property
     def overridden(self) -> dict[str, float]:
-        """The weights that differ from the model file's."""
-        return {a: w for a, w in self.weights.items() if w != self.file_weights[a]}
+        """The (written) weights that differ from the model file's."""
+        return {a: w for a, w in self.written_weights.items() if w != self.written_file_weights[a]}
+
+    @property
+    def share_matrix(self) -> np.ndarray:
+        """``M[w, a]``: the share of unrolled attribute ``a`` in written attribute ``w``."""
+        m = np.zeros((len(self.written), len(self.attributes)))
+        for i, w in enumerate(self.written):
+            for a in self.groups[w]:
+                m[i, self.attributes.index(a)] = self.shares[a]
+        return m
+
+    def aggregate(self, values: np.ndarray, axis: int = -1) -> np.ndarray:
+        """``values`` with its attribute axis (``axis``, over ``attributes``) turned into one
+        over ``written``: each written attribute's share-weighted mean of its slices."""
+        moved = np.moveaxis(np.asarray(values, dtype=float), axis, -1)
+        return np.moveaxis(moved @ self.share_matrix.T, -1, axis)
 
 
 def utility_model(net: Network, *, weights: Mapping[str, float] | None = None) -> UtilityModel:
@@ -81,30 +117,49 @@ def utility_model(net: Network, *, weights: Mapping[str, float] | None = None) -
     attrs = spec.utilities.attributes
     ids = tuple(a.id for a in attrs)
     file_weights = {a.id: float(a.weight) for a in attrs}
-    final = dict(file_weights)
+    written, wlabels, wfile, groups, shares = _written(net)
+    final_w = dict(wfile)
     for k, w in (weights or {}).items():
-        if k not in file_weights:
+        if k not in wfile:
+            base = split_slice(k)[0]
+            if k in file_weights and base in wfile:
+                raise UsageError(
+                    f"'{k}' is one slice of the utility attribute '{base}': a weight is given "
+                    "to an attribute as written, and its slices share it by the discount",
+                    field="weights",
+                    fix=f"give a weight for '{base}'",
+                )
             raise UsageError(
-                f"unknown utility attribute '{k}'{did_you_mean(k, ids)}",
-                expected=f"one of {list(ids)}",
+                f"unknown utility attribute '{k}'{did_you_mean(k, written)}",
+                field="weights",
+                expected=f"one of {list(written)}",
                 fix="name an attribute of the model's utilities",
             )
         try:
             wf = float(w)
         except (TypeError, ValueError):
-            raise UsageError(f"the weight of '{k}' must be a number", found=repr(w)) from None
+            raise UsageError(
+                f"the weight of '{k}' must be a number", field="weights", found=repr(w)
+            ) from None
         if not math.isfinite(wf) or wf < 0:
             raise UsageError(
                 f"the weight of '{k}' must be a non-negative number",
+                field="weights",
                 found=repr(w),
                 fix="give a weight of 0 or more",
             )
-        final[k] = wf
-    if all(w == 0 for w in final.values()):
+        final_w[k] = wf
+    if all(w == 0 for w in final_w.values()):
         raise UsageError(
             "every weight is 0, so no outcome is preferred to another",
+            field="weights",
             fix="give at least one attribute a positive weight",
         )
+    final = {
+        a: (final_w[w] * shares[a] if final_w[w] != wfile[w] else file_weights[a])
+        for w in written
+        for a in groups[w]
+    }
     for v in {x for a in attrs for x in a.over}:
         net.index(v)
     return UtilityModel(
@@ -115,6 +170,55 @@ def utility_model(net: Network, *, weights: Mapping[str, float] | None = None) -
         tables={a.id: np.asarray(a.table, dtype=float) for a in attrs},
         weights=final,
         file_weights=file_weights,
+        written=written,
+        written_labels=wlabels,
+        written_weights=final_w,
+        written_file_weights=wfile,
+        groups=groups,
+        shares=shares,
+    )
+
+
+def _written(
+    net: Network,
+) -> tuple[
+    tuple[str, ...],
+    dict[str, str],
+    dict[str, float],
+    dict[str, tuple[str, ...]],
+    dict[str, float],
+]:
+    """The attributes as written (ids, labels, file weights), each one's unrolled attributes,
+    and each unrolled attribute's share of its written weight."""
+    spec = net.spec
+    assert spec.utilities is not None
+    attrs = spec.utilities.attributes
+    template = spec.template
+    if template is None or template.utilities is None or spec.time is None:
+        ids = tuple(a.id for a in attrs)
+        return (
+            ids,
+            {a.id: a.label for a in attrs},
+            {a.id: float(a.weight) for a in attrs},
+            {a: (a,) for a in ids},
+            dict.fromkeys(ids, 1.0),
+        )
+    labels = list(spec.time.labels)
+    d = spec.time.discount
+    total = sum(d**k for k in range(len(labels)))
+    written = tuple(a.id for a in template.utilities.attributes)
+    groups: dict[str, list[str]] = {w: [] for w in written}
+    shares: dict[str, float] = {}
+    for a in attrs:
+        base, label = split_slice(a.id)
+        groups[base].append(a.id)
+        shares[a.id] = 1.0 if label is None else d ** labels.index(label) / total
+    return (
+        written,
+        {a.id: a.label for a in template.utilities.attributes},
+        {a.id: float(a.weight) for a in template.utilities.attributes},
+        {w: tuple(g) for w, g in groups.items()},
+        shares,
     )
 
 
@@ -152,6 +256,9 @@ class Alternative:
     label: str
     do: Mapping[str, str]
     kind: str  # "policy" | "combination" | BASELINE ("baseline") | "rules"
+    #: A reacting policy's rules (concrete per slice), run exactly by writing them as CPTs
+    #: (:func:`estimative.network.react.reacting`).
+    rules: tuple[RuleSpec, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -207,7 +314,7 @@ def named_policies(
     alts = []
     for pid in chosen:
         p = spec.policy(pid)
-        alts.append(Alternative(p.id, p.label, {**(do or {}), **p.do}, "policy"))
+        alts.append(Alternative(p.id, p.label, {**(do or {}), **p.do}, "policy", tuple(p.react)))
     if not alts:
         raise UsageError("no policy to compare", fix="name at least one policy")
     return AlternativeSet(tuple(alts), dict(do or {}), None)
@@ -249,10 +356,16 @@ def id_draws(net: Network, idnet: Network, free: Sequence[str], cpts: Draws) -> 
 
 
 def joint(
-    net: Network, targets: Sequence[str], do: Mapping[str, str], cpts: Draws | None = None
+    net: Network,
+    targets: Sequence[str],
+    do: Mapping[str, str],
+    cpts: Draws | None = None,
+    rules: Sequence[RuleSpec] = (),
 ) -> np.ndarray:
-    """P(targets | do(...)) as an array (a trailing draw axis when ``cpts`` holds draws)."""
-    ev = net.resolve(do=dict(do))
+    """P(targets | do(...)) as an array (a trailing draw axis when ``cpts`` holds draws),
+    under reacting ``rules`` when given (the network answers them exactly, with the draws
+    rewritten to match: :func:`estimative.network.react.reacting_cpts`)."""
+    ev = replace(net.resolve(do=dict(do)), rules=tuple(rules))
     if cpts is None:
         return np.asarray(net.joint_unnormalized(list(targets), ev), dtype=float)
     n = cpts[0].shape[-1]
@@ -312,10 +425,12 @@ def attribute_tensors(
     keep: Sequence[str],
     do: Mapping[str, str],
     cpts: Draws | None = None,
+    rules: Sequence[RuleSpec] = (),
 ) -> tuple[np.ndarray, np.ndarray]:
     """``(E, P)``: ``E[a, *keep]`` = E[value_a ; keep] (the expectation of attribute ``a``
     jointly with each state of ``keep``: sum over the rest of P(keep, rest | do) x value_a),
-    and ``P[*keep]`` = P(keep | do); a trailing draw axis when ``cpts`` holds draws.
+    and ``P[*keep]`` = P(keep | do); a trailing draw axis when ``cpts`` holds draws; under a
+    reacting policy's ``rules`` when given.
 
     One contraction per group of attributes, through utility nodes."""
     keep = list(keep)
@@ -332,7 +447,7 @@ def attribute_tensors(
     prob = None
     for g in range(0, len(unames), _U_GROUP):
         group = unames[g : g + _U_GROUP]
-        j = joint(unet, keep + group, do, ucpts)
+        j = joint(unet, keep + group, do, ucpts, rules)
         axes_u = tuple(range(nk, nk + len(group)))
         if prob is None:
             prob = j.sum(axis=axes_u)
@@ -373,7 +488,7 @@ def alternative_tensors(
         return e, p
     es, ps = [], []
     for alt in alts.alternatives:
-        e, p = attribute_tensors(net, util, keep, alt.do, cpts)
+        e, p = attribute_tensors(net, util, keep, alt.do, cpts, alt.rules)
         es.append(e)
         ps.append(p)
     return np.stack(es), np.stack(ps)

@@ -3,7 +3,8 @@ probability each is best under parameter uncertainty, and the map of which wins 
 weights change.
 
 A named policy sets its do() assignments; decisions it leaves alone keep their baseline CPT
-(the analyst's expectation of what that government does), as in every query of a policy.
+(the analyst's expectation of what that government does), as in every query of a policy. A
+reacting policy is judged under its rules, written as CPTs (see :mod:`estimative.network.react`).
 """
 
 from __future__ import annotations
@@ -43,7 +44,11 @@ class ExpectedUtilities:
     parameter draws) an interval and the probability each alternative is best.
 
     ``attribute_values[i, a]`` is the expected value of attribute ``a`` (unweighted) under
-    alternative ``i``; its contribution is ``weights[a]`` times that. ``eu_draws[i, n]`` is the
+    alternative ``i``; its contribution is ``weights[a]`` times that. The attributes are
+    those the model file writes: in a dynamic model an attribute valued in ``each`` slice is
+    one column whose value is the discounted mean over the slices and whose weight is the
+    written weight (see :class:`~estimative.decision.UtilityModel`). ``rules[i]`` holds a
+    reacting policy's rules in words (empty for the others). ``eu_draws[i, n]`` is the
     expected utility under draw ``n`` (the same draws for every alternative). The ``baseline``
     row (kind ``"baseline"``) is a reference: it is never "best".
 
@@ -67,6 +72,7 @@ class ExpectedUtilities:
     eu: np.ndarray
     eu_draws: np.ndarray | None
     level: float
+    rules: tuple[tuple[str, ...], ...] = ()
 
     # ----------------------------------------------------------------- derived numbers
     @property
@@ -166,6 +172,7 @@ class ExpectedUtilities:
                     "label": self.labels[i],
                     "kind": self.kinds[i],
                     "do": dict(self.do[i]),
+                    "rules": list(self.rules[i]) if self.rules else [],
                     "expected_utility": float(self.eu[i]),
                     "low": float(low[i]),
                     "high": float(high[i]),
@@ -233,7 +240,7 @@ def _evaluate(
 ) -> ExpectedUtilities:
     e, _ = alternative_tensors(net, util, altset)
     w = util.weight_vector
-    values = e  # (n_alt, n_attr)
+    values = e  # (n_alt, n_attr), over the unrolled attributes
     eu_draws = None
     if cpts is not None:
         ed, _ = alternative_tensors(net, util, altset, cpts=cpts)
@@ -250,17 +257,18 @@ def _evaluate(
         model=net.name,
         model_hash=net.model_hash,
         unit=util.unit,
-        attributes=util.attributes,
-        attribute_labels=tuple(util.labels[a] for a in util.attributes),
-        weights=dict(util.weights),
+        attributes=util.written,
+        attribute_labels=tuple(util.written_labels[a] for a in util.written),
+        weights=dict(util.written_weights),
         ids=tuple(a.id for a in alts),
         labels=tuple(a.label for a in alts),
         kinds=tuple(a.kind for a in alts),
         do=tuple(dict(a.do) for a in alts),
-        attribute_values=values,
+        attribute_values=util.aggregate(values, axis=1),
         eu=values @ w,
         eu_draws=eu_draws,
         level=level,
+        rules=tuple(tuple(r.text for r in a.rules) for a in alts),
     )
 
 
@@ -416,174 +424,3 @@ def decision_table(
     util = utility_model(net, weights=weights)
     cpts = check_draws(net, draws, rng, strengths)
     return _evaluate(net, util, combinations(net, do=do), cpts, level)
-
-
-# ------------------------------------------------------------------------------- weight maps
-@dataclass(frozen=True, eq=False)
-class WeightMap:
-    """Which alternative has the highest expected utility as two weights vary, the others
-    held at their values.
-
-    ``winner[i, j]`` indexes ``ids`` for weights ``x_values[j]`` (attribute ``x``) and
-    ``y_values[i]`` (attribute ``y``); ``eu[k, i, j]`` is alternative ``k``'s EU there.
-
-    >>> from estimative import Network, weight_map
-    >>> m = weight_map(Network.from_file("models/oil_wildcatter"), "drilling", "test_cost")
-    >>> m.winner_at(1.0, 1.0)
-    'test=no,drill=yes'
-    """
-
-    model: str
-    model_hash: str
-    x: str
-    y: str
-    x_values: np.ndarray
-    y_values: np.ndarray
-    ids: tuple[str, ...]
-    labels: tuple[str, ...]
-    eu: np.ndarray
-    winner: np.ndarray
-    current: tuple[float, float]
-    weights: Mapping[str, float]
-
-    def winner_at(self, x: float, y: float) -> str:
-        """The winner at the grid point nearest to weights ``(x, y)``."""
-        j = int(np.argmin(np.abs(self.x_values - x)))
-        i = int(np.argmin(np.abs(self.y_values - y)))
-        return self.ids[int(self.winner[i, j])]
-
-    def shares(self) -> dict[str, float]:
-        """The share of the grid each alternative wins."""
-        return {pid: float((self.winner == k).mean()) for k, pid in enumerate(self.ids)}
-
-    def to_dict(self) -> dict[str, Any]:
-        """Plain data: the two weights' grids, the alternatives, the winner at each grid point
-        (``winner[i][j]``: an id, for ``y_values[i]`` and ``x_values[j]``) and each one's share."""
-        return {
-            "model": self.model,
-            "model_hash": self.model_hash,
-            "x": self.x,
-            "y": self.y,
-            "x_values": self.x_values.tolist(),
-            "y_values": self.y_values.tolist(),
-            "ids": list(self.ids),
-            "labels": list(self.labels),
-            "winner": [[self.ids[int(k)] for k in row] for row in self.winner],
-            "shares": self.shares(),
-            "current": list(self.current),
-            "weights": dict(self.weights),
-        }
-
-    def to_frame(self) -> pd.DataFrame:
-        xs, ys = np.meshgrid(self.x_values, self.y_values)
-        return pd.DataFrame(
-            {
-                f"weight[{self.x}]": xs.ravel(),
-                f"weight[{self.y}]": ys.ravel(),
-                "winner": [self.ids[int(k)] for k in self.winner.ravel()],
-                "expected_utility": self.eu.max(axis=0).ravel(),
-            }
-        )
-
-    def _repr_html_(self) -> str:
-        rows = "".join(
-            f"<tr><td>{html.escape(k)}</td><td>{100 * v:.0f}%</td></tr>"
-            for k, v in self.shares().items()
-        )
-        cap = html.escape(f"Share of the ({self.x}, {self.y}) weight grid each alternative wins")
-        return f"<table><caption>{cap}</caption>{rows}</table>"
-
-
-def weight_map(
-    net: Network,
-    x: str,
-    y: str,
-    *,
-    weights: Mapping[str, float] | None = None,
-    policies: Sequence[str] | None = None,
-    do: Mapping[str, str] | None = None,
-    x_values: Sequence[float] | None = None,
-    y_values: Sequence[float] | None = None,
-) -> WeightMap:
-    """The winner among the alternatives (named policies, or combinations of decisions) on a
-    grid of weights for attributes ``x`` and ``y``.
-
-    Expected utility is linear in the weights, so each alternative's expected attribute
-    values are computed once. The default grid runs from 0 to twice the current weight (at
-    least 0 to 1) in 41 steps.
-
-    Parameters
-    ----------
-    net : Network
-        A model with utilities.
-    x, y : str
-        The two attributes whose weights vary.
-    weights : mapping of str to float, optional
-        Attribute weights overriding the model file's, by attribute id.
-    policies : sequence of str, optional
-        The named policies to compare.
-    do : mapping of str to str, optional
-        Conditions set by do() for every alternative.
-    x_values, y_values : sequence of float, optional
-        The weight grids (at least two non-negative values each).
-
-    Returns
-    -------
-    WeightMap
-        The winner and every alternative's expected utility at each grid point.
-
-    Examples
-    --------
-    >>> from estimative import Network
-    >>> m = weight_map(Network.from_file("models/oil_wildcatter"), "drilling", "test_cost")
-    >>> m.winner_at(1.0, 1.0), m.shares()["test=yes,drill=no"]
-    ('test=no,drill=yes', 0.0)
-    """
-    util = utility_model(net, weights=weights)
-    for name in (x, y):
-        if name not in util.attributes:
-            raise UsageError(
-                f"unknown utility attribute '{name}'{did_you_mean(name, util.attributes)}",
-                expected=f"one of {list(util.attributes)}",
-            )
-    if x == y:
-        raise UsageError("the two weights of a weight map must differ", found=f"{x} twice")
-    altset = default_alternatives(net, policies, do=do)
-    e, _ = alternative_tensors(net, util, altset)  # (n_alt, n_attr)
-
-    def grid(name: str, given: Sequence[float] | None) -> np.ndarray:
-        if given is not None:
-            arr = np.asarray(given, dtype=float)
-            if arr.ndim != 1 or arr.size < 2 or np.any(arr < 0) or not np.all(np.isfinite(arr)):
-                raise UsageError(
-                    f"weights for '{name}' must be at least two non-negative numbers",
-                    found=str(given),
-                )
-            return arr
-        return np.linspace(0.0, max(1.0, 2.0 * util.weights[name]), 41)
-
-    xs, ys = grid(x, x_values), grid(y, y_values)
-    ix, iy = util.attributes.index(x), util.attributes.index(y)
-    w = util.weight_vector
-    rest = e @ np.where(np.isin(np.arange(len(w)), [ix, iy]), 0.0, w)  # (n_alt,)
-    eu = (
-        rest[:, None, None]
-        + e[:, ix, None, None] * xs[None, None, :]
-        + e[:, iy, None, None] * ys[None, :, None]
-    )
-    tol = tie_tolerance(eu)
-    winner = np.argmax(eu >= eu.max(axis=0, keepdims=True) - tol, axis=0)
-    return WeightMap(
-        net.name,
-        net.model_hash,
-        x,
-        y,
-        xs,
-        ys,
-        altset.ids,
-        tuple(a.label for a in altset.alternatives),
-        eu,
-        winner,
-        (util.weights[x], util.weights[y]),
-        dict(util.weights),
-    )

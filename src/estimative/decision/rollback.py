@@ -302,7 +302,7 @@ def solve(
         net.name,
         net.model_hash,
         util.unit,
-        dict(util.weights),
+        dict(util.written_weights),
         dict(plan.fixed),
         meu,
         tuple(rules),

@@ -193,7 +193,9 @@ def key_outcomes(
     candidate, the variance over its states of E[U | state, alternative], averaged over the
     alternatives."""
     kinds = {v.id: v.kind for v in net.spec.variables}
-    fixed = {v for a in altset.alternatives for v in a.do}
+    fixed = {v for a in altset.alternatives for v in a.do} | {
+        r.variable for a in altset.alternatives for r in a.rules
+    }
     candidates = list(
         dict.fromkeys(
             v
@@ -292,7 +294,7 @@ def decision_tree(
                 net.name,
                 net.model_hash,
                 util.unit,
-                dict(util.weights),
+                dict(util.written_weights),
                 "policies",
                 ("policy", *chosen),
                 root,
@@ -314,7 +316,13 @@ def decision_tree(
         while True:
             root, stages = _rules_tree(net, util, plan, chosen)
             tree = DecisionTree(
-                net.name, net.model_hash, util.unit, dict(util.weights), "rules", stages, root
+                net.name,
+                net.model_hash,
+                util.unit,
+                dict(util.written_weights),
+                "rules",
+                stages,
+                root,
             )
             if tree.n_leaves <= max_leaves or (outcomes is not None) or not chosen:
                 break

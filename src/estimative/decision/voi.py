@@ -248,6 +248,7 @@ def value_of_information(
     # What every alternative sets alike (``do``) happens before the choice and may be observed.
     varied = sorted(
         {v for a in altset.alternatives for v, st in a.do.items() if fixed.get(v) != st}
+        | {r.variable for a in altset.alternatives for r in a.rules}
     )
     affected = descendants(net, varied) | set(varied)
     scope_vars = {v for a in util.attributes for v in util.scopes[a]}
@@ -325,7 +326,7 @@ def value_of_information(
         model=net.name,
         model_hash=net.model_hash,
         unit=util.unit,
-        weights=dict(util.weights),
+        weights=dict(util.written_weights),
         alternatives=altset.ids,
         eu_without=eu_without,
         best_without=altset.ids[i_best],

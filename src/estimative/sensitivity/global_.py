@@ -271,7 +271,10 @@ def global_sensitivity(
     """Sobol indices of ``P(target in state | conditions)`` with respect to the CPTs.
 
     One group per variable (default: every variable whose CPT can change the query; others
-    are left out, their indices are 0), or the named ``groups`` of variables. Variables not
+    are left out, their indices are 0), or the named ``groups`` of variables. In a dynamic
+    model the default input is one CPT as written: the slices' copies of one table
+    (:attr:`~estimative.spec.ModelSpec.ties`, e.g. ``"tension.cpt"``) move together, as they
+    do in every parameter draw. Variables not
     in any group stay at their point values. ``n`` (a power of 2) sets the Saltelli base
     sample, ``pool`` the Dirichlet draws per CPT behind each input (see the module notes).
 
@@ -329,26 +332,37 @@ def global_sensitivity(
                     )
                 group_of[v] = str(g)
         inputs = [v for v in net.variables if v in group_of]
+        copies: dict[str, list[str]] = {v: [v] for v in inputs}
     else:
         if variables is None:
             rel = relevant_variables(net, target, ev)
-            inputs = [v for i, v in enumerate(net.variables) if i in rel]
+            chosen = [v for i, v in enumerate(net.variables) if i in rel]
+            # a dynamic model's copies of one CPT are one input: one table, drawn once
+            ties = net.spec.ties
+            copies = {}
+            for v in chosen:
+                if ".." in v.partition("@")[2]:
+                    continue  # a window node: a deterministic table, nothing to draw
+                copies.setdefault(ties.get(v, v), []).append(v)
+            inputs = list(copies)
         else:
             inputs = [net.variables[net.index(v)] for v in variables]
+            copies = {v: [v] for v in inputs}
         group_of = {v: v for v in inputs}
     if not inputs:
         raise UsageError(
             "no variable's CPT can change this query", fix="check the target, evidence and do()"
         )
     pools = draw_cpts(net, pool, rng=rng, strengths=strengths)
-    idx_of = [net.index(v) for v in inputs]
+    idx_of = [[net.index(m) for m in copies[v]] for v in inputs]
 
     def model(X: np.ndarray) -> np.ndarray:
         rows = X.shape[0]
         pick = np.minimum((X * pool).astype(np.intp), pool - 1)
         cpts = [np.broadcast_to(c[..., np.newaxis], (*c.shape, rows)) for c in net.cpts]
-        for k, vi in enumerate(idx_of):
-            cpts[vi] = pools[vi][..., pick[:, k]]
+        for k, vis in enumerate(idx_of):
+            for vi in vis:  # tied copies share each pool draw, so one index ties them
+                cpts[vi] = pools[vi][..., pick[:, k]]
         # A draw that makes the evidence impossible gives NaN; sobol_indices then says so.
         return batched_probability(net, target, states, ev, cpts)[0]
 

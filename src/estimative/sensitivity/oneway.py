@@ -23,7 +23,8 @@ far the posterior moves across that range (the function is monotone, so its ends
 In a two-state column both entries are the same parameter under co-variation; we list the
 last state's. Entries equal to 0 (structural zeros) or 1 cannot move under co-variation and
 are not listed. Parameters of a variable under do() or outside the query's ancestors have
-sensitivity exactly 0 (``a = c = 0``).
+sensitivity exactly 0 (``a = c = 0``). Under a reacting policy the ancestors are those of the
+network with the rules written as CPTs (a rule's conditions move the instrument it sets).
 """
 
 from __future__ import annotations
@@ -39,6 +40,7 @@ import pandas as pd
 from ..checks import check_count, check_level
 from ..errors import QueryError
 from ..network import Evidence, Network, Soft
+from ..network.react import reacting
 from ..priors.entered import Parameter, parameters_of, perturbed_cpts
 from ..uncertainty import batched_joint
 
@@ -67,10 +69,15 @@ def parameters(
 
 
 def relevant_variables(net: Network, target: str, ev: Evidence) -> set[int]:
-    """Variables whose CPT can change the query: ancestors of target and evidence, not cut by do()."""
-    cut = frozenset(net.index(v) for v in ev.do)
-    nodes = [net.index(target), *(net.index(v) for v in (*ev.given, *ev.soft))]
-    return {v for v in net.structure.ancestors(nodes, cut) if v not in cut}
+    """Variables whose CPT can change the query: ancestors of target and evidence, not cut by
+    do(). Under a reacting policy (``ev.rules``) the ancestors are those of the network with
+    the rules written as CPTs, where a ruled variable depends on the rule's conditions; its
+    own CPT still counts where no ``otherwise`` is given (there it follows its CPT)."""
+    walk = reacting(net, ev.rules) if ev.rules else net
+    cut = frozenset(walk.index(v) for v in ev.do)
+    nodes = [walk.index(target), *(walk.index(v) for v in (*ev.given, *ev.soft))]
+    names = {walk.variables[v] for v in walk.structure.ancestors(nodes, cut) if v not in cut}
+    return {net.index(v) for v in names}
 
 
 def linear_coefficients(

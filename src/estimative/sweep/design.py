@@ -115,6 +115,10 @@ class SweepDesign:
         if rng is not None:
             self._take_seed_of(rng)
         net = self.net
+        for var, _ in self.targets:  # a window the model did not name (x@A..B) is added
+            net = net.with_window(var)
+        if net is not self.net:
+            object.__setattr__(self, "net", net)
         if not self.targets:
             raise UsageError(
                 "a sweep needs at least one target",

@@ -28,6 +28,7 @@ A sweep file describes a batch of queries over parameter draws (see
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import os
 from pathlib import Path
@@ -36,7 +37,7 @@ from typing import Annotated, Any, Literal
 from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, ValidationError, model_validator
 
 from .._io import display_path
-from ..errors import ModelError, Problem, did_you_mean
+from ..errors import EstimativeError, ModelError, Problem, did_you_mean
 from ..files.load import pydantic_problems
 from ..files.yamlio import load_yaml
 from ..network import Network
@@ -211,6 +212,9 @@ def load_sweep_file(path: str | Path) -> SweepFile:
             raise ModelError(lead) from None
         raise ModelError([lead, *exc.problems]) from None
     problems: list[Problem] = []
+    for item in spec.targets:  # a window the model did not name (x@A..B) is added to it
+        with contextlib.suppress(EstimativeError):  # else reported below, at the target's line
+            net = net.with_window(item.variable)
     targets = _check_targets(spec, data.get("targets"), net, lines, problems)
     policies = _check_ids(
         spec.policies, "policies", [q.id for q in net.spec.policies], "policy", lines, problems
