@@ -24,6 +24,9 @@ VariableId = Annotated[str, Field(pattern=r"^[A-Za-z_][A-Za-z0-9_.\-]*$", max_le
 #: State names: letters, digits, _ . + - (no spaces, '=' or ','; quote numeric names in YAML).
 #: The id of the alternative with no policy applied (the reference every policy is compared with).
 BASELINE = "baseline"
+#: Ids the command line, sweeps and the brief use for rows of their own; no policy or scenario
+#: may take one (compared case-insensitively).
+RESERVED_IDS: tuple[str, ...] = (BASELINE, "all", "optimal_rules")
 
 StateName = Annotated[str, Field(pattern=r"^[A-Za-z0-9_][A-Za-z0-9_.+\-]*$", max_length=120)]
 Probability = Annotated[float, Field(ge=0.0, le=1.0, allow_inf_nan=False)]
@@ -42,6 +45,9 @@ class SourceDoc(_Base):
     title: str | None = None
     author: str | None = None
     date: str | None = None
+    #: Allow ``path`` to resolve outside the model folder (off: a shared model cannot read
+    #: files elsewhere on the reader's machine).
+    allow_outside: bool = False
 
 
 class Citation(_Base):
