@@ -78,7 +78,11 @@ def mutate(text: str, rng: random.Random) -> str:
             j = rng.randrange(len(lines))
             lines[i], lines[j] = lines[j], lines[i]
         elif op == 3:
-            lines[i] = " " * rng.choice((1, 2, 3, 4)) + lines[i] if rng.random() < 0.5 else lines[i].lstrip()
+            lines[i] = (
+                " " * rng.choice((1, 2, 3, 4)) + lines[i]
+                if rng.random() < 0.5
+                else lines[i].lstrip()
+            )
         elif op in (4, 5):
             hits = list(_NUMBER.finditer(text))
             if hits:
@@ -94,7 +98,24 @@ def mutate(text: str, rng: random.Random) -> str:
                 continue
         elif op == 8:
             pos = rng.randrange(len(text) + 1)
-            junk = rng.choice(("\x00", "\ufeff", "\u2028", "\r", "\\", '"', "'", "#", "&", "*", "|", ">", "<!--", "]]>"))
+            junk = rng.choice(
+                (
+                    "\x00",
+                    "\ufeff",
+                    "\u2028",
+                    "\r",
+                    "\\",
+                    '"',
+                    "'",
+                    "#",
+                    "&",
+                    "*",
+                    "|",
+                    ">",
+                    "<!--",
+                    "]]>",
+                )
+            )
             text = text[:pos] + junk + text[pos:]
             continue
         else:

@@ -122,7 +122,7 @@ def read_bif(text: str, raw: RawNet) -> None:
                         )
                     p.expect("[")
                     n = p.name("the number of states")
-                    if not n.value.isdigit():
+                    if not (n.value.isascii() and n.value.isdigit()):
                         raise p.error("the number of states", n)
                     declared = (int(n.value), n.line)
                     p.expect("]")
