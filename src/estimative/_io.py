@@ -62,6 +62,7 @@ def atomic_writer(
         dir=target.parent if str(target.parent) else ".", prefix=f".{target.name}.", suffix=".tmp"
     )
     try:
+        os.fchmod(fd, 0o666 & ~_umask())  # like any Unix tool (mkstemp alone gives 0600)
         with (
             os.fdopen(fd, "wb") if binary else os.fdopen(fd, "w", encoding="utf-8", newline="\n")
         ) as fh:
@@ -75,6 +76,13 @@ def atomic_writer(
         if os.path.exists(tmp):
             os.unlink(tmp)
         raise
+
+
+def _umask() -> int:
+    """The process's umask (read by setting it and putting it back)."""
+    mask = os.umask(0o022)
+    os.umask(mask)
+    return mask
 
 
 def write_text_atomic(path: str | os.PathLike[str], text: str, *, what: str = "file") -> Path:

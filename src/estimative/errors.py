@@ -138,6 +138,16 @@ class UsageError(EstimativeError):
     """
 
 
+class ResourceError(EstimativeError):
+    """The machine, not the input, failed: a disk full, a worker or a scheduler lost. The
+    message says what failed and what to do (a sweep is resumable: rerun the same command).
+
+    >>> err = ResourceError("no space left on the device", fix="free space and rerun")
+    >>> print(err)
+    no space left on the device. Fix: free space and rerun
+    """
+
+
 def did_you_mean(name: str, options: object) -> str:
     """Return ``" (did you mean 'x'?)"`` for the closest option, or ``""``.
 

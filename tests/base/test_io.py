@@ -66,3 +66,18 @@ def test_atomic_writer_refuses_a_folder_and_a_missing_folder(tmp_path: Path) -> 
         write_json_atomic(tmp_path, {})
     with pytest.raises(UsageError, match="does not exist"):
         write_json_atomic(tmp_path / "nope" / "x.json", {})
+
+
+def test_written_files_follow_the_umask(tmp_path) -> None:
+    """Like any Unix tool: 0666 less the umask (mkstemp alone would give 0600)."""
+    import os
+    import stat
+
+    from estimative._io import write_text_atomic
+
+    old = os.umask(0o027)
+    try:
+        p = write_text_atomic(tmp_path / "a.txt", "x")
+    finally:
+        os.umask(old)
+    assert stat.S_IMODE(p.stat().st_mode) == 0o640

@@ -16,11 +16,12 @@ sweep), :mod:`.decide`, :mod:`.forecast` (forecast, score), :mod:`.brief` and :m
 from __future__ import annotations
 
 import argparse
+import errno
 import sys
 from collections.abc import Callable, Sequence
 
 from .._version import __version__
-from ..errors import EstimativeError
+from ..errors import EstimativeError, ResourceError
 from . import analysis, brief, decide, explore, forecast, model
 from ._errors import report
 
@@ -108,11 +109,27 @@ def main(argv: Sequence[str] | None = None) -> int:
         devnull = os.open(os.devnull, os.O_WRONLY)
         os.dup2(devnull, sys.stdout.fileno())
         return 0
+    except OSError as exc:
+        if args.debug:
+            raise
+        if exc.errno not in _MACHINE_ERRNOS:
+            return _internal(exc)
+        problem = f"{exc.strerror or exc}" + (f": {exc.filename}" if exc.filename else "")
+        err = ResourceError(problem, fix="free space or fix permissions, then rerun the command")
+        return report(err, options=set(), as_json=getattr(args, "json", False))
     except Exception as exc:
         if args.debug:
             raise
-        sys.stderr.write(
-            f"internal error: {type(exc).__name__}: {exc}\n"
-            "This is a bug in estimative, not in your input. Rerun with --debug for a traceback.\n"
-        )
-        return 1
+        return _internal(exc)
+
+
+#: File-system failures of the machine, reported as such (exit 2), not as a bug.
+_MACHINE_ERRNOS = {errno.ENOSPC, errno.EDQUOT, errno.EROFS, errno.EACCES, errno.EPERM, errno.EIO}
+
+
+def _internal(exc: BaseException) -> int:
+    sys.stderr.write(
+        f"internal error: {type(exc).__name__}: {exc}\n"
+        "This is a bug in estimative, not in your input. Rerun with --debug for a traceback.\n"
+    )
+    return 1

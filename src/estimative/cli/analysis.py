@@ -295,6 +295,7 @@ def cmd_sweep(args: argparse.Namespace) -> int:
                     "total": result.chunks,
                     "computed": result.chunks_computed,
                     "reused": result.chunks_reused,
+                    "redone": list(result.redone),
                 },
                 "workers": result.workers,
                 "scheduler": args.scheduler,
@@ -316,6 +317,11 @@ def cmd_sweep(args: argparse.Namespace) -> int:
         f"  wrote {result.rows:,} rows to {result.out} ({result.chunks} chunks: {result.chunks_computed} computed now, "
         f"{result.chunks_reused} kept from an earlier run) in {result.seconds:.1f} s"
     )
+    if result.redone:
+        out(
+            f"  recomputed {len(result.redone)} part(s) found on disk whose checksum or row count "
+            f"did not match the manifest: {', '.join(result.redone)}"
+        )
     out(f"  sidecar {result.sidecar}; settings hash {result.settings_hash}")
     out(f'  read it with pandas.read_parquet("{result.out}") or estimative.sweep.read_sweep')
     return 0

@@ -14,6 +14,7 @@ Imported files become a :class:`~estimative.spec.ModelSpec` with full-table CPTs
 
 from __future__ import annotations
 
+import dataclasses
 import os
 import warnings
 from collections.abc import Callable
@@ -23,6 +24,7 @@ from typing import TYPE_CHECKING
 from .._io import display_path, write_text_atomic
 from ..errors import ModelError, Problem, UsageError, did_you_mean
 from ..spec import ModelSpec
+from ..spec.limits import IMPORT_MIB
 from .formats import bif, net, uai, xml
 from .formats._common import InteropWarning, NetView, RawNet, view_of
 from .formats._names import written_names
@@ -63,8 +65,11 @@ DEFAULT_SUFFIX: dict[str, str] = {
     "net": ".net",
     "uai": ".uai",
 }
-#: Files larger than this are refused on import.
-MAX_IMPORT_BYTES = 64 * 1024 * 1024
+#: The default size limit of an imported file (see :data:`estimative.spec.limits.IMPORT_MIB`).
+MAX_IMPORT_BYTES = IMPORT_MIB.default * 1024 * 1024
+#: What a reader may raise on hostile input (an encoding Python lacks, a number too long to
+#: convert, nesting deeper than the stack): reported as a problem with the file, not a bug.
+_READ_ERRORS = (ValueError, LookupError, OverflowError, RecursionError, MemoryError)
 
 _WRITERS: dict[str, Callable[[NetView], str]] = {
     "bif": bif.write_bif,
@@ -220,6 +225,18 @@ def export_network(
     return write_text_atomic(path, text, what="output file")
 
 
+def _read(data: bytes, raw: RawNet) -> None:
+    """Fill ``raw`` from the file's bytes with the reader of its format."""
+    if raw.fmt in ("xmlbif", "xdsl"):
+        xml.read_xml(data, raw)
+        return
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError:
+        text = data.decode("latin-1")  # older BIF and NET files are often Latin-1
+    _TEXT_READERS[raw.fmt](text, raw)
+
+
 def import_file(path: str | os.PathLike[str], *, normalize: bool = False) -> ModelSpec:
     """Read a BIF, XMLBIF, XDSL (GeNIe), NET (HUGIN) or UAI file into a validated model.
 
@@ -276,25 +293,38 @@ def import_file(path: str | os.PathLike[str], *, normalize: bool = False) -> Mod
             )
         )
     size = p.stat().st_size
-    if size > MAX_IMPORT_BYTES:
+    limit = IMPORT_MIB.value() * 2**20
+    if size > limit:
         raise raw.fail(
             "file is too large to import",
-            expected=f"at most {MAX_IMPORT_BYTES // 2**20} MiB",
+            expected=f"at most {IMPORT_MIB.value()} MiB",
             found=f"{size / 2**20:.1f} MiB",
+            fix=IMPORT_MIB.fix(),
         )
-    data = p.read_bytes()
+    with p.open("rb") as fh:
+        data = fh.read(limit + 1)
     if b"\x00" in data:
-        raise raw.fail(f"file is binary, not {raw.fmt.upper()} text", fix="name a text file")
+        raise raw.fail(
+            f"file is binary, not {raw.fmt.upper()} text",
+            data[: data.index(b"\x00")].count(b"\n") + 1,
+            fix="name a text file",
+        )
     if not data.strip():
         raise raw.fail("file is empty", fix=f"name a {raw.fmt.upper()} file")
-    if raw.fmt in ("xmlbif", "xdsl"):
-        xml.read_xml(data, raw)
-    else:
-        try:
-            text = data.decode("utf-8")
-        except UnicodeDecodeError:
-            text = data.decode("latin-1")  # older BIF and NET files are often Latin-1
-        _TEXT_READERS[raw.fmt](text, raw)
+    try:
+        _read(data, raw)
+    except _READ_ERRORS as exc:
+        what = "nested too deeply" if isinstance(exc, RecursionError) else str(exc)[:200]
+        raise raw.fail(
+            f"cannot read the file: {what or type(exc).__name__}",
+            fix=f"check that it is a well-formed {raw.fmt.upper()} file saved as UTF-8",
+        ) from None
     if raw.problems:
         raise ModelError(raw.problems)
-    return build_spec(raw, p, normalize=normalize)
+    try:
+        return build_spec(raw, p, normalize=normalize)
+    except ModelError as exc:  # a table refused by the builder: say which file it came from
+        named = [
+            q if q.file else dataclasses.replace(q, file=display_path(p)) for q in exc.problems
+        ]
+        raise ModelError(named) from None

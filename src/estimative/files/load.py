@@ -264,7 +264,11 @@ def load_raw(path: str | Path) -> tuple[dict[str, Any], Locator, Path]:
             sib = folder / f"{section}.yaml"
             if not sib.exists():
                 continue
-            sdata, slines = load_yaml(sib, display=display_path(sib))
+            sdata, slines = load_yaml(
+                sib,
+                display=display_path(sib),
+                empty_fix=f"write its '{section}:' section, or delete the file",
+            )
             if not isinstance(sdata, dict) or set(sdata) != {section}:
                 raise ModelError(
                     Problem(

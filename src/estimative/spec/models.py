@@ -37,6 +37,9 @@ StateName = Annotated[
 ]
 #: The id of the alternative with no policy applied (the reference every policy is compared with).
 BASELINE = "baseline"
+#: Ids the command line, sweeps and the brief use for rows of their own; no policy or scenario
+#: may take one (compared case-insensitively).
+RESERVED_IDS: tuple[str, ...] = (BASELINE, "all", "optimal_rules")
 
 Probability = Annotated[float, Field(ge=0.0, le=1.0, allow_inf_nan=False)]
 NonNegative = Annotated[float, Field(ge=0.0, allow_inf_nan=False)]
@@ -54,6 +57,9 @@ class SourceDoc(_Base):
     title: str | None = None
     author: str | None = None
     date: str | None = None
+    #: Allow ``path`` to resolve outside the model folder (off: a shared model cannot read
+    #: files elsewhere on the reader's machine).
+    allow_outside: bool = False
 
 
 class Citation(_Base):

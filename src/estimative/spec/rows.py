@@ -158,7 +158,21 @@ def distribution(
     if not ok:
         return None
     arr = np.asarray(vals, dtype=float)
-    total = float(arr.sum())
+    with np.errstate(over="ignore"):
+        total = float(arr.sum())
+    if not np.isfinite(total):
+        issues.append(
+            (
+                path,
+                f"{what} sums to more than the largest number a double holds",
+                {
+                    "expected": "a finite sum",
+                    "found": "infinity",
+                    "fix": "scale the weights down (only their ratios matter)",
+                },
+            )
+        )
+        return None
     if normalize:
         if total <= 0:
             issues.append(

@@ -16,14 +16,15 @@ from typing import Any
 
 import numpy as np
 
-from .._io import display_path
 from ..errors import Problem, did_you_mean
 from ..graphs import find_cycle, reachable
 from .elicitation import expand_cpt
+from .limits import table_problem
 from .locate import Locator, Path_
-from .models import Citation, ModelSpec, QueryRef
+from .models import RESERVED_IDS, Citation, ModelSpec, QueryRef
 from .provenance import normalized_variants, quote_in
 from .references import check_evidence
+from .sources import read_sources
 
 
 @dataclass
@@ -183,6 +184,7 @@ def check_spec(spec: ModelSpec, loc: Locator, folder: Path) -> tuple[list[Proble
         "sources",
     ):
         _dupes(list(getattr(spec, section)), section, loc, problems)
+    _check_reserved(spec, loc, problems)
     known: dict[str, list[str]] = {}
     for i, v in enumerate(spec.variables):
         if len(set(v.states)) != len(v.states):
@@ -262,6 +264,14 @@ def check_spec(spec: ModelSpec, loc: Locator, folder: Path) -> tuple[list[Proble
         for i, v in enumerate(spec.variables):
             if any(p not in known for p in v.parents) or len(set(v.states)) != len(v.states):
                 continue
+            too_big = table_problem(len(v.states), [len(known[p]) for p in v.parents])
+            if too_big is not None:
+                problems.append(
+                    loc.problem(
+                        ("variables", i, "parents"), f"cpt of {v.id}: {too_big[0]}", **too_big[1]
+                    )
+                )
+                continue
             table, bands, issues = expand_cpt(v, known)
             for rel, msg, extra in issues:
                 problems.append(
@@ -272,30 +282,10 @@ def check_spec(spec: ModelSpec, loc: Locator, folder: Path) -> tuple[list[Proble
                 if bands is not None:
                     expanded.bands[v.id] = bands
     # sources and quotes
-    docs: dict[str, tuple[str, ...]] = {}
-    for i, doc in enumerate(spec.sources):
-        doc_path = folder / doc.path
-        if not doc_path.is_file():
-            problems.append(
-                loc.problem(
-                    ("sources", i, "path"),
-                    f"source document '{doc.path}' does not exist",
-                    found=display_path(doc_path),
-                    fix="give a path relative to the model folder",
-                )
-            )
-            continue
-        if doc_path.suffix in (".yaml", ".yml"):  # a background source: quote its facts
+    docs = read_sources(spec, loc, folder, problems)
+    for doc in spec.sources:  # a background source (YAML): its facts are what quotes cite
+        if doc.id in docs and doc.path.endswith((".yaml", ".yml")):
             docs[doc.id] = normalized_variants("\n\u2016\n".join(f.text for f in spec.background))
-            continue
-        try:
-            docs[doc.id] = normalized_variants(doc_path.read_text(encoding="utf-8"))
-        except (UnicodeDecodeError, OSError) as exc:
-            problems.append(
-                loc.problem(
-                    ("sources", i, "path"), f"cannot read source document as UTF-8 text ({exc})"
-                )
-            )
 
     def check_citation(c: Citation | Any, path: Path_) -> None:
         src, quote = c.source, c.quote
@@ -379,6 +369,22 @@ def check_spec(spec: ModelSpec, loc: Locator, folder: Path) -> tuple[list[Proble
     _check_decisions(spec, edges, loc, problems)
     _check_utilities(spec, known, loc, problems, check_citation, expanded)
     return problems, expanded
+
+
+def _check_reserved(spec: ModelSpec, loc: Locator, problems: list[Problem]) -> None:
+    """Policy and scenario ids the command line, sweeps and the brief use for their own rows
+    (``baseline``, ...): a policy named ``baseline`` would silently replace the real one."""
+    for section, kind in (("policies", "policy"), ("scenarios", "scenario")):
+        for i, item in enumerate(getattr(spec, section)):
+            if item.id.casefold() in RESERVED_IDS:
+                problems.append(
+                    loc.problem(
+                        (section, i, "id"),
+                        f"'{item.id}' is a reserved name and cannot be a {kind} id",
+                        expected=f"a name other than {', '.join(RESERVED_IDS)}",
+                        fix=f"rename it, e.g. '{item.id}_{kind}'",
+                    )
+                )
 
 
 def _check_decisions(

@@ -9,20 +9,22 @@ manifest after each.
 from __future__ import annotations
 
 import contextlib
+import errno
 import multiprocessing as mp
 import os
 import socket
 import threading
 import time
 from collections.abc import Callable, Iterator
-from concurrent.futures import ProcessPoolExecutor, as_completed
+from concurrent.futures import CancelledError, ProcessPoolExecutor, as_completed
+from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import pyarrow as pa
 
-from ..errors import UsageError
+from ..errors import ResourceError, UsageError
 from .compute import SweepJob, make_job, timed_chunk
 from .design import SweepDesign, check_whole
 from .store import now as _now
@@ -31,6 +33,7 @@ from .store import (
     part_index,
     part_name,
     part_ok,
+    part_sha256,
     read_sweep,
     remove_temporary,
     sidecar,
@@ -38,6 +41,11 @@ from .store import (
     write_part,
     write_sidecar,
 )
+
+#: What every machine failure says: nothing finished is lost.
+RESUMABLE = "the sweep is resumable: rerun the same command"
+#: The file-system failures that are the machine's, not a bug: disk full, quota, read-only.
+_DISK_ERRNOS = {errno.ENOSPC, errno.EDQUOT, errno.EROFS, errno.EIO}
 
 #: ``progress(done, total)``: called as chunks finish.
 Progress = Callable[[int, int], None]
@@ -66,6 +74,9 @@ class SweepResult:
     model_hash: str
     seconds: float
     workers: int | None = None
+    #: Part files found on disk whose checksum or row count did not match the manifest, and
+    #: which this run therefore computed again.
+    redone: tuple[str, ...] = ()
 
     def to_frame(self) -> Any:
         """The rows as a pandas DataFrame (see :func:`~estimative.sweep.store.read_sweep`)."""
@@ -145,9 +156,25 @@ def run_sweep(
             field="out",
             fix="name a folder for the sweep's rows",
         )
-    folder.mkdir(parents=True, exist_ok=True)
+    folder = folder.resolve()  # one lock and one manifest however the folder is named
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise UsageError(
+            f"cannot create the output folder {folder} ({exc.strerror or exc})",
+            field="out",
+            fix="name a folder you can write to",
+        ) from None
     with folder_lock(folder):
-        return _run_locked(design, folder, workers, scheduler, progress)
+        try:
+            return _run_locked(design, folder, workers, scheduler, progress)
+        except OSError as exc:
+            if exc.errno not in _DISK_ERRNOS:
+                raise
+            raise ResourceError(
+                f"cannot write the sweep into {folder}: {exc.strerror or exc}",
+                fix=f"{RESUMABLE}, once there is room (or choose another --out)",
+            ) from None
 
 
 @contextlib.contextmanager
@@ -183,15 +210,25 @@ def _run_locked(
     remove_temporary(folder)  # left by a run that was killed mid-write
     expected = {k: design.chunk_rows(k) for k in range(design.n_chunks)}
     parts: dict[str, Any] = manifest["parts"]
-    done = {k for k in range(design.n_chunks) if part_ok(folder / part_name(k), expected[k])}
+    done = {
+        k
+        for k in range(design.n_chunks)
+        if part_ok(
+            folder / part_name(k),
+            expected[k],
+            (parts.get(part_name(k)) or {}).get("sha256"),
+        )
+    }
+    # Parts on disk that the manifest cannot vouch for (corrupted, truncated, or written by a
+    # run killed before it recorded their checksum) are computed again.
+    redone = [
+        part_name(k)
+        for k in range(design.n_chunks)
+        if k not in done and (part_name(k) in parts or (folder / part_name(k)).exists())
+    ]
     for name in list(parts):
         if part_index(name) not in done:
             del parts[name]
-    for k in done:
-        parts.setdefault(
-            part_name(k),
-            {"rows": expected[k], "draws": list(design.chunk_draws(k)), "seconds": None},
-        )
     pending = [k for k in range(design.n_chunks) if k not in done]
     run: dict[str, Any] = {  # a JSON record of the manifest; its values change type as it runs
         "started": _now(),
@@ -200,6 +237,7 @@ def _run_locked(
         "chunks_computed": 0,
         "workers": None if scheduler else min(n_workers, max(1, len(pending))),
         "scheduler": scheduler,
+        "redone": redone,
     }
     manifest["runs"].append(run)
     manifest["complete"] = not pending
@@ -217,6 +255,7 @@ def _run_locked(
         write_part(folder / part_name(k), table)
         parts[part_name(k)] = {
             "rows": table.num_rows,
+            "sha256": part_sha256(folder / part_name(k)),
             "draws": list(design.chunk_draws(k)),
             "seconds": round(seconds, 6),
         }
@@ -251,6 +290,7 @@ def _run_locked(
         design.net.model_hash,
         seconds,
         run["workers"],
+        tuple(redone),
     )
 
 
@@ -282,7 +322,14 @@ def _run_local(job: SweepJob, pending: list[int], workers: int, finished: _Finis
     try:
         futures = [ex.submit(_worker_chunk, k) for k in pending]
         for fut in as_completed(futures):
-            finished(*fut.result())
+            try:
+                result = fut.result()
+            except BrokenProcessPool:
+                raise ResourceError(
+                    "a worker process died (killed, or out of memory) before its chunk finished",
+                    fix=f"{RESUMABLE} (with fewer --workers if memory is short)",
+                ) from None
+            finished(*result)
     except BaseException:
         ex.shutdown(wait=False, cancel_futures=True)
         raise
@@ -307,6 +354,8 @@ def _run_dask(job: SweepJob, pending: list[int], address: str, finished: _Finish
     try:
         from distributed import Client
         from distributed import as_completed as dask_completed
+        from distributed.comm.core import CommClosedError
+        from distributed.scheduler import KilledWorker
     except ImportError:  # pragma: no cover - a dependency of the package
         raise UsageError(
             "--scheduler needs dask[distributed]", fix="pip install 'dask[distributed]'"
@@ -324,6 +373,11 @@ def _run_dask(job: SweepJob, pending: list[int], address: str, finished: _Finish
         futures = [client.submit(timed_chunk, job_future, k, pure=False) for k in pending]
         for fut in dask_completed(futures, loop=client.loop):
             finished(*fut.result())
+    except (KilledWorker, CancelledError, CommClosedError, TimeoutError) as exc:
+        raise ResourceError(
+            f"the Dask cluster at {address} lost the sweep's work ({type(exc).__name__})",
+            fix=f"{RESUMABLE} once the scheduler and its workers are up",
+        ) from None
     finally:
         client.close()
 

@@ -7,7 +7,10 @@ Output folder
     draw). Together a Parquet dataset: ``pandas.read_parquet(folder)`` or :func:`read_sweep`
     (which checks the sweep is complete and keeps chunk order).
 ``_manifest.json``
-    Settings, their hash, the finished chunks and each run's timing (updated after every chunk).
+    Settings, their hash, the finished chunks (each part's row count and the SHA-256 of its
+    bytes) and each run's timing (updated after every chunk). A rerun trusts a part only when
+    its checksum and row count match; any other part is computed again, and the run's record
+    lists it under ``redone``.
 ``_sweep.json``
     The sidecar, written when the sweep completes: model hash, package versions, seed, grid,
     draws, chunking, row count, the schema below, and timing.
@@ -131,8 +134,26 @@ def write_part(path: Path, table: pa.Table) -> None:
         pq.write_table(table, fh, compression="zstd")
 
 
-def part_ok(path: Path, rows: int) -> bool:
-    """Whether ``path`` is a whole part file of ``rows`` rows in :data:`SCHEMA`."""
+def part_sha256(path: Path) -> str | None:
+    """The SHA-256 of a part file's bytes (``None`` when it cannot be read)."""
+    import hashlib
+
+    digest = hashlib.sha256()
+    try:
+        with open(path, "rb") as fh:
+            for block in iter(lambda: fh.read(1 << 20), b""):
+                digest.update(block)
+    except OSError:
+        return None
+    return digest.hexdigest()
+
+
+def part_ok(path: Path, rows: int, sha256: str | None = None) -> bool:
+    """Whether ``path`` is a whole part file of ``rows`` rows in :data:`SCHEMA` whose bytes have
+    the checksum ``sha256`` the manifest recorded when it was written. A part without a recorded
+    checksum is not trusted (a run killed between writing it and the manifest)."""
+    if not sha256 or part_sha256(path) != sha256:
+        return False
     try:
         meta = pq.read_metadata(path)
     except (OSError, pa.ArrowException):

@@ -21,6 +21,7 @@ from ..._version import __version__
 from ...errors import ModelError, Problem, UsageError
 from ...graphs import topological_order
 from ...spec import ModelSpec
+from ...spec.limits import STATES, table_problem
 
 if TYPE_CHECKING:
     from typing import Protocol
@@ -241,7 +242,22 @@ class RawNet:
     def fail(self, message: str, line: int | None = None, **kw: Any) -> ModelError:
         return ModelError(Problem(message, file=self.file, line=line, **kw))
 
+    def too_many_states(self, name: str, count: int, line: int | None) -> ModelError | None:
+        """The error for a variable with more states than :data:`~estimative.spec.limits.STATES`
+        (checked before its state list is made), else ``None``."""
+        if count <= STATES.value():
+            return None
+        return self.fail(
+            f"variable '{name}' has {count} states",
+            line,
+            expected=f"at most {STATES.value()} {STATES.what}",
+            fix=STATES.fix(),
+        )
+
     def add(self, var: RawVar) -> None:
+        if (err := self.too_many_states(var.name, len(var.states), var.line)) is not None:
+            self.problems.extend(err.problems)
+            return
         if var.name in self.variables:
             first = self.variables[var.name].line
             self.problem(
@@ -278,6 +294,8 @@ def set_flat(
     if any(q not in raw.variables for q in parents):
         return  # reported when the spec is built
     pcards = [len(raw.variables[q].states) for q in parents]
+    if not table_fits(var, pcards, raw, line):
+        return
     size = len(var.states) * math.prod(pcards)
     if flat.size != size:
         raw.problem(
@@ -287,6 +305,16 @@ def set_flat(
         )
         return
     var.table = from_flat(flat, len(var.states), pcards, first_parent_fastest=first_parent_fastest)
+
+
+def table_fits(var: RawVar, pcards: Sequence[int], raw: RawNet, line: int | None) -> bool:
+    """False (with a problem) when the CPT of ``var`` over parents of ``pcards`` states passes a
+    limit of :mod:`estimative.spec.limits`; checked before the table is allocated."""
+    too_big = table_problem(len(var.states), pcards, columns=True)
+    if too_big is None:
+        return True
+    raw.problem(f"the CPT of '{var.name}': {too_big[0]}", line, **too_big[1])
+    return False
 
 
 def to_float(text: str, raw: RawNet, line: int | None, what: str) -> float:

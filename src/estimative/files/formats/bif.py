@@ -15,7 +15,16 @@ from typing import Any
 import numpy as np
 
 from ...errors import did_you_mean
-from ._common import NetView, RawNet, RawVar, ident_or_default, num, oneline, property_of
+from ._common import (
+    NetView,
+    RawNet,
+    RawVar,
+    ident_or_default,
+    num,
+    oneline,
+    property_of,
+    table_fits,
+)
 from ._names import NAMES_PROPERTY, written_names
 from ._scanner import Scanner
 
@@ -136,7 +145,7 @@ def read_bif(text: str, raw: RawNet) -> None:
                         )
                     p.expect("[")
                     n = p.name("the number of states")
-                    if not n.value.isdigit():
+                    if not (n.value.isascii() and n.value.isdigit()):
                         raise p.error("the number of states", n)
                     declared = (int(n.value), n.line)
                     p.expect("]")
@@ -219,6 +228,8 @@ def _fill_tables(raw: RawNet, rows: dict[str, _Block]) -> None:
         card = len(var.states)
         pstates = [raw.variables[q].states for q in parents]
         pcards = [len(s) for s in pstates]
+        if not table_fits(var, pcards, raw, line):
+            continue
         table = np.full((card, *pcards), np.nan)
         for key, values, eline in entries:
             if (

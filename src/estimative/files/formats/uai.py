@@ -60,7 +60,7 @@ def read_uai(text: str, raw: RawNet) -> None:
 
     def integer(what: str) -> tuple[int, int]:
         w, line = take(what)
-        if not w.isdigit():
+        if not (w.isascii() and w.isdigit()):
             raise raw.fail(f"expected {what}", line, found=repr(w))
         return int(w), line
 
@@ -73,7 +73,12 @@ def read_uai(text: str, raw: RawNet) -> None:
             fix="MARKOV networks are not Bayesian networks and cannot be imported",
         )
     n, _ = integer("the number of variables")
-    cards = [integer(f"the number of states of variable {i}")[0] for i in range(n)]
+    cards = []
+    for i in range(n):
+        card, cline = integer(f"the number of states of variable {i}")
+        if (err := raw.too_many_states(f"v{i}", card, cline)) is not None:
+            raise err
+        cards.append(card)
     m, mline = integer("the number of functions")
     if m != n:
         raise raw.fail(
