@@ -122,6 +122,8 @@ class VariableSpec(_Base):
     parents: list[str] = Field(default_factory=list)
     kind: Literal["chance", "decision"] = "chance"
     observes: list[str] = Field(default_factory=list)
+    #: Whether the variable can be watched as an indicator (``false``: never observed).
+    observable: bool = True
     cpt: CptSpec
     _table: np.ndarray | None = PrivateAttr(default=None)
     _bands: np.ndarray | None = PrivateAttr(default=None)
@@ -252,6 +254,9 @@ class OutcomeSpec(_Base):
     target: str
     state: str
     impact: Literal["low", "moderate", "high"] = "moderate"
+    #: Whether a higher or a lower probability of ``state`` is better (a risk: ``lower``).
+    #: Rankings of policies on this outcome need it; ``None``: the model does not say.
+    better: Literal["higher", "lower"] | None = None
 
 
 class UtilityRow(_Base):
@@ -459,6 +464,11 @@ class ModelSpec(_Base):
     questions: list[QuestionSpec] = Field(default_factory=list)
     outcomes: list[OutcomeSpec] = Field(default_factory=list)
     utilities: UtilitySpec | None = None
+    #: The policy every comparison, driver and indicator is computed against (``None``: the
+    #: baseline, where decision variables keep their prior probabilities).
+    reference_policy: str | None = None
+    #: What the baseline (or the reference policy) means, in the analyst's words, for briefs.
+    baseline_note: str = ""
     _root: str | None = PrivateAttr(default=None)
     _name: str | None = PrivateAttr(default=None)
     _locator: Any = PrivateAttr(default=None)
@@ -522,7 +532,7 @@ class ModelSpec(_Base):
         Computed once per (frozen) spec: serialising the flagship takes milliseconds."""
         if self._hash is not None:
             return self._hash
-        payload = self.model_dump(mode="json")
+        payload = _without_new_defaults(self.model_dump(mode="json"))
         payload["_tables"] = {
             v.id: np.round(v.table, 15).tolist() if v._table is not None else None
             for v in self.variables
@@ -532,3 +542,23 @@ class ModelSpec(_Base):
         if all(v._table is not None for v in self.variables):  # never cache a half-built spec
             self._hash = digest
         return digest
+
+
+#: Fields added after models were first hashed, with their defaults: a model that leaves them
+#: at the default keeps the hash it always had.
+_LATER_DEFAULTS: dict[str, dict[str, Any]] = {
+    "": {"reference_policy": None, "baseline_note": ""},
+    "variables": {"observable": True},
+    "outcomes": {"better": None},
+}
+
+
+def _without_new_defaults(payload: dict[str, Any]) -> dict[str, Any]:
+    """``payload`` without the later fields that keep their defaults (see the model hash)."""
+    for key, defaults in _LATER_DEFAULTS.items():
+        items = [payload] if not key else payload.get(key) or []
+        for item in items:
+            for name, default in defaults.items():
+                if name in item and item[name] == default:
+                    del item[name]
+    return payload
