@@ -342,7 +342,7 @@ def test_decision_notebook_shows_utilities_best_policy_voi_tree_and_brief(
     assert "Decision tree" in text and "| policy |" in text, (
         "the tree as a figure and a Markdown table"
     )
-    assert "## 3. Key judgments" in text, "the brief rendered inline"
+    assert "## Bottom line" in text and "## 1. Key judgments" in text, "the brief rendered inline"
     assert f"model hash `{net.model_hash}`" in text
     assert all(a.id in text for a in net.spec.utilities.attributes)
     assert run.images >= 4

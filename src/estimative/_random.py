@@ -14,6 +14,10 @@ import numpy as np
 
 from .errors import UsageError
 
+#: The number of parameter draws every command and analysis takes unless told otherwise, so
+#: the brief and ``decide`` print the same P(best) for the same seed.
+DEFAULT_DRAWS = 2000
+
 
 def make_rng(seed: int | np.random.Generator | None, *, name: str = "seed") -> np.random.Generator:
     """A generator from a seed (a whole number of 0 or more), or ``seed`` itself when it is one.

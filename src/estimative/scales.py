@@ -7,6 +7,7 @@ parameter's uncertainty. Briefs map numbers back to words with :func:`term_for`.
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 
 
@@ -99,3 +100,37 @@ def term_for(p: float, scale: str = "icd203") -> Term:
     if inside:
         return min(inside, key=lambda t: abs(t.midpoint - 0.5))
     return min(terms, key=lambda t: min(abs(p - t.low), abs(p - t.high)))
+
+
+def pct(p: float) -> str:
+    """A probability as a percentage for a reader: whole percent between 1% and 99%, one
+    decimal nearer the ends, and ``<0.1%`` / ``>99.9%`` beyond.
+
+    >>> pct(0.6789), pct(0.0042), pct(0.00001), pct(0.9951), pct(float("nan")), pct(0.0), pct(1.0)
+    ('68%', '0.4%', '<0.1%', '99.5%', 'n/a', '0%', '100%')
+    """
+    if p is None or not math.isfinite(p):
+        return "n/a"
+    return pct_number(p) + "%"
+
+
+def pct_number(p: float) -> str:
+    """:func:`pct` without the percent sign (for the lower end of a range).
+
+    >>> pct_number(0.52), pct_number(0.004)
+    ('52', '0.4')
+    """
+    if p is None or not math.isfinite(p):
+        return "n/a"
+    x = 100.0 * float(p)
+    if x == 0.0 or x == 100.0:
+        return f"{x:.0f}"
+    if x < 0.1:
+        return "<0.1"
+    if x > 99.9:
+        return ">99.9"
+    if x < 0.995 or x > 99.0:
+        # One decimal near the ends; values between 0.995 and 1 round to "1.0" -> show "1".
+        s = f"{x:.1f}"
+        return "1" if s == "1.0" else s
+    return f"{x:.0f}"

@@ -36,17 +36,20 @@ def flat(text: str) -> str:
 
 def test_sections_in_key_judgments_order(md):
     heads = re.findall(r"^## (.+)$", md, flags=re.M)
+    # Bottom line first; forecast questions, method, assumptions, sources and metadata in annexes.
     assert heads == [
-        "1. Scope note",
-        "2. What we mean when we say",
-        "3. Key judgments",
-        "4. Policy comparison",
-        "5. Key drivers",
-        "6. Indicators to watch",
-        "7. Alternative scenarios",
-        "8. High impact, low probability",
-        "9. Key assumptions and sources",
-        "10. Method note",
+        "Bottom line",
+        "1. Key judgments",
+        "2. Policy comparison",
+        "3. What drives each judgment, and what to watch",
+        "4. Alternative scenarios",
+        "5. High impact, low probability",
+        "Annex A: Forecast questions",
+        "Annex B: Scope note and the words we use",
+        "Annex C: Method",
+        "Annex D: Key assumptions",
+        "Annex E: Sources",
+        "Annex F: How this brief was made",
     ]
     assert "model hash `" + Network.from_file(EXAMPLE).model_hash + "`" in md
 
@@ -151,7 +154,7 @@ def test_model_text_is_escaped(hostile_model, tmp_path):
 
 
 def test_likelihood_and_confidence_never_share_a_sentence(md, brief):
-    sec = md.split("## 3.")[1].split("### Forecast")[0]
+    sec = md.split("## 1.")[1].split("## 2.")[0]
     # Sentences end at ". " (decimal points and ranges have no space after the dot).
     sentences = [s for s in re.split(r"(?<=\.)\*{0,2} ", flat(sec)) if s.strip()]
     with_conf = [s for s in sentences if "confidence" in s]

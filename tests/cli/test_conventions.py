@@ -86,7 +86,7 @@ def test_same_seed_same_output(capsys: pytest.CaptureFixture[str]) -> None:
             "--seed",
             "e.g. --seed 0",
         ),
-        (["decide", "models/umbrella", "--draws", "-1"], "--draws", "e.g. --draws 1000"),
+        (["decide", "models/umbrella", "--draws", "-1"], "--draws", "e.g. --draws 2000"),
         (["brief", "models/example", "--seed", "-1", "-o", "unused"], "--seed", "e.g. --seed 0"),
     ],
 )

@@ -11,7 +11,7 @@ into the strings a reader sees (:func:`brief_context`, in the words of :mod:`.wo
 >>> from estimative.brief import build_brief, render_markdown
 >>> b = build_brief(est.Network.from_file("models/example"), draws=500, rng=np.random.default_rng(0),
 ...                 date=datetime.date(2017, 5, 20))
->>> "## 3. Key judgments" in render_markdown(b)
+>>> "## 1. Key judgments" in render_markdown(b)
 True
 """
 

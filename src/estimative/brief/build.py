@@ -13,14 +13,24 @@ changes another's numbers:
   "intervals"))``, taken once and shared by every key judgment, forecast question, scenario
   row *and* the policy comparison (common random numbers: the comparison's baseline row is the
   key judgment, and a policy's effect is a difference draw by draw);
-- ``"decision"``: the draws behind expected utilities and the probability each policy is best,
-  ``expected_utilities(net, draws=draws, rng=stream(rng, "decision"))``.
+- ``"decide"``: the draws behind expected utilities and the probability each policy is best,
+  ``expected_utilities(net, draws=draws, rng=stream(rng, "decide"))``: the stream the
+  ``decide`` command uses, so a brief and ``decide`` with the same seed and draws print the
+  same P(best).
+
+The frame: every judgment, comparison, driver and indicator is computed against the
+*reference* (``reference=``, else the model's ``reference_policy``, else the baseline, where
+decision variables keep their prior probabilities). Drivers leave out the CPTs of decision
+variables (the analyst's leanings are not uncertainty about the world); indicators are
+observable variables (``observable: true``, the default) that are neither the outcome, nor a
+decision, nor a consequence (descendant) of a decision: what can be watched before choosing.
 """
 
 from __future__ import annotations
 
 import datetime as _dt
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
+from dataclasses import replace
 
 import numpy as np
 
@@ -28,15 +38,23 @@ from .._random import make_rng, seed_of, stream
 from .._version import __version__
 from ..checks import check_count, check_level
 from ..errors import ImpossibleEvidenceError, UsageError, did_you_mean
+from ..graphs import children_of, reachable
 from ..network import Network
 from ..sensitivity.findings import indicators
 from ..sensitivity.oneway import one_way
 from ..spec import BASELINE, ModelSpec, OutcomeSpec, QuestionSpec, conditions_text
-from ..uncertainty import ProbabilityInterval, compare_policies, draw_cpts, query_interval
+from ..uncertainty import (
+    DEFAULT_DRAWS,
+    ProbabilityInterval,
+    compare_policies,
+    draw_cpts,
+    query_interval,
+)
 from . import words
 from .data import (
     HILP_THRESHOLD,
     Assumption,
+    BottomLine,
     Brief,
     BriefParameters,
     ForecastAnswer,
@@ -49,7 +67,10 @@ from .data import (
 
 #: The named random streams of a brief (see the module docstring).
 INTERVALS_STREAM = "intervals"
-DECISION_STREAM = "decision"
+DECISION_STREAM = "decide"
+
+#: ``progress(done, total, what)``: told before each step of a brief (for a progress bar).
+Progress = Callable[[int, int, str], None]
 
 
 def build_brief(
@@ -58,10 +79,12 @@ def build_brief(
     policies: Sequence[str] | None = None,
     scenario: str | None = None,
     scale: str = "icd203",
-    draws: int = 2000,
+    draws: int = DEFAULT_DRAWS,
     rng: np.random.Generator | None = None,
     date: _dt.date | None = None,
     level: float = 0.9,
+    reference: str | None = None,
+    progress: Progress | None = None,
 ) -> Brief:
     """Compute everything a probability brief presents.
 
@@ -86,6 +109,11 @@ def build_brief(
         The brief's date (default: today).
     level : float
         The credible level of every interval, strictly between 0 and 1.
+    reference : str, optional
+        The policy judgments, comparisons, drivers and indicators are computed against
+        (default: the model's ``reference_policy``; without one, the baseline).
+    progress : callable, optional
+        ``progress(done, total, what)``, called before each step (a progress bar).
 
     Returns
     -------
@@ -109,25 +137,43 @@ def build_brief(
     """
     rng = _generator(rng)
     words.check_scale(scale)
-    n_draws = check_count(draws, name="draws", minimum=2, example=2000)
+    n_draws = check_count(draws, name="draws", minimum=2, example=DEFAULT_DRAWS)
     level = check_level(level)
     spec = net.spec
     pols = tuple(policies) if policies else tuple(p.id for p in spec.policies)
     _check_names(net, pols, scenario)
+    ref = _reference(net, reference)
+    if ref is not None and ref not in pols:
+        pols = (ref, *pols)
     interval_rng, decision_rng = stream(rng, INTERVALS_STREAM), stream(rng, DECISION_STREAM)
     params = BriefParameters(
-        pols, scenario, scale, n_draws, seed_of(rng), date or _dt.date.today(), level
+        pols,
+        scenario,
+        scale,
+        n_draws,
+        seed_of(rng),
+        date or _dt.date.today(),
+        level,
+        ref if ref is not None else BASELINE,
     )
     outcomes = _outcomes(net)
     for o in outcomes:
         net.state_index(o.target, o.state)
     _check_scenario_possible(net, outcomes, scenario)
+    steps = 4 + 2 * len(outcomes)
+    tell = progress or (lambda done, total, what: None)
+    tell(0, steps, "parameter draws")
     cpts = draw_cpts(net, n_draws, rng=interval_rng)
+    decisions = [v.id for v in spec.variables if v.kind == "decision"]
+    consequences = reachable(children_of(net.parents), decisions) if decisions else set()
 
-    judgments = []
-    for o in outcomes:
-        iv = query_interval(net, o.target, o.state, scenario=scenario, draws=cpts, level=level)
-        sens = one_way(net, o.target, o.state, scenario=scenario, level=level)
+    judgments, drivers, inds = [], {}, {}
+    for k, o in enumerate(outcomes):
+        tell(1 + 2 * k, steps, f"judgment on {o.id}")
+        iv = query_interval(
+            net, o.target, o.state, policy=ref, scenario=scenario, draws=cpts, level=level
+        )
+        sens = one_way(net, o.target, o.state, policy=ref, scenario=scenario, level=level)
         share = words.assumption_share(
             [f.swing for f in sens.functions],
             [_assumed(spec, f.parameter.variable) for f in sens.functions],
@@ -142,7 +188,27 @@ def build_brief(
                 words.likelihood_term(iv.point, scale=scale),
             )
         )
+        drivers[o.id] = replace(
+            sens,
+            functions=tuple(f for f in sens.functions if f.parameter.variable not in decisions),
+        )
+        tell(2 + 2 * k, steps, f"indicators of {o.id}")
+        ev = net.resolve(policy=ref, scenario=scenario)
+        observed = set(ev.given) | set(ev.soft) | set(ev.do)
+        candidates = [
+            v.id
+            for v in spec.variables
+            if v.observable
+            and v.id != o.target
+            and v.id not in decisions
+            and v.id not in consequences
+            and v.id not in observed
+        ]
+        inds[o.id] = indicators(
+            net, o.target, o.state, policy=ref, scenario=scenario, candidates=candidates
+        )
 
+    tell(1 + 2 * len(outcomes), steps, "forecast questions")
     questions = []
     for q in spec.questions:
         if q.query.event is None and q.query.target is not None:
@@ -155,9 +221,10 @@ def build_brief(
             ForecastAnswer(q, qiv.point, qiv, words.likelihood_term(qiv.point, scale=scale))
         )
 
-    policy = _policy_section(net, outcomes, pols, scenario, cpts, level, n_draws, decision_rng)
-    inds = {o.id: indicators(net, o.target, o.state, scenario=scenario) for o in outcomes}
+    tell(2 + 2 * len(outcomes), steps, "policies and expected utilities")
+    policy = _policy_section(net, outcomes, pols, ref, scenario, cpts, level, n_draws, decision_rng)
 
+    tell(3 + 2 * len(outcomes), steps, "scenarios")
     rows = []
     for sid in [None, *(s.id for s in spec.scenarios)]:
         if sid == scenario:
@@ -169,7 +236,13 @@ def build_brief(
                     sid,
                     {
                         o.id: query_interval(
-                            net, o.target, o.state, scenario=sid, draws=cpts, level=level
+                            net,
+                            o.target,
+                            o.state,
+                            policy=ref,
+                            scenario=sid,
+                            draws=cpts,
+                            level=level,
                         )
                         for o in outcomes
                     },
@@ -177,6 +250,7 @@ def build_brief(
             )
         except ImpossibleEvidenceError:
             rows.append(ScenarioRow(sid, None))
+    tell(steps, steps, "done")
 
     relevant = net.ancestors([o.target for o in outcomes])  # every CPT a baseline judgment rests on
     return Brief(
@@ -186,14 +260,72 @@ def build_brief(
         tuple(judgments),
         tuple(questions),
         policy,
-        judgments[0].sensitivity if judgments else None,
+        drivers,
         inds,
         tuple(rows),
         _hilp(spec, judgments, policy, rows, scenario),
         _assumptions(spec, judgments, relevant),
         _quotes(spec, pols, relevant),
         frozenset(relevant),
+        _bottom_line(outcomes, policy),
     )
+
+
+def _reference(net: Network, reference: str | None) -> str | None:
+    """The reference policy: ``reference``, else the model's ``reference_policy``."""
+    ref = reference if reference is not None else net.spec.reference_policy
+    if ref is None or ref == BASELINE:
+        return None
+    known = [p.id for p in net.spec.policies]
+    if ref not in known:
+        raise UsageError(
+            f"unknown reference policy '{ref}'{did_you_mean(ref, known)}",
+            field="reference",
+            expected=f"one of {known}" if known else "no policy: the model defines none",
+            fix="name a policy of the model (estimative show lists them)",
+        )
+    return ref
+
+
+def _bottom_line(outcomes: Sequence[OutcomeSpec], policy: PolicySection) -> BottomLine | None:
+    """The recommendation: the policy of highest expected utility (the model's utilities),
+    with the share of draws in which it is best; else the policy most often best on the first
+    headline outcome that says which way is better; ``None`` when neither exists or fewer than two policies are compared."""
+    eu = policy.utilities
+    if eu is not None and eu.n_draws:
+        ids = [a for a, kind in zip(eu.ids, eu.kinds, strict=True) if kind != "baseline"]
+        if len(ids) >= 2:
+            pb = {a: float(eu.prob_best[eu.index(a)]) for a in ids}
+            # The recommendation is the highest expected utility; P(best) says how sure.
+            best = max(ids, key=lambda a: eu[a])
+            runner = max((a for a in ids if a != best), key=lambda a: eu[a])
+            d = np.asarray(eu.eu_draws)[eu.index(best)] - np.asarray(eu.eu_draws)[eu.index(runner)]
+            return BottomLine(
+                "utility", best, runner, pb[best], eu[best] - eu[runner], d, eu.n_draws
+            )
+    for o in outcomes:
+        cmp = policy.comparisons.get(o.id)
+        if o.better is None or cmp is None:
+            continue
+        ids = [p for p in cmp.policies if p != BASELINE or policy.reference == BASELINE]
+        if len(ids) < 2:
+            return None
+        pb = cmp.prob_best()
+        best = max(ids, key=lambda p: pb[p])
+        sign = 1.0 if o.better == "higher" else -1.0
+        points = dict(zip(cmp.policies, cmp.points, strict=True))
+        runner = max((p for p in ids if p != best), key=lambda p: sign * points[p])
+        d = sign * cmp.difference(best, runner)
+        return BottomLine(
+            o.id,
+            best,
+            runner,
+            pb[best],
+            sign * float(points[best] - points[runner]),
+            d,
+            int(cmp.values.shape[1]),
+        )
+    return None
 
 
 def _generator(rng: np.random.Generator | None) -> np.random.Generator:
@@ -305,6 +437,7 @@ def _policy_section(
     net: Network,
     outcomes: Sequence[OutcomeSpec],
     pols: Sequence[str],
+    ref: str | None,
     scenario: str | None,
     cpts: Sequence[np.ndarray],
     level: float,
@@ -320,12 +453,30 @@ def _policy_section(
             usable.append(pid)
         except ImpossibleEvidenceError:
             excluded[pid] = "the scenario's evidence is impossible under this policy"
+    # Against a reference policy the baseline (the decisions' priors) is no alternative.
+    compared: list[str | None] = (
+        [None, *usable] if ref is None else [ref, *(p for p in usable if p != ref)]
+    )
     comparisons = {
         o.id: compare_policies(
-            net, o.target, o.state, [None, *usable], scenario=scenario, draws=cpts, level=level
+            net,
+            o.target,
+            o.state,
+            compared,
+            scenario=scenario,
+            draws=cpts,
+            level=level,
+            # An outcome that does not say which way is better is compared, never ranked.
+            better=o.better or "higher",
         )
         for o in outcomes
     }
+    if ref is not None and ref not in usable:
+        raise ImpossibleEvidenceError(
+            f"the reference policy '{ref}' is impossible under the scenario",
+            field="reference",
+            fix="choose another reference policy or scenario",
+        )
     utilities = information = None
     # Without named policies, the decision module weighs every combination of the decisions.
     alternatives = list(usable) if usable else None
@@ -336,7 +487,10 @@ def _policy_section(
             net, policies=alternatives, draws=draws, rng=decision_rng, level=level
         )
         information = value_of_information(net, policies=alternatives)
-    return PolicySection(tuple([BASELINE, *usable]), comparisons, utilities, information, excluded)
+    order = tuple(BASELINE if p is None else p for p in compared)
+    return PolicySection(
+        order, comparisons, utilities, information, excluded, BASELINE if ref is None else ref
+    )
 
 
 def _hilp(

@@ -11,11 +11,13 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
+import numpy as np
+
 from ..errors import QueryError, did_you_mean
 from ..scales import Term
 from ..sensitivity.findings import Indicators
 from ..sensitivity.oneway import OneWaySensitivity
-from ..spec import ModelSpec, OutcomeSpec, QuestionSpec, VariableSpec
+from ..spec import BASELINE, ModelSpec, OutcomeSpec, QuestionSpec, VariableSpec
 from ..uncertainty import PolicyComparison, ProbabilityInterval
 from .words import Confidence
 
@@ -45,6 +47,7 @@ class BriefParameters:
     seed: int | None  # the seed the brief's generator was made from (None: not known)
     date: _dt.date
     level: float
+    reference: str = BASELINE  # the policy everything is computed against (BASELINE: none)
 
 
 @dataclass(frozen=True, eq=False)
@@ -79,6 +82,25 @@ class PolicySection:
     utilities: ExpectedUtilities | None
     information: ValueOfInformation | None
     excluded: Mapping[str, str]  # policy -> why it is left out
+    reference: str = BASELINE  # the row every effect is measured against
+
+
+@dataclass(frozen=True, eq=False)
+class BottomLine:
+    """The recommendation: the policy of highest expected utility (or, without utilities, the
+    one most often best on a ranked outcome), and how often it is best over the draws.
+
+    ``basis`` is ``"utility"`` (expected utility) or the id of the headline outcome it was
+    ranked on; ``margin`` is how much better it is than the runner-up at the model's numbers
+    (utility units, or probability for an outcome), ``margin_draws`` the same per draw."""
+
+    basis: str
+    best: str
+    runner_up: str
+    prob_best: float
+    margin: float
+    margin_draws: np.ndarray
+    draws: int
 
 
 @dataclass(frozen=True, eq=False)
@@ -135,7 +157,7 @@ class Brief:
     judgments: tuple[Judgment, ...]
     questions: tuple[ForecastAnswer, ...]
     policy: PolicySection
-    drivers: OneWaySensitivity | None
+    drivers: Mapping[str, OneWaySensitivity]  # by outcome id; decision variables left out
     indicators: Mapping[str, Indicators]  # by outcome id
     scenarios: tuple[ScenarioRow, ...]
     hilp: tuple[HilpItem, ...]
@@ -144,10 +166,11 @@ class Brief:
     relevant: frozenset[str] = field(
         default_factory=frozenset
     )  # the CPTs the key judgments rest on
+    bottom_line: BottomLine | None = None
 
     @property
     def main(self) -> Judgment | None:
-        """The first headline outcome's judgment: the one the drivers are shown for."""
+        """The first headline outcome's judgment: the one the charts show."""
         return self.judgments[0] if self.judgments else None
 
     def judgment(self, outcome: str) -> Judgment:

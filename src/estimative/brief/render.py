@@ -94,7 +94,7 @@ def render_markdown(brief: Brief, *, context: Mapping[str, Any] | None = None) -
     >>> b = build_brief(Network.from_file("models/example"), draws=100, rng=np.random.default_rng(0),
     ...                 date=datetime.date(2017, 5, 20))
     >>> md = render_markdown(b)
-    >>> md.splitlines()[0], "## 3. Key judgments" in md
+    >>> md.splitlines()[0], "## Bottom line" in md
     ('# Miscalculation on the Korean Peninsula, in miniature', True)
     """
     ctx = context if context is not None else brief_context(brief)

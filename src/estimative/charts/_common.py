@@ -11,6 +11,7 @@ from __future__ import annotations
 import io
 import re
 import textwrap
+from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import Any
 
@@ -22,10 +23,25 @@ from ..errors import UsageError
 
 #: The file types :func:`save_figure` writes, by suffix.
 FORMATS = {".svg": "svg", ".png": "png", ".pdf": "pdf"}
-LOW = "#4a6fa5"  # the parameter at the low end of its range
-HIGH = "#c8553d"  # ... at the high end
+# One colour-blind-safe palette (Okabe and Ito, "Color Universal Design", 2008).
+LOW = "#0072B2"  # blue: the parameter at the low end of its range; lowers the judgment
+HIGH = "#D55E00"  # vermillion: ... at the high end; raises the judgment
+BEST = "#009E73"  # bluish green: the best alternative
+OTHER = "#999999"  # grey: the rest, the reference
 INK = "#333333"
 GRID = "#dddddd"
+#: The smallest type size (points) of a chart; charts drawn WIDTH inches wide keep it in print.
+TEXT = 8.5
+#: The width (inches) of a chart in a brief: an A4 page's text column, drawn at 100%.
+WIDTH = 6.5
+
+#: How a chart prints a probability by default (the house rule: no scientific notation).
+Percent = Callable[[float], str]
+
+
+def label_of(labels: Mapping[str, str] | None, key: str) -> str:
+    """``labels[key]`` when given, else ``key``."""
+    return labels.get(key, key) if labels else key
 
 
 def save_figure(fig: Figure, path: str | Path) -> Path:
@@ -133,7 +149,13 @@ def hash_footer(fig: Figure, model_hash: str) -> None:
     """The model's hash in small print at the bottom right (nothing when it is empty)."""
     if model_hash:
         fig.text(
-            0.99, 0.005, f"model {model_hash}", ha="right", va="bottom", fontsize=6, color="#888888"
+            0.99,
+            0.005,
+            f"model {model_hash}",
+            ha="right",
+            va="bottom",
+            fontsize=8,
+            color="#888888",
         )
 
 
@@ -157,3 +179,18 @@ def wrap_label(label: str, width: int = 60) -> str:
     """Break a long parameter label after commas, at most three lines."""
     lines = textwrap.wrap(label, width=width, break_long_words=False)
     return "\n".join(lines[:2] + ([shorten(" ".join(lines[2:]), width)] if len(lines) > 2 else []))
+
+
+def bottom_legend(fig: Figure, handles: list[Any], *, ncol: int) -> None:
+    """A legend centred under the axes, clear of the model hash below it, and the layout
+    tightened above both (fixed distances in inches, whatever the figure's height)."""
+    h = fig.get_figheight()
+    fig.legend(
+        handles=handles,
+        fontsize=TEXT,
+        loc="lower center",
+        bbox_to_anchor=(0.5, 0.18 / h),
+        ncol=ncol,
+        frameon=False,
+    )
+    fig.tight_layout(rect=(0, 0.5 / h, 1, 1))

@@ -6,22 +6,45 @@ Each function takes a result of :mod:`estimative.decision` and returns a
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from pathlib import Path
 
 import numpy as np
 from matplotlib.figure import Figure
 from matplotlib.patches import Patch
+from matplotlib.ticker import FuncFormatter
 
 from .._io import write_text_atomic
 from ..decision import DecisionTree, ExpectedUtilities, TreeNode, WeightMap
+from ..scales import pct
+from ._common import BEST, LOW, OTHER, TEXT, WIDTH, bottom_legend, label_of, wrap_label
 from ._common import save_figure as save_figure  # the one figure writer; this path keeps working
 
-_BEST = "#1f4e79"
-_OTHER = "#9aa5b1"
+_BEST = BEST
+_MID = LOW
+_OTHER = OTHER
 
 
 def _fmt(x: float) -> str:
-    return f"{x:.3g}"
+    """A utility or probability for a tree's labels, never in scientific notation."""
+    return number_text(x)
+
+
+def number_text(x: float) -> str:
+    """A number for a reader: three significant figures in fixed notation, a true minus.
+
+    >>> number_text(7e-09), number_text(-1234.5), number_text(0.01234), number_text(12.0)
+    ('0', '−1,234', '0.0123', '12')
+    """
+    if not np.isfinite(x):
+        return "n/a"
+    if abs(x) < 5e-5:
+        return "0"
+    digits = max(0, 2 - int(np.floor(np.log10(abs(x)))))
+    text = f"{x:,.{digits}f}"
+    if "." in text:
+        text = text.rstrip("0").rstrip(".")
+    return text.replace("-", "−")
 
 
 def decision_tree_figure(tree: DecisionTree, *, title: str | None = None) -> Figure:
@@ -82,14 +105,14 @@ def decision_tree_figure(tree: DecisionTree, *, title: str | None = None) -> Fig
             )
             label = c.branch or ""
             if node.kind == "chance" and c.probability is not None:
-                label += f"  p={c.probability:.2g}"
+                label += f"  p={pct(c.probability)}"
             ax.text(
                 (x + 0.15 + cx) / 2,
                 cy - 0.12,
                 label,
                 ha="center",
                 va="bottom",
-                fontsize=7,
+                fontsize=TEXT,
                 color="black" if chosen else "#555555",
             )
             draw(c, chosen)
@@ -99,7 +122,7 @@ def decision_tree_figure(tree: DecisionTree, *, title: str | None = None) -> Fig
             [x], [y], marker=marker, s=90, color=color, edgecolor="black", linewidth=0.6, zorder=3
         )
         if node.kind == "leaf":
-            ax.text(x + 0.08, y, _fmt(node.value), va="center", ha="left", fontsize=7)
+            ax.text(x + 0.08, y, _fmt(node.value), va="center", ha="left", fontsize=TEXT)
         else:
             ax.text(
                 x,
@@ -107,8 +130,11 @@ def decision_tree_figure(tree: DecisionTree, *, title: str | None = None) -> Fig
                 f"EU {_fmt(node.value)}",
                 va="top",
                 ha="center",
-                fontsize=7,
+                fontsize=TEXT,
                 fontweight="bold" if on_path else "normal",
+                # On a white box above the branches, so no line crosses the number.
+                bbox={"boxstyle": "round,pad=0.15", "facecolor": "white", "edgecolor": "none"},
+                zorder=4,
             )
 
     draw(tree.root, True)
@@ -131,7 +157,7 @@ def decision_tree_figure(tree: DecisionTree, *, title: str | None = None) -> Fig
         fontsize=9,
         loc="left",
     )
-    fig.text(0.01, 0.005, f"model hash {tree.model_hash}", fontsize=6, color="#777777")
+    fig.text(0.01, 0.005, f"model hash {tree.model_hash}", fontsize=8, color="#777777")
     fig.tight_layout()
     return fig
 
@@ -186,7 +212,7 @@ def weight_map_figure(wmap: WeightMap, *, title: str | None = None) -> Figure:
     )
     handles = [Patch(color=palette[k], label=wmap.ids[k]) for k in present]
     handles.append(Patch(color="black", label="current weights (*)"))
-    ax.legend(handles=handles, fontsize=7, loc="upper left", bbox_to_anchor=(1.01, 1.0))
+    ax.legend(handles=handles, fontsize=8, loc="upper left", bbox_to_anchor=(1.01, 1.0))
     ax.set_xlabel(f"weight of {wmap.x}")
     ax.set_ylabel(f"weight of {wmap.y}")
     ax.set_title(
@@ -196,14 +222,16 @@ def weight_map_figure(wmap: WeightMap, *, title: str | None = None) -> Figure:
         0.01,
         0.005,
         f"model hash {wmap.model_hash}; other weights held",
-        fontsize=6,
+        fontsize=8,
         color="#777777",
     )
     fig.tight_layout()
     return fig
 
 
-def expected_utility_figure(eu: ExpectedUtilities, *, title: str | None = None) -> Figure:
+def expected_utility_figure(
+    eu: ExpectedUtilities, *, title: str | None = None, labels: Mapping[str, str] | None = None
+) -> Figure:
     """Each alternative's expected utility with its interval (when drawn) and P(best).
 
     Parameters
@@ -212,6 +240,8 @@ def expected_utility_figure(eu: ExpectedUtilities, *, title: str | None = None) 
         What :func:`estimative.decision.expected_utilities` returned.
     title : str, optional
         The title (default: "Expected utility of each alternative (MODEL)").
+    labels : mapping of str to str, optional
+        Labels by alternative id (default: the alternatives' own labels).
 
     Returns
     -------
@@ -227,29 +257,55 @@ def expected_utility_figure(eu: ExpectedUtilities, *, title: str | None = None) 
     True
     """
     n = len(eu.ids)
-    fig = Figure(figsize=(7.5, max(2.5, 0.4 * n + 1.2)))
+    fig = Figure(figsize=(WIDTH, max(2.2, 0.3 * n + 1.3)))
     ax = fig.add_subplot(1, 1, 1)
+    ax.spines[["top", "right"]].set_visible(False)
     y = np.arange(n)[::-1]
     low, high, pb = eu.low, eu.high, eu.prob_best
     for i in range(n):
-        color = (
-            _OTHER if eu.kinds[i] == "baseline" else (_BEST if eu.ids[i] == eu.best else "#4a6fa5")
-        )
+        color = _OTHER if eu.kinds[i] == "baseline" else (_BEST if eu.ids[i] == eu.best else _MID)
         if np.isfinite(low[i]):
-            ax.plot([low[i], high[i]], [y[i], y[i]], color=color, lw=2)
-        ax.plot([eu.eu[i]], [y[i]], marker="o", color=color)
+            ax.plot([low[i], high[i]], [y[i], y[i]], color=color, lw=3)
+        ax.plot([eu.eu[i]], [y[i]], marker="D", color=color)
         if np.isfinite(pb[i]):
-            ax.text(eu.eu[i], y[i] + 0.18, f"P(best) {100 * pb[i]:.0f}%", fontsize=7, ha="center")
-    ax.set_yticks(y, list(eu.ids), fontsize=7)
+            right = high[i] if np.isfinite(high[i]) else eu.eu[i]
+            ax.text(right, y[i], f"  P(best) {pct(pb[i])}", fontsize=TEXT, va="center")
+    names = [
+        label_of(labels, a) if labels else lab for a, lab in zip(eu.ids, eu.labels, strict=True)
+    ]
+    ax.set_yticks(y, [wrap_label(x, 44) for x in names], fontsize=TEXT)
+    ax.tick_params(axis="x", labelsize=TEXT)
+    ax.xaxis.set_major_formatter(FuncFormatter(lambda x, _pos: number_text(x)))
+    lo_all = float(np.nanmin(np.where(np.isfinite(low), low, eu.eu)))
+    hi_all = float(np.nanmax(np.where(np.isfinite(high), high, eu.eu)))
+    span = hi_all - lo_all or 1.0
+    ax.set_xlim(lo_all - 0.05 * span, hi_all + 0.4 * span)
     ax.set_xlabel(
         f"expected utility ({eu.unit})"
-        + (f"; {100 * eu.level:.0f}% intervals" if eu.n_draws else "")
+        + (f"; {100 * eu.level:.0f}% intervals" if eu.n_draws else ""),
+        fontsize=TEXT,
     )
     ax.set_title(
-        title or f"Expected utility of each alternative ({eu.model})", fontsize=9, loc="left"
+        title or f"Expected utility of each alternative ({eu.model})",
+        fontsize=TEXT + 0.5,
+        loc="left",
     )
-    fig.text(0.01, 0.005, f"model hash {eu.model_hash}", fontsize=6, color="#777777")
-    fig.tight_layout()
+    from matplotlib.lines import Line2D
+
+    fig.text(0.01, 0.005, f"model hash {eu.model_hash}", fontsize=8, color="#777777")
+    bottom_legend(
+        fig,
+        [
+            Line2D([], [], marker="D", color=_BEST, lw=3, label="highest expected utility"),
+            Line2D([], [], marker="D", color=_MID, lw=3, label="other policies"),
+        ]
+        + (
+            [Line2D([], [], marker="D", color=_OTHER, lw=3, label="baseline")]
+            if "baseline" in eu.kinds
+            else []
+        ),
+        ncol=3,
+    )
     return fig
 
 

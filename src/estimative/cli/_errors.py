@@ -24,6 +24,7 @@ FLAGS: dict[str, str] = {
     "policy": "--policy",
     "policies": "--policy",
     "scenario": "--scenario",
+    "reference": "--reference",
     "given": "--given",
     "do": "--do",
     "soft": "--soft",

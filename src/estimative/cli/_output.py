@@ -8,7 +8,8 @@ infinities as ``null``, dates as ISO text).
 from __future__ import annotations
 
 import sys
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from contextlib import contextmanager
 from typing import Any
 
 from .._io import dumps_json
@@ -80,3 +81,27 @@ def _looks_numeric(text: str) -> bool:
     except ValueError:
         return False
     return True
+
+
+@contextmanager
+def progress_bar(what: str, *, quiet: bool = False) -> Iterator[Callable[[int, int, str], None]]:
+    """A progress bar on the terminal (tqdm, on standard error) for long work, as a
+    ``progress(done, total, step)`` callback; silent under ``--json`` (``quiet``) and when
+    standard error is not a terminal."""
+    if quiet or not sys.stderr.isatty():
+        yield lambda done, total, step: None
+        return
+    from tqdm import tqdm
+
+    bar = tqdm(total=1, desc=what, file=sys.stderr, leave=False, unit="step")
+
+    def tell(done: int, total: int, step: str) -> None:
+        bar.total = total
+        bar.n = done
+        bar.set_postfix_str(step, refresh=False)
+        bar.refresh()
+
+    try:
+        yield tell
+    finally:
+        bar.close()

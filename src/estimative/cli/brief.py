@@ -5,10 +5,10 @@ from __future__ import annotations
 import argparse
 from typing import Any
 
-from .._random import make_rng
+from .._random import DEFAULT_DRAWS, make_rng
 from ..errors import UsageError
 from ._args import load
-from ._output import model_fields, out, print_json
+from ._output import model_fields, out, print_json, progress_bar
 
 
 def cmd_brief(args: argparse.Namespace) -> int:
@@ -35,15 +35,18 @@ def cmd_brief(args: argparse.Namespace) -> int:
     rng = make_rng(args.seed)  # a negative seed is a usage error (exit 2), before any work
     net = load(args.path)
     # The brief records rng's seed and gives each of its analyses a stream of its own.
-    brief = build_brief(
-        net,
-        policies=args.policy or None,
-        scenario=args.scenario,
-        scale=args.scale,
-        draws=args.draws,
-        rng=rng,
-        date=date,
-    )
+    with progress_bar("brief", quiet=args.json) as tell:
+        brief = build_brief(
+            net,
+            policies=args.policy or None,
+            scenario=args.scenario,
+            scale=args.scale,
+            draws=args.draws,
+            rng=rng,
+            date=date,
+            reference=args.reference,
+            progress=tell,
+        )
     explore = None
     if args.explore:
         from pathlib import Path
@@ -76,6 +79,7 @@ def cmd_brief(args: argparse.Namespace) -> int:
                 "seed": prm.seed,
                 "policies": prm.policies,
                 "scenario": prm.scenario,
+                "reference": prm.reference,
                 "files": {
                     "markdown": files.markdown,
                     "html": files.html,
@@ -138,7 +142,16 @@ def register(add: Any) -> None:
         help="estimative language: ICD 203 (default) or the UK PHIA yardstick",
     )
     p.add_argument(
-        "--draws", type=int, default=2000, help="parameter draws for the intervals (default 2000)"
+        "--reference",
+        metavar="NAME",
+        help="the policy judgments, comparisons, drivers and indicators are computed against "
+        "(default: the model's reference_policy, else the baseline)",
+    )
+    p.add_argument(
+        "--draws",
+        type=int,
+        default=DEFAULT_DRAWS,
+        help=f"parameter draws for the intervals and P(best) (default {DEFAULT_DRAWS}, as decide)",
     )
     p.add_argument("--seed", type=int, default=0, help="random seed of the draws (default 0)")
     p.add_argument("--date", metavar="YYYY-MM-DD", help="the brief's date (default: today)")

@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 from typing import Any
 
-from .._random import make_rng, stream
+from .._random import DEFAULT_DRAWS, make_rng, stream
 from ..checks import check_count
 from ..spec import BASELINE
 from ._args import load
@@ -31,7 +31,7 @@ def cmd_decide(args: argparse.Namespace) -> int:
 
     net = load(args.path)
     weights = parse_weights(args.weights or [])
-    check_count(args.draws, name="draws", minimum=0, example=1000)
+    check_count(args.draws, name="draws", minimum=0, example=DEFAULT_DRAWS)
     analysis = analyze(
         net,
         weights=weights,
@@ -295,8 +295,8 @@ def register(add: Any) -> None:
     p.add_argument(
         "--draws",
         type=int,
-        default=1000,
-        help="parameter draws for intervals and P(best) (0: none)",
+        default=DEFAULT_DRAWS,
+        help=f"parameter draws for intervals and P(best) (0: none; default {DEFAULT_DRAWS}, as brief)",
     )
     p.add_argument("--seed", type=int, default=0, help="random seed of the draws (default 0)")
     p.add_argument("--level", type=float, default=0.9, help="interval level (default 0.9)")

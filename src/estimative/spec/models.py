@@ -10,43 +10,22 @@ from __future__ import annotations
 import datetime as _dt
 import hashlib
 import json
-from collections.abc import Mapping, Sequence
+from collections.abc import Mapping
 from typing import Annotated, Any, Literal
 
 import numpy as np
-from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, field_validator, model_validator
+from pydantic import Field, PrivateAttr, field_validator, model_validator
 
 from ..errors import QueryError, did_you_mean
 from .evidence import BackgroundFact, QuoteTag, ReferenceClass, ReferenceUse
 from .timing import RuleSpec, TimeSpec
-
-Identifier = Annotated[str, Field(pattern=r"^[A-Za-z_][A-Za-z0-9_]*$", max_length=80)]
-#: Variable ids are names as a file writes them: any text without control characters, '=' or
-#: spaces at either end (``rain-fall``, ``2nd test``, Unicode names from GeNIe files). In a
-#: dynamic model, the unrolled network's ids carry their slice, ``x@2018H1`` (see
-#: :mod:`.timing`), so a dynamic model file's own ids may not hold ``@``.
-VariableId = Annotated[
-    str,
-    Field(pattern=r"^[^\s=\x00-\x1f\x7f]([^=\x00-\x1f\x7f]*[^\s=\x00-\x1f\x7f])?$", max_length=160),
-]
-#: State names: any text without control characters or spaces at either end (``<7.5``,
-#: ``>=7.5``, ``Less than 3``; quote names YAML would read otherwise, such as ``"yes"``, ``"0"``).
-StateName = Annotated[
-    str,
-    Field(pattern=r"^[^\s\x00-\x1f\x7f]([^\x00-\x1f\x7f]*[^\s\x00-\x1f\x7f])?$", max_length=120),
-]
-#: The id of the alternative with no policy applied (the reference every policy is compared with).
-BASELINE = "baseline"
-#: Ids the command line, sweeps and the brief use for rows of their own; no policy or scenario
-#: may take one (compared case-insensitively).
-RESERVED_IDS: tuple[str, ...] = (BASELINE, "all", "optimal_rules")
-
-Probability = Annotated[float, Field(ge=0.0, le=1.0, allow_inf_nan=False)]
-NonNegative = Annotated[float, Field(ge=0.0, allow_inf_nan=False)]
-
-
-class _Base(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
+from .types import BASELINE as BASELINE
+from .types import RESERVED_IDS as RESERVED_IDS
+from .types import Citation as Citation
+from .types import Identifier, NonNegative, Probability, StateName, VariableId, _Base
+from .utility import AttributeSpec as AttributeSpec
+from .utility import UtilityRow as UtilityRow
+from .utility import UtilitySpec
 
 
 class SourceDoc(_Base):
@@ -60,15 +39,6 @@ class SourceDoc(_Base):
     #: Allow ``path`` to resolve outside the model folder (off: a shared model cannot read
     #: files elsewhere on the reader's machine).
     allow_outside: bool = False
-
-
-class Citation(_Base):
-    """A verbatim quote from a source document supporting a number or a claim."""
-
-    source: Identifier
-    quote: Annotated[str, Field(min_length=8)]
-    note: str | None = None
-    tag: QuoteTag | None = None
 
 
 class TableRow(_Base):
@@ -142,6 +112,8 @@ class VariableSpec(_Base):
     parents: list[str] = Field(default_factory=list)
     kind: Literal["chance", "decision"] = "chance"
     observes: list[str] = Field(default_factory=list)
+    #: Whether the variable can be watched as an indicator (``false``: never observed).
+    observable: bool = True
     cpt: CptSpec
     #: Dynamic models: the CPT of the first slice (parents without a lag only), the CPTs of
     #: named slices that differ from ``cpt``, and whether the variable is the same in every
@@ -296,192 +268,9 @@ class OutcomeSpec(_Base):
     target: str
     state: str
     impact: Literal["low", "moderate", "high"] = "moderate"
-
-
-class UtilityRow(_Base):
-    """One row of a utility table: a state for each variable of the attribute, and its value."""
-
-    when: dict[str, str]
-    value: Annotated[float, Field(allow_inf_nan=False)]
-
-
-class AttributeSpec(_Base):
-    """One attribute of a multi-attribute utility: a value (for example on a 0-100 scale) for
-    every combination of the states of the variables in ``over``, and the attribute's weight.
-
-    ``values`` is a mapping ``{state: value}`` when ``over`` names one variable, or a list of
-    rows ``{when: {variable: state, ...}, value: v}`` covering every combination.
-
-    In a dynamic model, ``at`` says when the attribute is valued: in ``each`` slice (the
-    attribute counts once per slice, weighted by the model's discount, so the weights add up
-    to ``weight``), at the ``last`` slice, or over the ``horizon`` (the highest state each
-    variable reaches in any slice).
-    """
-
-    id: VariableId
-    label: str
-    description: str = ""
-    over: Annotated[list[str], Field(min_length=1)]
-    values: dict[str, Annotated[float, Field(allow_inf_nan=False)]] | list[UtilityRow]
-    weight: NonNegative
-    rationale: str
-    at: Literal["each", "last", "horizon"] = "each"
-    sources: list[Citation] = Field(default_factory=list)
-    _table: np.ndarray | None = PrivateAttr(default=None)
-
-    @property
-    def table(self) -> np.ndarray:
-        """The values as an array with one axis per variable of ``over`` (states in model order)."""
-        if self._table is None:
-            raise RuntimeError(
-                f"attribute {self.id!r} was not expanded; build specs with load_model"
-            )
-        return self._table
-
-    def expand(
-        self, states: Mapping[str, Sequence[str]]
-    ) -> tuple[np.ndarray | None, list[tuple[tuple[str | int, ...], str, dict[str, Any]]]]:
-        """The value table, and the problems found (path relative to the attribute, message,
-        extra fields), given every variable's states."""
-        issues: list[tuple[tuple[str | int, ...], str, dict[str, Any]]] = []
-        for j, v in enumerate(self.over):
-            if v not in states:
-                issues.append(
-                    (
-                        ("over", j),
-                        f"unknown variable '{v}'{did_you_mean(v, states)}",
-                        {"fix": "name a variable the model defines"},
-                    )
-                )
-        if len(set(self.over)) != len(self.over):
-            issues.append((("over",), "a variable is listed twice", {"found": str(self.over)}))
-        if issues:
-            return None, issues
-        over = list(self.over)
-        out = np.full(tuple(len(states[v]) for v in over), np.nan)
-        if isinstance(self.values, dict):
-            if len(over) != 1:
-                issues.append(
-                    (
-                        ("values",),
-                        "a mapping of states gives values over one variable only",
-                        {
-                            "expected": "a list of rows {when: {...}, value: v}",
-                            "fix": "write one row per combination of the states of "
-                            + ", ".join(over),
-                        },
-                    )
-                )
-                return None, issues
-            var = over[0]
-            for s, val in self.values.items():
-                if s not in states[var]:
-                    issues.append(
-                        (
-                            ("values", s),
-                            f"'{s}' is not a state of '{var}'{did_you_mean(s, states[var])}",
-                            {"expected": f"one of {list(states[var])}", "found": repr(s)},
-                        )
-                    )
-                else:
-                    out[states[var].index(s)] = float(val)
-        else:
-            seen: dict[tuple[str, ...], int] = {}
-            for i, row in enumerate(self.values):
-                ok = True
-                for k in row.when:
-                    if k not in over:
-                        issues.append(
-                            (
-                                ("values", i, "when", k),
-                                f"'{k}' is not a variable of this attribute{did_you_mean(k, over)}",
-                                {
-                                    "expected": f"one of {over}",
-                                    "fix": "add it to over: or remove it",
-                                },
-                            )
-                        )
-                        ok = False
-                for v in over:
-                    if v not in row.when:
-                        issues.append(
-                            (
-                                ("values", i, "when"),
-                                f"row does not give a state for '{v}'",
-                                {"fix": f"add {v}: <state> to when"},
-                            )
-                        )
-                        ok = False
-                    elif row.when[v] not in states[v]:
-                        s = row.when[v]
-                        issues.append(
-                            (
-                                ("values", i, "when", v),
-                                f"'{s}' is not a state of '{v}'{did_you_mean(s, states[v])}",
-                                {"expected": f"one of {list(states[v])}", "found": repr(s)},
-                            )
-                        )
-                        ok = False
-                if not ok:
-                    continue
-                key = tuple(row.when[v] for v in over)
-                if key in seen:
-                    issues.append(
-                        (
-                            ("values", i, "when"),
-                            f"duplicate row {_fmt_combo(over, key)}",
-                            {"fix": f"remove this row or the one at values[{seen[key]}]"},
-                        )
-                    )
-                    continue
-                seen[key] = i
-                out[tuple(states[v].index(s) for v, s in zip(over, key, strict=True))] = row.value
-        if not issues and np.isnan(out).any():
-            missing = [
-                tuple(states[v][k] for v, k in zip(over, idx, strict=True))
-                for idx in zip(*np.nonzero(np.isnan(out)), strict=True)
-            ]
-            shown = ", ".join(_fmt_combo(over, m) for m in missing[:4]) + (
-                f" and {len(missing) - 4} more" if len(missing) > 4 else ""
-            )
-            issues.append(
-                (
-                    ("values",),
-                    f"no value for {shown}",
-                    {
-                        "expected": f"{out.size} values, one per combination of the states of {', '.join(over)}",
-                        "found": f"{out.size - len(missing)}",
-                        "fix": "add a value for each missing combination",
-                    },
-                )
-            )
-        return (None if issues else out), issues
-
-
-def _fmt_combo(variables: Sequence[str], states: Sequence[str]) -> str:
-    return "(" + ", ".join(f"{v}={s}" for v, s in zip(variables, states, strict=True)) + ")"
-
-
-class UtilitySpec(_Base):
-    """A multi-attribute utility: an outcome is worth the sum over attributes of weight x value.
-
-    Weights are used as given (they need not sum to 1); ``unit`` names the scale of the total.
-    """
-
-    unit: str = "utility points"
-    description: str = ""
-    attributes: Annotated[list[AttributeSpec], Field(min_length=1)]
-
-    def attribute(self, aid: str) -> AttributeSpec:
-        for a in self.attributes:
-            if a.id == aid:
-                return a
-        raise KeyError(aid)
-
-    @property
-    def weights(self) -> dict[str, float]:
-        """Each attribute's weight as given in the model file."""
-        return {a.id: float(a.weight) for a in self.attributes}
+    #: Whether a higher or a lower probability of ``state`` is better (a risk: ``lower``).
+    #: Rankings of policies on this outcome need it; ``None``: the model does not say.
+    better: Literal["higher", "lower"] | None = None
 
 
 class ModelSpec(_Base):
@@ -512,6 +301,11 @@ class ModelSpec(_Base):
     time: TimeSpec | None = None
     background: list[BackgroundFact] = Field(default_factory=list)
     references: list[ReferenceClass] = Field(default_factory=list)
+    #: The policy every comparison, driver and indicator is computed against (``None``: the
+    #: baseline, where decision variables keep their prior probabilities).
+    reference_policy: str | None = None
+    #: What the baseline (or the reference policy) means, in the analyst's words, for briefs.
+    baseline_note: str = ""
     _root: str | None = PrivateAttr(default=None)
     _template: Any = PrivateAttr(default=None)
     _ties: dict[str, str] = PrivateAttr(default_factory=dict)
@@ -596,7 +390,7 @@ class ModelSpec(_Base):
         Computed once per (frozen) spec: serialising the flagship takes milliseconds."""
         if self._hash is not None:
             return self._hash
-        payload = self.model_dump(mode="json")
+        payload = _without_new_defaults(self.model_dump(mode="json"))
         payload["_tables"] = {
             v.id: np.round(v.table, 15).tolist() if v._table is not None else None
             for v in self.variables
@@ -606,3 +400,23 @@ class ModelSpec(_Base):
         if all(v._table is not None for v in self.variables):  # never cache a half-built spec
             self._hash = digest
         return digest
+
+
+#: Fields added after models were first hashed, with their defaults: a model that leaves them
+#: at the default keeps the hash it always had.
+_LATER_DEFAULTS: dict[str, dict[str, Any]] = {
+    "": {"reference_policy": None, "baseline_note": ""},
+    "variables": {"observable": True},
+    "outcomes": {"better": None},
+}
+
+
+def _without_new_defaults(payload: dict[str, Any]) -> dict[str, Any]:
+    """``payload`` without the later fields that keep their defaults (see the model hash)."""
+    for key, defaults in _LATER_DEFAULTS.items():
+        items = [payload] if not key else payload.get(key) or []
+        for item in items:
+            for name, default in defaults.items():
+                if name in item and item[name] == default:
+                    del item[name]
+    return payload

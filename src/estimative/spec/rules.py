@@ -366,6 +366,18 @@ def check_spec(spec: ModelSpec, loc: Locator, folder: Path) -> tuple[list[Proble
             {outcome.target: outcome.state}, known, loc, ("outcomes", i, "target"), problems
         )
     check_evidence(spec, loc, problems)
+    if spec.reference_policy is not None and spec.reference_policy not in {
+        p.id for p in spec.policies
+    }:
+        ids = [p.id for p in spec.policies]
+        problems.append(
+            loc.problem(
+                ("reference_policy",),
+                f"reference_policy '{spec.reference_policy}' is not a policy of the model"
+                f"{did_you_mean(spec.reference_policy, ids)}",
+                fix=f"name one of {ids}" if ids else "add the policy under policies:",
+            )
+        )
     _check_decisions(spec, edges, loc, problems)
     _check_utilities(spec, known, loc, problems, check_citation, expanded)
     return problems, expanded

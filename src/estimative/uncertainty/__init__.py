@@ -10,18 +10,21 @@ The draws themselves come from :mod:`estimative.priors`.
 
 from __future__ import annotations
 
+from .._random import DEFAULT_DRAWS
 from ..priors import Draws, band_concentration, concentrations, draw_cpts, n_draws, resolve_draws
 from .intervals import (
     PolicyComparison,
     ProbabilityInterval,
     batched_joint,
     batched_probability,
+    better_for,
     compare_policies,
     query_interval,
 )
 from .trajectory import TrajectoryInterval, trajectory_interval
 
 __all__ = [
+    "DEFAULT_DRAWS",
     "Draws",
     "PolicyComparison",
     "ProbabilityInterval",
@@ -29,6 +32,7 @@ __all__ = [
     "band_concentration",
     "batched_joint",
     "batched_probability",
+    "better_for",
     "compare_policies",
     "concentrations",
     "draw_cpts",

@@ -14,6 +14,7 @@ from typing import Any, Literal
 import numpy as np
 import pandas as pd
 
+from .._random import DEFAULT_DRAWS
 from ..checks import check_level
 from ..errors import QueryError, UsageError, did_you_mean
 from ..network import Evidence, Network, Soft
@@ -150,7 +151,7 @@ def query_interval(
     soft: Soft | None = None,
     policy: str | Sequence[str] | None = None,
     scenario: str | None = None,
-    draws: int | Draws = 1000,
+    draws: int | Draws = DEFAULT_DRAWS,
     rng: np.random.Generator | None = None,
     level: float = 0.9,
     strengths: Mapping[str, float] | None = None,
@@ -369,10 +370,10 @@ def compare_policies(
     do: Mapping[str, str] | None = None,
     soft: Soft | None = None,
     scenario: str | None = None,
-    draws: int | Draws = 1000,
+    draws: int | Draws = DEFAULT_DRAWS,
     rng: np.random.Generator | None = None,
     level: float = 0.9,
-    better: Literal["higher", "lower"] = "higher",
+    better: Literal["higher", "lower"] | None = None,
     strengths: Mapping[str, float] | None = None,
 ) -> PolicyComparison:
     """Compare policies on one probability with common random numbers.
@@ -398,8 +399,10 @@ def compare_policies(
         The generator the draws come from.
     level : float
         The credible level of the intervals.
-    better : {"higher", "lower"}
-        Whether a higher or a lower probability is better (a risk: lower).
+    better : {"higher", "lower"}, optional
+        Whether a higher or a lower probability is better (a risk: lower). Default: what the
+        model's headline outcome on ``target`` and ``state`` says (its ``better:``); a model
+        that does not say needs it here.
     strengths : mapping, optional
         Dirichlet strengths overriding the model file's, by variable.
 
@@ -418,6 +421,7 @@ def compare_policies(
     True
     """
     level = check_level(level)
+    better = better_for(net, target, state) if better is None else better
     if better not in ("higher", "lower"):
         raise UsageError("better must be 'higher' or 'lower'", field="better", found=repr(better))
     if policies is None:
@@ -447,4 +451,38 @@ def compare_policies(
         level,
         better,
         net.model_hash,
+    )
+
+
+def better_for(net: Network, target: str, state: str | Sequence[str]) -> Literal["higher", "lower"]:
+    """Whether a higher or a lower probability of ``target`` in ``state`` is better, as the
+    model's headline outcome on it says (its ``better:``).
+
+    Raises :class:`UsageError` (``field="better"``) when no outcome on ``target`` and
+    ``state`` says: ranking policies on a probability without knowing which way is better
+    would silently call the riskiest option best.
+
+    >>> net = Network.from_file("models/example")
+    >>> better_for(net, "armed_clash", "yes")   # the outcome "clash" says: lower
+    'lower'
+    >>> try:
+    ...     better_for(net, "misread_intent", "no")
+    ... except Exception as err:
+    ...     print(err.problems[0].field, "|", err.problems[0].fix)
+    better | pass better='lower' for a risk (or 'higher'), or write `better: lower` on the model's outcome for it
+    """
+    states = [state] if isinstance(state, str) else list(state)
+    said = {o.better for o in net.spec.outcomes if o.target == target and [o.state] == states}
+    said.discard(None)
+    if len(said) == 1:
+        return said.pop()  # type: ignore[return-value]
+    mentions = [o.id for o in net.spec.outcomes if o.target == target and [o.state] == states]
+    raise UsageError(
+        f"say whether a higher or a lower P({target}={','.join(states)}) is better",
+        field="better",
+        expected="'higher' or 'lower'",
+        found=("outcomes that disagree" if said else "no outcome of the model says")
+        + (f" ({', '.join(mentions)})" if mentions else ""),
+        fix="pass better='lower' for a risk (or 'higher'), or write `better: lower` on the "
+        "model's outcome for it",
     )
