@@ -7,7 +7,17 @@ Nothing here reads files (that is :mod:`estimative.files`) or runs inference.
 
 from __future__ import annotations
 
-from .build import derive, finish, locate, problem_at, seal, spec_from_arrays
+from .analysts import AnalystSpec, pool_tables
+from .build import (
+    analyst_view,
+    derive,
+    elicited,
+    finish,
+    locate,
+    problem_at,
+    seal,
+    spec_from_arrays,
+)
 from .conditions import conditions_text
 from .locate import LineMap, Locator, Path_, format_path
 from .models import (
@@ -36,6 +46,7 @@ from .rules import Expanded, check_query_ref, check_spec
 
 __all__ = [
     "BASELINE",
+    "AnalystSpec",
     "AttributeSpec",
     "Citation",
     "ClaimSpec",
@@ -59,13 +70,16 @@ __all__ = [
     "UtilitySpec",
     "VariableSpec",
     "VerbalRow",
+    "analyst_view",
     "check_query_ref",
     "check_spec",
     "conditions_text",
     "derive",
+    "elicited",
     "finish",
     "format_path",
     "locate",
+    "pool_tables",
     "problem_at",
     "seal",
     "spec_from_arrays",

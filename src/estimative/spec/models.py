@@ -17,6 +17,7 @@ import numpy as np
 from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, field_validator, model_validator
 
 from ..errors import QueryError, did_you_mean
+from .analysts import AnalystSpec
 from .timing import RuleSpec, TimeSpec
 
 Identifier = Annotated[str, Field(pattern=r"^[A-Za-z_][A-Za-z0-9_]*$", max_length=80)]
@@ -104,17 +105,24 @@ class CptSpec(_Base):
     assumption: bool = False
     rationale: str | None = None
     strength: Annotated[float, Field(gt=0.0, allow_inf_nan=False)] | None = None
+    #: Several analysts (:mod:`.analysts`): each elicitation a CPT with its ``analyst``, pooled
+    analyst: Identifier | None = None
+    elicitations: list[CptSpec] = Field(default_factory=list)
+    pool: Literal["linear", "log"] = "linear"
 
     @property
     def form(self) -> str:
         for name in ("table", "noisy_or", "noisy_max", "verbal"):
             if getattr(self, name) is not None:
                 return name
-        return "none"
+        return "pooled" if self.elicitations else "none"
 
     @property
     def sourced(self) -> bool:
-        """True when the numbers rest on at least one quote and are not marked an assumption."""
+        """True when the numbers rest on at least one quote and are not marked an assumption
+        (a pooled CPT: when every elicitation does, or the CPT itself)."""
+        if self.elicitations and not self.sources:
+            return all(e.sourced for e in self.elicitations) and not self.assumption
         return bool(self.sources) and not self.assumption
 
 
@@ -485,6 +493,7 @@ class ModelSpec(_Base):
     description: str = ""
     as_of: _dt.date
     authors: list[str] = Field(default_factory=list)
+    analysts: list[AnalystSpec] = Field(default_factory=list)
     sources: list[SourceDoc] = Field(default_factory=list)
     variables: list[VariableSpec]
     policies: list[PolicySpec] = Field(default_factory=list)
