@@ -144,6 +144,37 @@ class AnalystSplit:
         best = self.best_policies()
         return len(words) > 1 or (best is not None and len(set(best)) > 1)
 
+    def statement(self, scale: str = "icd203", what: str | None = None) -> str:
+        """One sentence on whether the analysts' numbers change the judgment, grouping the
+        analysts by their word: "Analysts disagree enough to change the judgment: A judges
+        this very unlikely (0.075), B unlikely (0.26); ..."."""
+        what = what or "this"
+        groups: dict[str, list[str]] = {}
+        for a, t, p in zip(self.analysts, self.terms(scale), self.points, strict=True):
+            groups.setdefault(t.word, []).append(f"{a} ({p:.2g})")
+        parts = []
+        for i, (word, who) in enumerate(groups.items()):
+            names = who[0] if len(who) == 1 else ", ".join(who[:-1]) + " and " + who[-1]
+            verb = (" judges " if len(who) == 1 else " judge ") + f"{what} " if i == 0 else " "
+            parts.append(f"{names}{verb}{word}")
+        share = f"{self.between_share:.0%} of the spread over parameter draws is disagreement"
+        best = self.best_policies()
+        if best is not None and len(set(best)) > 1:
+            policy = "; their best policy differs: " + ", ".join(
+                f"{a} {b}" for a, b in zip(self.analysts, best, strict=True)
+            )
+        else:
+            policy = ""
+        if not self.changes_judgment(scale):
+            return (
+                f"The analysts agree on the word: {', '.join(parts)} (pooled {self.pooled:.2g}); "
+                f"{share} between them."
+            )
+        return (
+            f"Analysts disagree enough to change the judgment: {', '.join(parts)} "
+            f"(pooled {self.pooled:.2g}){policy}; {share} between them."
+        )
+
     def to_dict(self) -> dict[str, Any]:
         best = self.best_policies()
         rows = []
@@ -179,6 +210,7 @@ class AnalystSplit:
             "total": self.total,
             "between_share": self.between_share,
             "changes_judgment": self.changes_judgment(),
+            "statement": self.statement(),
             "analysts": rows,
             "model_hash": self.model_hash,
         }
