@@ -32,7 +32,13 @@ from ..network import Network
 from ..sensitivity.findings import indicators
 from ..sensitivity.oneway import one_way
 from ..spec import BASELINE, ModelSpec, OutcomeSpec, QuestionSpec, conditions_text
-from ..uncertainty import ProbabilityInterval, compare_policies, draw_cpts, query_interval
+from ..uncertainty import (
+    ProbabilityInterval,
+    analyst_split,
+    compare_policies,
+    draw_cpts,
+    query_interval,
+)
 from . import words
 from .data import (
     HILP_THRESHOLD,
@@ -179,6 +185,20 @@ def build_brief(
             rows.append(ScenarioRow(sid, None))
 
     relevant = net.ancestors([o.target for o in outcomes])  # every CPT a baseline judgment rests on
+    splits = {}  # several analysts: each judgment with each analyst's numbers alone
+    if spec.analysts:
+        arng = stream(rng, "analysts")
+        for o in outcomes:
+            splits[o.id] = analyst_split(
+                net,
+                o.target,
+                o.state,
+                scenario=scenario,
+                policies=[BASELINE, *pols],
+                draws=n_draws,
+                rng=stream(arng, o.id),
+                level=level,
+            )
     return Brief(
         spec,
         params,
@@ -193,6 +213,7 @@ def build_brief(
         _assumptions(spec, judgments, relevant),
         _quotes(spec, pols, relevant),
         frozenset(relevant),
+        splits,
     )
 
 

@@ -132,6 +132,10 @@ def brief_context(brief: Brief) -> dict[str, Any]:
                 "impact": j.outcome.impact,
                 "word": j.term.word,
                 "bar": bar(iv),
+                # several analysts: whether their numbers alone change the word or the policy
+                "disagreement": brief.analysts[j.outcome.id].statement(scale, what="this")
+                if j.outcome.id in brief.analysts
+                else "",
             }
         )
     questions = [

@@ -16,7 +16,7 @@ from ..scales import Term
 from ..sensitivity.findings import Indicators
 from ..sensitivity.oneway import OneWaySensitivity
 from ..spec import ModelSpec, OutcomeSpec, QuestionSpec, VariableSpec
-from ..uncertainty import PolicyComparison, ProbabilityInterval
+from ..uncertainty import AnalystSplit, PolicyComparison, ProbabilityInterval
 from .words import Confidence
 
 if TYPE_CHECKING:
@@ -144,6 +144,8 @@ class Brief:
     relevant: frozenset[str] = field(
         default_factory=frozenset
     )  # the CPTs the key judgments rest on
+    #: a model with several analysts: each key judgment with each analyst's numbers alone
+    analysts: Mapping[str, AnalystSplit] = field(default_factory=dict)  # by outcome id
 
     @property
     def main(self) -> Judgment | None:

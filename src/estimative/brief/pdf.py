@@ -272,6 +272,8 @@ def _pdf_bytes(ctx: Mapping[str, Any], images: Mapping[str, str], *, date: _dt.d
     para(ctx["judgments_intro"], size=9)
     for j in ctx["judgments"]:
         bullet(j["confidence_sentence"], bold_lead=j["sentence"], size=9.5)
+        if j.get("disagreement"):
+            para(j["disagreement"], size=9)
     if ctx["questions"]:
         subheading("Forecast questions, answered from the baseline")
         table(
