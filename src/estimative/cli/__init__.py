@@ -10,7 +10,7 @@ text goes to stderr.
 
 One module per group of commands, each adding its commands with ``register(add)``:
 :mod:`.model` (validate, show, query, compare, map, export), :mod:`.analysis` (sensitivity,
-sweep), :mod:`.decide`, :mod:`.forecast` (forecast, score) and :mod:`.brief`.
+sweep), :mod:`.decide`, :mod:`.forecast` (forecast, score), :mod:`.brief` and :mod:`.learn`.
 """
 
 from __future__ import annotations
@@ -21,7 +21,7 @@ from collections.abc import Callable, Sequence
 
 from .._version import __version__
 from ..errors import EstimativeError
-from . import analysis, brief, decide, forecast, model
+from . import analysis, brief, decide, forecast, learn, model
 from ._errors import report
 
 __all__ = ["main"]
@@ -29,7 +29,7 @@ __all__ = ["main"]
 Command = Callable[[argparse.Namespace], int]
 
 #: The groups of commands, in the order ``estimative --help`` lists them.
-GROUPS = (model, analysis, decide, forecast, brief)
+GROUPS = (model, analysis, decide, forecast, brief, learn)
 
 
 def build_parser() -> tuple[

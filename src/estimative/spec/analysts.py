@@ -1,5 +1,6 @@
-"""Several analysts: who they are (``analysts:`` at the top of a model file) and how their
-elicitations of one CPT are pooled into the table the model uses.
+"""Where a CPT's numbers come from beyond one analyst's table: several analysts (who they
+are, ``analysts:`` at the top of a model file, and how their elicitations of one CPT are
+pooled into the table the model uses), and cases that updated a CPT (``learned:``).
 
 A CPT may carry ``elicitations:``, one per analyst, each in any CPT form with its own
 provenance and strength. The model's table is their pool, column by column (each column is a
@@ -20,7 +21,7 @@ See Cooke & Goossens (1999) and Genest & Zidek (1986) on the choice.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import Annotated
+from typing import Annotated, Literal
 
 import numpy as np
 from pydantic import BaseModel, ConfigDict, Field
@@ -46,6 +47,23 @@ class AnalystSpec(BaseModel):
         """The analyst as a reader sees them: the name (or the id), and the role."""
         who = self.name or self.id
         return f"{who} ({self.role})" if self.role else who
+
+
+class LearnedFrom(BaseModel):
+    """The cases a CPT was updated from (written by ``estimative learn``): the data file, its
+    SHA-256 (first 16 hex digits), the rows and missing values, the method, and the strength
+    (equivalent sample size) of the elicited prior per column. The elicited CPT itself is
+    kept under the CPT's ``prior:``."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    data: str
+    data_hash: str
+    rows: Annotated[int, Field(ge=0)]
+    missing: Annotated[int, Field(ge=0)] = 0
+    method: Literal["conjugate", "em"] = "conjugate"
+    prior_strength: list[float] = Field(default_factory=list)
+    model_hash: str | None = None
 
 
 def pool_tables(tables: Sequence[np.ndarray], weights: Sequence[float], method: str) -> np.ndarray:

@@ -202,8 +202,8 @@ def expand_cpt(
     analysts' weights by id (the model's ``analysts:``).
     """
     if var.cpt.elicitations:
-        table, issues = expand_pooled(var, states, weights, expand_cpt)
-        return table, None, issues
+        pooled, found = expand_pooled(var, states, weights, expand_cpt)
+        return pooled, None, found
     issues: list[Issue] = []
     forms = [
         f for f in ("table", "noisy_or", "noisy_max", "verbal") if getattr(var.cpt, f) is not None

@@ -17,7 +17,7 @@ import numpy as np
 from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, field_validator, model_validator
 
 from ..errors import QueryError, did_you_mean
-from .analysts import AnalystSpec
+from .analysts import AnalystSpec, LearnedFrom
 from .timing import RuleSpec, TimeSpec
 
 Identifier = Annotated[str, Field(pattern=r"^[A-Za-z_][A-Za-z0-9_]*$", max_length=80)]
@@ -105,10 +105,11 @@ class CptSpec(_Base):
     assumption: bool = False
     rationale: str | None = None
     strength: Annotated[float, Field(gt=0.0, allow_inf_nan=False)] | None = None
-    #: Several analysts (:mod:`.analysts`): each elicitation a CPT with its ``analyst``, pooled
-    analyst: Identifier | None = None
+    analyst: Identifier | None = None  # several analysts (.analysts): elicitations pooled
     elicitations: list[CptSpec] = Field(default_factory=list)
     pool: Literal["linear", "log"] = "linear"
+    learned: LearnedFrom | None = None  # updated from cases; the elicited CPT is the prior
+    prior: CptSpec | None = None
 
     @property
     def form(self) -> str:

@@ -293,7 +293,13 @@ def analyst_split(
             field="analysts",
             fix="add analysts: and elicitations: to the model (docs/model-format.md)",
         )
-    cond = {"given": given, "do": do, "soft": soft, "policy": policy, "scenario": scenario}
+    cond: dict[str, Any] = {
+        "given": given,
+        "do": do,
+        "soft": soft,
+        "policy": policy,
+        "scenario": scenario,
+    }
     prep = net.prepare(target, state, **cond)
     w = analyst_weights(spec)
     ids = tuple(w)
