@@ -76,8 +76,8 @@ def pool_tables(tables: Sequence[np.ndarray], weights: Sequence[float], method: 
     >>> a, b = np.array([0.2, 0.8]), np.array([0.6, 0.4])
     >>> pool_tables([a, b], [1, 1], "linear").round(3).tolist()
     [0.4, 0.6]
-    >>> pool_tables([a, b], [1, 1], "log").round(4).tolist()
-    [0.3532, 0.6468]
+    >>> pool_tables([a, b], [1, 1], "log").round(4).tolist()  # sqrt(.12), sqrt(.32), normalised
+    [0.3798, 0.6202]
     """
     w = np.asarray(weights, dtype=float)
     w = w / w.sum()
