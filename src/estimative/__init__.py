@@ -96,6 +96,12 @@ _LAZY: dict[str, str] = {
     "decision_tree_figure": "charts",
     "weight_map_figure": "charts",
     "save_figure": "charts",
+    # several analysts; CPTs learned from cases
+    "analyst_split": "uncertainty",
+    "AnalystSplit": "uncertainty",
+    "learn": "priors",
+    "Learned": "priors",
+    "write_learned": "priors",
     # briefs
     "build_brief": "brief",
     "write_brief": "brief",

@@ -102,7 +102,7 @@ def test_the_csv_is_recorded_and_bad_rows_are_named(prior: Network, tmp_path: Pa
     col.write_text("us_rhetorc\nbluster\n")
     with pytest.raises(UsageError, match=r"column 'us_rhetorc' .*did you mean 'us_rhetoric'"):
         learn(prior, col)
-    gap = tmp_path / "gap.csv"
+    gap = tmp_path / "gap.csv"  # an empty cell is a missing value: EM fills it in
     gap.write_text("us_rhetoric,nk_provocation\nbluster,\n")
-    with pytest.raises(UsageError, match="row 1 has no value for 'nk_provocation'"):
-        learn(prior, gap)
+    out = learn(prior, gap)
+    assert out.method == "em" and out.missing == 1 and out.converged

@@ -46,6 +46,7 @@ from ..spec import BASELINE, ModelSpec, OutcomeSpec, QuestionSpec, conditions_te
 from ..uncertainty import (
     DEFAULT_DRAWS,
     ProbabilityInterval,
+    analyst_split,
     compare_policies,
     draw_cpts,
     query_interval,
@@ -253,6 +254,20 @@ def build_brief(
     tell(steps, steps, "done")
 
     relevant = net.ancestors([o.target for o in outcomes])  # every CPT a baseline judgment rests on
+    splits = {}  # several analysts: each judgment with each analyst's numbers alone
+    if spec.analysts:
+        arng = stream(rng, "analysts")
+        for o in outcomes:
+            splits[o.id] = analyst_split(
+                net,
+                o.target,
+                o.state,
+                scenario=scenario,
+                policies=[BASELINE, *pols],
+                draws=n_draws,
+                rng=stream(arng, o.id),
+                level=level,
+            )
     return Brief(
         spec,
         params,
@@ -268,6 +283,7 @@ def build_brief(
         _quotes(spec, pols, relevant),
         frozenset(relevant),
         _bottom_line(outcomes, policy),
+        splits,
     )
 
 

@@ -129,6 +129,10 @@ def brief_context(brief: Brief) -> dict[str, Any]:
                 "point": fmt(iv.point),
                 "interval": outcomes.interval(iv, fmt),
                 "bar": _bar(iv.point, iv.low, iv.high),
+                # several analysts: whether their numbers alone change the word or the policy
+                "disagreement": brief.analysts[j.outcome.id].statement(scale, what="this")
+                if j.outcome.id in brief.analysts
+                else "",
             }
         )
     questions = [

@@ -18,7 +18,7 @@ from ..scales import Term
 from ..sensitivity.findings import Indicators
 from ..sensitivity.oneway import OneWaySensitivity
 from ..spec import BASELINE, ModelSpec, OutcomeSpec, QuestionSpec, VariableSpec
-from ..uncertainty import PolicyComparison, ProbabilityInterval
+from ..uncertainty import AnalystSplit, PolicyComparison, ProbabilityInterval
 from .words import Confidence
 
 if TYPE_CHECKING:
@@ -167,6 +167,8 @@ class Brief:
         default_factory=frozenset
     )  # the CPTs the key judgments rest on
     bottom_line: BottomLine | None = None
+    #: a model with several analysts: each key judgment with each analyst's numbers alone
+    analysts: Mapping[str, AnalystSplit] = field(default_factory=dict)  # by outcome id
 
     @property
     def main(self) -> Judgment | None:

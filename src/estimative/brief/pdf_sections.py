@@ -65,6 +65,8 @@ def judgments(w: Writer, ctx: Mapping[str, Any], s: Mapping[str, Any]) -> None:
     w.para(ctx["judgments_intro"], size=9)
     for j in ctx["judgments"]:
         w.bullet(j["confidence_sentence"], bold_lead=j["sentence"], size=9.5)
+        if j.get("disagreement"):
+            w.para(j["disagreement"], size=9)
 
 
 def policies(w: Writer, ctx: Mapping[str, Any], s: Mapping[str, Any]) -> None:

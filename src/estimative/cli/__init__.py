@@ -10,7 +10,8 @@ text goes to stderr.
 
 One module per group of commands, each adding its commands with ``register(add)``:
 :mod:`.model` (validate, show, query, compare, map, export), :mod:`.analysis` (sensitivity,
-sweep), :mod:`.decide`, :mod:`.forecast` (forecast, score), :mod:`.brief` and :mod:`.explore`.
+sweep), :mod:`.decide`, :mod:`.forecast` (forecast, score), :mod:`.brief`, :mod:`.explore`
+and :mod:`.learn`.
 """
 
 from __future__ import annotations
@@ -22,7 +23,7 @@ from collections.abc import Callable, Sequence
 
 from .._version import __version__
 from ..errors import EstimativeError, ResourceError
-from . import analysis, brief, decide, explore, forecast, model
+from . import analysis, brief, decide, explore, forecast, learn, model
 from ._errors import report
 
 __all__ = ["main"]
@@ -30,7 +31,7 @@ __all__ = ["main"]
 Command = Callable[[argparse.Namespace], int]
 
 #: The groups of commands, in the order ``estimative --help`` lists them.
-GROUPS = (model, analysis, decide, forecast, brief, explore)
+GROUPS = (model, analysis, decide, forecast, brief, explore, learn)
 
 
 def build_parser() -> tuple[

@@ -36,6 +36,8 @@ FLAGS: dict[str, str] = {
     "output": "-o",
     "out_dir": "-o",
     "out": "--out",
+    "latent": "--latent",
+    "max_iter": "--max-iter",
     "chunk_size": "--chunk-size",
     "workers": "--workers",
     "scheduler": "--scheduler",

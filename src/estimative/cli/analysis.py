@@ -51,6 +51,10 @@ def cmd_sensitivity(args: argparse.Namespace) -> int:
             fix="e.g. n=512",
         )
     cond = conditions(args)
+    if args.by_analyst:
+        from .by_analyst import cmd_by_analyst
+
+        return cmd_by_analyst(args, net, target, state, cond, level)
     rng = make_rng(args.seed)
     iv = query_interval(
         net, target, state, **cond, draws=args.draws, rng=stream(rng, "interval"), level=level
@@ -368,6 +372,12 @@ def register(add: Any) -> None:
         choices=["svg", "png", "pdf"],
         default="svg",
         help="chart format (default svg)",
+    )
+    p.add_argument(
+        "--by-analyst",
+        action="store_true",
+        help="instead: the judgment with each analyst's numbers alone (a model with analysts:), "
+        "its interval split into within- and between-analyst parts",
     )
     p.add_argument(
         "--flip",

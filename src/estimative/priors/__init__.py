@@ -6,7 +6,9 @@
 - :mod:`.draws`: ``draw_cpts`` (every CPT, batched), ``concentrations`` (the expanded
   columns' Dirichlet), ``resolve_draws``.
 - :mod:`.entered`: the numbers the analyst entered, as the parameters sensitivity moves.
-- :mod:`.learn`: CPTs updated from observed cases (the elicited CPT as Dirichlet prior).
+- :mod:`.pooled`: draws of a CPT several analysts elicited, made per analyst and mixed.
+- :mod:`.learn`: CPTs updated from observed cases (the elicited CPT as Dirichlet prior);
+  :mod:`.em` for cases with missing values; :mod:`.written` the learned model as a folder.
 """
 
 from __future__ import annotations
@@ -14,6 +16,7 @@ from __future__ import annotations
 from .draws import Draws, concentrations, draw_cpts, n_draws, resolve_draws
 from .learn import Learned, learn
 from .verbal import BAND_MASS, band_concentration, band_strength
+from .written import write_learned
 
 __all__ = [
     "BAND_MASS",
@@ -26,4 +29,5 @@ __all__ = [
     "learn",
     "n_draws",
     "resolve_draws",
+    "write_learned",
 ]

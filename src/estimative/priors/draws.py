@@ -10,8 +10,10 @@ import numpy as np
 from ..checks import check_count
 from ..errors import UsageError
 from ..network import Network
+from ..spec import VariableSpec
 from ..spec.elicitation import default_strength
-from .forms import draw_variable
+from .forms import draw_variable, spec_variable
+from .pooled import analyst_labels, draw_pooled
 from .verbal import band_concentration
 
 
@@ -54,7 +56,8 @@ def draw_cpts(
     (:mod:`estimative.priors.forms`): a Dirichlet per table column, a Beta per noisy-OR link
     and leak, a Dirichlet per noisy-MAX link and leak, a band-fitted Beta per verbal row.
     Every draw is a valid CPT of the form the analyst chose; entries whose point value is 0
-    stay 0. In a dynamic model the copies of one CPT in several slices
+    stay 0. A CPT several analysts elicited is drawn per analyst (:mod:`.pooled`): each
+    draw of the model is one analyst's, in proportion to their weights. In a dynamic model the copies of one CPT in several slices
     (:attr:`~estimative.spec.ModelSpec.ties`) share each draw: the uncertainty is about the
     table the analyst wrote once.
 
@@ -84,17 +87,30 @@ def draw_cpts(
     n = check_count(n, name="n", minimum=1, example=2000)
     ties = net.spec.ties  # a dynamic model's copies of one CPT share one draw
     shared: dict[str, np.ndarray] = {}
+    pooled = {name: v for name in net.variables if (v := _pooled(net, name)) is not None}
+    # several analysts: each draw is one analyst's, the same for every pooled CPT
+    labels = analyst_labels(net.spec, n, rng) if pooled else None
     out = []
     for name in net.variables:
         key = ties.get(name)
         if key is not None and key in shared and shared[key].shape[:-1] == net.cpt(name).shape:
             out.append(shared[key])
             continue
-        draw = draw_variable(net, name, n, rng=rng, strengths=strengths)
+        if name in pooled:
+            draw = draw_pooled(
+                net, name, pooled[name], n, rng=rng, strengths=strengths, labels=labels
+            )
+        else:
+            draw = draw_variable(net, name, n, rng=rng, strengths=strengths)
         if key is not None:
             shared[key] = draw
         out.append(draw)
     return out
+
+
+def _pooled(net: Network, name: str) -> VariableSpec | None:
+    var = spec_variable(net, name)
+    return var if var is not None and var.cpt.form == "pooled" else None
 
 
 Draws = Sequence[np.ndarray]

@@ -12,6 +12,7 @@ holds exactly and every probability of the network stays a ratio of two linear f
 
 from __future__ import annotations
 
+import dataclasses
 import itertools
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -22,9 +23,11 @@ from scipy import stats
 
 from ..errors import UsageError
 from ..network import Network
+from ..spec import elicited
 from ..spec.noisy import noisy_max_array, noisy_or_array, noisy_point
 from .draws import concentrations
-from .forms import spec_variable, strength_of, verbal_strength
+from .forms import elicitation_strength, spec_variable, strength_of, verbal_strength
+from .pooled import analyst_weights
 
 KIND_TEXT = {
     "table": "table",
@@ -62,17 +65,20 @@ class Parameter:
     scale: float = 1.0
     bounds: tuple[float, float] = (0.0, 1.0)
     direction: np.ndarray | None = field(default=None, compare=False, repr=False)
+    analyst: str | None = None  # a pooled CPT: whose elicitation the number is
 
     @property
     def label(self) -> str:
-        """``P(variable=state | condition)``; a noisy form's link reads ``| parent=s only``."""
+        """``P(variable=state | condition)``; a noisy form's link reads ``| parent=s only``; a
+        pooled CPT's number ends ``[analyst A]``."""
         if self.kind in ("noisy_or_leak", "noisy_max_leak"):
             cond = "no cause"
         elif self.kind in ("noisy_or_link", "noisy_max_link"):
             cond = ", ".join(f"{p}={s}" for p, s in self.parents) + " only"
         else:
             cond = ", ".join(f"{p}={s}" for p, s in self.parents)
-        return f"P({self.variable}={self.state}{' | ' + cond if cond else ''})"
+        who = f" [analyst {self.analyst}]" if self.analyst else ""
+        return f"P({self.variable}={self.state}{' | ' + cond if cond else ''}){who}"
 
     @property
     def description(self) -> str:
@@ -170,9 +176,46 @@ def entered_parameters(
             out.extend(_cells(net, vi, name, cpt, ss * cpt, "table"))
         elif form == "verbal":
             out.extend(_verbal(net, vi, var, cpt, s))
+        elif form == "pooled":
+            out.extend(_pooled(net, vi, name, var, cpt, strengths))
         else:
             assert s is not None
             out.extend(_noisy(net, vi, var, s))
+    return out
+
+
+def _pooled(
+    net: Network,
+    vi: int,
+    name: str,
+    var: Any,
+    cpt: np.ndarray,
+    strengths: Mapping[str, float] | None,
+) -> list[Parameter]:
+    """A pooled CPT's numbers: a linear pool is affine in each analyst's numbers (the pool
+    moves by the analyst's weight times their table's move); a log pool is not, so its
+    expanded cells are listed instead."""
+    if var.cpt.pool == "log":
+        return _cells(net, vi, name, cpt, (strength_of(net, name, strengths) or 20.0) * cpt, "cell")
+    weights = analyst_weights(net.spec)
+    per = elicited(var, net.states)
+    total = sum(weights.get(a, 0.0) for a in per)
+    out: list[Parameter] = []
+    for a, v in per.items():
+        w = weights.get(a, 0.0) / total if total > 0 else 1.0 / len(per)
+        s = elicitation_strength(name, var, v, strengths)
+        if w <= 0:
+            continue
+        if v.cpt.form == "table":
+            ss = 20.0 if s is None else s
+            mine = _cells(net, vi, name, v.table, ss * v.table, "table")
+        elif v.cpt.form == "verbal":
+            mine = _verbal(net, vi, v, v.table, s)
+        else:
+            mine = _noisy(net, vi, v, 20.0 if s is None else s)
+        out.extend(
+            dataclasses.replace(p, analyst=a, direction=w * np.asarray(p.direction)) for p in mine
+        )
     return out
 
 

@@ -24,7 +24,7 @@ spec's table (``Network.with_cpts``) is drawn as a full table.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 
 import numpy as np
 
@@ -103,6 +103,54 @@ def verbal_strength(var: VariableSpec, s: float | None) -> np.ndarray:
     return band_concentration(mean, var.bands[0], var.bands[1])
 
 
+def elicitation_strength(
+    name: str, pooled: VariableSpec, own: VariableSpec, strengths: Mapping[str, float] | None
+) -> float | None:
+    """The strength of one analyst's elicitation of a pooled CPT: an override by variable,
+    else the elicitation's ``strength``, else the pooled CPT's, else the default for the
+    elicitation's provenance (``None``: a verbal elicitation's band fit)."""
+    override = (strengths or {}).get(name, (strengths or {}).get(name.partition("@")[0]))
+    if override is not None:
+        return float(override)
+    if own.cpt.strength is not None:
+        return float(own.cpt.strength)
+    if pooled.cpt.strength is not None:
+        return float(pooled.cpt.strength)
+    if own.cpt.form == "verbal":
+        return None
+    return default_strength(own.cpt)
+
+
+def draw_form(
+    var: VariableSpec,
+    states: Mapping[str, Sequence[str]],
+    s: float | None,
+    n: int,
+    rng: np.random.Generator,
+) -> np.ndarray:
+    """``n`` draws of an expanded variable's CPT in its own form (table, noisy-OR, noisy-MAX,
+    verbal) with strength ``s``; shape ``(card, *parent cards, n)``."""
+    form = var.cpt.form
+    if form == "table":
+        return dirichlet((20.0 if s is None else s) * var.table, n, rng)
+    if form == "verbal":
+        k = verbal_strength(var, s)
+        event = var.states.index(var.cpt.event) if var.cpt.event is not None else 1
+        x = beta(var.table[event], k, n, rng)
+        out = np.empty((2, *x.shape))
+        out[event], out[1 - event] = x, 1.0 - x
+        return out
+    s = 20.0 if s is None else s
+    pt = noisy_point(var, states)
+    if pt.form == "noisy_or":
+        leak = beta(np.asarray(pt.leak), s, n, rng)
+        links = [beta(link, s, n, rng) for link in pt.links]
+        return noisy_or_array(leak, links)
+    leak = dirichlet(s * pt.leak, n, rng)
+    links = [np.moveaxis(dirichlet(s * link.T, n, rng), 0, 1) for link in pt.links]
+    return np.clip(noisy_max_array(leak, links), 0.0, 1.0)
+
+
 def draw_variable(
     net: Network,
     name: str,
@@ -111,26 +159,11 @@ def draw_variable(
     rng: np.random.Generator,
     strengths: Mapping[str, float] | None = None,
 ) -> np.ndarray:
-    """``n`` draws of one CPT in its form's parameters; shape ``(card, *parent cards, n)``."""
+    """``n`` draws of one CPT in its form's parameters; shape ``(card, *parent cards, n)``.
+    (A pooled CPT is drawn per analyst by :func:`estimative.priors.pooled.draw_pooled`.)"""
     cpt = net.cpts[net.index(name)]
     var = spec_variable(net, name)
-    s = strength_of(net, name, strengths)
-    form = "table" if var is None else var.cpt.form
-    if form == "table" or var is None:
+    if var is None or var.cpt.form == "pooled":
+        s = strength_of(net, name, strengths)
         return dirichlet((20.0 if s is None else s) * cpt, n, rng)
-    if form == "verbal":
-        k = verbal_strength(var, s)
-        event = var.states.index(var.cpt.event) if var.cpt.event is not None else 1
-        x = beta(var.table[event], k, n, rng)
-        out = np.empty((2, *x.shape))
-        out[event], out[1 - event] = x, 1.0 - x
-        return out
-    assert s is not None
-    pt = noisy_point(var, net.states)
-    if pt.form == "noisy_or":
-        leak = beta(np.asarray(pt.leak), s, n, rng)
-        links = [beta(link, s, n, rng) for link in pt.links]
-        return noisy_or_array(leak, links)
-    leak = dirichlet(s * pt.leak, n, rng)
-    links = [np.moveaxis(dirichlet(s * link.T, n, rng), 0, 1) for link in pt.links]
-    return np.clip(noisy_max_array(leak, links), 0.0, 1.0)
+    return draw_form(var, net.states, strength_of(net, name, strengths), n, rng)

@@ -7,7 +7,17 @@ Nothing here reads files (that is :mod:`estimative.files`) or runs inference.
 
 from __future__ import annotations
 
-from .build import derive, finish, locate, problem_at, seal, spec_from_arrays
+from .analysts import AnalystSpec, pool_tables
+from .build import (
+    analyst_view,
+    derive,
+    elicited,
+    finish,
+    locate,
+    problem_at,
+    seal,
+    spec_from_arrays,
+)
 from .conditions import conditions_text
 from .evidence import BackgroundFact, ReferenceClass, ReferenceUse, Window
 from .locate import LineMap, Locator, Path_, format_path
@@ -37,6 +47,7 @@ from .rules import Expanded, check_query_ref, check_spec
 
 __all__ = [
     "BASELINE",
+    "AnalystSpec",
     "AttributeSpec",
     "BackgroundFact",
     "Citation",
@@ -64,13 +75,16 @@ __all__ = [
     "VariableSpec",
     "VerbalRow",
     "Window",
+    "analyst_view",
     "check_query_ref",
     "check_spec",
     "conditions_text",
     "derive",
+    "elicited",
     "finish",
     "format_path",
     "locate",
+    "pool_tables",
     "problem_at",
     "seal",
     "spec_from_arrays",

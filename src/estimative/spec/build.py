@@ -16,9 +16,11 @@ from typing import Any
 
 import numpy as np
 
-from ..errors import ModelError, Problem, did_you_mean
+from ..errors import ModelError, Problem, QueryError, did_you_mean
+from .elicitation import expand_cpt
 from .locate import Locator, Path_, format_path
 from .models import AttributeSpec, CptSpec, ModelSpec, TableRow, UtilitySpec, VariableSpec
+from .pooling import as_variable
 from .rules import Expanded, check_spec
 from .timing import split_slice
 from .unroll import check_timeless, max_table, unroll, window_chain
@@ -130,6 +132,47 @@ def derive(
         _ties=dict(spec._ties),
     )
     return new
+
+
+def elicited(var: VariableSpec, states: Mapping[str, Sequence[str]]) -> dict[str, VariableSpec]:
+    """Each analyst's elicitation of a pooled CPT as a variable of its own, expanded (table
+    and verbal bands attached): ``{analyst id: variable}``; empty for a CPT with no
+    elicitations. ``states`` maps every parent to its states."""
+    out: dict[str, VariableSpec] = {}
+    for k, e in enumerate(var.cpt.elicitations):
+        v = as_variable(var, e)
+        table, bands, issues = expand_cpt(v, states)
+        if table is None:  # a sealed spec passed every rule; a hand-made one may not have
+            raise ModelError(
+                Problem(f"elicitation {k} of '{var.id}' does not expand: {issues[0][1]}")
+            )
+        _attach(v, _table=table, _bands=bands)
+        out[e.analyst or f"elicitation_{k}"] = v
+    return out
+
+
+def analyst_view(spec: ModelSpec, analyst: str) -> ModelSpec:
+    """The model with one analyst's numbers alone: every CPT ``analyst`` elicited is theirs
+    (in its own form, strength and provenance); every other CPT stays as the model has it
+    (a pool of the analysts who did elicit it). Raises
+    :class:`~estimative.errors.QueryError` for an analyst the model does not list."""
+    ids = [a.id for a in spec.analysts]
+    if analyst not in ids:
+        raise QueryError(
+            f"unknown analyst '{analyst}'{did_you_mean(analyst, ids)}",
+            expected=f"one of {ids}" if ids else "a model with analysts: listed",
+            fix="name an analyst of the model's analysts: list",
+        )
+    states = {v.id: v.states for v in spec.variables}
+    variables, tables, bands = [], {}, {}
+    for v in spec.variables:
+        mine = elicited(v, states).get(analyst) if v.cpt.elicitations else None
+        if mine is None:
+            variables.append(v)
+        else:
+            variables.append(mine)
+            tables[v.id], bands[v.id] = mine.table, mine.bands
+    return derive(spec, variables, tables=tables, bands=bands)
 
 
 def with_windows(spec: ModelSpec, variable: str, first: str, last: str) -> ModelSpec:

@@ -16,6 +16,7 @@ from ..errors import did_you_mean
 from ..scales import ICD203, icd203_term
 from .models import CptSpec, VariableSpec
 from .noisy import noisy_max_table, noisy_or_table
+from .pooling import expand_pooled
 from .rows import Issue, configurations, distribution, first_row, fmt_cfg, row_key
 
 #: Dirichlet equivalent sample size when the file gives none: numbers resting on quotes are
@@ -186,15 +187,23 @@ def _verbal(
 
 
 def expand_cpt(
-    var: VariableSpec, states: Mapping[str, Sequence[str]]
+    var: VariableSpec,
+    states: Mapping[str, Sequence[str]],
+    *,
+    weights: Mapping[str, float] | None = None,
 ) -> tuple[np.ndarray | None, np.ndarray | None, list[Issue]]:
     """Expand a variable's CPT to a full table.
 
     Returns ``(table, bands, issues)``; ``table`` has shape ``(len(states), *parent cards)``
     and is ``None`` when there are issues; ``bands`` is set for verbal CPTs only.
 
-    ``states`` maps every variable id (at least this one's parents) to its states.
+    ``states`` maps every variable id (at least this one's parents) to its states. A CPT with
+    ``elicitations`` is each of them expanded and pooled (:mod:`.pooling`); ``weights`` are the
+    analysts' weights by id (the model's ``analysts:``).
     """
+    if var.cpt.elicitations:
+        pooled, found = expand_pooled(var, states, weights, expand_cpt)
+        return pooled, None, found
     issues: list[Issue] = []
     forms = [
         f for f in ("table", "noisy_or", "noisy_max", "verbal") if getattr(var.cpt, f) is not None

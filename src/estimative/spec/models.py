@@ -17,6 +17,7 @@ import numpy as np
 from pydantic import Field, PrivateAttr, field_validator, model_validator
 
 from ..errors import QueryError, did_you_mean
+from .analysts import AnalystSpec, LearnedFrom
 from .evidence import BackgroundFact, QuoteTag, ReferenceClass, ReferenceUse
 from .timing import RuleSpec, TimeSpec
 from .types import BASELINE as BASELINE
@@ -88,17 +89,25 @@ class CptSpec(_Base):
     rationale: str | None = None
     strength: Annotated[float, Field(gt=0.0, allow_inf_nan=False)] | None = None
     references: list[ReferenceUse] = Field(default_factory=list)
+    analyst: Identifier | None = None  # several analysts (.analysts): elicitations pooled
+    elicitations: list[CptSpec] = Field(default_factory=list)
+    pool: Literal["linear", "log"] = "linear"
+    learned: LearnedFrom | None = None  # updated from cases; the elicited CPT is the prior
+    prior: CptSpec | None = None
 
     @property
     def form(self) -> str:
         for name in ("table", "noisy_or", "noisy_max", "verbal"):
             if getattr(self, name) is not None:
                 return name
-        return "none"
+        return "pooled" if self.elicitations else "none"
 
     @property
     def sourced(self) -> bool:
-        """True when the numbers rest on at least one quote and are not marked an assumption."""
+        """True when the numbers rest on at least one quote and are not marked an assumption
+        (a pooled CPT: when every elicitation does, or the CPT itself)."""
+        if self.elicitations and not self.sources:
+            return all(e.sourced for e in self.elicitations) and not self.assumption
         return bool(self.sources) and not self.assumption
 
 
@@ -290,6 +299,7 @@ class ModelSpec(_Base):
     description: str = ""
     as_of: _dt.date
     authors: list[str] = Field(default_factory=list)
+    analysts: list[AnalystSpec] = Field(default_factory=list)
     sources: list[SourceDoc] = Field(default_factory=list)
     variables: list[VariableSpec]
     policies: list[PolicySpec] = Field(default_factory=list)

@@ -279,6 +279,26 @@ def noisy_max_table(
                 ratios[(p, s)] = np.where(
                     cdf_leak > 0, cdf / np.where(cdf_leak > 0, cdf_leak, 1.0), 0.0
                 )
+            net = np.diff(ratios[(p, s)], prepend=0.0)
+            if np.any(net < -1e-9):
+                y = int(np.argmin(net))
+                issues.append(
+                    (
+                        path,
+                        f"with only {p}={s} present, the cause's own contribution would give "
+                        f"'{var.states[y]}' a negative probability ({net[y]:.3g}): "
+                        "P(child <= y | cause alone) / P(child <= y | leak) must not fall as y rises",
+                        {
+                            "expected": "a distribution whose CDF, divided by the leak's CDF, "
+                            "rises with the state",
+                            "found": ", ".join(f"{x:.3g}" for x in ratios[(p, s)]),
+                            "fix": f"for {p}={s}, give '{var.states[y]}' more probability "
+                            f"(from a higher state) or the states below it less; or use a "
+                            "full table",
+                        },
+                    )
+                )
+                ok = False
     if not ok:
         return None
     return np.clip(noisy_max_array(leak, _max_links(var, states, absent, ratios)), 0.0, 1.0)

@@ -272,7 +272,8 @@ def check_spec(spec: ModelSpec, loc: Locator, folder: Path) -> tuple[list[Proble
                     )
                 )
                 continue
-            table, bands, issues = expand_cpt(v, known)
+            weights = {a.id: a.weight for a in spec.analysts}
+            table, bands, issues = expand_cpt(v, known, weights=weights)
             for rel, msg, extra in issues:
                 problems.append(
                     loc.problem(("variables", i, *rel), f"cpt of {v.id}: {msg}", **extra)
@@ -309,17 +310,26 @@ def check_spec(spec: ModelSpec, loc: Locator, folder: Path) -> tuple[list[Proble
             )
 
     for i, v in enumerate(spec.variables):
-        for j, c in enumerate(v.cpt.sources):
-            check_citation(c, ("variables", i, "cpt", "sources", j))
-        if v.cpt.assumption and not (v.cpt.rationale or "").strip():
-            problems.append(
-                loc.problem(
-                    ("variables", i, "cpt", "rationale"),
-                    f"assumption in the CPT of {v.id} has no rationale",
-                    fix="say why the numbers are what they are",
+        parts = [(("variables", i, "cpt"), v.cpt)] + [
+            (("variables", i, "cpt", "elicitations", k), e)
+            for k, e in enumerate(v.cpt.elicitations)
+        ]
+        for where, cpt in parts:
+            for j, c in enumerate(cpt.sources):
+                check_citation(c, (*where, "sources", j))
+            if cpt.assumption and not (cpt.rationale or "").strip():
+                problems.append(
+                    loc.problem(
+                        (*where, "rationale"),
+                        f"assumption in the CPT of {v.id} has no rationale",
+                        fix="say why the numbers are what they are",
+                    )
                 )
-            )
-        if not v.cpt.sources and not v.cpt.assumption and spec.sources:
+        given = v.cpt.elicitations or [v.cpt]  # a pooled CPT: each elicitation, or the CPT itself
+        provenance = (
+            v.cpt.sources or v.cpt.assumption or all(e.sources or e.assumption for e in given)
+        )
+        if not provenance and spec.sources:
             problems.append(
                 loc.problem(
                     ("variables", i, "cpt"),

@@ -223,9 +223,14 @@ def _classify(st: UnrollState) -> None:
 
 
 def _rename_cpt(cpt: CptSpec, names: Mapping[str, str]) -> CptSpec:
-    """The CPT with its parents' names replaced (rows' ``when``, noisy causes, ``absent``)."""
-    data = cpt.model_dump(exclude_none=True)
+    """The CPT with its parents' names replaced (rows' ``when``, noisy causes, ``absent``),
+    in each analyst's elicitation too."""
+    data = _renamed(cpt.model_dump(exclude_none=True), names)
+    data["elicitations"] = [_renamed(e, names) for e in data.get("elicitations", [])]
+    return CptSpec.model_validate(data)
 
+
+def _renamed(data: dict[str, Any], names: Mapping[str, str]) -> dict[str, Any]:
     def ren(d: Mapping[str, Any]) -> dict[str, Any]:
         return {names.get(k, k): v for k, v in d.items()}
 
@@ -239,7 +244,7 @@ def _rename_cpt(cpt: CptSpec, names: Mapping[str, str]) -> CptSpec:
                 "causes": ren(data[form].get("causes", {})),
                 "absent": ren(data[form].get("absent", {})),
             }
-    return CptSpec.model_validate(data)
+    return data
 
 
 def _unroll_variables(

@@ -3,6 +3,8 @@ common random numbers (the same parameter draws for every policy), and trajector
 dynamic model's slices.
 
 - :mod:`.intervals`: :func:`query_interval`, :func:`compare_policies` and their results.
+- :mod:`.analysts`: :func:`analyst_split` (:class:`AnalystSplit`): a judgment with each
+  analyst's numbers alone, its spread split into within- and between-analyst parts.
 - :mod:`.trajectory`: :func:`trajectory_interval` (:class:`TrajectoryInterval`).
 
 The draws themselves come from :mod:`estimative.priors`.
@@ -12,6 +14,7 @@ from __future__ import annotations
 
 from .._random import DEFAULT_DRAWS
 from ..priors import Draws, band_concentration, concentrations, draw_cpts, n_draws, resolve_draws
+from .analysts import AnalystSplit, analyst_split
 from .intervals import (
     PolicyComparison,
     ProbabilityInterval,
@@ -25,10 +28,12 @@ from .trajectory import TrajectoryInterval, trajectory_interval
 
 __all__ = [
     "DEFAULT_DRAWS",
+    "AnalystSplit",
     "Draws",
     "PolicyComparison",
     "ProbabilityInterval",
     "TrajectoryInterval",
+    "analyst_split",
     "band_concentration",
     "batched_joint",
     "batched_probability",
