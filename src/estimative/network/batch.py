@@ -12,6 +12,7 @@ import numpy as np
 from ..engine import posterior_batch
 from ..engine.core import Layout
 from ..errors import QueryError
+from .prepared import Evidence
 from .results import state_position, variable_position
 
 if TYPE_CHECKING:
@@ -157,6 +158,42 @@ def query_batch(
         raise QueryError("a target is named twice", found=str(targets))
     if layout not in ("last", "first"):
         raise QueryError("layout must be 'last' or 'first'", found=repr(layout))
+    ev, hard, dov, softv, row_soft = batch_conditions(
+        net, given=given, soft=soft, do=do, policy=policy, scenario=scenario
+    )
+    arrays = _cpts(net, cpts)
+    res = posterior_batch(
+        net.structure,
+        arrays,
+        tidx,
+        hard=hard,
+        soft=softv,
+        do=dov,
+        layout=layout,
+        memory_cap=memory_cap,
+    )
+    return BatchPosterior(
+        tuple(targets),
+        tuple(net.states[t] for t in targets),
+        res.probs,
+        res.evidence_prob,
+        res.impossible,
+        _describe(ev.describe(), given, do, row_soft),
+        net.model_hash,
+    )
+
+
+def batch_conditions(
+    net: Network,
+    *,
+    given: Mapping[str, RowStates] | None = None,
+    soft: Mapping[str, Any] | None = None,
+    do: Mapping[str, RowStates] | None = None,
+    policy: str | Sequence[str] | None = None,
+    scenario: str | None = None,
+) -> tuple[Evidence, dict[int, Any], dict[int, Any], dict[int, np.ndarray], dict[str, np.ndarray]]:
+    """Shared and per-row conditions as engine indices: ``(shared evidence, hard, do, soft,
+    per-row soft by name)``; every name and state checked."""
     shared_given = {k: v for k, v in (given or {}).items() if isinstance(v, str)}
     shared_do = {k: v for k, v in (do or {}).items() if isinstance(v, str)}
     shared_soft, row_soft = {}, {}
@@ -191,26 +228,7 @@ def query_batch(
         if i in hard:
             raise QueryError(f"'{k}' has both hard and soft evidence", fix="give one of them")
         softv[i] = arr
-    arrays = _cpts(net, cpts)
-    res = posterior_batch(
-        net.structure,
-        arrays,
-        tidx,
-        hard=hard,
-        soft=softv,
-        do=dov,
-        layout=layout,
-        memory_cap=memory_cap,
-    )
-    return BatchPosterior(
-        tuple(targets),
-        tuple(net.states[t] for t in targets),
-        res.probs,
-        res.evidence_prob,
-        res.impossible,
-        _describe(ev.describe(), given, do, row_soft),
-        net.model_hash,
-    )
+    return ev, hard, dov, softv, row_soft
 
 
 def _row_states(net: Network, var: str, values: Sequence[str | None]) -> np.ndarray:

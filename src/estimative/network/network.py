@@ -20,6 +20,7 @@ from ..graphs import topological_order
 from ..spec import ModelSpec, QueryRef
 from .batch import BatchPosterior, query_batch
 from .frames import cpt_frame
+from .marginals import Marginals, marginals
 from .mpe import most_probable
 from .prepared import Evidence, Prepared, engine_args, likelihood_vector
 from .results import Explanation, JointPosterior, Posterior, state_position
@@ -471,6 +472,29 @@ class Network:
             layout=layout,
             memory_cap=memory_cap,
         )
+
+    def marginals(self, **conditions: Any) -> Marginals:
+        """Every variable's posterior from one compiled contraction and its derivative.
+
+        Parameters
+        ----------
+        **conditions
+            ``given``, ``do``, ``soft``, ``policy``, ``scenario``, ``cpts``, ``layout`` and
+            ``memory_cap`` as for :meth:`query_batch` (per-row findings, draws on an axis).
+
+        Returns
+        -------
+        Marginals
+            ``probs[v]`` of shape ``(N, card)`` per variable, ``evidence_prob``, ``impossible``.
+
+        Examples
+        --------
+        >>> m = Network.from_file("models/example").marginals(given={"armed_clash": "yes"})
+        >>> m["misread_intent"]["yes"] == Network.from_file("models/example").query(
+        ...     "misread_intent", given={"armed_clash": "yes"})["yes"]
+        True
+        """
+        return marginals(self, **conditions)
 
     def probability(self, ref: QueryRef, **overrides: Any) -> float:
         """The probability a :class:`~estimative.spec.QueryRef` names (claims, questions)."""
