@@ -49,6 +49,7 @@ def draw_svg(pdf: Any, svg: str, *, x: float, w: float, h: float) -> None:
     _, _, path = obj.transform_to_rect_viewport(
         scale=1, width=w, height=h, ignore_svg_top_attrs=True
     )
+    assert path.transform is not None  # set by transform_to_rect_viewport
     path.transform = path.transform @ Transform.translation(x, y)
     apply_svg_transform_to_user_space_gradients(path)
     old_x, old_y = pdf.x, pdf.y
