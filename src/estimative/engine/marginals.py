@@ -104,9 +104,7 @@ def _compile(
     # opt_einsum's path search on unique symbols (it takes any number of them).
     sym = {v: oe.get_symbol(i) for i, v in enumerate(sorted({x for t in terms for x in t}))}
     eq = ",".join("".join(sym[x] for x in t) for t in terms) + "->" + "".join(sym[x] for x in out)
-    path = (
-        _best_path(eq, [tuple(size[x] for x in t) for t in terms])[0] if len(terms) > 1 else [(0,)]
-    )
+    path = _best_path(eq, [tuple(size[x] for x in t) for t in terms])[0]
     # Walk the path: each node's term; a node's gradient carries the batch axis last.
     node_terms = list(terms)
     live = list(range(len(terms)))
