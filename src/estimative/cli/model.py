@@ -6,7 +6,6 @@ import argparse
 import sys
 from typing import Any
 
-from ..spec import BASELINE
 from ._args import add_conditions, conditions, load
 from ._output import HASH_KEY, fmt_table, model_fields, out, print_json
 
@@ -225,6 +224,8 @@ def cmd_compare(args: argparse.Namespace) -> int:
     JSON: ``{"model", "model_hash", "scenario", "columns": ["baseline", policy...], "rows": [{"outcome",
     "target", "state", "probabilities": {column: p}}]}``.
     """
+    from ..spec import BASELINE
+
     net = load(args.path)
     spec = net.spec
     policies = args.policy or [p.id for p in spec.policies]
