@@ -271,7 +271,29 @@ def joint(
 _U_GROUP = 8
 
 
+# The utility networks last built, by (network, utility) identity; the pair is held with the
+# result so that an id is never reused while its entry lives.
+_UNETS: dict[tuple[int, int], tuple[Network, UtilityModel, tuple]] = {}
+_UNETS_MAX = 16
+
+
 def _utility_network(
+    net: Network, util: UtilityModel
+) -> tuple[Network, list[str], np.ndarray, np.ndarray]:
+    """:func:`_build_utility_network`, built once per network and utility model (an analysis
+    asks for it once per alternative and per observed variable)."""
+    key = (id(net), id(util))
+    hit = _UNETS.get(key)
+    if hit is not None and hit[0] is net and hit[1] is util:
+        return hit[2]
+    out = _build_utility_network(net, util)
+    if len(_UNETS) >= _UNETS_MAX:
+        _UNETS.pop(next(iter(_UNETS)))
+    _UNETS[key] = (net, util, out)
+    return out
+
+
+def _build_utility_network(
     net: Network, util: UtilityModel
 ) -> tuple[Network, list[str], np.ndarray, np.ndarray]:
     """The network with one binary chance node per attribute (Cooper, 1988): its parents are
