@@ -13,6 +13,8 @@ True
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from ._version import __version__
 from .errors import (
     EstimativeError,
@@ -22,22 +24,43 @@ from .errors import (
     QueryError,
     UsageError,
 )
-from .files import load_model
-from .network import Explanation, JointPosterior, Network, Posterior, Trajectory
-from .spec import ModelSpec
-from .uncertainty import (
-    PolicyComparison,
-    ProbabilityInterval,
-    TrajectoryInterval,
-    compare_policies,
-    draw_cpts,
-    query_interval,
-    trajectory_interval,
-)
 
-# The analyses are imported on first use (PEP 562): `import estimative` stays fast for the
-# command line, while `estimative.one_way`, `estimative.write_brief`, ... work as if imported.
+if TYPE_CHECKING:  # for type checkers; at run time these load on first use (below)
+    from .files import load_model as load_model
+    from .network import Explanation as Explanation
+    from .network import JointPosterior as JointPosterior
+    from .network import Network as Network
+    from .network import Posterior as Posterior
+    from .network import Trajectory as Trajectory
+    from .spec import ModelSpec as ModelSpec
+    from .uncertainty import PolicyComparison as PolicyComparison
+    from .uncertainty import ProbabilityInterval as ProbabilityInterval
+    from .uncertainty import TrajectoryInterval as TrajectoryInterval
+    from .uncertainty import compare_policies as compare_policies
+    from .uncertainty import draw_cpts as draw_cpts
+    from .uncertainty import query_interval as query_interval
+    from .uncertainty import trajectory_interval as trajectory_interval
+
+# Everything but the errors is imported on first use (PEP 562): `import estimative` and
+# `estimative --help` load no pydantic, pandas, scipy or matplotlib, while `estimative.Network`,
+# `estimative.one_way`, `estimative.write_brief`, ... work as if imported.
 _LAZY: dict[str, str] = {
+    # the core: models, networks, queries, parameter uncertainty
+    "load_model": "files",
+    "ModelSpec": "spec",
+    "Network": "network",
+    "Explanation": "network",
+    "JointPosterior": "network",
+    "Posterior": "network",
+    "PolicyComparison": "uncertainty",
+    "ProbabilityInterval": "uncertainty",
+    "compare_policies": "uncertainty",
+    "draw_cpts": "uncertainty",
+    "query_interval": "uncertainty",
+    # time
+    "Trajectory": "network",
+    "TrajectoryInterval": "uncertainty",
+    "trajectory_interval": "uncertainty",
     # claims ledger and forecasts
     "evaluate_claims": "claims",
     "check_claims": "claims",
@@ -130,25 +153,11 @@ def __dir__() -> list[str]:
 
 __all__ = [
     "EstimativeError",
-    "Explanation",
     "ImpossibleEvidenceError",
-    "JointPosterior",
     "ModelError",
-    "ModelSpec",
-    "Network",
-    "PolicyComparison",
-    "Posterior",
-    "ProbabilityInterval",
     "Problem",
     "QueryError",
     "UsageError",
     "__version__",
-    "compare_policies",
-    "draw_cpts",
-    "load_model",
-    "query_interval",
-    "trajectory_interval",
-    "Trajectory",
-    "TrajectoryInterval",
     *_LAZY,
 ]

@@ -9,14 +9,15 @@ analysis its own :func:`stream`.
 from __future__ import annotations
 
 import zlib
-
-import numpy as np
+from typing import TYPE_CHECKING
 
 from .errors import UsageError
 
 #: The number of parameter draws every command and analysis takes unless told otherwise, so
 #: the brief and ``decide`` print the same P(best) for the same seed.
 DEFAULT_DRAWS = 2000
+if TYPE_CHECKING:  # numpy loads on first call: the command line starts without it
+    import numpy as np
 
 
 def make_rng(seed: int | np.random.Generator | None, *, name: str = "seed") -> np.random.Generator:
@@ -25,6 +26,8 @@ def make_rng(seed: int | np.random.Generator | None, *, name: str = "seed") -> n
     >>> int(make_rng(7).integers(100)) == int(make_rng(7).integers(100))
     True
     """
+    import numpy as np
+
     if isinstance(seed, np.random.Generator):
         return seed
     if seed is None or isinstance(seed, bool) or not isinstance(seed, int | np.integer) or seed < 0:
@@ -50,6 +53,8 @@ def stream(rng: np.random.Generator, name: str) -> np.random.Generator:
     >>> bool((stream(make_rng(3), "interval").random(2) == a).all())
     True
     """
+    import numpy as np
+
     seq = getattr(rng.bit_generator, "seed_seq", None)
     if not isinstance(seq, np.random.SeedSequence):
         raise UsageError(
@@ -71,6 +76,8 @@ def seed_of(rng: np.random.Generator) -> int | None:
     >>> seed_of(make_rng(2017))
     2017
     """
+    import numpy as np
+
     seq = getattr(rng.bit_generator, "seed_seq", None)
     if (
         isinstance(seq, np.random.SeedSequence)

@@ -8,8 +8,6 @@ from __future__ import annotations
 import math
 from typing import Any
 
-import numpy as np
-
 from .errors import UsageError
 
 
@@ -22,6 +20,8 @@ def check_level(level: Any, *, name: str = "level") -> float:
     Traceback (most recent call last):
     estimative.errors.UsageError: level: level must be strictly between 0 and 1; found 1.5. Fix: e.g. level=0.9
     """
+    import numpy as np
+
     if (
         isinstance(level, bool)
         or not isinstance(level, int | float | np.number)
@@ -53,6 +53,8 @@ def check_count(
     Traceback (most recent call last):
     estimative.errors.UsageError: draws: draws must be a whole number of at least 2; found 1. Fix: e.g. draws=2000
     """
+    import numpy as np
+
     ok = not isinstance(value, bool) and isinstance(value, int | np.integer)
     if not ok or value < minimum or (maximum is not None and value > maximum):
         span = f"of at least {minimum}" if maximum is None else f"from {minimum} to {maximum}"
@@ -71,6 +73,8 @@ def check_probability(value: Any, *, name: str) -> float:
     >>> check_probability(0.2, name="threshold")
     0.2
     """
+    import numpy as np
+
     if (
         isinstance(value, bool)
         or not isinstance(value, int | float | np.number)

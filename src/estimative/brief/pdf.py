@@ -4,7 +4,6 @@ Unicode text renders and extracts), charts and the model graph as vector images.
 from __future__ import annotations
 
 import datetime as _dt
-import io
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
@@ -66,6 +65,8 @@ def _pdf_bytes(ctx: Mapping[str, Any], images: Mapping[str, str], *, date: _dt.d
     of its own."""
     from fpdf import FPDF, FontFace
     from fpdf.enums import XPos, YPos
+
+    from .pdf_svg import draw_svg
 
     fonts = _font_dir()
     ink, muted, band = (29, 29, 27), (91, 91, 85), (243, 241, 234)
@@ -200,7 +201,7 @@ def _pdf_bytes(ctx: Mapping[str, Any], images: Mapping[str, str], *, date: _dt.d
             w = h * w_pt / h_pt
         if pdf.get_y() + h + 8 > pdf.h - pdf.b_margin:
             pdf.add_page()
-        pdf.image(io.BytesIO(svg.encode()), x=pdf.l_margin + (width - w) / 2, w=w, h=h)
+        draw_svg(pdf, svg, x=pdf.l_margin + (width - w) / 2, w=w, h=h)
         pdf.ln(1)
         para(caption, size=8, color=muted)
 

@@ -7,7 +7,6 @@ from typing import Any
 
 from .._random import DEFAULT_DRAWS, make_rng, stream
 from ..checks import check_count
-from ..spec import BASELINE
 from ._args import load
 from ._output import fmt_table, model_fields, out, print_json
 
@@ -172,6 +171,8 @@ def _print_decide(
     net: Any, analysis: Any, *, weights: dict[str, float], seed: int, table: Any, top: int
 ) -> None:
     import numpy as np
+
+    from ..spec import BASELINE
 
     eu, sol, voi = analysis.expected, analysis.solution, analysis.information
     low, high, pbest, contrib = eu.low, eu.high, eu.prob_best, eu.contributions

@@ -7,7 +7,6 @@ import sys
 from typing import Any
 
 from ..errors import UsageError
-from ..spec import BASELINE
 from ._args import add_conditions, conditions, load, print_notes
 from ._output import HASH_KEY, fmt_table, model_fields, out, print_json
 from .trajectory import add_trajectory_flags, run_trajectory
@@ -292,6 +291,8 @@ def cmd_compare(args: argparse.Namespace) -> int:
     JSON: ``{"model", "model_hash", "scenario", "columns": ["baseline", policy...], "rows": [{"outcome",
     "target", "state", "probabilities": {column: p}}]}``.
     """
+    from ..spec import BASELINE
+
     net = load(args.path)
     spec = net.spec
     policies = args.policy or [p.id for p in spec.policies]

@@ -32,6 +32,7 @@ from ._core import (
     default_alternatives,
     descendants,
     joint,
+    keep_tensors,
     tie_tolerance,
     utility_model,
 )
@@ -280,6 +281,7 @@ def value_of_information(
     tol = tie_tolerance(base)
     i_best = int(np.argmax(base >= base.max() - tol))
     eu_without = float(base[i_best])
+    tensors = keep_tensors(net, util, altset, [v for v in kept if v not in before])
     values, eu_with, best_states, probs, measure, timing, margins = [], [], [], [], [], [], []
     for v in kept:
         if v in before:
@@ -300,9 +302,7 @@ def value_of_information(
             twin, names = _twin_network(net, net.ancestors([v]) & affected)
             e, p = alternative_tensors(twin, util, altset, keep=[names[v]])
         else:
-            e, p = alternative_tensors(
-                net, util, altset, keep=[v]
-            )  # e: (alt, attr, x), p: (alt, x)
+            e, p = tensors[v]  # e: (alt, attr, x), p: (alt, x)
         vx = np.einsum("a,iax->ix", w, e)
         px = p[0]
         with_info = float(vx.max(axis=0).sum())

@@ -78,8 +78,8 @@ class _Step:
 class Executor:
     """A plan specialised to which operands carry the batch axis, with its cached path."""
 
-    expression: oe.contract.ContractExpression
     equation: str
+    shapes: tuple[tuple[int, ...], ...]
     path: tuple[tuple[int, ...], ...]
     flops: float  # FLOPs of one contraction at ``rows`` batch rows
     rows: int
@@ -89,6 +89,12 @@ class Executor:
     program: tuple[
         tuple[tuple[int, ...], str], ...
     ]  # batched: pairwise einsums, batch axis kept outermost
+
+    @functools.cached_property
+    def expression(self) -> oe.contract.ContractExpression:
+        """opt_einsum's expression on the path (BLAS route), built on first use: only large
+        unbatched contractions run through it."""
+        return oe.contract_expression(self.equation, *self.shapes, optimize=list(self.path))
 
     def __call__(self, *ops: np.ndarray) -> np.ndarray:
         if not self.program:
@@ -174,8 +180,7 @@ class Plan:
                 s = (*s, rows) if (op.kind == "cpt" and layout == "last") else (rows, *s)
             shapes.append(s)
         equation = self._equation(batched, layout)
-        path, info = _best_path(equation, shapes)
-        expression = oe.contract_expression(equation, *shapes, optimize=path)
+        path, flops = _best_path(equation, shapes)
         steps = _simulate(self.operands, batched, self.targets, path)
         row_bytes = max((8 * _size(s.scope, cards) for s in steps if s.batched), default=0)
         fixed_bytes = max((8 * _size(s.scope, cards) for s in steps if not s.batched), default=0)
@@ -187,10 +192,10 @@ class Plan:
             else ()
         )
         return Executor(
-            expression,
             equation,
+            tuple(shapes),
             tuple(map(tuple, path)),
-            float(info.opt_cost),
+            flops,
             rows,
             row_bytes,
             fixed_bytes,
@@ -212,24 +217,38 @@ _COST_FNS: tuple = (
 _PORTFOLIO_MIN_FLOPS = 2e5
 
 
-def _best_path(
-    equation: str, shapes: Sequence[tuple[int, ...]]
-) -> tuple[list, oe.contract.PathInfo]:
-    """A contraction path: opt_einsum's greedy, or the cheapest of several greedy heuristics."""
-    best = oe.contract_path(equation, *shapes, shapes=True, optimize="greedy")
-    if best[1].opt_cost < _PORTFOLIO_MIN_FLOPS:
-        return best
+def _best_path(equation: str, shapes: Sequence[tuple[int, ...]]) -> tuple[list, float]:
+    """A contraction path and its FLOPs: opt_einsum's greedy, or the cheapest of several
+    greedy heuristics. The path search is called directly and the cost counted as
+    ``opt_einsum.contract_path`` counts it, without building its contraction list."""
     inputs, output = equation.split("->")
     terms = inputs.split(",")
     sizes = {
         c: d for t, shp in zip(terms, shapes, strict=True) for c, d in zip(t, shp, strict=True)
     }
+    isets, oset = [frozenset(t) for t in terms], frozenset(output)
+
+    def cost(path: Sequence[Sequence[int]]) -> float:
+        sets, total = list(isets), 0
+        for pair in path:
+            pair = tuple(sorted(pair, reverse=True))
+            _, sets, removed, contract = oe.helpers.find_contraction(pair, sets, oset)
+            total += oe.helpers.flop_count(contract, bool(removed), len(pair), sizes)
+        return float(total)
+
+    if len(terms) <= 2:
+        path: list = [tuple(range(len(terms)))]
+        return path, cost(path)
+    best = oe.paths.greedy(isets, oset, sizes, None)
+    best_cost = cost(best)
+    if best_cost < _PORTFOLIO_MIN_FLOPS:
+        return best, best_cost
     for cost_fn in _COST_FNS[1:]:
         path = oe.paths.greedy([set(t) for t in terms], set(output), sizes, cost_fn=cost_fn)
-        cand = oe.contract_path(equation, *shapes, shapes=True, optimize=path)
-        if cand[1].opt_cost < best[1].opt_cost:
-            best = cand
-    return best
+        c = cost(path)
+        if c < best_cost:
+            best, best_cost = path, c
+    return best, best_cost
 
 
 def _program(

@@ -13,6 +13,7 @@ from ..engine import posterior_batch
 from ..engine.core import Layout
 from ..errors import QueryError
 from ..spec.timing import RuleSpec
+from .prepared import Evidence
 from .react import reacting, reacting_cpts
 from .results import state_position, variable_position
 
@@ -160,6 +161,56 @@ def query_batch(
         raise QueryError("a target is named twice", found=str(targets))
     if layout not in ("last", "first"):
         raise QueryError("layout must be 'last' or 'first'", found=repr(layout))
+    ev, hard, dov, softv, row_soft = batch_conditions(
+        net, given=given, soft=soft, do=do, policy=policy, scenario=scenario, rules=rules
+    )
+    if ev.rules:  # a reacting policy: the same rows on the network with the rules as CPTs
+        ruled, kw = ruled_rows(net, ev, cpts, given, do, row_soft, layout)
+        out = query_batch(ruled, targets, memory_cap=memory_cap, **kw)
+        return BatchPosterior(
+            out.targets,
+            out.states,
+            out.probs,
+            out.evidence_prob,
+            out.impossible,
+            _describe(ev.describe(), given, do, row_soft),
+            net.model_hash,
+        )
+    arrays = _cpts(net, cpts)
+    res = posterior_batch(
+        net.structure,
+        arrays,
+        tidx,
+        hard=hard,
+        soft=softv,
+        do=dov,
+        layout=layout,
+        memory_cap=memory_cap,
+    )
+    return BatchPosterior(
+        tuple(targets),
+        tuple(net.states[t] for t in targets),
+        res.probs,
+        res.evidence_prob,
+        res.impossible,
+        _describe(ev.describe(), given, do, row_soft),
+        net.model_hash,
+    )
+
+
+def batch_conditions(
+    net: Network,
+    *,
+    given: Mapping[str, RowStates] | None = None,
+    soft: Mapping[str, Any] | None = None,
+    do: Mapping[str, RowStates] | None = None,
+    policy: str | Sequence[str] | None = None,
+    scenario: str | None = None,
+    rules: Sequence[RuleSpec] = (),
+) -> tuple[Evidence, dict[int, Any], dict[int, Any], dict[int, np.ndarray], dict[str, np.ndarray]]:
+    """Shared and per-row conditions as engine indices: ``(shared evidence, hard, do, soft,
+    per-row soft by name)``; every name and state checked. When the evidence carries reacting
+    rules (``ev.rules``), the indices are of no use: run on :func:`ruled_rows` instead."""
     shared_given = {k: v for k, v in (given or {}).items() if isinstance(v, str)}
     shared_do = {k: v for k, v in (do or {}).items() if isinstance(v, str)}
     shared_soft, row_soft = {}, {}
@@ -174,36 +225,8 @@ def query_batch(
     )
     if rules:
         ev = replace(ev, rules=(*ev.rules, *rules))
-    if ev.rules:  # a reacting policy: the same rows on the network with the rules as CPTs
-        arrays = _cpts(net, cpts)
-        batched = any(a.ndim > c.ndim for a, c in zip(arrays, net.cpts, strict=True))
-        if batched and layout == "first":
-            arrays = [
-                np.moveaxis(a, 0, -1) if a.ndim > c.ndim else a
-                for a, c in zip(arrays, net.cpts, strict=True)
-            ]
-        ruled = reacting(net, ev.rules)
-        out = query_batch(
-            ruled,
-            targets,
-            cpts=reacting_cpts(net, ev.rules, arrays, batched=batched),
-            given={
-                **ev.given,
-                **{k: v for k, v in (given or {}).items() if not isinstance(v, str)},
-            },
-            soft={**{k: v for k, v in ev.soft.items()}, **row_soft},
-            do={**ev.do, **{k: v for k, v in (do or {}).items() if not isinstance(v, str)}},
-            memory_cap=memory_cap,
-        )
-        return BatchPosterior(
-            out.targets,
-            out.states,
-            out.probs,
-            out.evidence_prob,
-            out.impossible,
-            _describe(ev.describe(), given, do, row_soft),
-            net.model_hash,
-        )
+    if ev.rules:
+        return ev, {}, {}, {}, row_soft
     hard: dict[int, Any] = {net.index(k): net.state_index(k, s) for k, s in ev.given.items()}
     dov: dict[int, Any] = {net.index(k): net.state_index(k, s) for k, s in ev.do.items()}
     softv: dict[int, np.ndarray] = {net.index(k): v for k, v in ev.soft.items()}
@@ -226,26 +249,34 @@ def query_batch(
         if i in hard:
             raise QueryError(f"'{k}' has both hard and soft evidence", fix="give one of them")
         softv[i] = arr
+    return ev, hard, dov, softv, row_soft
+
+
+def ruled_rows(
+    net: Network,
+    ev: Evidence,
+    cpts: Sequence[np.ndarray] | Mapping[str, np.ndarray] | None,
+    given: Mapping[str, RowStates] | None,
+    do: Mapping[str, RowStates] | None,
+    row_soft: Mapping[str, np.ndarray],
+    layout: Layout,
+) -> tuple[Network, dict[str, Any]]:
+    """The network with ``ev``'s rules written as CPTs, and the keyword arguments that put the
+    same rows (draws, per-row findings and do()) on it."""
     arrays = _cpts(net, cpts)
-    res = posterior_batch(
-        net.structure,
-        arrays,
-        tidx,
-        hard=hard,
-        soft=softv,
-        do=dov,
-        layout=layout,
-        memory_cap=memory_cap,
-    )
-    return BatchPosterior(
-        tuple(targets),
-        tuple(net.states[t] for t in targets),
-        res.probs,
-        res.evidence_prob,
-        res.impossible,
-        _describe(ev.describe(), given, do, row_soft),
-        net.model_hash,
-    )
+    batched = any(a.ndim > c.ndim for a, c in zip(arrays, net.cpts, strict=True))
+    if batched and layout == "first":
+        arrays = [
+            np.moveaxis(a, 0, -1) if a.ndim > c.ndim else a
+            for a, c in zip(arrays, net.cpts, strict=True)
+        ]
+    kw: dict[str, Any] = {
+        "cpts": reacting_cpts(net, ev.rules, arrays, batched=batched),
+        "given": {**ev.given, **{k: v for k, v in (given or {}).items() if not isinstance(v, str)}},
+        "soft": {**dict(ev.soft.items()), **row_soft},
+        "do": {**ev.do, **{k: v for k, v in (do or {}).items() if not isinstance(v, str)}},
+    }
+    return reacting(net, ev.rules), kw
 
 
 def _row_states(net: Network, var: str, values: Sequence[str | None]) -> np.ndarray:

@@ -22,10 +22,11 @@ from ..spec import ModelSpec, QueryRef
 from ..spec.timing import RuleSpec
 from .batch import BatchPosterior, query_batch
 from .frames import cpt_frame
+from .marginals import Marginals, marginals
 from .mpe import explain
 from .prepared import Evidence, Prepared, engine_args, likelihood_vector
 from .react import reacting, reacting_cpts
-from .results import Explanation, JointPosterior, Posterior, event_mask, state_position
+from .results import Explanation, JointPosterior, Posterior, ref_probability, state_position
 from .trajectory import Trajectory, every_slice, over_time, trajectory, window_network
 from .view import network_html
 
@@ -494,24 +495,32 @@ class Network:
             rules=rules,
         )
 
+    def marginals(self, **conditions: Any) -> Marginals:
+        """Every variable's posterior from one compiled contraction and its derivative.
+
+        Parameters
+        ----------
+        **conditions
+            ``given``, ``do``, ``soft``, ``policy``, ``scenario``, ``cpts``, ``layout`` and
+            ``memory_cap`` as for :meth:`query_batch` (per-row findings, draws on an axis).
+
+        Returns
+        -------
+        Marginals
+            ``probs[v]`` of shape ``(N, card)`` per variable, ``evidence_prob``, ``impossible``.
+
+        Examples
+        --------
+        >>> m = Network.from_file("models/example").marginals(given={"armed_clash": "yes"})
+        >>> q = Network.from_file("models/example").query("misread_intent", given={"armed_clash": "yes"})
+        >>> abs(m["misread_intent"]["yes"] - q["yes"]) < 1e-12
+        True
+        """
+        return marginals(self, **conditions)
+
     def probability(self, ref: QueryRef, **overrides: Any) -> float:
         """The probability a :class:`~estimative.spec.QueryRef` names (claims, questions)."""
-        kw: dict[str, Any] = dict(
-            given=dict(ref.given),
-            do=dict(ref.do),
-            soft=dict(ref.soft),
-            policy=ref.policy,
-            scenario=ref.scenario,
-        )
-        kw.update(overrides)
-        if ref.event is None:
-            assert ref.target is not None
-            post = self.query(ref.target, **kw)
-            return float(sum(post[s] for s in ref.target_states()))
-        terms = ref.event.terms()
-        variables = sorted({v for t in terms for v in t})
-        joint = self.query_joint(variables, **kw)
-        return float(joint.probs[event_mask(variables, self.states, terms)].sum())
+        return ref_probability(self, ref, **overrides)
 
     def map(
         self,
@@ -569,13 +578,8 @@ class Network:
     # ------------------------------------------------------------------ interop
     def to_pgmpy(self, *, do: Mapping[str, str] | None = None) -> Any:
         """This network as a pgmpy ``DiscreteBayesianNetwork`` (the reference for tests,
-        benchmarks and exports).
-
-        ``do`` performs the surgery in the pgmpy model itself: each intervened variable loses
-        its parents and gets a point-mass CPT on its forced state, so pgmpy's plain variable
-        elimination answers do() queries (pgmpy's own ``CausalInference`` is wrong with
-        evidence, pgmpy #3543).
-        """
+        benchmarks and exports); ``do`` is surgery in the pgmpy model itself (pgmpy's own
+        ``CausalInference`` is wrong with evidence, pgmpy #3543)."""
         from .reference import to_pgmpy
 
         return to_pgmpy(self, do=do)

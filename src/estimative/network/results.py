@@ -15,6 +15,9 @@ from ..spec.conditions import conditions_text
 if TYPE_CHECKING:
     import pandas as pd
 
+    from ..spec import QueryRef
+    from .network import Network
+
 
 def _fmt_cond(given: Mapping[str, Any], do: Mapping[str, str], soft: Mapping[str, Any]) -> str:
     return conditions_text(do=do, given=given, soft=soft)
@@ -256,3 +259,23 @@ class Explanation:
 
     def _repr_html_(self) -> str:
         return f"<p>P = {self.probability:.4g}</p>" + self.to_frame().to_html(index=False)
+
+
+def ref_probability(net: Network, ref: QueryRef, **overrides: Any) -> float:
+    """The probability a :class:`~estimative.spec.QueryRef` names (claims, questions)."""
+    kw: dict[str, Any] = dict(
+        given=dict(ref.given),
+        do=dict(ref.do),
+        soft=dict(ref.soft),
+        policy=ref.policy,
+        scenario=ref.scenario,
+    )
+    kw.update(overrides)
+    if ref.event is None:
+        assert ref.target is not None
+        post = net.query(ref.target, **kw)
+        return float(sum(post[s] for s in ref.target_states()))
+    terms = ref.event.terms()
+    variables = sorted({v for t in terms for v in t})
+    joint = net.query_joint(variables, **kw)
+    return float(joint.probs[event_mask(variables, net.states, terms)].sum())

@@ -158,13 +158,14 @@ def trajectory(net: Network, variable: str, **conditions: Any) -> Trajectory:
     by = np.empty((n, len(states)))
     full.resolve(**conditions)  # every name checked once, before the slices are queried
     text = conditions_text(**conditions)
+    # every slice and every window from one pass (all marginals at once): linear in slices
+    m = full.marginals(**conditions)
+    if bool(m.impossible[0]):
+        full.query(slice_id(base, first), **conditions)  # raises the impossible-evidence error
     for i, label in enumerate(time.labels):
-        probs[i] = full.query(slice_id(base, label), **conditions).probs
-        by[i] = (
-            probs[i]
-            if i == 0
-            else full.query(slice_id(base, f"{first}..{label}"), **conditions).probs
-        )
+        probs[i] = m.probs[slice_id(base, label)][0]
+        by[i] = probs[i] if i == 0 else m.probs[slice_id(base, f"{first}..{label}")][0]
+
     return Trajectory(
         base, tuple(time.labels), tuple(time.slices), states, probs, by, text, net.model_hash
     )

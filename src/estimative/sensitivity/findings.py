@@ -22,7 +22,7 @@ import numpy as np
 import pandas as pd
 
 from ..errors import QueryError
-from ..network import Network, Soft
+from ..network import Evidence, Network, Soft
 
 
 def entropy(p: np.ndarray, axis: int = 0) -> np.ndarray:
@@ -253,10 +253,10 @@ def indicators(
                     fix="leave it out of candidates",
                 )
     prior = prep.posterior.probs
+    joints = _joints(net, target, prior, ev, candidates)
     out = []
     for var in candidates:
-        joint = np.asarray(net.joint_unnormalized([target, var], ev), dtype=float)
-        joint = joint / joint.sum()  # positive: prepare() has checked the evidence is possible
+        joint = joints[var]
         px = joint.sum(axis=0)
         pt = joint.sum(axis=1)
         prior = pt
@@ -278,3 +278,24 @@ def indicators(
         tuple(out),
         prep.model_hash,
     )
+
+
+def _joints(
+    net: Network, target: str, prior: np.ndarray, ev: Evidence, candidates: Sequence[str]
+) -> dict[str, np.ndarray]:
+    """P(target, x | evidence) for every candidate x: one all-marginals pass per target state
+    (P(x | evidence, target=t) P(t | evidence)), or one joint query per candidate when the
+    target itself carries soft evidence or do()."""
+    if target in ev.soft or target in ev.do:
+        out = {}
+        for var in candidates:
+            joint = np.asarray(net.joint_unnormalized([target, var], ev), dtype=float)
+            out[var] = joint / joint.sum()  # positive: prepare() checked the evidence
+        return out
+    rows: dict[str, list[np.ndarray]] = {var: [] for var in candidates}
+    for t, pt in zip(net.states[target], prior, strict=True):
+        if pt > 0:
+            m = net.marginals(given={**ev.given, target: t}, do=ev.do, soft=ev.soft)
+        for var in candidates:
+            rows[var].append(pt * m.probs[var][0] if pt > 0 else np.zeros(len(net.states[var])))
+    return {var: np.stack(r) for var, r in rows.items()}
