@@ -169,9 +169,7 @@ def test_plate_warning_names_what_it_cannot_hold(tmp_path) -> None:  # type: ign
     path, _ = _export(net, "xdsl", tmp_path / "m.xdsl")
     back = Network.from_spec(import_file(path))
     for vid in ("clash@2018H1", "talks@2018H2", "tension@2018H2", "nk_icbm_test@2018H1"):
-        assert np.allclose(
-            list(net.query(vid).values()), list(back.query(vid).values()), atol=1e-9
-        )
+        assert np.allclose(list(net.query(vid).values()), list(back.query(vid).values()), atol=1e-9)
     # and the one slice the plate could not hold does differ: the warning was needed
     a, b = net.query("nk_icbm_test@2018H2")["yes"], back.query("nk_icbm_test@2018H2")["yes"]
     assert abs(a - b) > 0.05
@@ -286,5 +284,3 @@ def test_cli_export_plate_and_unrolled(tmp_path, capsys) -> None:  # type: ignor
     text = (tmp_path / "u.xdsl").read_text()
     assert "<dynamic" not in text and "estimative_names" in text
     assert "temporal plate" in capsys.readouterr().err
-
-

@@ -275,7 +275,7 @@ def time_of(raw: RawNet, mtime: _dt.date) -> tuple[TimeSpec, _dt.date]:
         discount = float(rec.pop("discount", "1"))
         if len(rec) == n:
             return TimeSpec(
-                slices=[_dt.date.fromisoformat(d) for d in rec.values()],  # type: ignore[misc]
+                slices=[_dt.date.fromisoformat(d) for d in rec.values()],
                 labels=list(rec),
                 discount=discount,
             ), as_of
