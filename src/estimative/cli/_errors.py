@@ -33,6 +33,7 @@ FLAGS: dict[str, str] = {
     "scale": "--scale",
     "date": "--date",
     "format": "--format",
+    "unrolled": "--unrolled",
     "output": "-o",
     "out_dir": "-o",
     "out": "--out",

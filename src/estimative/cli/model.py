@@ -430,7 +430,7 @@ def cmd_export(args: argparse.Namespace) -> int:
     net = load(args.path)
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always", InteropWarning)
-        path = export_network(net, args.format, args.output, as_bn=args.bn)
+        path = export_network(net, args.format, args.output, as_bn=args.bn, unrolled=args.unrolled)
     dropped = [str(w.message) for w in caught if issubclass(w.category, InteropWarning)]
     if args.json:
         print_json(
@@ -514,4 +514,10 @@ def register(add: Any) -> None:
         "--bn",
         action="store_true",
         help="decisions as chance nodes, no utilities (for tools that read only Bayesian networks)",
+    )
+    p.add_argument(
+        "--unrolled",
+        action="store_true",
+        help="a dynamic model to xdsl: the unrolled network (one node per variable and slice) "
+        "instead of GeNIe's temporal plate",
     )

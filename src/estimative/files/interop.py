@@ -25,8 +25,8 @@ from .._io import display_path, write_text_atomic
 from ..errors import ModelError, Problem, UsageError, did_you_mean
 from ..spec import ModelSpec
 from ..spec.limits import IMPORT_MIB
-from .formats import bif, net, uai, xml
-from .formats._common import InteropWarning, NetView, RawNet, view_of
+from .formats import bif, genie_time, net, uai, xml
+from .formats._common import InteropWarning, NetView, RawNet, spec_of, view_of
 from .formats._names import written_names
 from .formats._spec import IMPORT_SUM_TOLERANCE, build_spec
 
@@ -138,7 +138,9 @@ def _dropped(view: NetView, fmt: str) -> list[str]:
     return out
 
 
-def export_text(net: ModelSpec | HasSpec, fmt: str, *, as_bn: bool = False) -> str:
+def export_text(
+    net: ModelSpec | HasSpec, fmt: str, *, as_bn: bool = False, unrolled: bool = False
+) -> str:
     """The network as the text of an exchange format.
 
     Parameters
@@ -151,6 +153,11 @@ def export_text(net: ModelSpec | HasSpec, fmt: str, *, as_bn: bool = False) -> s
         Write decisions as chance nodes with their baseline tables and leave utilities out,
         for tools that read only Bayesian networks (pgmpy, pyAgrum's ``loadBN``). By default
         XMLBIF, XDSL and NET files hold decisions, information arcs and utilities.
+    unrolled : bool
+        For a dynamic model (one with ``time:``) and ``xdsl``: write the unrolled network (one
+        node per variable and slice, ids ``x@slice`` made safe) instead of GeNIe's temporal
+        plate, the default. The other formats always hold the unrolled network; window nodes
+        (``x@A..B``) are left out, and the warning names them.
 
     Returns
     -------
@@ -165,6 +172,17 @@ def export_text(net: ModelSpec | HasSpec, fmt: str, *, as_bn: bool = False) -> s
     True
     """
     f = _check_format(fmt)
+    spec = spec_of(net)
+    if f == "xdsl" and spec.time is not None and not unrolled:
+        text = genie_time.write_plate(spec)  # refuses what it cannot write, before warning
+        dropped = genie_time.plate_unwritable(spec)
+        if dropped:
+            warnings.warn(
+                "the XDSL file (GeNIe's temporal plate) does not hold: " + "; ".join(dropped),
+                InteropWarning,
+                stacklevel=2,
+            )
+        return text
     view = view_of(net, as_bn=as_bn)
     dropped = _dropped(view, f)
     if dropped:
@@ -177,7 +195,12 @@ def export_text(net: ModelSpec | HasSpec, fmt: str, *, as_bn: bool = False) -> s
 
 
 def export_network(
-    net: ModelSpec | HasSpec, fmt: str, path: str | os.PathLike[str], *, as_bn: bool = False
+    net: ModelSpec | HasSpec,
+    fmt: str,
+    path: str | os.PathLike[str],
+    *,
+    as_bn: bool = False,
+    unrolled: bool = False,
 ) -> Path:
     """Write the network to a file in an exchange format, atomically.
 
@@ -195,6 +218,9 @@ def export_network(
         The file to write (not a folder).
     as_bn : bool
         Decisions as chance nodes, no utilities (see :func:`export_text`).
+    unrolled : bool
+        A dynamic model to XDSL: the unrolled network, not GeNIe's temporal plate (see
+        :func:`export_text`).
 
     Returns
     -------
@@ -213,7 +239,7 @@ def export_network(
     """
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always", InteropWarning)
-        text = export_text(net, fmt, as_bn=as_bn)
+        text = export_text(net, fmt, as_bn=as_bn, unrolled=unrolled)
     for w in caught:  # re-issued here, so that the warning names the caller
         warnings.warn(w.message, w.category, stacklevel=2)
     if Path(path).is_dir():

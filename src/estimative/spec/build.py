@@ -22,7 +22,7 @@ from .locate import Locator, Path_, format_path
 from .models import AttributeSpec, CptSpec, ModelSpec, TableRow, UtilitySpec, VariableSpec
 from .pooling import as_variable
 from .rules import Expanded, check_spec
-from .timing import split_slice
+from .timing import TimeSpec, parse_lag, split_slice
 from .unroll import check_timeless, max_table, unroll, window_chain
 
 
@@ -242,6 +242,9 @@ def spec_from_arrays(
     observes: Mapping[str, Sequence[str]] | None = None,
     counts: Collection[str] = (),
     utilities: UtilitySpec | None = None,
+    time: TimeSpec | None = None,
+    initial: Mapping[str, tuple[Sequence[str], Any]] | None = None,
+    static: Collection[str] = (),
 ) -> ModelSpec:
     """Build a validated :class:`ModelSpec` from ``(id, states, parents, table)`` tuples.
 
@@ -281,6 +284,13 @@ def spec_from_arrays(
         ``normalize: true`` and normalised by the rules, as a model file's count table is.
     utilities : UtilitySpec, optional
         The model's utilities (an influence diagram's utility nodes).
+    time : TimeSpec, optional
+        A dynamic model's slices: parents may then name the slice before (``x@t-1``, whose
+        states are ``x``'s) and the spec is unrolled like a model file with ``time:``.
+    initial : mapping of id to (parents, table), optional
+        With ``time``: a variable's first-slice CPT over the parents without a lag.
+    static : collection of str
+        With ``time``: the ids of the variables that do not change over time.
 
     Returns
     -------
@@ -301,8 +311,19 @@ def spec_from_arrays(
         for vid, states, parents, table in variables
     ]
     states_of = {vid: st for vid, st, _, _ in items}
+    if time is not None:  # x@t-1 has the states of x
+        states_of.update(
+            {
+                p: states_of[parse_lag(p)[0]]
+                for _, _, ps, _ in items
+                for p in ps
+                if "@" in p and parse_lag(p)[0] in states_of
+            }
+        )
     specs = []
-    for vid, st, parents, table in items:
+
+    def cpt_of(vid: str, st: list[str], parents: list[str], table: Any) -> CptSpec:
+        table = np.asarray(table, dtype=float)
         for p in parents:
             if p not in states_of:
                 raise ModelError(
@@ -338,6 +359,10 @@ def spec_from_arrays(
                 )
         else:  # a root's table is written the way a model file writes it: {state: p}
             rows = {s: float(x) for s, x in zip(st, table, strict=True)}
+        return CptSpec(table=rows, assumption=True, rationale=rationale, normalize=vid in counts)
+
+    for vid, st, parents, table in items:
+        first = (initial or {}).get(vid)
         specs.append(
             VariableSpec(
                 id=vid,
@@ -347,9 +372,9 @@ def spec_from_arrays(
                 parents=parents,
                 kind=(kinds or {}).get(vid, "chance"),  # type: ignore[arg-type]
                 observes=list((observes or {}).get(vid, [])),
-                cpt=CptSpec(
-                    table=rows, assumption=True, rationale=rationale, normalize=vid in counts
-                ),
+                cpt=cpt_of(vid, st, parents, table),
+                initial=None if first is None else cpt_of(vid, st, list(first[0]), first[1]),
+                static=vid in static,
             )
         )
     spec = ModelSpec(
@@ -358,6 +383,7 @@ def spec_from_arrays(
         as_of=as_of,  # type: ignore[arg-type]
         variables=specs,
         utilities=utilities,
+        time=time,
     )
     return finish(
         spec, locator or Locator.nowhere("<arrays>"), folder or Path("."), root=root, name=name

@@ -22,6 +22,7 @@ from ...errors import ModelError, Problem, UsageError
 from ...graphs import topological_order
 from ...spec import ModelSpec
 from ...spec.limits import STATES, table_problem
+from ...spec.timing import split_slice
 
 if TYPE_CHECKING:
     from typing import Protocol
@@ -129,8 +130,11 @@ def view_of(model: ModelSpec | HasSpec, *, as_bn: bool = False) -> NetView:
     for a, b in itertools.pairwise(decisions):
         before[b].append(a)
     order = topological_order(before) or [v.id for v in spec.variables]
+    windows = window_ids(spec)
     out = []
     for vid in order:
+        if vid in windows:
+            continue
         vs = spec.variable(vid)
         out.append(
             VarView(
@@ -149,6 +153,7 @@ def view_of(model: ModelSpec | HasSpec, *, as_bn: bool = False) -> NetView:
         utilities = tuple(
             UtilView(a.id, a.label, a.description, tuple(a.over), np.asarray(a.table), a.weight)
             for a in spec.utilities.attributes
+            if not set(a.over) & set(windows)
         )
     unwritable = [
         f"{len(items)} {what}"
@@ -162,6 +167,10 @@ def view_of(model: ModelSpec | HasSpec, *, as_bn: bool = False) -> NetView:
         )
         if items
     ]
+    unwritable += time_unwritable(spec, windows)
+    if spec.utilities is not None and not as_bn and len(utilities) < len(spec.utilities.attributes):
+        over = [a.id for a in spec.utilities.attributes if set(a.over) & set(windows)]
+        unwritable.append(f"the utility attributes over windows ({', '.join(over)})")
     if as_bn and spec.utilities is not None:
         unwritable.append(f"{len(spec.utilities.attributes)} utility attributes (a BN export)")
     cited = [
@@ -186,6 +195,39 @@ def view_of(model: ModelSpec | HasSpec, *, as_bn: bool = False) -> NetView:
         spec.utilities.unit if spec.utilities is not None else "",
         tuple(unwritable),
     )
+
+
+def window_ids(spec: ModelSpec) -> list[str]:
+    """The window nodes of a dynamic model (``x@A..B``): deterministic summaries of the copies,
+    which no export writes (estimative adds them again when a query asks for one)."""
+    if spec.time is None:
+        return []
+    time = spec.time
+    return [v.id for v in spec.variables if time.window(split_slice(v.id)[1] or "") is not None]
+
+
+def time_unwritable(spec: ModelSpec, windows: Sequence[str], *, plate: bool = False) -> list[str]:
+    """What a file of the unrolled network (or, ``plate``, of GeNIe's temporal plate) does not
+    hold of a dynamic model's time, in words."""
+    if spec.time is None:
+        return []
+    out = []
+    if not plate:
+        out.append(
+            f"the time slices ({', '.join(spec.time.labels)}): the network is written unrolled, "
+            "one node per variable and slice (ids x@slice), and reads back as a model without time"
+        )
+    if windows:
+        out.append(
+            f"the window nodes {', '.join(windows)} (deterministic: the highest state over the "
+            "slices; estimative adds them again when a query asks for a window)"
+        )
+    if spec.time.discount != 1.0:
+        out.append(f"the discount of utilities over slices ({num(spec.time.discount)})")
+    reacting = [p.id for p in (spec.template or spec).policies if p.react]
+    if reacting:
+        out.append(f"the reacting rules of the policies {', '.join(reacting)}")
+    return out
 
 
 def num(x: float) -> str:
@@ -221,6 +263,10 @@ class RawVar:
     weight: float | None = None  # a utility's weight, where the file gives one
     names: str | None = None  # the estimative_names record (original names) if written
     baseline: str | None = None  # a decision's estimative_baseline (its table for queries)
+    plate: bool = False  # inside GeNIe's temporal plate (<dynamic>): a copy in every slice
+    lagged: list[str] | None = None  # its parents in the slice before (order="1")
+    transition: np.ndarray | None = None  # (card, *parents, *lagged): the CPT from slice 2 on
+    transition_line: int | None = None
 
 
 @dataclass
@@ -235,6 +281,8 @@ class RawNet:
     #: of 1 are renormalised. None: the usual tolerance.
     digits: int | None = None
     unit: str | None = None  # the utilities' unit, where the file gives one
+    slices: int | None = None  # XDSL's <dynamic numslices=...>: a dynamic model
+    time_record: str | None = None  # the estimative_time property (labels, dates), if written
 
     def problem(self, message: str, line: int | None = None, **kw: Any) -> None:
         self.problems.append(Problem(message, file=self.file, line=line, **kw))

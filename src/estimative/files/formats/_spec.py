@@ -24,6 +24,7 @@ from ...spec.locate import LineMap, Path_
 from ...spec.models import AttributeSpec, UtilityRow, UtilitySpec
 from ._common import InteropWarning, RawNet, RawVar, oneline
 from ._names import decode_record, keep_names, state_ok, variable_ok
+from .genie_time import time_of
 
 #: Columns of an imported CPT may miss 1 by this much (bnlearn BIFs round to 1e-7); they are
 #: then normalised. Larger deviations are errors, unless the file's writer rounds to fewer
@@ -266,6 +267,7 @@ def build_spec(raw: RawNet, path: Path, *, normalize: bool = False) -> ModelSpec
         if normalize and np.abs(table.sum(axis=0) - 1).max() > IMPORT_SUM_TOLERANCE:
             counts.add(vid)
         arrays.append((vid, states[vid], [ids[q] for q in var.parents], table))
+    dynamic = _dynamic(raw, ids, arrays, normalize=normalize, fixed=fixed)
     if raw.problems:
         raise ModelError(raw.problems)
     if fixed:
@@ -283,6 +285,8 @@ def build_spec(raw: RawNet, path: Path, *, normalize: bool = False) -> ModelSpec
     for note in notes:
         warnings.warn(f"{raw.file}: {note}", InteropWarning, stacklevel=3)
     mtime = _dt.datetime.fromtimestamp(path.stat().st_mtime, tz=_dt.UTC).date()
+    if raw.slices is not None:
+        dynamic["time"], mtime = time_of(raw, mtime)
     title = oneline(raw.title or "")
     if title.lower() in ("", "unknown", "untitled"):  # bnlearn's BIFs are all 'network unknown'
         title = path.stem
@@ -309,4 +313,42 @@ def build_spec(raw: RawNet, path: Path, *, normalize: bool = False) -> ModelSpec
         observes=observes,
         counts=counts,
         utilities=utilities,
+        **dynamic,
     )
+
+
+def _dynamic(
+    raw: RawNet,
+    ids: dict[str, str],
+    arrays: list[tuple[str, list[str], list[str], Any]],
+    *,
+    normalize: bool,
+    fixed: list[tuple[str, float]],
+) -> dict[str, Any]:
+    """For a file with GeNIe's temporal plate: each plate node's transition CPT (over its
+    parents and ``x@t-1``) put in ``arrays``, its first-slice CPT as ``initial``, and the nodes
+    outside the plate as ``static``. Empty for a file without a plate."""
+    if raw.slices is None:
+        return {}
+    initial: dict[str, tuple[list[str], Any]] = {}
+    at = {vid: k for k, (vid, *_rest) in enumerate(arrays)}
+    for var in raw.variables.values():
+        vid = ids[var.name]
+        if var.transition is None or vid not in at:
+            continue
+        step = RawVar(
+            var.name,
+            var.states,
+            parents=[*(var.parents or []), *(var.lagged or [])],
+            table=var.transition,
+            cpt_line=var.transition_line,
+        )
+        table = normalised(step, raw, counts=normalize, fixed=fixed)
+        if table is None:
+            continue
+        _, states, parents, first = arrays[at[vid]]
+        initial[vid] = (parents, first)
+        lagged = [f"{ids[q]}@t-1" for q in var.lagged or []]
+        arrays[at[vid]] = (vid, states, [*parents, *lagged], table)
+    static = [ids[v.name] for v in raw.variables.values() if not v.plate and v.kind == "chance"]
+    return {"initial": initial, "static": static}

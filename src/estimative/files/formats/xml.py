@@ -19,6 +19,7 @@ import numpy as np
 
 from ..._version import __version__
 from ...errors import did_you_mean
+from . import genie_time
 from ._common import (
     NetView,
     RawNet,
@@ -366,9 +367,19 @@ def _read_xdsl(root: Element, raw: RawNet) -> None:
     raw.title = (genie.attrib.get("name") if genie is not None else None) or root.attrib.get("id")
     flats: list[tuple[RawVar, np.ndarray, int]] = []
     weights: list[tuple[Element, list[str]]] = []
-    for el in nodes.children:
+    plate, transitions = _plate(root, raw)
+    for el in [*nodes.children, *plate]:
         vid = el.attrib.get("id", "")
         props = {p.attrib.get("id", ""): p.text for p in el.findall("property")}
+        if el in plate:
+            if el.tag != "cpt":
+                raw.problem(
+                    f"node '{vid}' of the temporal plate is a <{el.tag}>",
+                    el.line,
+                    expected="chance nodes (<cpt>) in the plate",
+                )
+                continue
+            raw.time_record = raw.time_record or props.get(genie_time.TIME_PROPERTY)
         par = el.find("parents")
         parents = par.text.split() if par is not None else []
         if el.tag == "mau":
@@ -385,7 +396,7 @@ def _read_xdsl(root: Element, raw: RawNet) -> None:
         kind = {"decision": "decision", "utility": "utility"}.get(el.tag, "chance")
         var = RawVar(vid, ["utility"] if kind == "utility" else states, line=el.line, kind=kind)
         var.parents, var.cpt_line, var.names = parents, el.line, props.get(NAMES_PROPERTY)
-        var.baseline = props.get("estimative_baseline")
+        var.baseline, var.plate = props.get("estimative_baseline"), el in plate
         raw.unit = raw.unit or props.get("estimative_utility_unit")
         raw.add(var)
         if el.tag == "deterministic":
@@ -410,6 +421,8 @@ def _read_xdsl(root: Element, raw: RawNet) -> None:
                 flats.append((var, _xml_numbers(probs, raw, f"{tag} of {vid}"), probs.line))
     for var, flat, line in flats:
         set_flat(var, flat, raw, line, first_parent_fastest=agrum and var.kind == "chance")
+    for el in transitions:
+        genie_time.read_transition(el, raw, _xml_numbers)
     for el, parents in weights:
         w_el = el.find("weights")
         ws = _xml_numbers(w_el, raw, "weights") if w_el is not None else np.ones(len(parents))
@@ -434,6 +447,31 @@ def _read_xdsl(root: Element, raw: RawNet) -> None:
             nm, cm = node.find("name"), node.find("comment")
             target.label = nm.text if nm is not None else None
             target.description = cm.text.replace("\\n", "\n") if cm is not None else None
+
+
+def _plate(root: Element, raw: RawNet) -> tuple[list[Element], list[Element]]:
+    """GeNIe's temporal plate (``<dynamic numslices=...>``): its nodes and their ``order``
+    definitions; sets ``raw.slices``. Empty for a file without a plate."""
+    dyn = root.find("dynamic")
+    if dyn is None:
+        return [], []
+    text = dyn.attrib.get("numslices", "")
+    if not text.isdigit() or int(text) < 1:
+        raise raw.fail(
+            "the temporal plate needs a number of slices",
+            dyn.line,
+            expected='<dynamic numslices="N"> with N >= 1',
+            found=repr(text),
+        )
+    if int(text) > genie_time.MAX_SLICES:
+        raise raw.fail(
+            f"the temporal plate has {text} slices",
+            dyn.line,
+            expected=f"at most {genie_time.MAX_SLICES}",
+        )
+    raw.slices = int(text)
+    nodes = [el for el in dyn.children if "order" not in el.attrib]
+    return nodes, [el for el in dyn.children if "order" in el.attrib]
 
 
 def read_xml(data: bytes, raw: RawNet) -> None:
