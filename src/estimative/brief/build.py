@@ -46,10 +46,12 @@ from ..spec import BASELINE, ModelSpec, OutcomeSpec, QuestionSpec, conditions_te
 from ..uncertainty import (
     DEFAULT_DRAWS,
     ProbabilityInterval,
+    TrajectoryInterval,
     analyst_split,
     compare_policies,
     draw_cpts,
     query_interval,
+    trajectory_interval,
 )
 from . import words
 from .data import (
@@ -72,6 +74,10 @@ DECISION_STREAM = "decide"
 
 #: ``progress(done, total, what)``: told before each step of a brief (for a progress bar).
 Progress = Callable[[int, int, str], None]
+
+
+#: Horizon outcomes of a dynamic model shown slice by slice (the first ones, in model order).
+MAX_TRAJECTORIES = 3
 
 
 def build_brief(
@@ -284,7 +290,44 @@ def build_brief(
         frozenset(relevant),
         _bottom_line(outcomes, policy),
         splits,
+        _trajectories(net, outcomes, pols, ref, scenario, cpts, level),
     )
+
+
+def _trajectories(
+    net: Network,
+    outcomes: Sequence[OutcomeSpec],
+    pols: Sequence[str],
+    ref: str | None,
+    scenario: str | None,
+    cpts: Sequence[np.ndarray],
+    level: float,
+) -> dict[str, dict[str, TrajectoryInterval]]:
+    """A dynamic model's horizon outcomes (``x@first..last``) slice by slice, under the
+    reference and each compared policy, on the judgments' draws (``"intervals"``)."""
+    time = net.spec.time
+    if time is None:
+        return {}
+    horizon = f"@{time.labels[0]}..{time.labels[-1]}"
+    out: dict[str, dict[str, TrajectoryInterval]] = {}
+    for o in outcomes[:MAX_TRAJECTORIES]:
+        if not o.target.endswith(horizon):
+            continue
+        var = o.target[: -len(horizon)]
+        alts = [ref or BASELINE, *(p for p in pols if p != ref)]
+        out[o.id] = {
+            alt: trajectory_interval(
+                net,
+                var,
+                o.state,
+                draws=list(cpts),
+                level=level,
+                policy=None if alt == BASELINE else alt,
+                scenario=scenario,
+            )
+            for alt in alts
+        }
+    return out
 
 
 def _reference(net: Network, reference: str | None) -> str | None:

@@ -204,9 +204,43 @@ def brief_context(brief: Brief) -> dict[str, Any]:
         "level": lvl,
         "command": annex.command(brief),
         "main_label": words.in_sentence(brief.main.outcome.label) if brief.main else "",
+        "trajectories": _trajectories(brief, fmt),
     }
     ctx["sections"] = _sections(ctx)
     return ctx
+
+
+def _trajectories(brief: Brief, fmt: Any) -> list[dict[str, Any]]:
+    """Each horizon outcome of a dynamic model slice by slice: for every alternative, the
+    probability that it has happened by the end of each slice, with its interval."""
+    spec = brief.spec
+    time = spec.time
+    out: list[dict[str, Any]] = []
+    if time is None:
+        return out
+    ends = dict(zip(time.labels, time.slices, strict=True))
+    for j in brief.judgments:
+        alts = brief.trajectories.get(j.outcome.id)
+        if not alts:
+            continue
+        names = [outcomes.policy_label(spec, a) for a in alts]
+        rows = []
+        for k, lab in enumerate(time.labels):
+            cells = []
+            for t in alts.values():
+                iv = t.so_far[k]
+                cells.append(f"{fmt(iv.point)} ({fmt(iv.low)} to {fmt(iv.high)})")
+            rows.append([f"{lab} (to {ends[lab].isoformat()})", *cells])
+        out.append(
+            {
+                "id": j.outcome.id,
+                "label": j.outcome.label,
+                "chart": f"trajectory_{j.outcome.id}",
+                "head": ["By the end of", *names],
+                "rows": rows,
+            }
+        )
+    return out
 
 
 def _sections(ctx: dict[str, Any]) -> list[dict[str, Any]]:
@@ -214,6 +248,7 @@ def _sections(ctx: dict[str, Any]) -> list[dict[str, Any]]:
     body: list[tuple[str, str]] = [
         ("bottom_line", "Bottom line"),
         ("judgments", "Key judgments"),
+        *([("trajectories", "Over time")] if ctx["trajectories"] else []),
         ("policies", "Policy comparison"),
         ("outcomes", "What drives each judgment, and what to watch"),
     ]

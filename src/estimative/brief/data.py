@@ -18,7 +18,7 @@ from ..scales import Term
 from ..sensitivity.findings import Indicators
 from ..sensitivity.oneway import OneWaySensitivity
 from ..spec import BASELINE, ModelSpec, OutcomeSpec, QuestionSpec, VariableSpec
-from ..uncertainty import AnalystSplit, PolicyComparison, ProbabilityInterval
+from ..uncertainty import AnalystSplit, PolicyComparison, ProbabilityInterval, TrajectoryInterval
 from .words import Confidence
 
 if TYPE_CHECKING:
@@ -169,6 +169,8 @@ class Brief:
     bottom_line: BottomLine | None = None
     #: a model with several analysts: each key judgment with each analyst's numbers alone
     analysts: Mapping[str, AnalystSplit] = field(default_factory=dict)  # by outcome id
+    #: a dynamic model: each horizon outcome slice by slice, by alternative (same draws)
+    trajectories: Mapping[str, Mapping[str, TrajectoryInterval]] = field(default_factory=dict)
 
     @property
     def main(self) -> Judgment | None:

@@ -13,6 +13,7 @@ from ..charts import (
     indicators_figure,
     interval_figure,
     tornado_figure,
+    trajectory_figure,
 )
 from ..spec import BASELINE
 from . import words
@@ -58,6 +59,14 @@ def brief_figures(brief: Brief) -> dict[str, Any]:
             labels=labels,
             judgment=o.label,
             percent=percent,
+        )
+    for oid, alts in brief.trajectories.items():  # a dynamic model: each outcome over time
+        o = next(j.outcome for j in brief.judgments if j.outcome.id == oid)
+        figs[f"trajectory_{oid}"] = trajectory_figure(
+            {plabels.get(a, a): t for a, t in alts.items()},
+            title=f"{words.sentence_case(o.label)}: by the end of each slice",
+            in_slice=False,
+            judgment="Probability",
         )
     figs["graph"] = graph_figure(brief.spec, outcomes=[j.outcome.target for j in brief.judgments])
     return figs

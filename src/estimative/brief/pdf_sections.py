@@ -133,6 +133,23 @@ def policies(w: Writer, ctx: Mapping[str, Any], s: Mapping[str, Any]) -> None:
         )
 
 
+def trajectories(w: Writer, ctx: Mapping[str, Any], s: Mapping[str, Any]) -> None:
+    w.heading(_title(s))
+    w.para(
+        "Each headline outcome over the horizon: the probability that it has happened by the end "
+        f"of each slice, under each alternative (the same parameter draws; {ctx['level']} "
+        "intervals in brackets).",
+        size=9,
+    )
+    for t in ctx["trajectories"]:
+        w.subheading(t["label"])
+        w.image(
+            t["chart"], f"{t['label']}: by the end of each slice, with its interval.", max_h=170
+        )
+        n = len(t["head"])
+        w.table(t["head"], t["rows"], widths=(2.2, *([2.0] * (n - 1))), size=8)
+
+
 def outcomes(w: Writer, ctx: Mapping[str, Any], s: Mapping[str, Any]) -> None:
     w.heading(_title(s))
     w.para(
@@ -345,6 +362,7 @@ def metadata(w: Writer, ctx: Mapping[str, Any], s: Mapping[str, Any]) -> None:
 LAYOUTS: dict[str, Callable[[Writer, Mapping[str, Any], Mapping[str, Any]], None]] = {
     "bottom_line": bottom_line,
     "judgments": judgments,
+    "trajectories": trajectories,
     "policies": policies,
     "outcomes": outcomes,
     "scenarios": scenarios,

@@ -24,6 +24,7 @@ def trajectory_figure(
     *,
     title: str | None = None,
     in_slice: bool = True,
+    judgment: str | None = None,
 ) -> Figure:
     """Each alternative's P(outcome so far) per slice, with its credible band.
 
@@ -36,6 +37,8 @@ def trajectory_figure(
         The title (default: "P(<variable>=<state>) over time").
     in_slice : bool
         Also draw the probability within each slice (dotted).
+    judgment : str, optional
+        The outcome in words for the axis (default: ``P(variable=state)``).
 
     Returns
     -------
