@@ -383,3 +383,21 @@ def test_a_trajectory_of_an_unknown_or_static_variable_or_a_static_model_is_refu
         net.trajectory("us_bluster")
     with pytest.raises(QueryError, match="has no time slices"):
         Network.from_file("models/example").trajectory("armed_clash")
+
+
+def test_a_window_and_a_slice_query_match_brute_force_enumeration(random_pair) -> None:
+    """The full joint of the unrolled network (every CPT entry multiplied out, no engine),
+    conditioned by hand: P(c in some slice 1..3 | b@s0) and P(a@s3 | c@s1) with do(a@s2)."""
+    from reference import conditioned_joint, enumerate_posterior
+
+    _, net = random_pair
+    joint = conditioned_joint(net, given={"b@s0": "v1"})
+    axes = [net.variables.index(f"c@s{i}") for i in (1, 2, 3)]
+    others = tuple(a for a in range(joint.ndim) if a not in axes)
+    c_joint = joint.sum(axis=others)  # P(c1, c2, c3 | b0), axes in variable order
+    p_never = c_joint[(0, 0, 0)]
+    got = net.with_window("c@s1..s3").query("c@s1..s3", given={"b@s0": "v1"})["v1"]
+    assert got == pytest.approx(1 - p_never, abs=1e-12)
+    ref = enumerate_posterior(net, "a@s3", given={"c@s1": "v0"}, do={"a@s2": "v1"})
+    ours = net.query("a@s3", given={"c@s1": "v0"}, do={"a@s2": "v1"}).probs
+    np.testing.assert_allclose(ours, ref, atol=1e-12)
