@@ -214,6 +214,68 @@ def test_adjusted_must_be_the_number_the_cpt_holds(tmp_path: Path) -> None:
     assert p.line == line_of(bad, "          adjusted: 0.5")
 
 
+DYNAMIC = (
+    MODEL.replace(
+        "as_of: 2017-05-15\n",
+        "as_of: 2017-05-15\ntime:\n  slices: [2017-12-31, 2018-06-30]\n  labels: [2017H2, 2018H1]\n",
+    )
+    .replace(
+        """    cpt:
+      table: {"no": 0.4, "yes": 0.6}
+      references:
+        - ref: tests
+          applies_to: table.yes
+          adjusted: 0.6
+""",
+        """    parents: [pressure, test@t-1]
+    initial:
+      noisy_or: {leak: 0.1, causes: {pressure: {"yes": 0.4}}}
+      assumption: true
+      rationale: the first half-year has no test before it
+    cpt:
+      noisy_or: {leak: 0.1, causes: {pressure: {"yes": 0.4}, test@t-1: {"yes": 0.5}}}
+      references:
+        - ref: tests
+          applies_to: noisy_or.causes.test@t-1.yes
+          adjusted: 0.5
+""",
+    )
+    .replace(
+        "references:\n  - id: tests",
+        """  - id: pressure
+    label: Pressure
+    static: true
+    states: ["no", "yes"]
+    cpt:
+      table: {"no": 0.5, "yes": 0.5}
+      assumption: true
+      rationale: even odds
+      strength: 2
+references:
+  - id: tests""",
+    )
+    .replace("target: test,", "target: test@2017H2..2018H1,")
+)
+
+
+def test_a_path_on_a_dynamic_template_names_the_parents_as_written(tmp_path: Path) -> None:
+    # the unrolled copy test@2018H1 has causes pressure and test@2017H2; the template's names
+    # (test@t-1, pressure) find them
+    assert "test@t-1" in DYNAMIC and "2017H2..2018H1" in DYNAMIC
+    spec = load_model(write(tmp_path, DYNAMIC.replace("adjusted: 0.6\n", "adjusted: 0.0\n")))
+    assert "test@2018H1" in [v.id for v in spec.variables]
+    bad = DYNAMIC.replace("          adjusted: 0.5\n", "          adjusted: 0.4\n")
+    found = problems(write(tmp_path, bad.replace("adjusted: 0.6\n", "adjusted: 0.0\n")))
+    msgs = [p.message for p in found if "the CPT holds" in p.message]
+    assert msgs and all("holds 0.5 at noisy_or.causes.test@t-1.yes" in m for m in msgs), found
+    same = DYNAMIC.replace(
+        "applies_to: noisy_or.causes.test@t-1.yes", "applies_to: noisy_or.causes.pressure.yes"
+    )
+    found = problems(write(tmp_path, same.replace("adjusted: 0.6\n", "adjusted: 0.0\n")))
+    assert any("holds 0.4 at noisy_or.causes.pressure.yes" in p.message for p in found), found
+    assert not any("names no number" in p.message for p in found)
+
+
 # ----------------------------------------------------------------------- the strength rule
 def test_strength_rule_bounds(tmp_path: Path) -> None:
     # magnitude quote (10) + 5 years of precedent: at most 15, at least 2.5

@@ -69,11 +69,18 @@ def implied_probability(ref: ReferenceClass, years: float) -> float:
     return float(ref.base_rate)
 
 
-def cpt_number(cpt: CptSpec, path: str) -> float | None:
+def cpt_number(cpt: CptSpec, path: str, names: Mapping[str, str] | None = None) -> float | None:
     """The number at ``path`` (``noisy_or.leak``, ``table[2].probs.yes``) in a CPT, or ``None``.
+
+    ``names`` maps the parents' names as the template writes them (``tension``, ``tension@t-1``)
+    to their names in an unrolled copy (``tension@2018H1``, ``tension@2017H2``), so a path
+    written on a dynamic model's template finds its number in every copy.
 
     >>> from estimative.spec import CptSpec
     >>> cpt_number(CptSpec(noisy_or={"leak": 0.1, "causes": {"a": {"yes": 0.4}}}), "noisy_or.causes.a.yes")
+    0.4
+    >>> cpt_number(CptSpec(noisy_or={"leak": 0.1, "causes": {"a@2018H1": {"yes": 0.4}}}),
+    ...            "noisy_or.causes.a.yes", names={"a": "a@2018H1"})
     0.4
     """
     cur: Any = cpt.model_dump()
@@ -85,6 +92,8 @@ def cpt_number(cpt: CptSpec, path: str) -> float | None:
             cur = cur[i]
         elif isinstance(cur, dict) and part in cur:
             cur = cur[part]
+        elif isinstance(cur, dict) and names and names.get(part) in cur:
+            cur = cur[names[part]]
         else:
             return None
     return float(cur) if isinstance(cur, (int, float)) and not isinstance(cur, bool) else None
@@ -226,6 +235,26 @@ def _check_class(
         )
 
 
+def template_names(var: str, parents: Sequence[str], labels: Sequence[str]) -> dict[str, str]:
+    """The template's name of each parent of an unrolled copy ``var`` -> its unrolled name.
+
+    >>> template_names("x@2018H1", ["p@2018H1", "p@2017H2", "s"], ["2017H2", "2018H1"])
+    {'p': 'p@2018H1', 'p@t': 'p@2018H1', 'p@t-1': 'p@2017H2'}
+    """
+    _, _, label = var.partition("@")
+    if label not in labels:
+        return {}
+    here = list(labels).index(label)
+    out: dict[str, str] = {}
+    for p in parents:
+        base, _, at = p.partition("@")
+        if at in labels:
+            lag = here - list(labels).index(at)
+            for name in [base, f"{base}@t"] if lag == 0 else [f"{base}@t-{lag}"]:
+                out[name] = p
+    return out
+
+
 def _check_uses(
     uses: Sequence[ReferenceUse],
     classes: Mapping[str, ReferenceClass],
@@ -233,6 +262,7 @@ def _check_uses(
     loc: Locator,
     path: Path_,
     problems: list[Problem],
+    names: Mapping[str, str] | None = None,
 ) -> None:
     for j, use in enumerate(uses):
         upath = (*path, "references", j)
@@ -246,7 +276,7 @@ def _check_uses(
             )
         if cpt is None or use.applies_to is None:
             continue
-        value = cpt_number(cpt, use.applies_to)
+        value = cpt_number(cpt, use.applies_to, names)
         if value is None:
             problems.append(
                 loc.problem(
@@ -321,8 +351,10 @@ def check_evidence(spec: ModelSpec, loc: Locator, problems: list[Problem]) -> No
         _check_class(i, ref, spec, facts, loc, problems)
     for i, q in enumerate(spec.questions):
         _check_uses(q.references, classes, None, loc, ("questions", i), problems)
+    labels = spec.time.labels if spec.time is not None else []
     for i, v in enumerate(spec.variables):
-        _check_uses(v.cpt.references, classes, v.cpt, loc, ("variables", i, "cpt"), problems)
+        names = template_names(v.id, v.parents, labels)
+        _check_uses(v.cpt.references, classes, v.cpt, loc, ("variables", i, "cpt"), problems, names)
         bounds = strength_bounds(v.cpt, classes)
         if bounds is None or (v.cpt.form == "verbal" and v.cpt.strength is None):
             continue
