@@ -46,12 +46,10 @@ from ..spec import BASELINE, ModelSpec, OutcomeSpec, QuestionSpec, conditions_te
 from ..uncertainty import (
     DEFAULT_DRAWS,
     ProbabilityInterval,
-    TrajectoryInterval,
     analyst_split,
     compare_policies,
     draw_cpts,
     query_interval,
-    trajectory_interval,
 )
 from . import words
 from .data import (
@@ -67,6 +65,7 @@ from .data import (
     Quote,
     ScenarioRow,
 )
+from .over_time import over_time
 
 #: The named random streams of a brief (see the module docstring).
 INTERVALS_STREAM = "intervals"
@@ -74,10 +73,6 @@ DECISION_STREAM = "decide"
 
 #: ``progress(done, total, what)``: told before each step of a brief (for a progress bar).
 Progress = Callable[[int, int, str], None]
-
-
-#: Horizon outcomes of a dynamic model shown slice by slice (the first ones, in model order).
-MAX_TRAJECTORIES = 3
 
 
 def build_brief(
@@ -290,44 +285,8 @@ def build_brief(
         frozenset(relevant),
         _bottom_line(outcomes, policy),
         splits,
-        _trajectories(net, outcomes, pols, ref, scenario, cpts, level),
+        over_time(net, outcomes, pols, ref, scenario, cpts, level),
     )
-
-
-def _trajectories(
-    net: Network,
-    outcomes: Sequence[OutcomeSpec],
-    pols: Sequence[str],
-    ref: str | None,
-    scenario: str | None,
-    cpts: Sequence[np.ndarray],
-    level: float,
-) -> dict[str, dict[str, TrajectoryInterval]]:
-    """A dynamic model's horizon outcomes (``x@first..last``) slice by slice, under the
-    reference and each compared policy, on the judgments' draws (``"intervals"``)."""
-    time = net.spec.time
-    if time is None:
-        return {}
-    horizon = f"@{time.labels[0]}..{time.labels[-1]}"
-    out: dict[str, dict[str, TrajectoryInterval]] = {}
-    for o in outcomes[:MAX_TRAJECTORIES]:
-        if not o.target.endswith(horizon):
-            continue
-        var = o.target[: -len(horizon)]
-        alts = [ref or BASELINE, *(p for p in pols if p != ref)]
-        out[o.id] = {
-            alt: trajectory_interval(
-                net,
-                var,
-                o.state,
-                draws=list(cpts),
-                level=level,
-                policy=None if alt == BASELINE else alt,
-                scenario=scenario,
-            )
-            for alt in alts
-        }
-    return out
 
 
 def _reference(net: Network, reference: str | None) -> str | None:
