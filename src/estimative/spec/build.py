@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import datetime as _dt
 import itertools
+import re
 from collections.abc import Collection, Iterable, Mapping, Sequence
 from pathlib import Path
 from typing import Any
@@ -85,11 +86,12 @@ def finish(
 def _once(problems: Sequence[Problem]) -> list[Problem]:
     """Problems of an unrolled model, each reported once (a template CPT's problem recurs in
     every slice it is used in; the first slice's message is kept)."""
-    seen: set[tuple[str | None, int | None, str | None]] = set()
+    seen: set[tuple[str | None, int | None, str | None, str]] = set()
     out = []
     for p in problems:
-        key = (p.file, p.line, p.field)
-        if key in seen and p.field is not None:
+        # the same problem in another slice differs only in the slice it names
+        key = (p.file, p.line, p.field, re.sub(r"\(slice [^)]*\)|@[^\s:,;']+", "", p.message))
+        if key in seen:
             continue
         seen.add(key)
         out.append(p)
