@@ -228,7 +228,7 @@ class Network:
             for var, named_lik in sc.soft.items():
                 s[var] = self._likelihood(var, named_lik)
         g.update(given or {})
-        d.update(every_slice(self.spec, do or {}))
+        d.update(every_slice(self.spec, self.states, do or {}))
         for var, lik in (soft or {}).items():
             s[var] = self._likelihood(var, lik)
         for var, st in {**g, **d}.items():

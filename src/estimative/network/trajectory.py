@@ -226,16 +226,17 @@ def over_time(spec: ModelSpec, name: str) -> None:
         )
 
 
-def every_slice(spec: ModelSpec, do: Mapping[str, str]) -> dict[str, str]:
+def every_slice(
+    spec: ModelSpec, known: Mapping[str, object], do: Mapping[str, str]
+) -> dict[str, str]:
     """do() as the engine takes it: a dynamic model's variable named without a slice is set
-    in every slice (as in a model file's policies)."""
+    in every slice (as in a model file's policies). ``known`` holds the network's ids."""
     time = spec.time
-    if time is None:
+    if time is None or not do:
         return dict(do)
-    ids = {v.id for v in spec.variables}
     out: dict[str, str] = {}
     for var, state in do.items():
-        if var not in ids and slice_id(var, time.labels[0]) in ids:
+        if var not in known and slice_id(var, time.labels[0]) in known:
             out.update({slice_id(var, lab): state for lab in time.labels})
         else:
             out[var] = state
