@@ -292,6 +292,7 @@ def _unroll_variables(
                     parents=[names[p] for _, p in present],
                     kind=v.kind,
                     observes=observes,
+                    observable=v.observable,
                     cpt=_rename_cpt(cpt, names),
                 )
             )
