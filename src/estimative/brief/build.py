@@ -41,13 +41,12 @@ from ..errors import ImpossibleEvidenceError, UsageError, did_you_mean
 from ..graphs import children_of, reachable
 from ..network import Network
 from ..sensitivity.findings import indicators
-from ..sensitivity.oneway import one_way
+from ..sensitivity.oneway import SensitivityFunction, one_way
 from ..spec import BASELINE, ModelSpec, OutcomeSpec, QuestionSpec, conditions_text
 from ..uncertainty import (
     DEFAULT_DRAWS,
     ProbabilityInterval,
     analyst_split,
-    compare_policies,
     draw_cpts,
     query_interval,
 )
@@ -66,6 +65,7 @@ from .data import (
     ScenarioRow,
 )
 from .over_time import over_time
+from .policies import policy_section
 
 #: The named random streams of a brief (see the module docstring).
 INTERVALS_STREAM = "intervals"
@@ -192,7 +192,9 @@ def build_brief(
         )
         drivers[o.id] = replace(
             sens,
-            functions=tuple(f for f in sens.functions if f.parameter.variable not in decisions),
+            functions=_distinct(
+                spec, [f for f in sens.functions if f.parameter.variable not in decisions]
+            ),
         )
         tell(2 + 2 * k, steps, f"indicators of {o.id}")
         ev = net.resolve(policy=ref, scenario=scenario)
@@ -224,7 +226,7 @@ def build_brief(
         )
 
     tell(2 + 2 * len(outcomes), steps, "policies and expected utilities")
-    policy = _policy_section(net, outcomes, pols, ref, scenario, cpts, level, n_draws, decision_rng)
+    policy = policy_section(net, outcomes, pols, ref, scenario, cpts, level, n_draws, decision_rng)
 
     tell(3 + 2 * len(outcomes), steps, "scenarios")
     rows = []
@@ -287,6 +289,28 @@ def build_brief(
         splits,
         over_time(net, outcomes, pols, ref, scenario, cpts, level),
     )
+
+
+def _distinct(
+    spec: ModelSpec, functions: Sequence[SensitivityFunction]
+) -> tuple[SensitivityFunction, ...]:
+    """Each number the analyst wrote once: in a dynamic model the copies of one template CPT
+    (``ModelSpec.ties``) hold the same entries, so only the most influential copy of each is
+    kept (``functions`` come largest swing first)."""
+    seen: set[tuple[object, ...]] = set()
+    out = []
+    for f in functions:
+        p = f.parameter
+        key = (
+            spec.ties.get(p.variable, p.variable),
+            p.state,
+            p.kind,
+            tuple((q.partition("@")[0], st) for q, st in p.parents),
+        )
+        if key not in seen:
+            seen.add(key)
+            out.append(f)
+    return tuple(out)
 
 
 def _reference(net: Network, reference: str | None) -> str | None:
@@ -448,66 +472,6 @@ def _event_interval(
         valid,
         level,
         net.model_hash,
-    )
-
-
-def _policy_section(
-    net: Network,
-    outcomes: Sequence[OutcomeSpec],
-    pols: Sequence[str],
-    ref: str | None,
-    scenario: str | None,
-    cpts: Sequence[np.ndarray],
-    level: float,
-    draws: int,
-    decision_rng: np.random.Generator,
-) -> PolicySection:
-    excluded: dict[str, str] = {}
-    usable: list[str] = []
-    for pid in pols:
-        try:
-            if outcomes:
-                net.query(outcomes[0].target, policy=pid, scenario=scenario)
-            usable.append(pid)
-        except ImpossibleEvidenceError:
-            excluded[pid] = "the scenario's evidence is impossible under this policy"
-    # Against a reference policy the baseline (the decisions' priors) is no alternative.
-    compared: list[str | None] = (
-        [None, *usable] if ref is None else [ref, *(p for p in usable if p != ref)]
-    )
-    comparisons = {
-        o.id: compare_policies(
-            net,
-            o.target,
-            o.state,
-            compared,
-            scenario=scenario,
-            draws=cpts,
-            level=level,
-            # An outcome that does not say which way is better is compared, never ranked.
-            better=o.better or "higher",
-        )
-        for o in outcomes
-    }
-    if ref is not None and ref not in usable:
-        raise ImpossibleEvidenceError(
-            f"the reference policy '{ref}' is impossible under the scenario",
-            field="reference",
-            fix="choose another reference policy or scenario",
-        )
-    utilities = information = None
-    # Without named policies, the decision module weighs every combination of the decisions.
-    alternatives = list(usable) if usable else None
-    if net.spec.utilities is not None and (usable or not net.spec.policies):
-        from ..decision import expected_utilities, value_of_information
-
-        utilities = expected_utilities(
-            net, policies=alternatives, draws=draws, rng=decision_rng, level=level
-        )
-        information = value_of_information(net, policies=alternatives)
-    order = tuple(BASELINE if p is None else p for p in compared)
-    return PolicySection(
-        order, comparisons, utilities, information, excluded, BASELINE if ref is None else ref
     )
 
 

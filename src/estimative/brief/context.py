@@ -205,14 +205,21 @@ def brief_context(brief: Brief) -> dict[str, Any]:
         "command": annex.command(brief),
         "main_label": words.in_sentence(brief.main.outcome.label) if brief.main else "",
         "trajectories": _trajectories(brief, fmt),
+        "trajectories_intro": (
+            "Each headline outcome over the horizon: its probability over the slices up to the "
+            "end of each one (for an event, that it has happened by then; for a graded outcome, "
+            "that the worst reached by then is that grade), under each alternative (the same "
+            f"parameter draws for all; {lvl} intervals in brackets)."
+        ),
     }
     ctx["sections"] = _sections(ctx)
     return ctx
 
 
 def _trajectories(brief: Brief, fmt: Any) -> list[dict[str, Any]]:
-    """Each horizon outcome of a dynamic model slice by slice: for every alternative, the
-    probability that it has happened by the end of each slice, with its interval."""
+    """Each horizon outcome of a dynamic model slice by slice: for every alternative, its
+    probability over the slices up to the end of each one (the highest state so far is the
+    outcome's), with its interval."""
     spec = brief.spec
     time = spec.time
     out: list[dict[str, Any]] = []
@@ -339,6 +346,7 @@ def _utilities(brief: Brief, fmt: Any) -> dict[str, Any]:
     return {
         "has_utilities": True,
         "eu_rows": rows,
+        "weightings": _weightings(brief, fmt),
         "eu_unit": eu.unit,
         "eu_draws": f"{eu.n_draws:,}",
         "scenario_note": (
@@ -347,6 +355,89 @@ def _utilities(brief: Brief, fmt: Any) -> dict[str, Any]:
             else ""
         ),
     }
+
+
+def ranking(eu: Any) -> list[str]:
+    """The alternatives that compete (the baseline left out), highest expected utility first
+    (ties in the order they are listed)."""
+    ids = [a for a, k in zip(eu.ids, eu.kinds, strict=True) if k != "baseline"]
+    return sorted(ids, key=lambda a: -eu[a])
+
+
+def _ordinal(k: int) -> str:
+    return f"{k}{'th' if 10 <= k % 100 <= 20 else {1: 'st', 2: 'nd', 3: 'rd'}.get(k % 10, 'th')}"
+
+
+def _weightings(brief: Brief, fmt: Any) -> list[dict[str, Any]]:
+    """Each of the model's other weight sets: the rank of every policy under the model's
+    weights and under it, its expected utility and P(best) under both, and a sentence saying
+    where the two rankings differ."""
+    eu, spec = brief.policy.utilities, brief.spec
+    if eu is None or spec.utilities is None:
+        return []
+    out = []
+    ours = ranking(eu)
+    for wid, other in brief.policy.weightings.items():
+        ws = spec.utilities.weight_set(wid)
+        theirs = ranking(other)
+        name = {a: outcomes.policy_label(spec, a) for a in ours}
+        rank = {a: ours.index(a) + 1 for a in ours}
+        rank2 = {a: theirs.index(a) + 1 for a in theirs}
+        moved = [a for a in ours if rank[a] != rank2[a]]
+        pb, pb2 = eu.prob_best, other.prob_best
+        if not moved:
+            summary = (
+                f"Under {ws.label}, the policies rank in the same order as under the model's "
+                f"weights; {name[ours[0]]} is best under both"
+            )
+            i, j = eu.index(ours[0]), other.index(ours[0])
+            if eu.n_draws and np.isfinite(pb[i]) and np.isfinite(pb2[j]):
+                summary += (
+                    f" (P(best) {fmt(pb[i])} under the model's weights, {fmt(pb2[j])} under these)"
+                )
+            summary += "."
+        else:
+            summary = (
+                f"Under {ws.label}, the ranking differs from the model's weights: "
+                + "; ".join(
+                    f"{name[a]} is {_ordinal(rank2[a])} (not {_ordinal(rank[a])})" for a in moved
+                )
+                + "."
+            )
+        rows = []
+        for a in ours:
+            i, j = eu.index(a), other.index(a)
+            rows.append(
+                [
+                    name[a],
+                    str(rank[a]),
+                    str(rank2[a]),
+                    words.utility_text(eu.eu[i]),
+                    words.utility_text(other.eu[j]),
+                    fmt(pb[i]) if np.isfinite(pb[i]) else "n/a",
+                    fmt(pb2[j]) if np.isfinite(pb2[j]) else "n/a",
+                    rank[a] != rank2[a],
+                ]
+            )
+        out.append(
+            {
+                "id": wid,
+                "label": ws.label,
+                "summary": summary,
+                "rationale": " ".join(ws.rationale.split()),
+                "head": [
+                    "Policy",
+                    "Rank (model's weights)",
+                    "Rank (these)",
+                    "Expected utility (model's)",
+                    "Expected utility (these)",
+                    "P(best) (model's)",
+                    "P(best) (these)",
+                ],
+                "rows": rows,
+            }
+        )
+    return out
 
 
 def _bottom_line(
