@@ -22,7 +22,7 @@ import numpy as np
 
 from ..spec import BASELINE
 from . import annex, outcomes, words
-from .data import HILP_THRESHOLD, Brief
+from .data import HILP_THRESHOLD, TABLE_COLUMNS, Brief
 
 #: Rows of the key-judgments table on page one.
 FRONT_JUDGMENTS = 5
@@ -238,13 +238,22 @@ def _trajectories(brief: Brief, fmt: Any) -> list[dict[str, Any]]:
                 iv = t.so_far[k]
                 cells.append(f"{fmt(iv.point)} ({fmt(iv.low)} to {fmt(iv.high)})")
             rows.append([f"{lab} (to {ends[lab].isoformat()})", *cells])
+        head = ["By the end of", *names]
         out.append(
             {
                 "id": j.outcome.id,
                 "label": j.outcome.label,
                 "chart": f"trajectory_{j.outcome.id}",
-                "head": ["By the end of", *names],
+                "head": head,
                 "rows": rows,
+                # the alternatives a few at a time, so a table fits the page
+                "blocks": [
+                    {
+                        "head": [head[0], *head[1 + i : 1 + i + TABLE_COLUMNS]],
+                        "rows": [[r[0], *r[1 + i : 1 + i + TABLE_COLUMNS]] for r in rows],
+                    }
+                    for i in range(0, len(names), TABLE_COLUMNS)
+                ],
             }
         )
     return out

@@ -158,8 +158,9 @@ def trajectories(w: Writer, ctx: Mapping[str, Any], s: Mapping[str, Any]) -> Non
         w.image(
             t["chart"], f"{t['label']}: by the end of each slice, with its interval.", max_h=170
         )
-        n = len(t["head"])
-        w.table(t["head"], t["rows"], widths=(2.2, *([2.0] * (n - 1))), size=8)
+        for b in t["blocks"]:
+            n = len(b["head"])
+            w.table(b["head"], b["rows"], widths=(2.2, *([2.0] * (n - 1))), size=8)
 
 
 def outcomes(w: Writer, ctx: Mapping[str, Any], s: Mapping[str, Any]) -> None:
