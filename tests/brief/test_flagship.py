@@ -51,14 +51,17 @@ def test_every_outcome_is_judged_and_the_graded_ones_match_pgmpy(flagship, flags
     md = render_markdown(b)
     assert [j.outcome.id for j in b.judgments] == [o.id for o in net.spec.outcomes]
     for j in b.judgments:
-        assert (
-            f"{j.outcome.label} \u2014 {words.likelihood_term(j.interval.point, scale='icd203').word} ("
-            in md
+        said = (
+            "0%, set by the policy"
+            if j.fixed
+            else f"{words.likelihood_term(j.interval.point, scale='icd203').word} ("
         )
-    # the two outcomes on the graded conflict, told apart by their state (the baseline)
+        assert f"{j.outcome.label} \u2014 {said}" in md, j.outcome.id
+    # the two outcomes on the graded conflict, told apart by their state, under the reference
+    sq = dict(net.spec.policy("status_quo").do)
     for oid in ("no_deadly_conflict", "war"):
         j = next(j for j in b.judgments if j.outcome.id == oid)
-        ref = _highest(pg, "conflict_level", j.outcome.state, SLICES)
+        ref = _highest(pg, "conflict_level", j.outcome.state, SLICES, do=sq)
         assert j.interval.point == pytest.approx(ref, abs=1e-10)
     assert b.policy.utilities is not None and len(b.policy.comparisons) == len(net.spec.outcomes)
     assert len(net.spec.questions) == len(b.questions) == md.count("| 2018-12-31 |")
@@ -157,3 +160,30 @@ def test_seouls_weights_rank_as_the_decision_api_does_with_them_applied_by_hand(
         )
     md = render_markdown(flagship_brief)
     assert "### Under Seoul's weights (the Moon government)" in md and block["summary"] in md
+
+
+def test_against_the_status_quo_an_outcome_it_sets_is_no_judgment(flagship, flagship_brief, ctx):
+    # the flagship's reference is the status quo, which sets a US strike to "no" in every
+    # half-year: the strike outcome is 0 by construction, said so, and never a HILP item
+    assert flagship_brief.parameters.reference == "status_quo"
+    fixed = {j.outcome.id for j in flagship_brief.judgments if j.fixed}
+    assert fixed == {"us_strike"}
+    strike = next(j for j in flagship_brief.judgments if j.outcome.id == "us_strike")
+    assert strike.interval.point == 0.0
+    said = next(j for j in ctx["judgments"] if j["id"] == "us_strike")
+    assert "set by the policy \u201cStatus quo (May 2017)\u201d itself" in said["sentence"]
+    assert said["confidence"] == "n/a" and "Not a judgment" in said["confidence_sentence"]
+    assert "us_strike" not in {h.judgment.outcome.id for h in flagship_brief.hilp}
+    # a policy that strikes only by its rule (the red line) does not set it
+    from estimative.brief.build import sets_outcome
+
+    assert not sets_outcome(flagship.spec, "red_line", "us_strike@2017H2..2018H2")
+    assert sets_outcome(flagship.spec, "preventive_strike", "us_strike@2017H2..2018H2")
+    assert not sets_outcome(flagship.spec, "status_quo", "miscalculation_clash@2017H2..2018H2")
+
+
+def test_each_assumption_is_listed_once(flagship, flagship_brief):
+    keys = [
+        flagship.spec.ties.get(a.variable.id, a.variable.id) for a in flagship_brief.assumptions
+    ]
+    assert keys and len(keys) == len(set(keys))

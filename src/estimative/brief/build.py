@@ -188,6 +188,7 @@ def build_brief(
                 share,
                 words.confidence_for(iv.low, iv.high, share),
                 words.likelihood_term(iv.point, scale=scale),
+                ref is not None and sets_outcome(spec, ref, o.target),
             )
         )
         drivers[o.id] = replace(
@@ -289,6 +290,21 @@ def build_brief(
         splits,
         over_time(net, outcomes, pols, ref, scenario, cpts, level),
     )
+
+
+def sets_outcome(spec: ModelSpec, policy: str, target: str) -> bool:
+    """Whether ``policy`` sets ``target`` by do(): the variable itself, or for a window of a
+    dynamic model every slice it spans (``us_strike@2017H2..2018H2`` under a policy that sets
+    ``us_strike`` in every half-year)."""
+    do = spec.policy(policy).do
+    if target in do:
+        return True
+    var, _, when = target.partition("@")
+    if ".." not in when or spec.time is None:
+        return False
+    labels = list(spec.time.labels)
+    first, last = when.split("..")
+    return all(f"{var}@{s}" in do for s in labels[labels.index(first) : labels.index(last) + 1])
 
 
 def _distinct(
@@ -486,14 +502,14 @@ def _hilp(
     reaches under a compared policy or another scenario."""
     hilp = []
     for j in judgments:
-        if j.outcome.impact != "high" or not j.interval.point < HILP_THRESHOLD:
+        if j.outcome.impact != "high" or not j.interval.point < HILP_THRESHOLD or j.fixed:
             continue
         where = [(j.interval.point, "")]
         cmp = policy.comparisons.get(j.outcome.id)
         if cmp is not None:
             for pid, val in zip(cmp.policies, cmp.points, strict=True):
                 # A policy that sets the outcome itself says nothing about how likely it is.
-                if pid != BASELINE and j.outcome.target not in spec.policy(pid).do:
+                if pid != BASELINE and not sets_outcome(spec, pid, j.outcome.target):
                     where.append(
                         (float(val), f"under the policy \u201c{spec.policy(pid).label}\u201d")
                     )
@@ -530,7 +546,15 @@ def _assumptions(
                     best = (f.swing, j.outcome.id)
         assumptions.append(Assumption(v, best[0], best[1]))
     assumptions.sort(key=lambda a: -a.swing)
-    return tuple(assumptions)
+    # a dynamic model's copies of one CPT are one assumption: its most influential copy
+    seen: set[str] = set()
+    kept = []
+    for a in assumptions:
+        key = spec.ties.get(a.variable.id, a.variable.id)
+        if key not in seen:
+            seen.add(key)
+            kept.append(a)
+    return tuple(kept)
 
 
 def _quotes(

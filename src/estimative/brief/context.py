@@ -116,14 +116,25 @@ def brief_context(brief: Brief) -> dict[str, Any]:
     judgments = []
     for j in brief.judgments:
         iv = j.interval
+        # an outcome the reference policy sets itself is a number by construction
+        said = (
+            f"{fmt(iv.point)}, set by the policy \u201c{ref_label}\u201d itself"
+            if j.fixed
+            else lik(iv.point, iv.low, iv.high)
+        )
         judgments.append(
             {
                 "id": j.outcome.id,
                 "label": j.outcome.label,
-                "likelihood": lik(iv.point, iv.low, iv.high),
-                "sentence": f"{words.sentence_case(j.outcome.label)} \u2014 {lik(iv.point, iv.low, iv.high)}.",
-                "confidence": j.confidence.level,
-                "confidence_sentence": j.confidence.sentence(level=prm.level),
+                "likelihood": said,
+                "sentence": f"{words.sentence_case(j.outcome.label)} \u2014 {said}.",
+                "confidence": "n/a" if j.fixed else j.confidence.level,
+                "confidence_sentence": (
+                    "Not a judgment: the reference policy fixes it; the policy comparison shows "
+                    "how the other policies move it."
+                    if j.fixed
+                    else j.confidence.sentence(level=prm.level)
+                ),
                 "impact": j.outcome.impact,
                 "word": j.term.word,
                 "point": fmt(iv.point),
@@ -355,7 +366,7 @@ def _utilities(brief: Brief, fmt: Any) -> dict[str, Any]:
     return {
         "has_utilities": True,
         "eu_rows": rows,
-        "weightings": _weightings(brief, fmt),
+        "weightings": outcomes.weightings(brief, fmt),
         "eu_unit": eu.unit,
         "eu_draws": f"{eu.n_draws:,}",
         "scenario_note": (
@@ -364,89 +375,6 @@ def _utilities(brief: Brief, fmt: Any) -> dict[str, Any]:
             else ""
         ),
     }
-
-
-def ranking(eu: Any) -> list[str]:
-    """The alternatives that compete (the baseline left out), highest expected utility first
-    (ties in the order they are listed)."""
-    ids = [a for a, k in zip(eu.ids, eu.kinds, strict=True) if k != "baseline"]
-    return sorted(ids, key=lambda a: -eu[a])
-
-
-def _ordinal(k: int) -> str:
-    return f"{k}{'th' if 10 <= k % 100 <= 20 else {1: 'st', 2: 'nd', 3: 'rd'}.get(k % 10, 'th')}"
-
-
-def _weightings(brief: Brief, fmt: Any) -> list[dict[str, Any]]:
-    """Each of the model's other weight sets: the rank of every policy under the model's
-    weights and under it, its expected utility and P(best) under both, and a sentence saying
-    where the two rankings differ."""
-    eu, spec = brief.policy.utilities, brief.spec
-    if eu is None or spec.utilities is None:
-        return []
-    out = []
-    ours = ranking(eu)
-    for wid, other in brief.policy.weightings.items():
-        ws = spec.utilities.weight_set(wid)
-        theirs = ranking(other)
-        name = {a: outcomes.policy_label(spec, a) for a in ours}
-        rank = {a: ours.index(a) + 1 for a in ours}
-        rank2 = {a: theirs.index(a) + 1 for a in theirs}
-        moved = [a for a in ours if rank[a] != rank2[a]]
-        pb, pb2 = eu.prob_best, other.prob_best
-        if not moved:
-            summary = (
-                f"Under {ws.label}, the policies rank in the same order as under the model's "
-                f"weights; {name[ours[0]]} is best under both"
-            )
-            i, j = eu.index(ours[0]), other.index(ours[0])
-            if eu.n_draws and np.isfinite(pb[i]) and np.isfinite(pb2[j]):
-                summary += (
-                    f" (P(best) {fmt(pb[i])} under the model's weights, {fmt(pb2[j])} under these)"
-                )
-            summary += "."
-        else:
-            summary = (
-                f"Under {ws.label}, the ranking differs from the model's weights: "
-                + "; ".join(
-                    f"{name[a]} is {_ordinal(rank2[a])} (not {_ordinal(rank[a])})" for a in moved
-                )
-                + "."
-            )
-        rows = []
-        for a in ours:
-            i, j = eu.index(a), other.index(a)
-            rows.append(
-                [
-                    name[a],
-                    str(rank[a]),
-                    str(rank2[a]),
-                    words.utility_text(eu.eu[i]),
-                    words.utility_text(other.eu[j]),
-                    fmt(pb[i]) if np.isfinite(pb[i]) else "n/a",
-                    fmt(pb2[j]) if np.isfinite(pb2[j]) else "n/a",
-                    rank[a] != rank2[a],
-                ]
-            )
-        out.append(
-            {
-                "id": wid,
-                "label": ws.label,
-                "summary": summary,
-                "rationale": " ".join(ws.rationale.split()),
-                "head": [
-                    "Policy",
-                    "Rank (model's weights)",
-                    "Rank (these)",
-                    "Expected utility (model's)",
-                    "Expected utility (these)",
-                    "P(best) (model's)",
-                    "P(best) (these)",
-                ],
-                "rows": rows,
-            }
-        )
-    return out
 
 
 def _bottom_line(
@@ -562,7 +490,9 @@ def _front_table(brief: Brief, fmt: Any, bottom: dict[str, Any]) -> dict[str, An
         iv = j.interval
         row = [
             j.outcome.label,
-            f"{words.likelihood_phrase(iv.point, scale=prm.scale)}: {fmt(iv.point)}",
+            f"set by the policy: {fmt(iv.point)}"
+            if j.fixed
+            else f"{words.likelihood_phrase(iv.point, scale=prm.scale)}: {fmt(iv.point)}",
         ]
         if rec is not None:
             c = brief.policy.comparisons[j.outcome.id]
@@ -570,7 +500,7 @@ def _front_table(brief: Brief, fmt: Any, bottom: dict[str, Any]) -> dict[str, An
             row.append(
                 f"{fmt(float(c.points[c.policies.index(rec)]))} ({words.points_text(point)} pts)"
             )
-        row.append(j.confidence.level)
+        row.append("n/a" if j.fixed else j.confidence.level)
         rows.append(row)
     head = ["Outcome", f"Now ({outcomes.policy_label(brief.spec, prm.reference)})"]
     if rec is not None:

@@ -60,6 +60,9 @@ class Judgment:
     assumption_share: float
     confidence: Confidence
     term: Term
+    #: The reference policy sets the outcome itself (a US strike under a policy of no strike):
+    #: a number by construction, not a judgment.
+    fixed: bool = False
 
 
 @dataclass(frozen=True, eq=False)

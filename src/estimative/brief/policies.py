@@ -72,8 +72,15 @@ def policy_section(
     if net.spec.utilities is not None and (usable or not net.spec.policies):
         from ..decision import expected_utilities, value_of_information
 
+        # Against a reference policy the baseline row is not shown: not computed either (on
+        # the flagship it is the costliest row, its decisions keeping their CPTs).
         utilities = expected_utilities(
-            net, policies=alternatives, draws=draws, rng=decision_rng, level=level
+            net,
+            policies=alternatives,
+            draws=draws,
+            rng=decision_rng,
+            level=level,
+            baseline=ref is None,
         )
         information = value_of_information(net, policies=alternatives)
     # Other parties' weights on the same attributes (Seoul's on the flagship): the same
