@@ -293,7 +293,7 @@ def _print_decide(
     if voi.excluded:
         out(f"  {len(voi.excluded)} variable(s) depend on the choice and cannot be seen before it")
     if voi.scope:
-        out(f"  valued: {voi.scope} (--voi VAR ... or --voi all to value others)")
+        out(f"  valued: {voi.scope} (--voi VAR ... or --voi all values others)")
 
 
 def register(add: Any) -> None:

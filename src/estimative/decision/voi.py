@@ -208,7 +208,7 @@ def default_candidates(net: Network) -> tuple[list[str], str]:
         )
     return watch, (
         f"the {len(watch)} developments the model names as observable (what its scenarios and "
-        f"decisions observe), of {len(chance)} chance variables; name others with variables="
+        f"decisions observe), of {len(chance)} chance variables"
     )
 
 
