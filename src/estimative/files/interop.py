@@ -117,10 +117,6 @@ def _dropped(view: NetView, fmt: str) -> list[str]:
         )
     if fmt in ("bif", "uai") and view.utilities:
         out.append(f"{len(view.utilities)} utility attributes (use xdsl, net or xmlbif)")
-    if fmt not in ("bif", "uai"):
-        for v in decisions:
-            if v.parents:
-                out.append(f"the baseline table of the decision '{v.id}' (it has parents)")
     if fmt == "uai":
         out.append("every name, label and description (UAI numbers variables and states)")
     if fmt in _NAME_FITS:
