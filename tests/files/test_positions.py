@@ -276,3 +276,79 @@ def test_a_model_file_may_place_its_variables(tmp_path: Path) -> None:
 
     with pytest.raises(ModelError, match="position"):
         Network.from_file(path)
+
+
+#: The dog problem as JavaBayes wrote it in 1997 (pgmpy's BIF tests carry the file): quoted
+#: names and states, the whole property quoted.
+JAVABAYES = """// Bayesian Network in the Interchange Format
+// Produced by BayesianNetworks package in JavaBayes
+// Output created Sun Nov 02 17:49:49 GMT+00:00 1997
+// Bayesian network
+network "Dog-Problem" { //5 variables and 5 probability distributions
+        property "credal-set constant-density-bounded 1.1" ;
+}
+variable  "light-on" { //2 values
+        type discrete[2] {  "true"  "false" };
+        property "position = (218, 195)" ;
+}
+variable  "bowel-problem" { //2 values
+        type discrete[2] {  "true"  "false" };
+        property "position = (335, 99)" ;
+}
+variable  "dog-out" { //2 values
+        type discrete[2] {  "true"  "false" };
+        property "position = (300, 195)" ;
+}
+variable  "hear-bark" { //2 values
+        type discrete[2] {  "true"  "false" };
+        property "position = (296, 268)" ;
+}
+variable  "family-out" { //2 values
+        type discrete[2] {  "true"  "false" };
+        property "position = (257, 99)" ;
+}
+probability (  "light-on"  "family-out" ) { //2 variable(s) and 4 values
+        table 0.6 0.05 0.4 0.95 ;
+}
+probability (  "bowel-problem" ) { //1 variable(s) and 2 values
+        table 0.01 0.99 ;
+}
+probability (  "dog-out"  "bowel-problem"  "family-out" ) { //3 variable(s) and 8 values
+        table 0.99 0.97 0.9 0.3 0.01 0.03 0.1 0.7 ;
+}
+probability (  "hear-bark"  "dog-out" ) { //2 variable(s) and 4 values
+        table 0.7 0.01 0.3 0.99 ;
+}
+probability (  "family-out" ) { //1 variable(s) and 2 values
+        table 0.15 0.85 ;
+}
+"""
+
+
+def test_javabayes_quoted_positions_are_read_and_drawn(tmp_path: Path) -> None:
+    from pgmpy.inference import VariableElimination
+    from pgmpy.readwrite import BIFReader
+
+    path = tmp_path / "dog.bif"
+    path.write_text(JAVABAYES)
+    net = _quiet(Network.from_file, path)
+    want = {
+        "light-on": (218.0, 195.0),
+        "bowel-problem": (335.0, 99.0),
+        "dog-out": (300.0, 195.0),
+        "hear-bark": (296.0, 268.0),
+        "family-out": (257.0, 99.0),
+    }
+    assert {v.id: v.position for v in net.spec.variables} == want
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        ref = VariableElimination(BIFReader(str(path)).get_model()).query(
+            ["family-out"], evidence={"hear-bark": "true", "light-on": "false"}
+        )
+    post = net.query("family-out", given={"hear-bark": "true", "light-on": "false"})
+    for state, p in zip(ref.state_names["family-out"], ref.values, strict=True):
+        assert post[state] == pytest.approx(float(p), abs=1e-12)
+    g = graph_geometry(net)
+    y = {n["id"]: n["y"] for n in g["nodes"]}
+    # the file's rows: bowel-problem and family-out on top, hear-bark at the bottom
+    assert y["bowel-problem"] == y["family-out"] < y["light-on"] == y["dog-out"] < y["hear-bark"]

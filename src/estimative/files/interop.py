@@ -118,7 +118,9 @@ def _dropped(view: NetView, fmt: str) -> list[str]:
     if fmt in ("bif", "uai") and view.utilities:
         out.append(f"{len(view.utilities)} utility attributes (use xdsl, net or xmlbif)")
     if fmt == "uai":
-        out.append("every name, label and description (UAI numbers variables and states)")
+        out.append(
+            "every name, label, alias, position and description (UAI numbers variables and states)"
+        )
     if fmt in _NAME_FITS:
         var_fits, state_fits = _NAME_FITS[fmt]
         names = written_names(

@@ -122,7 +122,7 @@ def read_bif(text: str, raw: RawNet) -> None:
             while not p.accept("}"):
                 if p.peek().kind == "eof" or not p.accept("property"):
                     raise p.error("'property' or '}'")
-                prop, value = property_of(p.raw_until_semicolon()[0])
+                prop, value = _property(p.raw_until_semicolon()[0])
                 if prop == "title":
                     raw.title = value
                 elif prop == "description":
@@ -135,7 +135,7 @@ def read_bif(text: str, raw: RawNet) -> None:
             listed: list[str] | None = []
             while not p.accept("}"):
                 if p.accept("property"):
-                    prop, value = property_of(p.raw_until_semicolon()[0])
+                    prop, value = _property(p.raw_until_semicolon()[0])
                     if prop == "label":
                         var.label = value
                     elif prop == "description":
@@ -224,6 +224,15 @@ def read_bif(text: str, raw: RawNet) -> None:
         else:
             raise p.error("'network', 'variable' or 'probability'", t)
     _fill_tables(raw, {k: b for k, b in rows.items() if k not in refused}, refused)
+
+
+def _property(text: str) -> tuple[str, str]:
+    """A property's key and value: ``label = "x"`` as pgmpy and pyAgrum write it, or the whole
+    text quoted as JavaBayes writes it (``property "position = (218, 195)" ;``)."""
+    text = text.strip()
+    if len(text) >= 2 and text[0] == text[-1] == '"':
+        text = text[1:-1]
+    return property_of(text)
 
 
 def _groups(p: Scanner, close: str, what: str) -> list[list[str]]:
