@@ -260,3 +260,16 @@ def test_a_baseline_that_does_not_fit_is_refused(tmp_path: Path) -> None:
 
     with pytest.raises(ModelError, match="estimative_baseline of the decision 'drill'"):
         Network.from_file(out)
+
+
+def test_decision_analyses_take_aliases(files: dict[str, Path], agrum: object) -> None:
+    from estimative.decision import value_of_information
+
+    net, _ = _import(files["net"])  # HUGIN's label "Test?" names the decision test
+    assert net.spec.variable("test").aliases == ["Test?"]
+    by_alias = solve(net, do={"Test?": "yes"})
+    assert by_alias.meu == pytest.approx(agrum.MEU()["mean"], abs=1e-9)  # type: ignore[attr-defined]
+    assert by_alias.meu == solve(net, do={"test": "yes"}).meu
+    voi = value_of_information(net, do={"Test?": "no"}, variables=["oil"])
+    # hand calculation: without the test, knowing oil is worth 0.4 x 130 - max(0, 10) = 42
+    assert voi["oil"] == pytest.approx(0.4 * 130 - 10, abs=1e-9)

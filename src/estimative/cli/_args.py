@@ -77,7 +77,7 @@ def pairs(items: Sequence[str] | None, flag: str, net: Network | None = None) ->
     return dict(split_pair(item, flag, net) for item in items or [])
 
 
-def soft(items: Sequence[str] | None, net: Network | None = None) -> dict[str, list[float]]:
+def soft(items: Sequence[str] | None) -> dict[str, list[float]]:
     """``["v=0.2,0.8"]`` as ``{"v": [0.2, 0.8]}`` (``--soft``).
 
     >>> soft(["china_enforcement=0.2,0.8"])
