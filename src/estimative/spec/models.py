@@ -419,7 +419,7 @@ class ModelSpec(_Base):
         found = self.aliases.get(name)
         if found is not None:
             return found
-        if "@" in name:
+        if "@" in name and self.time is not None:
             base, _, at = name.rpartition("@")
             found = self.aliases.get(base)
             if found is not None:
