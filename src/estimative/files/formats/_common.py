@@ -224,6 +224,9 @@ def view_of(model: ModelSpec | HasSpec, *, as_bn: bool = False) -> NetView:
     ]
     if cited:
         unwritable.append(f"the provenance (quotes, rationales) of {len(cited)} CPTs")
+    hidden = [v.id for v in spec.variables if not v.observable and v.id not in windows]
+    if hidden:
+        unwritable.append(f"observable: false of {', '.join(hidden)}")
     forms = [v.id for v in spec.variables if v.cpt.noisy_or or v.cpt.noisy_max or v.cpt.verbal]
     if forms:
         unwritable.append(
