@@ -123,6 +123,17 @@ def _dropped(view: NetView, fmt: str) -> list[str]:
                 out.append(f"the baseline table of the decision '{v.id}' (it has parents)")
     if fmt == "uai":
         out.append("every name, label and description (UAI numbers variables and states)")
+    forms = [v for v in view.variables if v.form in ("noisy_or", "noisy_max", "verbal")]
+    if fmt == "xdsl":  # GeNIe's <noisymax> holds noisy-OR and noisy-MAX
+        forms = [v for v in forms if v.noisy is None]
+    if forms:
+        out.append(
+            "the CPT forms (noisy-OR, noisy-MAX, verbal) of "
+            f"{', '.join(v.id for v in forms)}, written as full tables"
+        )
+    cited = [v.id for v in view.variables if v.provenance]
+    if cited and fmt != "xdsl":  # XDSL: in each node's comment
+        out.append(f"the provenance (quotes, rationales) of {len(cited)} CPTs")
     if fmt in _NAME_FITS:
         var_fits, state_fits = _NAME_FITS[fmt]
         names = written_names(
