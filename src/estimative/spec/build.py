@@ -262,7 +262,7 @@ def spec_from_arrays(
     """Build a validated :class:`ModelSpec` from ``(id, states, parents, table)`` tuples.
 
     The one builder of a spec from arrays: tests and examples build models with it, and the
-    importer of BIF / XMLBIF / XDSL / NET / UAI files hands it the tables it read.
+    importer of BIF / XMLBIF / XDSL / NET / UAI / DNE files hands it the tables it read.
 
     Parameters
     ----------

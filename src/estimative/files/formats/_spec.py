@@ -286,10 +286,14 @@ def build_spec(raw: RawNet, path: Path, *, normalize: bool = False) -> ModelSpec
         raise ModelError(raw.problems)
     if fixed:
         worst = max(fixed, key=lambda f: f[1])
+        within = (
+            f"within the {raw.digits} significant digits {raw.fmt.upper()} files are written with"
+            if raw.digits is not None
+            else "only by the rounding of that sum"
+        )
         notes.append(
             f"renormalised the columns of {len(fixed)} CPTs that miss 1 by more than "
-            f"{IMPORT_SUM_TOLERANCE:g} but within the {raw.digits} significant digits "
-            f"{raw.fmt.upper()} files are written with (the largest: '{worst[0]}', by {worst[1]:.3g})"
+            f"{IMPORT_SUM_TOLERANCE:g} but {within} (the largest: '{worst[0]}', by {worst[1]:.3g})"
         )
     if raw.reordered:
         notes.append(
