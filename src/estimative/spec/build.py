@@ -20,7 +20,16 @@ import numpy as np
 from ..errors import ModelError, Problem, QueryError, did_you_mean
 from .elicitation import expand_cpt
 from .locate import Locator, Path_, format_path
-from .models import AttributeSpec, CptSpec, ModelSpec, TableRow, UtilitySpec, VariableSpec
+from .models import (
+    AttributeSpec,
+    CptSpec,
+    ModelSpec,
+    NoisyMaxSpec,
+    NoisyOrSpec,
+    TableRow,
+    UtilitySpec,
+    VariableSpec,
+)
 from .pooling import as_variable
 from .rules import Expanded, check_spec
 from .timing import TimeSpec, parse_lag, split_slice
@@ -247,11 +256,13 @@ def spec_from_arrays(
     time: TimeSpec | None = None,
     initial: Mapping[str, tuple[Sequence[str], Any]] | None = None,
     static: Collection[str] = (),
+    forms: Mapping[str, NoisyOrSpec | NoisyMaxSpec] | None = None,
+    rationales: Mapping[str, str] | None = None,
 ) -> ModelSpec:
     """Build a validated :class:`ModelSpec` from ``(id, states, parents, table)`` tuples.
 
     The one builder of a spec from arrays: tests and examples build models with it, and the
-    importer of BIF / XMLBIF / XDSL / NET / UAI files hands it the tables it read.
+    importer of BIF / XMLBIF / XDSL / NET / UAI / DNE files hands it the tables it read.
 
     Parameters
     ----------
@@ -293,6 +304,11 @@ def spec_from_arrays(
         With ``time``: a variable's first-slice CPT over the parents without a lag.
     static : collection of str
         With ``time``: the ids of the variables that do not change over time.
+    forms : mapping of id to NoisyOrSpec or NoisyMaxSpec, optional
+        A variable's CPT as a noisy-OR or noisy-MAX (a GeNIe noisy-MAX node) instead of the
+        table built from its array; its array is still checked for shape.
+    rationales : mapping of id to str, optional
+        A variable's own rationale instead of ``rationale``.
 
     Returns
     -------
@@ -324,7 +340,9 @@ def spec_from_arrays(
         )
     specs = []
 
-    def cpt_of(vid: str, st: list[str], parents: list[str], table: Any) -> CptSpec:
+    def cpt_of(
+        vid: str, st: list[str], parents: list[str], table: Any, *, initial_of: bool = False
+    ) -> CptSpec:
         table = np.asarray(table, dtype=float)
         for p in parents:
             if p not in states_of:
@@ -347,6 +365,12 @@ def spec_from_arrays(
                 )
             )
         table = np.where(np.abs(sums - 1) > 1e-12, table / sums, table)
+        why = (rationales or {}).get(vid, rationale)
+        form = (forms or {}).get(vid) if not initial_of else None
+        if isinstance(form, NoisyOrSpec):
+            return CptSpec(noisy_or=form, assumption=True, rationale=why)
+        if isinstance(form, NoisyMaxSpec):
+            return CptSpec(noisy_max=form, assumption=True, rationale=why)
         rows: list[TableRow] | dict[str, float]
         if parents:
             rows = []
@@ -361,7 +385,7 @@ def spec_from_arrays(
                 )
         else:  # a root's table is written the way a model file writes it: {state: p}
             rows = {s: float(x) for s, x in zip(st, table, strict=True)}
-        return CptSpec(table=rows, assumption=True, rationale=rationale, normalize=vid in counts)
+        return CptSpec(table=rows, assumption=True, rationale=why, normalize=vid in counts)
 
     for vid, st, parents, table in items:
         first = (initial or {}).get(vid)
@@ -375,7 +399,9 @@ def spec_from_arrays(
                 kind=(kinds or {}).get(vid, "chance"),  # type: ignore[arg-type]
                 observes=list((observes or {}).get(vid, [])),
                 cpt=cpt_of(vid, st, parents, table),
-                initial=None if first is None else cpt_of(vid, st, list(first[0]), first[1]),
+                initial=None
+                if first is None
+                else cpt_of(vid, st, list(first[0]), first[1], initial_of=True),
                 static=vid in static,
             )
         )

@@ -19,7 +19,7 @@ import numpy as np
 
 from ..._version import __version__
 from ...errors import did_you_mean
-from . import genie_time
+from . import genie_noisy, genie_time
 from ._common import (
     NetView,
     RawNet,
@@ -135,6 +135,7 @@ def write_xdsl(view: NetView) -> str:
     observe), utility attributes as ``<utility>`` and, when there are several or a weight is
     not 1, a ``<mau>`` node holding the weights. Ids GeNIe cannot hold are written as safe
     identifiers with the originals in an ``estimative_names`` property."""
+    model, view = view, genie_noisy.genie_order(view)  # noisy-MAX nodes: GeNIe's state order
     names = written_names(
         [*((v.id, v.states) for v in view.variables), *((u.id, ()) for u in view.utilities)],
         variable_fits=_identifier_ok,
@@ -153,6 +154,10 @@ def write_xdsl(view: NetView) -> str:
         "  <nodes>",
     ]
     for v in view.variables:
+        if v.noisy is not None:
+            out += genie_noisy.noisymax_lines(model.var(v.id), model, view, w, names.states[v.id])
+            out += [*node_props(v.id), "    </noisymax>"]
+            continue
         tag = "decision" if v.kind == "decision" else "cpt"
         out.append(f'    <{tag} id="{_x(w[v.id])}">')
         out += [f'      <state id="{_x(s)}" />' for s in names.states[v.id]]
@@ -193,7 +198,10 @@ def write_xdsl(view: NetView) -> str:
     if view.description:
         out.append(f"      <comment>{_genie_comment(view.description)}</comment>")
     pos = _layout(view)
-    texts = [(v.id, v.label, v.description) for v in view.variables]
+    texts = [
+        (v.id, v.label, genie_noisy.comment_text(v.description, v.provenance))
+        for v in view.variables
+    ]
     texts += [(u.id, u.label, u.description) for u in view.utilities]
     for vid, label, description in texts:
         out.append(f'      <node id="{_x(w[vid])}">')
@@ -366,6 +374,7 @@ def _read_xdsl(root: Element, raw: RawNet) -> None:
     agrum = genie is not None and genie.attrib.get("app", "").lower().startswith("agrum")
     raw.title = (genie.attrib.get("name") if genie is not None else None) or root.attrib.get("id")
     flats: list[tuple[RawVar, np.ndarray, int]] = []
+    noisies: list[tuple[RawVar, Element, str | None]] = []
     weights: list[tuple[Element, list[str]]] = []
     plate, transitions = _plate(root, raw)
     for el in [*nodes.children, *plate]:
@@ -385,12 +394,12 @@ def _read_xdsl(root: Element, raw: RawNet) -> None:
         if el.tag == "mau":
             weights.append((el, parents))
             continue
-        if el.tag not in ("cpt", "decision", "utility", "deterministic"):
+        if el.tag not in ("cpt", "decision", "utility", "deterministic", "noisymax"):
             raise raw.fail(
                 f"node '{vid}' is a <{el.tag}>",
                 el.line,
-                expected="<cpt>, <deterministic>, <decision>, <utility> or <mau>",
-                fix="convert noisy-MAX and equation nodes to CPTs in GeNIe first",
+                expected="<cpt>, <noisymax>, <deterministic>, <decision>, <utility> or <mau>",
+                fix="convert equation and other canonical nodes to CPTs in GeNIe first",
             )
         states = [s.attrib.get("id", "") for s in el.findall("state")]
         kind = {"decision": "decision", "utility": "utility"}.get(el.tag, "chance")
@@ -399,7 +408,9 @@ def _read_xdsl(root: Element, raw: RawNet) -> None:
         var.baseline, var.plate = props.get("estimative_baseline"), el in plate
         raw.unit = raw.unit or props.get("estimative_utility_unit")
         raw.add(var)
-        if el.tag == "deterministic":
+        if el.tag == "noisymax":
+            noisies.append((var, el, props.get(genie_noisy.FORM_PROPERTY)))
+        elif el.tag == "deterministic":
             res = el.find("resultingstates")
             if res is None:
                 raw.problem(f"node '{vid}' has no <resultingstates>", el.line)
@@ -423,6 +434,12 @@ def _read_xdsl(root: Element, raw: RawNet) -> None:
         set_flat(var, flat, raw, line, first_parent_fastest=agrum and var.kind == "chance")
     for el in transitions:
         genie_time.read_transition(el, raw, _xml_numbers)
+    for var, el, form in noisies:
+        genie_noisy.read_noisymax(var, el, raw, _xml_numbers, form)
+    reordered = genie_noisy.lowest_first(raw)
+    ours = genie is not None and genie.attrib.get("app", "").startswith("estimative")
+    if not ours:
+        raw.reordered = reordered
     for el, parents in weights:
         w_el = el.find("weights")
         ws = _xml_numbers(w_el, raw, "weights") if w_el is not None else np.ones(len(parents))
@@ -447,6 +464,10 @@ def _read_xdsl(root: Element, raw: RawNet) -> None:
             nm, cm = node.find("name"), node.find("comment")
             target.label = nm.text if nm is not None else None
             target.description = cm.text.replace("\\n", "\n") if cm is not None else None
+            if ours and target.description:
+                target.description, target.provenance = genie_noisy.split_comment(
+                    target.description
+                )
 
 
 def _plate(root: Element, raw: RawNet) -> tuple[list[Element], list[Element]]:
