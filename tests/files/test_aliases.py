@@ -309,7 +309,7 @@ def test_a_renamed_name_is_an_alias_and_cli_cuts_at_the_right_equals(
     for state, p in expected.items():
         assert out["probabilities"][state] == pytest.approx(p, abs=1e-12)
     # and the alias survives an export to every format and back
-    for fmt in ("xmlbif", "xdsl", "net", "bif"):
+    for fmt in ("xmlbif", "xdsl", "net", "bif", "dne"):
         with warnings.catch_warnings():
             warnings.simplefilter("ignore", InteropWarning)
             back = Network.from_file(export_network(net, fmt, tmp_path / f"back.{fmt}"))

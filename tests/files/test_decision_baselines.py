@@ -218,12 +218,13 @@ utilities:
 """
 
 
-@pytest.mark.parametrize("fmt", ["xmlbif", "net", "xdsl"])
+@pytest.mark.parametrize("fmt", ["xmlbif", "net", "xdsl", "dne"])
 def test_a_baseline_with_parents_survives_the_trip(fmt: str, tmp_path: Path) -> None:
     path = tmp_path / "m.yaml"
     path.write_text(MODEL)
     net = Network.from_file(path)
-    with pytest.warns(InteropWarning) as caught:
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always", InteropWarning)
         out = export_network(net, fmt, tmp_path / f"m.{fmt}")
     assert not any("baseline table" in str(w.message) for w in caught)
     back, _ = _import(out)

@@ -125,7 +125,7 @@ def test_genie_positions_and_comments_are_read(tmp_path: Path) -> None:
     assert net.spec.variable("Wet").label == "Wet grass"
 
 
-@pytest.mark.parametrize("fmt", ["xdsl", "net", "bif", "xmlbif"])
+@pytest.mark.parametrize("fmt", ["xdsl", "net", "bif", "xmlbif", "dne"])
 def test_positions_and_descriptions_survive_every_format(fmt: str, tmp_path: Path) -> None:
     net = _genie(tmp_path)
     back = _quiet(Network.from_file, _quiet(export_network, net, fmt, tmp_path / f"out.{fmt}"))
@@ -352,3 +352,40 @@ def test_javabayes_quoted_positions_are_read_and_drawn(tmp_path: Path) -> None:
     y = {n["id"]: n["y"] for n in g["nodes"]}
     # the file's rows: bowel-problem and family-out on top, hear-bark at the bottom
     assert y["bowel-problem"] == y["family-out"] < y["light-on"] == y["dog-out"] < y["hear-bark"]
+
+
+# ------------------------------------------------------------------------------ real files
+THIRDPARTY = Path(__file__).resolve().parents[1] / "data" / "thirdparty"
+
+
+def test_real_netica_and_genie_files_are_drawn_where_their_authors_put_them() -> None:
+    import re
+
+    # BNMA's Koalas (Netica): each node's visual block, utilities included
+    text = (THIRDPARTY / "bnma" / "Koalas.dne").read_text(encoding="latin-1")
+    centres = {
+        m.group(1): (float(m.group(2)), float(m.group(3)))
+        for m in re.finditer(
+            r"^node (\w+) \{.*?center = \((-?\d+), (-?\d+)\);", text, flags=re.S | re.M
+        )
+    }
+    net = _quiet(Network.from_file, THIRDPARTY / "bnma" / "Koalas.dne")
+    spec = net.spec
+    assert spec.utilities is not None
+    got = {v.id: v.position for v in spec.variables}
+    got |= {a.id: a.position for a in spec.utilities.attributes}
+    assert got == {k: centres[k] for k in got} and len(got) >= 7
+    g = graph_geometry(net)
+    x = {n["id"]: n["x"] for n in g["nodes"]}
+    assert sorted(x, key=x.__getitem__) == sorted(x, key=lambda n: centres[n][0])
+    # BNMA's habitat model (GeNIe): the centres of GeNIe's rectangles
+    path = THIRDPARTY / "bnma" / "Habitat_Suitability.xdsl"
+    text = path.read_text(encoding="utf-8")
+    rects = {
+        m.group(1): [float(v) for v in m.group(2).split()]
+        for m in re.finditer(r'<node id="([^"]+)">.*?<position>([^<]+)</position>', text, re.S)
+    }
+    net = _quiet(Network.from_file, path)
+    for v in net.spec.variables:
+        left, top, right, bottom = rects[v.id]
+        assert v.position == ((left + right) / 2, (top + bottom) / 2), v.id

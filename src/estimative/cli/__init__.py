@@ -46,7 +46,7 @@ def build_parser() -> tuple[
     parser = argparse.ArgumentParser(
         prog="estimative",
         description="Bayesian networks for policy analysis. PATH is a model folder (with model.yaml), "
-        "a model YAML file, or a BIF, XMLBIF, XDSL, NET or UAI file.",
+        "a model YAML file, or a BIF, XMLBIF, XDSL, NET, UAI or DNE file.",
     )
     parser.add_argument("--version", action="version", version=f"estimative {__version__}")
     parser.add_argument(

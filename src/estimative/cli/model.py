@@ -517,7 +517,7 @@ def register(add: Any) -> None:
     p = add(
         "import",
         cmd_import,
-        "read a BIF, XMLBIF, XDSL, NET or UAI file; with -o, write it as a model YAML file",
+        "read a BIF, XMLBIF, XDSL, NET, UAI or DNE file; with -o, write it as a model YAML file",
     )
     p.add_argument("path")
     p.add_argument(
@@ -526,17 +526,22 @@ def register(add: Any) -> None:
     p.add_argument("-o", "--output", metavar="FILE", help="the model YAML file to write")
 
     p = add(
-        "export", cmd_export, "write the network as BIF, XMLBIF, XDSL (GeNIe), NET (HUGIN) or UAI"
+        "export",
+        cmd_export,
+        "write the network as BIF, XMLBIF, XDSL (GeNIe), NET (HUGIN), UAI or DNE (Netica)",
     )
     p.add_argument("path")
-    p.add_argument("--format", required=True, choices=["bif", "xmlbif", "xdsl", "net", "uai"])
+    p.add_argument(
+        "--format", required=True, choices=["bif", "xmlbif", "xdsl", "net", "uai", "dne"]
+    )
     p.add_argument(
         "-o", "--output", required=True, metavar="FILE", help="the file to write (atomically)"
     )
     p.add_argument(
         "--bn",
         action="store_true",
-        help="decisions as chance nodes, no utilities (for tools that read only Bayesian networks)",
+        help="decisions as chance nodes, no utilities, noisy CPTs as tables (for tools that read "
+        "only Bayesian networks of tables)",
     )
     p.add_argument(
         "--unrolled",

@@ -77,7 +77,7 @@ class Network:
 
     @classmethod
     def from_file(cls, path: str | Path) -> Network:
-        """Load a model folder, model YAML, or BIF / XMLBIF / XDSL / NET / UAI file."""
+        """Load a model folder, model YAML, or BIF / XMLBIF / XDSL / NET / UAI / DNE file."""
         return cls(load_model(path))
 
     def with_cpts(self, cpts: Mapping[str, np.ndarray]) -> Network:

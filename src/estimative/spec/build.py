@@ -21,7 +21,16 @@ from ..errors import ModelError, Problem, QueryError, did_you_mean
 from .aliases import check_aliases
 from .elicitation import expand_cpt
 from .locate import Locator, Path_, format_path
-from .models import AttributeSpec, CptSpec, ModelSpec, TableRow, UtilitySpec, VariableSpec
+from .models import (
+    AttributeSpec,
+    CptSpec,
+    ModelSpec,
+    NoisyMaxSpec,
+    NoisyOrSpec,
+    TableRow,
+    UtilitySpec,
+    VariableSpec,
+)
 from .pooling import as_variable
 from .rules import Expanded, check_spec
 from .timing import TimeSpec, parse_lag, split_slice
@@ -251,11 +260,13 @@ def spec_from_arrays(
     static: Collection[str] = (),
     extra: Mapping[str, Mapping[str, Any]] | None = None,
     baseline_note: str = "",
+    forms: Mapping[str, NoisyOrSpec | NoisyMaxSpec] | None = None,
+    rationales: Mapping[str, str] | None = None,
 ) -> ModelSpec:
     """Build a validated :class:`ModelSpec` from ``(id, states, parents, table)`` tuples.
 
     The one builder of a spec from arrays: tests and examples build models with it, and the
-    importer of BIF / XMLBIF / XDSL / NET / UAI files hands it the tables it read.
+    importer of BIF / XMLBIF / XDSL / NET / UAI / DNE files hands it the tables it read.
 
     Parameters
     ----------
@@ -302,6 +313,11 @@ def spec_from_arrays(
         ``observable``), checked by the schema and the rules like a model file's.
     baseline_note : str
         What the baseline means (the model's ``baseline_note``).
+    forms : mapping of id to NoisyOrSpec or NoisyMaxSpec, optional
+        A variable's CPT as a noisy-OR or noisy-MAX (a GeNIe noisy-MAX node) instead of the
+        table built from its array; its array is still checked for shape.
+    rationales : mapping of id to str, optional
+        A variable's own rationale instead of ``rationale``.
 
     Returns
     -------
@@ -333,7 +349,9 @@ def spec_from_arrays(
         )
     specs = []
 
-    def cpt_of(vid: str, st: list[str], parents: list[str], table: Any) -> CptSpec:
+    def cpt_of(
+        vid: str, st: list[str], parents: list[str], table: Any, *, initial_of: bool = False
+    ) -> CptSpec:
         table = np.asarray(table, dtype=float)
         for p in parents:
             if p not in states_of:
@@ -356,6 +374,12 @@ def spec_from_arrays(
                 )
             )
         table = np.where(np.abs(sums - 1) > 1e-12, table / sums, table)
+        why = (rationales or {}).get(vid, rationale)
+        form = (forms or {}).get(vid) if not initial_of else None
+        if isinstance(form, NoisyOrSpec):
+            return CptSpec(noisy_or=form, assumption=True, rationale=why)
+        if isinstance(form, NoisyMaxSpec):
+            return CptSpec(noisy_max=form, assumption=True, rationale=why)
         rows: list[TableRow] | dict[str, float]
         if parents:
             rows = []
@@ -370,7 +394,7 @@ def spec_from_arrays(
                 )
         else:  # a root's table is written the way a model file writes it: {state: p}
             rows = {s: float(x) for s, x in zip(st, table, strict=True)}
-        return CptSpec(table=rows, assumption=True, rationale=rationale, normalize=vid in counts)
+        return CptSpec(table=rows, assumption=True, rationale=why, normalize=vid in counts)
 
     for vid, st, parents, table in items:
         first = (initial or {}).get(vid)
@@ -384,7 +408,9 @@ def spec_from_arrays(
                 kind=(kinds or {}).get(vid, "chance"),  # type: ignore[arg-type]
                 observes=list((observes or {}).get(vid, [])),
                 cpt=cpt_of(vid, st, parents, table),
-                initial=None if first is None else cpt_of(vid, st, list(first[0]), first[1]),
+                initial=None
+                if first is None
+                else cpt_of(vid, st, list(first[0]), first[1], initial_of=True),
                 static=vid in static,
                 **(extra or {}).get(vid, {}),
             )

@@ -65,7 +65,7 @@ class Limit:
 MODEL_MIB = Limit("MODEL_MIB", 5, "MiB in a model file")
 #: Source documents cited by quotes, in MiB.
 SOURCE_MIB = Limit("SOURCE_MIB", 64, "MiB in a source document")
-#: Imported BIF / XMLBIF / XDSL / NET / UAI files, in MiB.
+#: Imported BIF / XMLBIF / XDSL / NET / UAI / DNE files, in MiB.
 IMPORT_MIB = Limit("IMPORT_MIB", 64, "MiB in an imported file")
 #: Nesting of YAML maps and lists.
 YAML_DEPTH = Limit("YAML_DEPTH", 64, "levels of nested YAML maps and lists")

@@ -22,6 +22,7 @@ from ...errors import ModelError, Problem, UsageError
 from ...graphs import topological_order
 from ...spec import ModelSpec
 from ...spec.limits import STATES, table_problem
+from ...spec.noisy import NoisyPoint, noisy_point
 from ...spec.timing import split_slice
 
 if TYPE_CHECKING:
@@ -50,6 +51,11 @@ class VarView:
     table: np.ndarray  # (card, *parent cards)
     kind: str = "chance"  # or "decision"
     observes: tuple[str, ...] = ()
+    form: str = "table"  # the CPT form as the model writes it (noisy_or, noisy_max, verbal, ...)
+    #: A noisy-OR or noisy-MAX CPT's parameters, for formats that hold the form (XDSL); None
+    #: for other CPTs and in a BN export (``as_bn``), where every CPT is a table.
+    noisy: NoisyPoint | None = None
+    provenance: str = ""  # the CPT's quotes, rationale and strength in words ("" if none)
     position: tuple[float, float] | None = None
     #: Each state's first alias (GeNIe writes it as the state's label), or None.
     state_labels: tuple[str | None, ...] = ()
@@ -163,11 +169,14 @@ def view_of(model: ModelSpec | HasSpec, *, as_bn: bool = False) -> NetView:
         before[b].append(a)
     order = topological_order(before) or [v.id for v in spec.variables]
     windows = window_ids(spec)
+    titles = {s.id: s.title or s.id for s in spec.sources}
+    states = {v.id: v.states for v in spec.variables}
     out = []
     for vid in order:
         if vid in windows:
             continue
         vs = spec.variable(vid)
+        table = np.asarray(vs.table, dtype=float)
         out.append(
             VarView(
                 vid,
@@ -175,9 +184,12 @@ def view_of(model: ModelSpec | HasSpec, *, as_bn: bool = False) -> NetView:
                 vs.description or "",
                 tuple(vs.states),
                 tuple(vs.parents),
-                np.asarray(vs.table, dtype=float),
+                table,
                 "chance" if as_bn else vs.kind,
                 () if as_bn else tuple(vs.observes),
+                vs.cpt.form,
+                None if as_bn else _noisy(vs, states, table),
+                provenance_text(vs, titles),
                 vs.position,
                 tuple(next(iter(vs.state_aliases.get(s, [])), None) for s in vs.states),
                 tuple(vs.aliases),
@@ -217,21 +229,9 @@ def view_of(model: ModelSpec | HasSpec, *, as_bn: bool = False) -> NetView:
         unwritable.append(f"the utility attributes over windows ({', '.join(over)})")
     if as_bn and spec.utilities is not None:
         unwritable.append(f"{len(spec.utilities.attributes)} utility attributes (a BN export)")
-    cited = [
-        v.id
-        for v in spec.variables
-        if v.cpt.sources or not (v.cpt.rationale or "imported from").startswith("imported from")
-    ]
-    if cited:
-        unwritable.append(f"the provenance (quotes, rationales) of {len(cited)} CPTs")
     hidden = [v.id for v in spec.variables if not v.observable and v.id not in windows]
     if hidden:
         unwritable.append(f"observable: false of {', '.join(hidden)}")
-    forms = [v.id for v in spec.variables if v.cpt.noisy_or or v.cpt.noisy_max or v.cpt.verbal]
-    if forms:
-        unwritable.append(
-            f"the CPT forms (noisy-OR, noisy-MAX, verbal) of {', '.join(forms)}, written as full tables"
-        )
     return NetView(
         spec.name,
         spec.title,
@@ -242,6 +242,42 @@ def view_of(model: ModelSpec | HasSpec, *, as_bn: bool = False) -> NetView:
         spec.utilities.unit if spec.utilities is not None else "",
         tuple(unwritable),
     )
+
+
+def _noisy(var: Any, states: dict[str, list[str]], table: np.ndarray) -> NoisyPoint | None:
+    """The noisy-OR / noisy-MAX parameters of ``var``, when its table is exactly what they
+    give (not, say, a CPT updated from cases since), else None."""
+    cpt = var.cpt
+    if cpt.form not in ("noisy_or", "noisy_max") or cpt.learned is not None:
+        return None
+    try:
+        point = noisy_point(var, states)
+        expanded = point.table()
+    except (KeyError, ValueError, AssertionError):
+        return None
+    if expanded.shape != table.shape or not np.allclose(expanded, table, rtol=0, atol=1e-12):
+        return None
+    return point
+
+
+def provenance_text(var: Any, titles: dict[str, str]) -> str:
+    """A CPT's provenance in words: its quotes (with their sources), the assumption flag, the
+    rationale and the strength; "" for a CPT that has none (an imported table)."""
+    cpt = var.cpt
+    rationale = oneline(cpt.rationale or "")
+    if not cpt.sources and (not rationale or rationale.startswith("imported from")):
+        return ""
+    parts = []
+    if cpt.assumption:
+        parts.append("An assumption.")
+    if rationale:
+        parts.append(f"Rationale: {rationale}")
+    for c in cpt.sources:
+        note = f" ({oneline(c.note)})" if c.note else ""
+        parts.append(f'Source {titles.get(c.source, c.source)}: "{oneline(c.quote)}"{note}')
+    if cpt.strength is not None:
+        parts.append(f"Strength: {num(cpt.strength)}")
+    return "\n".join(parts)
 
 
 def window_ids(spec: ModelSpec) -> list[str]:
@@ -315,6 +351,8 @@ class RawVar:
     lagged: list[str] | None = None  # its parents in the slice before (order="1")
     transition: np.ndarray | None = None  # (card, *parents, *lagged): the CPT from slice 2 on
     transition_line: int | None = None
+    noisy: Any = None  # a GeNIe noisy-MAX node's parameters (genie_noisy.RawNoisy)
+    provenance: str = ""  # the model's provenance, from a node comment estimative wrote
     position: tuple[float, float] | None = None  # where the file draws the node (y down)
     state_labels: list[str | None] | None = None  # GeNIe's state labels, one per state
     diagtype: str | None = None  # GeNIe's diagnostic role: target, observation, auxiliary
@@ -336,6 +374,9 @@ class RawNet:
     unit: str | None = None  # the utilities' unit, where the file gives one
     slices: int | None = None  # XDSL's <dynamic numslices=...>: a dynamic model
     time_record: str | None = None  # the estimative_time property (labels, dates), if written
+    #: Nodes whose states the reader listed in another order than the file (GeNIe's noisy-MAX
+    #: nodes, put lowest first), for the import note.
+    reordered: list[str] = field(default_factory=list)
 
     def problem(self, message: str, line: int | None = None, **kw: Any) -> None:
         self.problems.append(Problem(message, file=self.file, line=line, **kw))

@@ -24,6 +24,7 @@ from ...spec.locate import LineMap, Path_
 from ...spec.models import AttributeSpec, UtilityRow, UtilitySpec
 from ._common import InteropWarning, RawNet, RawVar, from_flat, oneline
 from ._names import decode_record, keep_names, state_ok, unambiguous, variable_ok
+from .genie_noisy import model_form
 from .genie_time import time_of
 
 #: Columns of an imported CPT may miss 1 by this much (bnlearn BIFs round to 1e-7); they are
@@ -210,6 +211,8 @@ def build_spec(raw: RawNet, path: Path, *, normalize: bool = False) -> ModelSpec
     attributes: list[AttributeSpec] = []
     fixed: list[tuple[str, float]] = []
     uniform: list[str] = []  # decisions the file gives no baseline for
+    forms: dict[str, Any] = {}
+    rationales: dict[str, str] = {}
     i = -1
     for var in raws:
         if var.kind != "utility":
@@ -274,15 +277,36 @@ def build_spec(raw: RawNet, path: Path, *, normalize: bool = False) -> ModelSpec
         if normalize and np.abs(table.sum(axis=0) - 1).max() > IMPORT_SUM_TOLERANCE:
             counts.add(vid)
         arrays.append((vid, states[vid], [ids[q] for q in var.parents], table))
+        if var.noisy is not None:
+            form = model_form(
+                var.noisy, states[vid], [(ids[q], states[ids[q]]) for q in var.parents]
+            )
+            if form is not None:
+                forms[vid] = form
+        if var.provenance:
+            rationales[vid] = (
+                f"imported from {path.name}; the provenance written with it: "
+                + "; ".join(line.strip() for line in var.provenance.splitlines() if line.strip())
+            )
     dynamic = _dynamic(raw, ids, arrays, normalize=normalize, fixed=fixed)
     if raw.problems:
         raise ModelError(raw.problems)
     if fixed:
         worst = max(fixed, key=lambda f: f[1])
+        within = (
+            f"within the {raw.digits} significant digits {raw.fmt.upper()} files are written with"
+            if raw.digits is not None
+            else "only by the rounding of that sum"
+        )
         notes.append(
             f"renormalised the columns of {len(fixed)} CPTs that miss 1 by more than "
-            f"{IMPORT_SUM_TOLERANCE:g} but within the {raw.digits} significant digits "
-            f"{raw.fmt.upper()} files are written with (the largest: '{worst[0]}', by {worst[1]:.3g})"
+            f"{IMPORT_SUM_TOLERANCE:g} but {within} (the largest: '{worst[0]}', by {worst[1]:.3g})"
+        )
+    if raw.reordered:
+        notes.append(
+            f"the states of the noisy-MAX nodes {', '.join(raw.reordered)} are listed lowest "
+            "first, the reverse of GeNIe's order (GeNIe lists the distinguished state last), "
+            "as the model's noisy-OR and noisy-MAX CPTs list them"
         )
     baseline_note = ""
     if uniform:
@@ -331,6 +355,8 @@ def build_spec(raw: RawNet, path: Path, *, normalize: bool = False) -> ModelSpec
         utilities=utilities,
         extra=extra,
         baseline_note=baseline_note,
+        forms=forms,
+        rationales=rationales,
         **dynamic,
     )
 

@@ -95,6 +95,12 @@ def plate_unwritable(spec: ModelSpec) -> list[str]:
         out.append(f"{len(tmpl.utilities.attributes)} utility attributes")
     if any(v.cpt.sources or v.cpt.rationale for v in tmpl.variables):
         out.append("the provenance (quotes, rationales) of the CPTs")
+    forms = [v.id for v in tmpl.variables if v.cpt.form in ("noisy_or", "noisy_max", "verbal")]
+    if forms:
+        out.append(
+            f"the CPT forms (noisy-OR, noisy-MAX, verbal) of {', '.join(forms)}, written as "
+            "full tables"
+        )
     return out
 
 

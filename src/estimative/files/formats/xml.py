@@ -19,7 +19,7 @@ import numpy as np
 
 from ..._version import __version__
 from ...errors import did_you_mean
-from . import genie_time
+from . import genie_noisy, genie_time
 from ._common import (
     NetView,
     RawNet,
@@ -143,6 +143,7 @@ def write_xdsl(view: NetView) -> str:
     observe), utility attributes as ``<utility>`` and, when there are several or a weight is
     not 1, a ``<mau>`` node holding the weights. Ids GeNIe cannot hold are written as safe
     identifiers with the originals in an ``estimative_names`` property."""
+    model, view = view, genie_noisy.genie_order(view)  # noisy-MAX nodes: GeNIe's state order
     names = written_names(
         [*((v.id, v.states) for v in view.variables), *((u.id, ()) for u in view.utilities)],
         variable_fits=_identifier_ok,
@@ -154,6 +155,12 @@ def write_xdsl(view: NetView) -> str:
         rec = names.records.get(vid)
         return [f'      <property id="{NAMES_PROPERTY}">{rec}</property>'] if rec else []
 
+    def alias_props(v: Any) -> list[str]:
+        return [
+            f'      <property id="{key}">{value}</property>'
+            for key, value in v.alias_properties().items()
+        ]
+
     out = [
         '<?xml version="1.0" encoding="UTF-8"?>',
         f"<!-- {_x(view.banner)} -->",
@@ -161,6 +168,10 @@ def write_xdsl(view: NetView) -> str:
         "  <nodes>",
     ]
     for v in view.variables:
+        if v.noisy is not None:
+            out += genie_noisy.noisymax_lines(model.var(v.id), model, view, w, names.states[v.id])
+            out += [*node_props(v.id), *alias_props(v), "    </noisymax>"]
+            continue
         tag = "decision" if v.kind == "decision" else "cpt"
         out.append(f'    <{tag} id="{_x(w[v.id])}">')
         labels = v.state_labels or (None,) * len(v.states)
@@ -178,10 +189,7 @@ def write_xdsl(view: NetView) -> str:
             out.append(f'      <property id="estimative_baseline">{v.baseline}</property>')
         if (bp := v.baseline_parents(w)) is not None:
             out.append(f'      <property id="estimative_baseline_parents">{bp}</property>')
-        out += [
-            f'      <property id="{key}">{value}</property>'
-            for key, value in v.alias_properties().items()
-        ]
+        out += alias_props(v)
         out.append(f"    </{tag}>")
     mau = None
     if len(view.utilities) > 1 or any(u.weight != 1 for u in view.utilities):
@@ -211,7 +219,10 @@ def write_xdsl(view: NetView) -> str:
     if view.description:
         out.append(f"      <comment>{_genie_comment(view.description)}</comment>")
     pos = drawn_positions(view)  # the model's (a file's) positions, else the house layout
-    texts = [(v.id, v.label, v.description) for v in view.variables]
+    texts = [
+        (v.id, v.label, genie_noisy.comment_text(v.description, v.provenance))
+        for v in view.variables
+    ]
     texts += [(u.id, u.label, u.description) for u in view.utilities]
     for vid, label, description in texts:
         out.append(f'      <node id="{_x(w[vid])}">')
@@ -388,6 +399,7 @@ def _read_xdsl(root: Element, raw: RawNet) -> None:
     agrum = genie is not None and genie.attrib.get("app", "").lower().startswith("agrum")
     raw.title = (genie.attrib.get("name") if genie is not None else None) or root.attrib.get("id")
     flats: list[tuple[RawVar, np.ndarray, int]] = []
+    noisies: list[tuple[RawVar, Element, str | None]] = []
     weights: list[tuple[Element, list[str]]] = []
     plate, transitions = _plate(root, raw)
     for el in [*nodes.children, *plate]:
@@ -407,12 +419,12 @@ def _read_xdsl(root: Element, raw: RawNet) -> None:
         if el.tag == "mau":
             weights.append((el, parents))
             continue
-        if el.tag not in ("cpt", "decision", "utility", "deterministic"):
+        if el.tag not in ("cpt", "decision", "utility", "deterministic", "noisymax"):
             raise raw.fail(
                 f"node '{vid}' is a <{el.tag}>",
                 el.line,
-                expected="<cpt>, <deterministic>, <decision>, <utility> or <mau>",
-                fix="convert noisy-MAX and equation nodes to CPTs in GeNIe first",
+                expected="<cpt>, <noisymax>, <deterministic>, <decision>, <utility> or <mau>",
+                fix="convert equation and other canonical nodes to CPTs in GeNIe first",
             )
         states = [s.attrib.get("id", "") for s in el.findall("state")]
         kind = {"decision": "decision", "utility": "utility"}.get(el.tag, "chance")
@@ -426,7 +438,9 @@ def _read_xdsl(root: Element, raw: RawNet) -> None:
         var.state_aliases = props.get("estimative_state_aliases")
         raw.unit = raw.unit or props.get("estimative_utility_unit")
         raw.add(var)
-        if el.tag == "deterministic":
+        if el.tag == "noisymax":
+            noisies.append((var, el, props.get(genie_noisy.FORM_PROPERTY)))
+        elif el.tag == "deterministic":
             res = el.find("resultingstates")
             if res is None:
                 raw.problem(f"node '{vid}' has no <resultingstates>", el.line)
@@ -450,6 +464,12 @@ def _read_xdsl(root: Element, raw: RawNet) -> None:
         set_flat(var, flat, raw, line, first_parent_fastest=agrum and var.kind == "chance")
     for el in transitions:
         genie_time.read_transition(el, raw, _xml_numbers)
+    for var, el, form in noisies:
+        genie_noisy.read_noisymax(var, el, raw, _xml_numbers, form)
+    reordered = genie_noisy.lowest_first(raw)
+    ours = genie is not None and genie.attrib.get("app", "").startswith("estimative")
+    if not ours:
+        raw.reordered = reordered
     for el, parents in weights:
         w_el = el.find("weights")
         ws = _xml_numbers(w_el, raw, "weights") if w_el is not None else np.ones(len(parents))
@@ -476,6 +496,10 @@ def _read_xdsl(root: Element, raw: RawNet) -> None:
             target.description = cm.text.replace("\\n", "\n") if cm is not None else None
             at = node.find("position")
             target.position = _center(at.text) if at is not None else None
+            if ours and target.description:
+                target.description, target.provenance = genie_noisy.split_comment(
+                    target.description
+                )
 
 
 def _plate(root: Element, raw: RawNet) -> tuple[list[Element], list[Element]]:
