@@ -354,7 +354,7 @@ class RawVar:
     noisy: Any = None  # a GeNIe noisy-MAX node's parameters (genie_noisy.RawNoisy)
     provenance: str = ""  # the model's provenance, from a node comment estimative wrote
     position: tuple[float, float] | None = None  # where the file draws the node (y down)
-    state_labels: list[str | None] | None = None  # GeNIe's state labels, one per state
+    state_labels: dict[str, str] | None = None  # GeNIe's state labels, by state as written
     diagtype: str | None = None  # GeNIe's diagnostic role: target, observation, auxiliary
     aliases: str | None = None  # estimative_aliases (encoded names), if written
     state_aliases: str | None = None  # estimative_state_aliases (encoded pairs), if written

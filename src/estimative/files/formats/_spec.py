@@ -419,9 +419,11 @@ def _aliases(
         for k, a in zip(pairs[::2], pairs[1::2], strict=False):
             if k in by_state:
                 by_state[k].append(a)
-        for label, k in zip(var.state_labels or [], kept, strict=False):
-            if label and label.strip() != k:
-                by_state[k].append(label.strip())
+        labels = var.state_labels or {}
+        for own, k in zip(var.states, kept, strict=True):  # the file's states, in place
+            label = labels.get(own, "").strip()
+            if label and label != k:
+                by_state[k].append(label)
         state_aliases, _ = unambiguous(by_state, kept)
         fields: dict[str, Any] = {
             "aliases": aliases[vid],

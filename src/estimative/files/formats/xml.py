@@ -430,7 +430,11 @@ def _read_xdsl(root: Element, raw: RawNet) -> None:
         kind = {"decision": "decision", "utility": "utility"}.get(el.tag, "chance")
         var = RawVar(vid, ["utility"] if kind == "utility" else states, line=el.line, kind=kind)
         var.parents, var.cpt_line, var.names = parents, el.line, props.get(NAMES_PROPERTY)
-        var.state_labels = [s.attrib.get("label") for s in el.findall("state")]
+        var.state_labels = {
+            s.attrib.get("id", ""): s.attrib["label"]
+            for s in el.findall("state")
+            if "label" in s.attrib
+        }
         var.diagtype = el.attrib.get("diagtype")
         var.baseline, var.plate = props.get("estimative_baseline"), el in plate
         var.baseline_parents = props.get("estimative_baseline_parents")
