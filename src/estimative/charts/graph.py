@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from ..layout import GraphLayout, layout
+from ..layout import GraphLayout, border_point, layout
 from ..network import Network, all_marginals
 from ..network.view import BAR_COLOR, KIND_COLORS
 from ..spec import ModelSpec
@@ -105,7 +105,8 @@ def graph_figure(
     box_h = max(heights.values(), default=0.3)
     rank_gap = box_w + 0.45
     gap = box_h + 0.14
-    lay = layout(ids, parents, gap=gap, rank_gap=rank_gap)
+    positions = {v.id: v.position for v in spec.variables}  # a file's drawing, when it has one
+    lay = layout(ids, parents, gap=gap, rank_gap=rank_gap, positions=positions)
     xs = [p[0] for p in lay.pos.values()] or [0.0]
     ys = [p[1] for p in lay.pos.values()] or [0.0]
     legend_h = 0.35
@@ -122,15 +123,20 @@ def graph_figure(
         return lay.pos[n]
 
     for p, n, dummies in lay.edges:
-        pts = [center(p), *(center(d) for d in dummies), center(n)]
-        pts[0] = (pts[0][0] + box_w / 2, pts[0][1])
-        pts[-1] = (pts[-1][0] - box_w / 2, pts[-1][1])
-        verts = [pts[0]]
-        codes = [Path.MOVETO]
-        for (x0, y0), (x1, y1) in itertools.pairwise(pts):
-            mx = (x0 + x1) / 2
-            verts += [(mx, y0), (mx, y1), (x1, y1)]
-            codes += [Path.CURVE4] * 3
+        if lay.placed:  # a file's drawing: straight, from border to border
+            a = border_point(center(p), center(n), box_w / 2, heights[p] / 2)
+            b = border_point(center(n), center(p), box_w / 2, heights[n] / 2)
+            verts, codes = [a, b], [Path.MOVETO, Path.LINETO]
+        else:
+            pts = [center(p), *(center(d) for d in dummies), center(n)]
+            pts[0] = (pts[0][0] + box_w / 2, pts[0][1])
+            pts[-1] = (pts[-1][0] - box_w / 2, pts[-1][1])
+            verts = [pts[0]]
+            codes = [Path.MOVETO]
+            for (x0, y0), (x1, y1) in itertools.pairwise(pts):
+                mx = (x0 + x1) / 2
+                verts += [(mx, y0), (mx, y1), (x1, y1)]
+                codes += [Path.CURVE4] * 3
         ax.add_patch(
             FancyArrowPatch(
                 path=Path(verts, codes),

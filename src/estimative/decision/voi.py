@@ -26,6 +26,7 @@ import pandas as pd
 from ..checks import check_count
 from ..errors import UsageError, did_you_mean
 from ..network import Network
+from ..network.names import named
 from ..spec.build import derive
 from ._core import (
     alternative_tensors,
@@ -241,6 +242,8 @@ def value_of_information(
     >>> round(voi["weather"], 6), round(voi["forecast"], 6)
     (21.0, 7.0)
     """
+    do = named(net, do) or None  # aliases name their variables
+    variables = None if variables is None else [net.name_of(v) for v in variables]
     util = utility_model(net, weights=weights)
     altset = default_alternatives(net, policies, do=do)
     if before_policy is None:

@@ -122,12 +122,10 @@ def _dropped(view: NetView, fmt: str) -> list[str]:
         )
     if fmt in ("bif", "uai") and view.utilities:
         out.append(f"{len(view.utilities)} utility attributes (use xdsl, net or xmlbif)")
-    if fmt not in ("bif", "uai"):
-        for v in decisions:
-            if v.parents:
-                out.append(f"the baseline table of the decision '{v.id}' (it has parents)")
     if fmt == "uai":
-        out.append("every name, label and description (UAI numbers variables and states)")
+        out.append(
+            "every name, label, alias, position and description (UAI numbers variables and states)"
+        )
     forms = [v for v in view.variables if v.form in ("noisy_or", "noisy_max", "verbal")]
     if fmt == "xdsl":  # GeNIe's <noisymax> holds noisy-OR and noisy-MAX
         forms = [v for v in forms if v.noisy is None]

@@ -13,6 +13,7 @@ from ..engine import posterior_batch
 from ..engine.core import Layout
 from ..errors import QueryError
 from ..spec.timing import RuleSpec
+from .names import named
 from .prepared import Evidence
 from .react import reacting, reacting_cpts
 from .results import state_position, variable_position
@@ -155,7 +156,8 @@ def query_batch(
     rules: Sequence[RuleSpec] = (),
 ) -> BatchPosterior:
     """See :meth:`estimative.network.Network.query_batch`."""
-    targets = [target] if isinstance(target, str) else list(target)
+    targets = [net.name_of(t) for t in ([target] if isinstance(target, str) else target)]
+    given, do, soft = named(net, given), named(net, do), named(net, soft)
     tidx = [net.index(t) for t in targets]
     if len(set(tidx)) != len(tidx):
         raise QueryError("a target is named twice", found=str(targets))

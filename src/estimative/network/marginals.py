@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import html
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
@@ -18,6 +18,7 @@ from ..engine.core import Layout
 from ..engine.marginals import marginals_batch
 from ..errors import ImpossibleEvidenceError, QueryError
 from .batch import RowStates, _cpts, _describe, batch_conditions, ruled_rows
+from .names import named
 from .results import Posterior, state_position, variable_position
 
 if TYPE_CHECKING:
@@ -46,6 +47,8 @@ class Marginals:
     impossible: np.ndarray
     conditions: str = ""
     model_hash: str = ""
+    #: Other names of the variables (``{alias: id}``), accepted wherever a variable is named.
+    aliases: Mapping[str, str] = field(default_factory=dict, repr=False)
 
     def __len__(self) -> int:
         return int(self.evidence_prob.shape[0])
@@ -55,6 +58,7 @@ class Marginals:
 
     def posterior(self, variable: str, row: int = 0) -> Posterior:
         """The posterior of ``variable`` in batch row ``row`` (the only row when unbatched)."""
+        variable = self.aliases.get(variable, variable)
         variable_position(self.variables, variable)
         pe = float(self.evidence_prob[row])
         return Posterior(
@@ -63,6 +67,7 @@ class Marginals:
 
     def prob(self, variable: str, state: str | Sequence[str]) -> np.ndarray:
         """P(variable in state(s)) per row, shape ``(N,)``; NaN in impossible rows."""
+        variable = self.aliases.get(variable, variable)
         variable_position(self.variables, variable)
         wanted = [state] if isinstance(state, str) else list(state)
         idx = [state_position(variable, self.states[variable], s) for s in wanted]
@@ -125,6 +130,7 @@ def marginals(
     """See :meth:`estimative.network.Network.marginals`."""
     if layout not in ("last", "first"):
         raise QueryError("layout must be 'last' or 'first'", found=repr(layout))
+    given, do, soft = named(net, given), named(net, do), named(net, soft)
     ev, hard, dov, softv, row_soft = batch_conditions(
         net, given=given, soft=soft, do=do, policy=policy, scenario=scenario
     )
@@ -156,4 +162,5 @@ def marginals(
         res.impossible,
         _describe(ev.describe(), given, do, row_soft),
         net.model_hash,
+        net.spec.aliases,
     )

@@ -24,10 +24,11 @@ from .batch import BatchPosterior, query_batch
 from .frames import cpt_frame
 from .marginals import Marginals, marginals
 from .mpe import explain
-from .prepared import Evidence, Prepared, engine_args, likelihood_vector
+from .names import state_alias_map
+from .prepared import Evidence, Prepared, engine_args, resolve
 from .react import reacting, reacting_cpts
 from .results import Explanation, JointPosterior, Posterior, ref_probability, state_position
-from .trajectory import Trajectory, every_slice, over_time, trajectory, window_network
+from .trajectory import Trajectory, over_time, trajectory, window_network
 from .view import network_html
 
 if TYPE_CHECKING:
@@ -67,6 +68,7 @@ class Network:
         )
         for a in self.cpts:
             a.setflags(write=False)
+        self._state_aliases = state_alias_map(spec)
 
     # ------------------------------------------------------------------ construction
     @classmethod
@@ -104,7 +106,28 @@ class Network:
         """The model's model hash (computed once per spec)."""
         return self.spec.model_hash
 
+    def name_of(self, variable: str) -> str:
+        """The id ``variable`` names: an id, or an alias of a variable (``estimative show``
+        lists them; a dynamic model's ``alias@slice`` names ``id@slice``). A name that is
+        neither comes back unchanged, for the "unknown variable" error of whoever uses it.
+
+        >>> Network.from_file("models/example").name_of("armed_clash")
+        'armed_clash'
+        """
+        return self.spec.variable_id(variable)
+
+    def state_of(self, variable: str, state: str) -> str:
+        """The state ``state`` names among ``variable``'s: a state, or an alias of one
+        (unchanged when it is neither).
+
+        >>> Network.from_file("models/example").state_of("armed_clash", "yes")
+        'yes'
+        """
+        table = self._state_aliases.get(self.name_of(variable))
+        return table.get(state, state) if table and isinstance(state, str) else state
+
     def index(self, variable: str) -> int:
+        variable = self.name_of(variable)
         try:
             return self.structure.index(variable)
         except KeyError:
@@ -116,7 +139,7 @@ class Network:
         states = self.states[self.variables[self.index(variable)]]
         if isinstance(state, bool):  # a YAML 1.1 loader upstream may have produced a bool
             state = "yes" if state else "no"
-        return state_position(variable, states, state)
+        return state_position(variable, states, self.state_of(variable, state))
 
     def state_indices(
         self, variable: str, state: str | Sequence[str]
@@ -144,8 +167,9 @@ class Network:
         >>> Network.from_file("models/example").state_indices("armed_clash", ["yes"])
         (('yes',), (1,))
         """
-        self.index(variable)
+        variable = self.variables[self.index(variable)]
         states = (state,) if isinstance(state, str) else tuple(state)
+        states = tuple(self.state_of(variable, s) for s in states)
         if not states:
             raise QueryError(
                 f"name at least one state of '{variable}'",
@@ -171,6 +195,7 @@ class Network:
         >>> frame.columns.tolist(), frame.index.tolist(), float(frame.loc["yes", "yes"])
         (['no', 'yes'], ['no', 'yes'], 0.125)
         """
+        variable = self.name_of(variable)
         return cpt_frame(variable, self.states, self.parents[variable], self.cpt(variable))
 
     def cpt(self, variable: str) -> np.ndarray:
@@ -214,28 +239,7 @@ class Network:
         >>> Network.from_file("models/example").resolve(policy="private_channel").do
         {'us_rhetoric': 'measured', 'private_channel': 'yes'}
         """
-        g: dict[str, str] = {}
-        d: dict[str, str] = {}
-        s: dict[str, np.ndarray] = {}
-        rules: list[RuleSpec] = []
-        policies = [policy] if isinstance(policy, str) else list(policy or [])
-        for pid in policies:
-            d.update(self.spec.policy(pid).do)
-            rules.extend(self.spec.policy(pid).react)
-        if scenario is not None:
-            sc = self.spec.scenario(scenario)
-            g.update(sc.given)
-            for var, named_lik in sc.soft.items():
-                s[var] = self._likelihood(var, named_lik)
-        g.update(given or {})
-        d.update(every_slice(self.spec, self.states, do or {}))
-        for var, lik in (soft or {}).items():
-            s[var] = self._likelihood(var, lik)
-        for var, st in {**g, **d}.items():
-            self.state_index(var, st)
-        for var in set(g) & set(s):
-            raise QueryError(f"'{var}' has both hard and soft evidence", fix="give one of them")
-        return Evidence(g, s, d, tuple(rules))
+        return resolve(self, given=given, do=do, soft=soft, policy=policy, scenario=scenario)
 
     def prepare(
         self,
@@ -281,14 +285,11 @@ class Network:
         (('yes',), (1,), 0.125, 'misread_intent=yes')
         """
         ev = self.resolve(given=given, do=do, soft=soft, policy=policy, scenario=scenario)
+        target = self.name_of(target)
         states, idx = self.state_indices(target, state)
         return Prepared(
             target, states, idx, ev, ev.text, self._posterior(target, ev), self.model_hash
         )
-
-    def _likelihood(self, var: str, lik: Mapping[str, float] | Sequence[float]) -> np.ndarray:
-        self.index(var)
-        return likelihood_vector(var, self.states[var], lik, self.state_index)
 
     def _engine_args(self, ev: Evidence) -> tuple[dict[int, np.ndarray], dict[int, int]]:
         return engine_args(self.index, self.state_index, self.structure.cards, ev)
@@ -371,7 +372,8 @@ class Network:
         P(misread_intent | armed_clash=yes) = {no: 0.2094, yes: 0.7906}
         """
         return self._posterior(
-            target, self.resolve(given=given, do=do, soft=soft, policy=policy, scenario=scenario)
+            self.name_of(target),
+            self.resolve(given=given, do=do, soft=soft, policy=policy, scenario=scenario),
         )
 
     def _posterior(self, target: str, ev: Evidence) -> Posterior:
@@ -416,7 +418,8 @@ class Network:
         (0.03875, 0.05945)
         """
         ev = self.resolve(given=given, do=do, soft=soft, policy=policy, scenario=scenario)
-        probs, _ = self._normalize(self.joint_unnormalized(list(targets), ev), ev)
+        targets = [self.name_of(t) for t in targets]
+        probs, _ = self._normalize(self.joint_unnormalized(targets, ev), ev)
         return JointPosterior(
             tuple(targets),
             tuple(self.states[t] for t in targets),
@@ -558,12 +561,13 @@ class Network:
         ({'misread_intent': 'yes'}, 0.7906)
         """
         ev = self.resolve(given=given, do=do, soft=soft, policy=policy, scenario=scenario)
-        return explain(reacting(self, ev.rules) if ev.rules else self, variables, ev)
+        names = None if variables is None else [self.name_of(v) for v in variables]
+        return explain(reacting(self, ev.rules) if ev.rules else self, names, ev)
 
     def with_window(self, window: str) -> Network:
         """This network with the window ``window`` (``"clash@2018H1..2018H2"``: the highest
         state in those slices) when the model did not name it; see :mod:`.trajectory`."""
-        return window_network(self, window)
+        return window_network(self, self.name_of(window))
 
     def trajectory(self, variable: str, **conditions: Any) -> Trajectory:
         """P(variable) in every slice of a dynamic model, and the highest state reached so
@@ -573,7 +577,7 @@ class Network:
         >>> net.trajectory("clash", policy="channel").ever("yes").round(3).tolist()
         [0.038, 0.074, 0.109]
         """
-        return trajectory(self, variable, **conditions)
+        return trajectory(self, self.name_of(variable), **conditions)
 
     # ------------------------------------------------------------------ interop
     def to_pgmpy(self, *, do: Mapping[str, str] | None = None) -> Any:

@@ -316,6 +316,7 @@ def global_sensitivity(
     >>> s.to_frame()["group"][0]
     'armed_clash'
     """
+    target = net.name_of(target)  # an alias names its variable
     prep = net.prepare(
         target, state, given=given, do=do, soft=soft, policy=policy, scenario=scenario
     )

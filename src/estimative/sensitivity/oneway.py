@@ -326,6 +326,7 @@ def one_way(
     >>> sens.functions[0].parameter.label
     'P(armed_clash=yes | misread_intent=yes)'
     """
+    target = net.name_of(target)  # an alias names its variable
     level = check_level(level)
     prep = net.prepare(
         target, state, given=given, do=do, soft=soft, policy=policy, scenario=scenario

@@ -18,6 +18,7 @@ from typing import Any
 import numpy as np
 
 from ..errors import ModelError, Problem, QueryError, did_you_mean
+from .aliases import check_aliases
 from .elicitation import expand_cpt
 from .locate import Locator, Path_, format_path
 from .models import (
@@ -56,7 +57,7 @@ def seal(
     if spec.utilities is not None:
         for a in spec.utilities.attributes:
             _attach(a, _table=expanded.utilities[a.id])
-    _attach(spec, _root=root, _name=name, _locator=locator, _hash=None)
+    _attach(spec, _root=root, _name=name, _locator=locator, _hash=None, _alias_map=None)
     return spec
 
 
@@ -82,13 +83,14 @@ def finish(
             raise ModelError(problems)
         return seal(spec, expanded, locator=locator, root=root, name=name)
     problems, unrolled, uloc, ties = unroll(spec, locator)
+    problems = [*check_aliases(spec, locator, dynamic=True), *problems]
     if problems or unrolled is None:
         raise ModelError(_once(problems))
     problems, expanded = check_spec(unrolled, uloc, folder)
     if problems:
         raise ModelError(_once(problems))
     sealed = seal(unrolled, expanded, locator=uloc, root=root, name=name)
-    _attach(sealed, _template=spec, _ties=ties)
+    _attach(sealed, _template=spec, _ties=ties, _alias_map=None)
     return sealed
 
 
@@ -256,6 +258,8 @@ def spec_from_arrays(
     time: TimeSpec | None = None,
     initial: Mapping[str, tuple[Sequence[str], Any]] | None = None,
     static: Collection[str] = (),
+    extra: Mapping[str, Mapping[str, Any]] | None = None,
+    baseline_note: str = "",
     forms: Mapping[str, NoisyOrSpec | NoisyMaxSpec] | None = None,
     rationales: Mapping[str, str] | None = None,
 ) -> ModelSpec:
@@ -304,6 +308,11 @@ def spec_from_arrays(
         With ``time``: a variable's first-slice CPT over the parents without a lag.
     static : collection of str
         With ``time``: the ids of the variables that do not change over time.
+    extra : mapping of id to mapping, optional
+        Further fields of a variable (``aliases``, ``state_aliases``, ``position``,
+        ``observable``), checked by the schema and the rules like a model file's.
+    baseline_note : str
+        What the baseline means (the model's ``baseline_note``).
     forms : mapping of id to NoisyOrSpec or NoisyMaxSpec, optional
         A variable's CPT as a noisy-OR or noisy-MAX (a GeNIe noisy-MAX node) instead of the
         table built from its array; its array is still checked for shape.
@@ -403,6 +412,7 @@ def spec_from_arrays(
                 if first is None
                 else cpt_of(vid, st, list(first[0]), first[1], initial_of=True),
                 static=vid in static,
+                **(extra or {}).get(vid, {}),
             )
         )
     spec = ModelSpec(
@@ -412,6 +422,7 @@ def spec_from_arrays(
         variables=specs,
         utilities=utilities,
         time=time,
+        baseline_note=baseline_note,
     )
     return finish(
         spec, locator or Locator.nowhere("<arrays>"), folder or Path("."), root=root, name=name

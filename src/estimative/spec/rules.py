@@ -18,6 +18,7 @@ import numpy as np
 
 from ..errors import Problem, did_you_mean
 from ..graphs import find_cycle, reachable
+from .aliases import check_aliases
 from .elicitation import expand_cpt
 from .limits import table_problem
 from .locate import Locator, Path_
@@ -185,6 +186,7 @@ def check_spec(spec: ModelSpec, loc: Locator, folder: Path) -> tuple[list[Proble
     ):
         _dupes(list(getattr(spec, section)), section, loc, problems)
     _check_reserved(spec, loc, problems)
+    problems += check_aliases(spec, loc)
     known: dict[str, list[str]] = {}
     for i, v in enumerate(spec.variables):
         if len(set(v.states)) != len(v.states):

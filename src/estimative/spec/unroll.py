@@ -293,6 +293,8 @@ def _unroll_variables(
                     kind=v.kind,
                     observes=observes,
                     cpt=_rename_cpt(cpt, names),
+                    aliases=[slice_id(a, label) for a in v.aliases],
+                    state_aliases=dict(v.state_aliases),
                 )
             )
     return out, vmap

@@ -11,7 +11,7 @@ from __future__ import annotations
 import itertools
 import math
 import re
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
@@ -56,12 +56,43 @@ class VarView:
     #: for other CPTs and in a BN export (``as_bn``), where every CPT is a table.
     noisy: NoisyPoint | None = None
     provenance: str = ""  # the CPT's quotes, rationale and strength in words ("" if none)
+    position: tuple[float, float] | None = None
+    #: Each state's first alias (GeNIe writes it as the state's label), or None.
+    state_labels: tuple[str | None, ...] = ()
+    aliases: tuple[str, ...] = ()
+    state_aliases: tuple[tuple[str, str], ...] = ()  # (state, alias) pairs
+
+    def alias_properties(self) -> dict[str, str]:
+        """The ``estimative_aliases`` and ``estimative_state_aliases`` properties (names
+        percent-encoded, separated by spaces; state aliases as state, alias pairs) for the
+        aliases this variable has; empty without any."""
+        from ._names import encode_record
+
+        out = {}
+        if self.aliases:
+            out["estimative_aliases"] = encode_record(self.aliases)
+        if self.state_aliases:
+            out["estimative_state_aliases"] = encode_record(
+                [x for pair in self.state_aliases for x in pair]
+            )
+        return out
 
     @property
     def baseline(self) -> str | None:
-        """A parentless decision's baseline table (for plain queries), as the text of the
-        ``estimative_baseline`` property; None for other variables."""
-        return nums(self.table) if self.kind == "decision" and not self.parents else None
+        """A decision's baseline table (what plain queries and decide's baseline row use), as
+        the text of the ``estimative_baseline`` property (row-major over its parents, as every
+        table); None for other variables."""
+        return nums(self.flat()) if self.kind == "decision" else None
+
+    def baseline_parents(self, written: Mapping[str, str] | None = None) -> str | None:
+        """The parents of a decision's baseline table as the ``estimative_baseline_parents``
+        property holds them (each name as the file writes it, percent-encoded, separated by
+        spaces); None for a decision without them and for other variables."""
+        if self.kind != "decision" or not self.parents:
+            return None
+        from ._names import encode_record
+
+        return encode_record([(written or {}).get(p, p) for p in self.parents])
 
     def columns(self) -> Iterator[tuple[tuple[int, ...], np.ndarray]]:
         """(parent state indices, child distribution) in row-major order of the parents."""
@@ -85,6 +116,7 @@ class UtilView:
     over: tuple[str, ...]
     values: np.ndarray  # one axis per variable of over
     weight: float
+    position: tuple[float, float] | None = None
 
 
 @dataclass(frozen=True)
@@ -158,12 +190,24 @@ def view_of(model: ModelSpec | HasSpec, *, as_bn: bool = False) -> NetView:
                 vs.cpt.form,
                 None if as_bn else _noisy(vs, states, table),
                 provenance_text(vs, titles),
+                vs.position,
+                tuple(next(iter(vs.state_aliases.get(s, [])), None) for s in vs.states),
+                tuple(vs.aliases),
+                tuple((s, a) for s, names in vs.state_aliases.items() for a in names),
             )
         )
     utilities: tuple[UtilView, ...] = ()
     if spec.utilities is not None and not as_bn:
         utilities = tuple(
-            UtilView(a.id, a.label, a.description, tuple(a.over), np.asarray(a.table), a.weight)
+            UtilView(
+                a.id,
+                a.label,
+                a.description,
+                tuple(a.over),
+                np.asarray(a.table),
+                a.weight,
+                a.position,
+            )
             for a in spec.utilities.attributes
             if not set(a.over) & set(windows)
         )
@@ -185,6 +229,9 @@ def view_of(model: ModelSpec | HasSpec, *, as_bn: bool = False) -> NetView:
         unwritable.append(f"the utility attributes over windows ({', '.join(over)})")
     if as_bn and spec.utilities is not None:
         unwritable.append(f"{len(spec.utilities.attributes)} utility attributes (a BN export)")
+    hidden = [v.id for v in spec.variables if not v.observable and v.id not in windows]
+    if hidden:
+        unwritable.append(f"observable: false of {', '.join(hidden)}")
     return NetView(
         spec.name,
         spec.title,
@@ -299,12 +346,18 @@ class RawVar:
     weight: float | None = None  # a utility's weight, where the file gives one
     names: str | None = None  # the estimative_names record (original names) if written
     baseline: str | None = None  # a decision's estimative_baseline (its table for queries)
+    baseline_parents: str | None = None  # its estimative_baseline_parents (encoded names)
     plate: bool = False  # inside GeNIe's temporal plate (<dynamic>): a copy in every slice
     lagged: list[str] | None = None  # its parents in the slice before (order="1")
     transition: np.ndarray | None = None  # (card, *parents, *lagged): the CPT from slice 2 on
     transition_line: int | None = None
     noisy: Any = None  # a GeNIe noisy-MAX node's parameters (genie_noisy.RawNoisy)
     provenance: str = ""  # the model's provenance, from a node comment estimative wrote
+    position: tuple[float, float] | None = None  # where the file draws the node (y down)
+    state_labels: dict[str, str] | None = None  # GeNIe's state labels, by state as written
+    diagtype: str | None = None  # GeNIe's diagnostic role: target, observation, auxiliary
+    aliases: str | None = None  # estimative_aliases (encoded names), if written
+    state_aliases: str | None = None  # estimative_state_aliases (encoded pairs), if written
 
 
 @dataclass
@@ -426,3 +479,51 @@ def property_of(text: str) -> tuple[str, str]:
     if len(value) >= 2 and value[0] == value[-1] == '"':
         value = value[1:-1]
     return m.group(1), value
+
+
+_NUMBER = r"[-+]?(?:\d+\.?\d*|\.\d+)(?:[eE][-+]?\d+)?"
+_POSITION = re.compile(rf"^\(?\s*({_NUMBER})\s*[,\s]\s*({_NUMBER})\s*\)?$")
+
+
+def position_of(text: str | None) -> tuple[float, float] | None:
+    """``(x, y)`` from a position as BIF, XMLBIF and NET write it (``(100, 200)``,
+    ``(100 200)``); ``None`` for anything else (a position is never worth refusing a file).
+
+    >>> position_of("(100, 200)"), position_of("12 x")
+    ((100.0, 200.0), None)
+    """
+    m = _POSITION.match((text or "").strip())
+    if m is None:
+        return None
+    x, y = float(m.group(1)), float(m.group(2))
+    return (x, y) if math.isfinite(x) and math.isfinite(y) else None
+
+
+def position_text(pos: tuple[float, float], sep: str = ", ") -> str:
+    """A position as the formats write it: ``(x, y)``, whole numbers without a decimal point.
+
+    >>> position_text((100.0, 20.5)), position_text((3.0, 4.0), " ")
+    ('(100, 20.5)', '(3 4)')
+    """
+    return "(" + sep.join(f"{v:g}" if v != int(v) else str(int(v)) for v in pos) + ")"
+
+
+def drawn_positions(view: NetView) -> dict[str, tuple[float, float]]:
+    """Where every node of ``view`` is drawn, in pixels (``y`` down): the model's own positions
+    when every variable has one (utility nodes without one go below their parents), else the
+    house's layered layout (:func:`estimative.layout.layout`), which GeNIe needs."""
+    from ...layout import layout
+
+    ids = [v.id for v in view.variables] + [u.id for u in view.utilities]
+    own = {v.id: v.position for v in view.variables} | {u.id: u.position for u in view.utilities}
+    if all(own[v.id] is not None for v in view.variables):
+        out = {k: p for k, p in own.items() if p is not None}
+        for u in view.utilities:
+            if u.id not in out:
+                xs = [out[p][0] for p in u.over]
+                out[u.id] = (sum(xs) / len(xs), max(out[p][1] for p in u.over) + 100.0)
+        return out
+    parents = {v.id: [*v.parents, *v.observes] for v in view.variables}
+    parents |= {u.id: list(u.over) for u in view.utilities}
+    lay = layout(ids, parents, gap=90.0, rank_gap=200.0)
+    return {k: (round(100.0 + x), round(60.0 + y)) for k, (x, y) in lay.pos.items() if k in own}

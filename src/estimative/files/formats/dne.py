@@ -32,7 +32,17 @@ from typing import Any
 import numpy as np
 
 from ...errors import did_you_mean
-from ._common import InteropWarning, NetView, RawNet, RawVar, ident_or_default, num, oneline
+from ._common import (
+    InteropWarning,
+    NetView,
+    RawNet,
+    RawVar,
+    ident_or_default,
+    num,
+    oneline,
+    position_of,
+    position_text,
+)
 from ._names import NAMES_PROPERTY, written_names
 from ._scanner import Scanner, Token
 
@@ -82,6 +92,22 @@ def _user(fields: dict[str, str], indent: str) -> list[str]:
     ]
 
 
+def _visual(position: tuple[float, float] | None) -> list[str]:
+    """Netica's ``visual`` block placing a node (its centre), when it has a position."""
+    if position is None:
+        return []
+    return ["\tvisual V1 {", f"\t\tcenter = {position_text(position)};", "\t\t};"]
+
+
+def _center(block: _Block) -> tuple[float, float] | None:
+    """The ``center = (x, y)`` of a node's ``visual`` block, if it has one."""
+    vis = next((b for k, _, b, _ in block.blocks if k == "visual"), None)
+    at = vis.attrs.get("center", (None, 0))[0] if vis is not None else None
+    if not (isinstance(at, list) and len(at) == 2 and all(isinstance(x, Token) for x in at)):
+        return None
+    return position_of(f"({at[0].value}, {at[1].value})")
+
+
 def write_dne(view: NetView) -> str:
     """Netica DNE: chance nodes (``probs``, nested one level per parent), decisions (``kind =
     DECISION``; their parents are what they observe) and utility attributes (``kind =
@@ -127,8 +153,10 @@ def write_dne(view: NetView) -> str:
         fields = {
             NAMES_PROPERTY: names.records.get(v.id, ""),
             "estimative_baseline": v.baseline or "",
+            "estimative_baseline_parents": v.baseline_parents(w) or "",
+            **v.alias_properties(),
         }
-        out += [*_user(fields, "\t"), "\t};"]
+        out += [*_visual(v.position), *_user(fields, "\t"), "\t};"]
     for u in view.utilities:
         out += [
             "",
@@ -144,7 +172,7 @@ def write_dne(view: NetView) -> str:
         if u.description:
             out.append(f"\tcomment = {_dne_str(u.description)};")
         fields = {NAMES_PROPERTY: names.records.get(u.id, ""), "estimative_weight": num(u.weight)}
-        out += [*_user(fields, "\t"), "\t};"]
+        out += [*_visual(u.position), *_user(fields, "\t"), "\t};"]
     out.append("};")
     return "\n".join(out) + "\n"
 
@@ -395,6 +423,10 @@ def read_dne(text: str, raw: RawNet) -> None:
             kind={"DECISION": "decision", "UTILITY": "utility"}.get(nkind, "chance"),
             names=field_of(NAMES_PROPERTY),
             baseline=field_of("estimative_baseline"),
+            baseline_parents=field_of("estimative_baseline_parents"),
+            aliases=field_of("estimative_aliases"),
+            state_aliases=field_of("estimative_state_aliases"),
+            position=_center(sub),
         )
         weight = field_of("estimative_weight")
         if weight is not None:

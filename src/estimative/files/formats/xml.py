@@ -24,10 +24,13 @@ from ._common import (
     NetView,
     RawNet,
     RawVar,
+    drawn_positions,
     ident_or_default,
     num,
     nums,
     oneline,
+    position_of,
+    position_text,
     property_of,
     set_flat,
     to_float,
@@ -81,14 +84,21 @@ def write_xmlbif(view: NetView) -> str:
         out.append(f"    {_prop('label', v.label)}")
         if v.description:
             out.append(f"    {_prop('description', v.description)}")
+        if v.position is not None:
+            out.append(f"    {_prop('position', position_text(v.position))}")
         if v.baseline is not None:
             out.append(f"    {_prop('estimative_baseline', v.baseline)}")
+        if (bp := v.baseline_parents()) is not None:
+            out.append(f"    {_prop('estimative_baseline_parents', bp)}")
+        out += [f"    {_prop(key, value)}" for key, value in v.alias_properties().items()]
         out.append("  </VARIABLE>")
     for u in view.utilities:
         out += ['  <VARIABLE TYPE="utility">', f"    <NAME>{_x(u.id)}</NAME>"]
         out += ["    <OUTCOME>utility</OUTCOME>", f"    {_prop('label', u.label)}"]
         if u.description:
             out.append(f"    {_prop('description', u.description)}")
+        if u.position is not None:
+            out.append(f"    {_prop('position', position_text(u.position))}")
         out += [f"    {_prop('estimative_weight', num(u.weight))}", "  </VARIABLE>"]
     for v in view.variables:
         out.append("  <DEFINITION>")
@@ -107,22 +117,20 @@ def write_xmlbif(view: NetView) -> str:
     return "\n".join(out) + "\n"
 
 
-def _layout(view: NetView) -> dict[str, tuple[int, int, int, int]]:
-    """GeNIe node rectangles: one row per generation, in the network's order."""
-    depth: dict[str, int] = {}
-    for v in view.variables:  # topological order
-        depth[v.id] = 1 + max((depth[p] for p in (*v.parents, *v.observes)), default=-1)
-    for u in view.utilities:
-        depth[u.id] = 1 + max(depth[p] for p in u.over)
-    rows: dict[int, int] = {}
-    pos = {}
-    for vid in depth:
-        d = depth[vid]
-        col = rows.get(d, 0)
-        rows[d] = col + 1
-        left, top = 40 + 170 * col, 40 + 110 * d
-        pos[vid] = (left, top, left + 140, top + 60)
-    return pos
+def _rectangle(center: tuple[float, float]) -> str:
+    """GeNIe's ``left top right bottom`` of a 140 x 60 node centred on ``center``."""
+    x, y = round(center[0]), round(center[1])
+    return f"{x - 70} {y - 30} {x + 70} {y + 30}"
+
+
+def _center(text: str) -> tuple[float, float] | None:
+    """The centre of GeNIe's ``left top right bottom``; ``None`` if it is not four numbers."""
+    try:
+        left, top, right, bottom = (float(x) for x in text.split())
+    except ValueError:
+        return None
+    x, y = left / 2 + right / 2, top / 2 + bottom / 2
+    return (x, y) if np.isfinite(x) and np.isfinite(y) else None
 
 
 def _genie_comment(text: str) -> str:
@@ -147,6 +155,12 @@ def write_xdsl(view: NetView) -> str:
         rec = names.records.get(vid)
         return [f'      <property id="{NAMES_PROPERTY}">{rec}</property>'] if rec else []
 
+    def alias_props(v: Any) -> list[str]:
+        return [
+            f'      <property id="{key}">{value}</property>'
+            for key, value in v.alias_properties().items()
+        ]
+
     out = [
         '<?xml version="1.0" encoding="UTF-8"?>',
         f"<!-- {_x(view.banner)} -->",
@@ -156,11 +170,15 @@ def write_xdsl(view: NetView) -> str:
     for v in view.variables:
         if v.noisy is not None:
             out += genie_noisy.noisymax_lines(model.var(v.id), model, view, w, names.states[v.id])
-            out += [*node_props(v.id), "    </noisymax>"]
+            out += [*node_props(v.id), *alias_props(v), "    </noisymax>"]
             continue
         tag = "decision" if v.kind == "decision" else "cpt"
         out.append(f'    <{tag} id="{_x(w[v.id])}">')
-        out += [f'      <state id="{_x(s)}" />' for s in names.states[v.id]]
+        labels = v.state_labels or (None,) * len(v.states)
+        out += [
+            f'      <state id="{_x(s)}"{f" label={chr(34)}{_x(lab)}{chr(34)}" if lab else ""} />'
+            for s, lab in zip(names.states[v.id], labels, strict=True)
+        ]
         parents = view.informed(v) if v.kind == "decision" else v.parents
         if parents:
             out.append(f"      <parents>{' '.join(w[p] for p in parents)}</parents>")
@@ -169,6 +187,9 @@ def write_xdsl(view: NetView) -> str:
         out += node_props(v.id)
         if v.baseline is not None:
             out.append(f'      <property id="estimative_baseline">{v.baseline}</property>')
+        if (bp := v.baseline_parents(w)) is not None:
+            out.append(f'      <property id="estimative_baseline_parents">{bp}</property>')
+        out += alias_props(v)
         out.append(f"    </{tag}>")
     mau = None
     if len(view.utilities) > 1 or any(u.weight != 1 for u in view.utilities):
@@ -197,7 +218,7 @@ def write_xdsl(view: NetView) -> str:
     )
     if view.description:
         out.append(f"      <comment>{_genie_comment(view.description)}</comment>")
-    pos = _layout(view)
+    pos = drawn_positions(view)  # the model's (a file's) positions, else the house layout
     texts = [
         (v.id, v.label, genie_noisy.comment_text(v.description, v.provenance))
         for v in view.variables
@@ -209,7 +230,7 @@ def write_xdsl(view: NetView) -> str:
         out.append('        <interior color="e5f6f7" />')
         out.append('        <outline color="000080" />')
         out.append('        <font color="000000" name="Arial" size="8" />')
-        out.append(f"        <position>{' '.join(map(str, pos[vid]))}</position>")
+        out.append(f"        <position>{_rectangle(pos[vid])}</position>")
         if description:
             out.append(f"        <comment>{_genie_comment(description)}</comment>")
         out.append("      </node>")
@@ -332,6 +353,10 @@ def _read_xmlbif(root: Element, raw: RawNet) -> None:
         if "estimative_weight" in vprops:
             var.weight = to_float(vprops["estimative_weight"], raw, el.line, "estimative_weight")
         var.names, var.baseline = vprops.get(NAMES_PROPERTY), vprops.get("estimative_baseline")
+        var.baseline_parents = vprops.get("estimative_baseline_parents")
+        var.aliases = vprops.get("estimative_aliases")
+        var.state_aliases = vprops.get("estimative_state_aliases")
+        var.position = position_of(vprops.get("position"))
         raw.add(var)
     for el in net.findall("DEFINITION") + net.findall("PROBABILITY"):
         for_ = el.find("FOR")
@@ -405,7 +430,16 @@ def _read_xdsl(root: Element, raw: RawNet) -> None:
         kind = {"decision": "decision", "utility": "utility"}.get(el.tag, "chance")
         var = RawVar(vid, ["utility"] if kind == "utility" else states, line=el.line, kind=kind)
         var.parents, var.cpt_line, var.names = parents, el.line, props.get(NAMES_PROPERTY)
+        var.state_labels = {
+            s.attrib.get("id", ""): s.attrib["label"]
+            for s in el.findall("state")
+            if "label" in s.attrib
+        }
+        var.diagtype = el.attrib.get("diagtype")
         var.baseline, var.plate = props.get("estimative_baseline"), el in plate
+        var.baseline_parents = props.get("estimative_baseline_parents")
+        var.aliases = props.get("estimative_aliases")
+        var.state_aliases = props.get("estimative_state_aliases")
         raw.unit = raw.unit or props.get("estimative_utility_unit")
         raw.add(var)
         if el.tag == "noisymax":
@@ -464,6 +498,8 @@ def _read_xdsl(root: Element, raw: RawNet) -> None:
             nm, cm = node.find("name"), node.find("comment")
             target.label = nm.text if nm is not None else None
             target.description = cm.text.replace("\\n", "\n") if cm is not None else None
+            at = node.find("position")
+            target.position = _center(at.text) if at is not None else None
             if ours and target.description:
                 target.description, target.provenance = genie_noisy.split_comment(
                     target.description
