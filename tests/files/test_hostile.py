@@ -150,8 +150,9 @@ def test_weights_whose_sum_overflows_are_refused(model) -> None:
     _refused(model(edit), "sums to more than the largest number", "variables[0].cpt.table")
 
 
-def test_noisy_or_over_the_table_limit_is_a_clean_error(tmp_path: Path) -> None:
-    """40 parents: the full table would hold 2^41 numbers (16 TiB); refused, naming the limit."""
+def test_a_full_table_over_the_parents_limit_is_a_clean_error(tmp_path: Path) -> None:
+    """40 parents written as a full table (2^40 rows): refused before a row is read, naming
+    the limit (a noisy-OR over them is factorised instead: tests/network/test_factorised.py)."""
     parents = [f"c{i}" for i in range(40)]
     lines = ["format: estimative/1", "title: wide", "as_of: 2017-01-01", "variables:"]
     for p in parents:
@@ -170,15 +171,15 @@ def test_noisy_or_over_the_table_limit_is_a_clean_error(tmp_path: Path) -> None:
         "    states: [off, on]",
         f"    parents: [{', '.join(parents)}]",
         "    cpt:",
-        "      noisy_or:",
-        "        leak: 0.01",
-        "        causes:",
+        "      table:",
+        "        - when: {" + ", ".join(f"{p}: off" for p in parents) + "}",
+        "          probs: {off: 0.5, on: 0.5}",
+        "      assumption: true",
+        "      rationale: test",
     ]
-    lines += [f"          {p}: {{on: 0.05}}" for p in parents]
-    lines += ["      assumption: true", "      rationale: test"]
     path = tmp_path / "wide.yaml"
     path.write_text("\n".join(lines) + "\n")
-    err = _refused(path, "40 parents", "ESTIMATIVE_MAX_PARENTS=")
+    err = _refused(path, "40 parents", "ESTIMATIVE_MAX_PARENTS=", "wide.yaml:")
     assert "MemoryError" not in err
 
 

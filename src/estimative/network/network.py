@@ -14,13 +14,14 @@ from typing import TYPE_CHECKING, Any, Literal
 
 import numpy as np
 
-from ..engine import Structure, run_query
+from ..engine import run_query
 from ..errors import ImpossibleEvidenceError, QueryError
 from ..files import load_model
 from ..graphs import topological_order
 from ..spec import ModelSpec, QueryRef
 from ..spec.timing import RuleSpec
 from .batch import BatchPosterior, query_batch
+from .chains import engine_nodes, factorised_error
 from .frames import cpt_frame
 from .marginals import Marginals, marginals
 from .mpe import explain
@@ -57,14 +58,10 @@ class Network:
         self.variables: tuple[str, ...] = tuple(order)
         self.states: dict[str, tuple[str, ...]] = {v: tuple(byid[v].states) for v in order}
         self.parents: dict[str, tuple[str, ...]] = {v: tuple(byid[v].parents) for v in order}
-        self.structure = Structure(
-            names=self.variables,
-            cards=tuple(len(self.states[v]) for v in order),
-            parents=tuple(tuple(order.index(p) for p in self.parents[v]) for v in order),
+        self.structure, cpts, self.chains = engine_nodes(
+            order, self.states, self.parents, {v: byid[v] for v in order}
         )
-        self.cpts: tuple[np.ndarray, ...] = tuple(
-            np.asarray(byid[v].table, dtype=float) for v in order
-        )
+        self.cpts: tuple[np.ndarray, ...] = tuple(cpts)
         for a in self.cpts:
             a.setflags(write=False)
 
@@ -85,6 +82,8 @@ class Network:
         arrs = list(self.cpts)
         for name, arr in cpts.items():
             i = self.index(name)
+            if name in self.chains:
+                raise factorised_error(self, name, "its CPT replaced by a full table")
             arr = np.asarray(arr, dtype=float)
             if arr.shape != arrs[i].shape:
                 raise QueryError(
@@ -106,7 +105,10 @@ class Network:
 
     def index(self, variable: str) -> int:
         try:
-            return self.structure.index(variable)
+            i = self.structure.index(variable)
+            if i >= len(self.variables):  # a factorised CPT's hidden chain node
+                raise KeyError(variable)
+            return i
         except KeyError:
             over_time(self.spec, variable)  # "name a slice", for a dynamic model's variable
             self.spec.variable(variable)  # raises the one "unknown variable" error
@@ -159,8 +161,11 @@ class Network:
         >>> sorted(Network.from_file("models/example").ancestors(["misread_intent"]))
         ['misread_intent', 'nk_provocation', 'private_channel', 'us_rhetoric']
         """
+        n = len(self.variables)  # a factorised CPT's chain nodes are not variables
         return {
-            self.variables[i] for i in self.structure.ancestors([self.index(v) for v in variables])
+            self.variables[i]
+            for i in self.structure.ancestors([self.index(v) for v in variables])
+            if i < n
         }
 
     def cpt_frame(self, variable: str) -> pd.DataFrame:
@@ -174,8 +179,25 @@ class Network:
         return cpt_frame(variable, self.states, self.parents[variable], self.cpt(variable))
 
     def cpt(self, variable: str) -> np.ndarray:
-        """The CPT of ``variable``: shape ``(card, *parent cards)``, parents as in ``self.parents``."""
-        return self.cpts[self.index(variable)]
+        """The CPT of ``variable``: shape ``(card, *parent cards)``, parents as in ``self.parents``.
+
+        A factorised noisy-OR or noisy-MAX (``variable in self.chains``) has no full table:
+        :class:`~estimative.errors.QueryError` says so."""
+        i = self.index(variable)
+        if variable in self.chains:
+            raise factorised_error(self, variable, "its full table")
+        return self.cpts[i]
+
+    def nodes(self, variable: str) -> tuple[int, ...]:
+        """The engine nodes whose tables hold ``variable``'s CPT: its own index, or for a
+        factorised noisy CPT its chain (the leak's node, then one node per parent, the last
+        being the variable itself; see :mod:`.chains`).
+
+        >>> Network.from_file("models/example").nodes("armed_clash")
+        (4,)
+        """
+        i = self.index(variable)
+        return self.chains.get(variable, (i,))
 
     # ------------------------------------------------------------------ conditions
     def resolve(

@@ -43,6 +43,9 @@ def seal(
 ) -> ModelSpec:
     """Attach the expanded tables (and the origin) to a spec whose rules all passed."""
     for v in spec.variables:
+        if v.id in expanded.factors:  # a noisy CPT too large to expand: its parameters
+            _attach(v, _table=None, _bands=None, _factors=expanded.factors[v.id])
+            continue
         _attach(v, _table=expanded.tables[v.id], _bands=expanded.bands.get(v.id))
     if spec.utilities is not None:
         for a in spec.utilities.attributes:
@@ -119,7 +122,8 @@ def derive(
                 nv, _table=np.asarray(tables[v.id], dtype=float), _bands=(bands or {}).get(v.id)
             )
         elif v.id in old and old[v.id] is v:
-            _attach(nv, _table=v.table, _bands=v.bands)
+            table = v._table if v._factors is not None else v.table  # factorised: no table
+            _attach(nv, _table=table, _bands=v.bands, _factors=v._factors)
         else:
             raise ModelError(Problem(f"no table for the derived variable '{v.id}'"))
         fresh.append(nv)
