@@ -22,7 +22,7 @@ import sys
 from collections.abc import Callable, Sequence
 
 from .._version import __version__
-from ..errors import EstimativeError, ResourceError
+from ..errors import EstimativeError, ResourceError, TextWarning
 from . import analysis, brief, decide, explore, forecast, learn, model
 from ._errors import report
 
@@ -97,7 +97,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         parser.print_help()
         return 2
     try:
-        return commands[args.command](args)
+        return _run(commands[args.command], args)
     except EstimativeError as exc:
         options = {s for a in parsers[args.command]._actions for s in a.option_strings}
         return report(exc, options=options, as_json=getattr(args, "json", False))
@@ -122,6 +122,32 @@ def main(argv: Sequence[str] | None = None) -> int:
         if args.debug:
             raise
         return _internal(exc)
+
+
+def _run(command: Command, args: argparse.Namespace) -> int:
+    """Run ``command``; the :class:`~estimative.errors.TextWarning` s it raised (text changed
+    so that it could be drawn or written) are printed once per kind at the end, as
+    ``warning: ...`` on stderr, naming every character replaced; other warnings are shown as
+    Python shows them."""
+    import warnings
+
+    original = warnings.showwarning
+    chars: dict[str, set[str]] = {}
+
+    def show(message: Warning | str, category: type[Warning], *rest: object, **kw: object) -> None:
+        if isinstance(message, TextWarning):
+            chars.setdefault(message.kind, set()).update(message.chars)
+            return
+        original(message, category, *rest, **kw)  # type: ignore[arg-type]
+
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("always", TextWarning)
+            warnings.showwarning = show
+            return command(args)
+    finally:
+        for kind, found in chars.items():
+            sys.stderr.write(f"warning: {TextWarning.text(kind, found)}\n")
 
 
 #: File-system failures of the machine, reported as such (exit 2), not as a bug.
