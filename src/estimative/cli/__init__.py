@@ -17,10 +17,10 @@ and :mod:`.learn`.
 from __future__ import annotations
 
 import argparse
-import errno
 import sys
 from collections.abc import Callable, Sequence
 
+from .._io import machine_failure
 from .._version import __version__
 from ..errors import EstimativeError, ResourceError, TextWarning
 from . import analysis, brief, decide, explore, forecast, learn, model
@@ -113,10 +113,14 @@ def main(argv: Sequence[str] | None = None) -> int:
     except OSError as exc:
         if args.debug:
             raise
-        if exc.errno not in _MACHINE_ERRNOS:
+        failure = machine_failure(exc, "the output")
+        if failure is None:
             return _internal(exc)
-        problem = f"{exc.strerror or exc}" + (f": {exc.filename}" if exc.filename else "")
-        err = ResourceError(problem, fix="free space or fix permissions, then rerun the command")
+        err = ResourceError(
+            failure[0],
+            fix=failure[1]
+            + "; files written before are intact (each is written whole or not at all)",
+        )
         return report(err, options=set(), as_json=getattr(args, "json", False))
     except Exception as exc:
         if args.debug:
@@ -148,10 +152,6 @@ def _run(command: Command, args: argparse.Namespace) -> int:
     finally:
         for kind, found in chars.items():
             sys.stderr.write(f"warning: {TextWarning.text(kind, found)}\n")
-
-
-#: File-system failures of the machine, reported as such (exit 2), not as a bug.
-_MACHINE_ERRNOS = {errno.ENOSPC, errno.EDQUOT, errno.EROFS, errno.EACCES, errno.EPERM, errno.EIO}
 
 
 def _internal(exc: BaseException) -> int:
