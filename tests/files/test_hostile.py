@@ -111,6 +111,17 @@ def test_lone_surrogate_is_a_located_error(model) -> None:
     )
 
 
+@pytest.mark.parametrize("states", ["[]", "[only]"])
+def test_a_variable_without_two_states_is_a_located_error(model, states: str) -> None:
+    """A parent (weather) with no states: once an IndexError in its children's CPTs."""
+    err = _refused(
+        model(lambda t: t.replace("states: [no_rain, rain]", f"states: {states}")),
+        "model.yaml:13: variables[0].states: a variable needs at least two states",
+        'states: ["no", "yes"]',
+    )
+    assert "internal error" not in err
+
+
 def test_empty_section_file_says_what_to_write(model) -> None:
     err = _refused(model(extra={"policies.yaml": "# none yet\n"}), "policies.yaml")
     assert "write its 'policies:' section, or delete the file" in err

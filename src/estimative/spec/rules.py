@@ -226,6 +226,7 @@ def check_spec(spec: ModelSpec, loc: Locator, folder: Path) -> tuple[list[Proble
                     ("variables", i, "states"),
                     "a variable needs at least two states",
                     found=str(v.states),
+                    fix='list its states in order, e.g. states: ["no", "yes"]',
                 )
             )
         known.setdefault(v.id, list(v.states))
@@ -286,7 +287,13 @@ def check_spec(spec: ModelSpec, loc: Locator, folder: Path) -> tuple[list[Proble
     # CPTs
     if parents_ok:
         for i, v in enumerate(spec.variables):
-            if any(p not in known for p in v.parents) or len(set(v.states)) != len(v.states):
+            # a variable (or a parent) without two distinct states is reported above; its
+            # table has no shape to check against
+            if (
+                any(p not in known or len(set(known[p])) < 2 for p in v.parents)
+                or len(set(v.states)) != len(v.states)
+                or len(v.states) < 2
+            ):
                 continue
             cards = [len(known[p]) for p in v.parents]
             if is_noisy(v) and factorised(len(v.states), cards):
