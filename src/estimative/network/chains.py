@@ -35,12 +35,12 @@ def engine_nodes(
     states: Mapping[str, Sequence[str]],
     parents: Mapping[str, Sequence[str]],
     variables: Mapping[str, Any],
-) -> tuple[Structure, list[np.ndarray], dict[str, tuple[int, ...]]]:
+) -> tuple[Structure, tuple[np.ndarray, ...], dict[str, tuple[int, ...]]]:
     """The engine's structure and tables for variables in topological ``order``, and each
     factorised variable's chain of engine nodes (``(leak node, ..., the variable)``).
 
-    ``variables`` maps each id to its :class:`~estimative.spec.VariableSpec` (its ``table``,
-    or its ``factors`` when factorised).
+    ``variables`` maps (at least) each id of ``order`` to its
+    :class:`~estimative.spec.VariableSpec` (its ``table``, or its ``factors`` when factorised).
 
     >>> from estimative import load_model
     >>> spec = load_model("models/example")
@@ -80,7 +80,7 @@ def engine_nodes(
             cpts[node] = np.asarray(tables[j], dtype=float)
             nodes.append(node)
         chains[v] = tuple(nodes)
-    return Structure(tuple(names), tuple(cards), tuple(pars)), cpts, chains
+    return Structure(tuple(names), tuple(cards), tuple(pars)), tuple(cpts), chains
 
 
 def chain_tables(

@@ -58,10 +58,9 @@ class Network:
         self.variables: tuple[str, ...] = tuple(order)
         self.states: dict[str, tuple[str, ...]] = {v: tuple(byid[v].states) for v in order}
         self.parents: dict[str, tuple[str, ...]] = {v: tuple(byid[v].parents) for v in order}
-        self.structure, cpts, self.chains = engine_nodes(
-            order, self.states, self.parents, {v: byid[v] for v in order}
+        self.structure, self.cpts, self.chains = engine_nodes(
+            order, self.states, self.parents, byid
         )
-        self.cpts: tuple[np.ndarray, ...] = tuple(cpts)
         for a in self.cpts:
             a.setflags(write=False)
 
@@ -161,12 +160,8 @@ class Network:
         >>> sorted(Network.from_file("models/example").ancestors(["misread_intent"]))
         ['misread_intent', 'nk_provocation', 'private_channel', 'us_rhetoric']
         """
-        n = len(self.variables)  # a factorised CPT's chain nodes are not variables
-        return {
-            self.variables[i]
-            for i in self.structure.ancestors([self.index(v) for v in variables])
-            if i < n
-        }
+        found = self.structure.ancestors([self.index(v) for v in variables])
+        return {self.variables[i] for i in found if i < len(self.variables)}  # no chain nodes
 
     def cpt_frame(self, variable: str) -> pd.DataFrame:
         """The CPT of ``variable`` as a table: one row per combination of parent states, one
@@ -179,25 +174,16 @@ class Network:
         return cpt_frame(variable, self.states, self.parents[variable], self.cpt(variable))
 
     def cpt(self, variable: str) -> np.ndarray:
-        """The CPT of ``variable``: shape ``(card, *parent cards)``, parents as in ``self.parents``.
-
-        A factorised noisy-OR or noisy-MAX (``variable in self.chains``) has no full table:
-        :class:`~estimative.errors.QueryError` says so."""
-        i = self.index(variable)
+        """The CPT of ``variable``: shape ``(card, *parent cards)``, parents as in ``self.parents``
+        (a factorised noisy CPT, ``variable in self.chains``, has none: a QueryError says so)."""
         if variable in self.chains:
             raise factorised_error(self, variable, "its full table")
-        return self.cpts[i]
+        return self.cpts[self.index(variable)]
 
     def nodes(self, variable: str) -> tuple[int, ...]:
-        """The engine nodes whose tables hold ``variable``'s CPT: its own index, or for a
-        factorised noisy CPT its chain (the leak's node, then one node per parent, the last
-        being the variable itself; see :mod:`.chains`).
-
-        >>> Network.from_file("models/example").nodes("armed_clash")
-        (4,)
-        """
-        i = self.index(variable)
-        return self.chains.get(variable, (i,))
+        """The engine nodes holding ``variable``'s CPT: its index, or a factorised noisy CPT's
+        chain (:mod:`.chains`). ``nodes("armed_clash")`` of models/example is ``(4,)``."""
+        return self.chains.get(variable) or (self.index(variable),)
 
     # ------------------------------------------------------------------ conditions
     def resolve(

@@ -107,9 +107,11 @@ def derive(
     *,
     tables: Mapping[str, np.ndarray],
     bands: Mapping[str, np.ndarray | None] | None = None,
+    factors: Mapping[str, Any] | None = None,
 ) -> ModelSpec:
     """A new spec with ``variables`` (new objects), the tables of variables kept from ``spec``
-    and ``tables`` for the others; the origin is kept, the hash computed afresh.
+    and ``tables`` for the others (``factors`` for a factorised noisy CPT: its parameters, in
+    the new variable's parent order); the origin is kept, the hash computed afresh.
 
     Used for networks the analyses build for themselves (decisions cut from their parents,
     utility nodes, copies of variables before a policy); nothing is checked again."""
@@ -117,7 +119,9 @@ def derive(
     fresh = []
     for v in variables:
         nv = v.model_copy()
-        if v.id in tables:
+        if factors and v.id in factors:
+            _attach(nv, _table=None, _bands=None, _factors=factors[v.id])
+        elif v.id in tables:
             _attach(
                 nv, _table=np.asarray(tables[v.id], dtype=float), _bands=(bands or {}).get(v.id)
             )
