@@ -105,7 +105,7 @@ TITLE_WIDTH, TITLE_LINES = 100, 3
 def plain_strings(
     value: Any, found: set[str], clean: Callable[[str, set[str]], str] | None = None
 ) -> Any:
-    r"""``value`` with every string in it (in dicts, lists and tuples, keys included) passed
+    r"""``value`` with every string in it (in plain dicts, lists and tuples, keys included) passed
     through ``clean`` (default :func:`plain_text`: lone surrogates replaced), each character
     replaced added to ``found``; anything else is returned as it is.
 
@@ -116,9 +116,9 @@ def plain_strings(
     fn = clean or plain_text
     if isinstance(value, str):
         return fn(value, found)
-    if isinstance(value, Mapping):
+    if type(value) is dict:  # plain containers only: a result type is passed as it is
         return {plain_strings(k, found, fn): plain_strings(v, found, fn) for k, v in value.items()}
-    if isinstance(value, list | tuple):
+    if type(value) in (list, tuple):
         return type(value)(plain_strings(v, found, fn) for v in value)
     return value
 
