@@ -18,6 +18,7 @@ from ..layout import GraphLayout, border_point, layout
 from ..network import Network, all_marginals
 from ..network.view import BAR_COLOR, KIND_COLORS
 from ..spec import ModelSpec
+from ._common import drawn_text, plain_figure, replaced_warning
 
 if TYPE_CHECKING:
     from matplotlib.figure import Figure
@@ -29,6 +30,20 @@ __all__ = ["GraphLayout", "graph_figure", "layout"]
 _COLORS = KIND_COLORS
 
 
+#: Lines of a variable's label in its box; a longer label ends with an ellipsis.
+LABEL_LINES = 4
+
+
+def _lines(label: str, wrap: int) -> list[str]:
+    """A label wrapped to ``wrap`` characters, at most :data:`LABEL_LINES` lines (a long
+    word is broken; the last line ends with an ellipsis when text was cut)."""
+    lines = textwrap.wrap(label, wrap, break_long_words=True)
+    if len(lines) > LABEL_LINES:
+        lines = [*lines[: LABEL_LINES - 1], lines[LABEL_LINES - 1][: max(wrap - 1, 1)] + "\u2026"]
+    return lines
+
+
+@plain_figure
 def graph_figure(
     model: Network | ModelSpec,
     *,
@@ -93,7 +108,9 @@ def graph_figure(
     ids = [v.id for v in spec.variables]
     parents = {v.id: list(v.parents) for v in spec.variables}
     outs = set(outcomes if outcomes is not None else (o.target for o in spec.outcomes))
-    labels = {v.id: textwrap.wrap(v.label, wrap) or [v.id] for v in spec.variables}
+    found: set[str] = set()
+    labels = {v.id: _lines(drawn_text(v.label, found), wrap) or [v.id] for v in spec.variables}
+    replaced_warning(found)
     max_lines = max((len(x) for x in labels.values()), default=1)
     # Units are inches: box size follows the text.
     char_w = font_size / 72 * 0.55

@@ -139,7 +139,8 @@ def cmd_show(args: argparse.Namespace) -> int:
                         "assumption": v.cpt.assumption,
                         "rationale": v.cpt.rationale,
                         "sources": [c.model_dump() for c in v.cpt.sources],
-                        "table": net.cpt(v.id),
+                        # a factorised noisy CPT has no full table: null
+                        "table": None if v.id in net.chains else net.cpt(v.id),
                     }
                     for v in variables
                 ],

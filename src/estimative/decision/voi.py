@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import html
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 import numpy as np
@@ -178,6 +178,7 @@ def _twin_network(net: Network, affected: set[str]) -> tuple[Network, dict[str, 
     extra = []
     tables: dict[str, np.ndarray] = {}
     bands: dict[str, np.ndarray | None] = {}
+    factors: dict[str, Any] = {}
     for var in net.spec.variables:
         if var.id in names:
             copy = var.model_copy(
@@ -188,9 +189,19 @@ def _twin_network(net: Network, affected: set[str]) -> tuple[Network, dict[str, 
                     "parents": [names.get(p, p) for p in var.parents],
                 }
             )
-            tables[copy.id], bands[copy.id] = var.table, var.bands
+            if var.factors is not None:  # a factorised noisy CPT: its parameters, renamed
+                f = var.factors
+                factors[copy.id] = replace(
+                    f,
+                    absent={names.get(p, p): s for p, s in f.absent.items()},
+                    written={(names.get(p, p), s): x for (p, s), x in f.written.items()},
+                )
+            else:
+                tables[copy.id], bands[copy.id] = var.table, var.bands
             extra.append(copy)
-    spec = derive(net.spec, [*net.spec.variables, *extra], tables=tables, bands=bands)
+    spec = derive(
+        net.spec, [*net.spec.variables, *extra], tables=tables, bands=bands, factors=factors
+    )
     return Network(spec), names
 
 

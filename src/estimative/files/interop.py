@@ -355,7 +355,7 @@ def import_file(path: str | os.PathLike[str], *, normalize: bool = False) -> Mod
             fix="name a text file",
         )
     if not data.strip():
-        raise raw.fail("file is empty", fix=f"name a {raw.fmt.upper()} file")
+        raise raw.fail("file is empty", 1, fix=f"name a {raw.fmt.upper()} file")
     try:
         _read(data, raw)
     except _READ_ERRORS as exc:

@@ -13,6 +13,7 @@ from ..engine import posterior_batch
 from ..engine.core import Layout
 from ..errors import QueryError
 from ..spec.timing import RuleSpec
+from .chains import factorised_error
 from .names import named
 from .prepared import Evidence
 from .react import reacting, reacting_cpts
@@ -296,12 +297,18 @@ def _cpts(
     if isinstance(cpts, Mapping):
         arrays = list(net.cpts)
         for name, arr in cpts.items():
-            arrays[net.index(name)] = np.asarray(arr, dtype=float)
+            i = net.index(name)
+            if name in net.chains:
+                raise factorised_error(net, name, "its CPT given as one array")
+            arrays[i] = np.asarray(arr, dtype=float)
         return arrays
-    if len(cpts) != len(net.variables):
+    if len(cpts) != len(net.cpts):
+        hidden = len(net.cpts) - len(net.variables)
         raise QueryError(
-            f"got {len(cpts)} CPTs for {len(net.variables)} variables",
-            fix="pass one array per variable in net.variables order, or a {name: array} mapping",
+            f"got {len(cpts)} CPTs for {len(net.variables)} variables"
+            + (f" and {hidden} hidden chain nodes of factorised CPTs" if hidden else ""),
+            fix="pass one array per variable in net.variables order (then the chain nodes, "
+            "as draw_cpts returns them), or a {name: array} mapping",
         )
     return [np.asarray(a, dtype=float) for a in cpts]
 

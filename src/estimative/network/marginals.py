@@ -157,7 +157,8 @@ def marginals(
     return Marginals(
         net.variables,
         net.states,
-        dict(zip(net.variables, res.probs, strict=True)),
+        # the engine's nodes past the variables are a factorised CPT's hidden chain
+        dict(zip(net.variables, res.probs[: len(net.variables)], strict=True)),
         res.evidence_prob,
         res.impossible,
         _describe(ev.describe(), given, do, row_soft),

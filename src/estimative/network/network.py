@@ -14,13 +14,14 @@ from typing import TYPE_CHECKING, Any, Literal
 
 import numpy as np
 
-from ..engine import Structure, run_query
+from ..engine import run_query
 from ..errors import ImpossibleEvidenceError, QueryError
 from ..files import load_model
 from ..graphs import topological_order
 from ..spec import ModelSpec, QueryRef
 from ..spec.timing import RuleSpec
 from .batch import BatchPosterior, query_batch
+from .chains import engine_nodes, factorised_error
 from .frames import cpt_frame
 from .marginals import Marginals, marginals
 from .mpe import explain
@@ -58,13 +59,8 @@ class Network:
         self.variables: tuple[str, ...] = tuple(order)
         self.states: dict[str, tuple[str, ...]] = {v: tuple(byid[v].states) for v in order}
         self.parents: dict[str, tuple[str, ...]] = {v: tuple(byid[v].parents) for v in order}
-        self.structure = Structure(
-            names=self.variables,
-            cards=tuple(len(self.states[v]) for v in order),
-            parents=tuple(tuple(order.index(p) for p in self.parents[v]) for v in order),
-        )
-        self.cpts: tuple[np.ndarray, ...] = tuple(
-            np.asarray(byid[v].table, dtype=float) for v in order
+        self.structure, self.cpts, self.chains = engine_nodes(
+            order, self.states, self.parents, byid
         )
         for a in self.cpts:
             a.setflags(write=False)
@@ -87,6 +83,8 @@ class Network:
         arrs = list(self.cpts)
         for name, arr in cpts.items():
             i = self.index(name)
+            if name in self.chains:
+                raise factorised_error(self, name, "its CPT replaced by a full table")
             arr = np.asarray(arr, dtype=float)
             if arr.shape != arrs[i].shape:
                 raise QueryError(
@@ -129,7 +127,10 @@ class Network:
     def index(self, variable: str) -> int:
         variable = self.name_of(variable)
         try:
-            return self.structure.index(variable)
+            i = self.structure.index(variable)
+            if i >= len(self.variables):  # a factorised CPT's hidden chain node
+                raise KeyError(variable)
+            return i
         except KeyError:
             over_time(self.spec, variable)  # "name a slice", for a dynamic model's variable
             self.spec.variable(variable)  # raises the one "unknown variable" error
@@ -183,9 +184,8 @@ class Network:
         >>> sorted(Network.from_file("models/example").ancestors(["misread_intent"]))
         ['misread_intent', 'nk_provocation', 'private_channel', 'us_rhetoric']
         """
-        return {
-            self.variables[i] for i in self.structure.ancestors([self.index(v) for v in variables])
-        }
+        found = self.structure.ancestors([self.index(v) for v in variables])
+        return {self.variables[i] for i in found if i < len(self.variables)}  # no chain nodes
 
     def cpt_frame(self, variable: str) -> pd.DataFrame:
         """The CPT of ``variable`` as a table: one row per combination of parent states, one
@@ -199,8 +199,14 @@ class Network:
         return cpt_frame(variable, self.states, self.parents[variable], self.cpt(variable))
 
     def cpt(self, variable: str) -> np.ndarray:
-        """The CPT of ``variable``: shape ``(card, *parent cards)``, parents as in ``self.parents``."""
+        """The CPT of ``variable``, shape ``(card, *parent cards)``; none if factorised (QueryError)."""
+        if variable in self.chains:
+            raise factorised_error(self, variable, "its full table")
         return self.cpts[self.index(variable)]
+
+    def nodes(self, variable: str) -> tuple[int, ...]:
+        """The engine nodes holding ``variable``'s CPT: its index, or its chain (:mod:`.chains`)."""
+        return self.chains.get(variable) or (self.index(variable),)
 
     # ------------------------------------------------------------------ conditions
     def resolve(
@@ -565,8 +571,7 @@ class Network:
         return explain(reacting(self, ev.rules) if ev.rules else self, names, ev)
 
     def with_window(self, window: str) -> Network:
-        """This network with the window ``window`` (``"clash@2018H1..2018H2"``: the highest
-        state in those slices) when the model did not name it; see :mod:`.trajectory`."""
+        """This network with the window ``window`` (``"x@2018H1..2018H2"``; :mod:`.trajectory`)."""
         return window_network(self, self.name_of(window))
 
     def trajectory(self, variable: str, **conditions: Any) -> Trajectory:
@@ -581,9 +586,8 @@ class Network:
 
     # ------------------------------------------------------------------ interop
     def to_pgmpy(self, *, do: Mapping[str, str] | None = None) -> Any:
-        """This network as a pgmpy ``DiscreteBayesianNetwork`` (the reference for tests,
-        benchmarks and exports); ``do`` is surgery in the pgmpy model itself (pgmpy's own
-        ``CausalInference`` is wrong with evidence, pgmpy #3543)."""
+        """This network as a pgmpy ``DiscreteBayesianNetwork`` (the tests' reference); ``do`` is
+        surgery in the pgmpy model (pgmpy's ``CausalInference`` is wrong with evidence, #3543)."""
         from .reference import to_pgmpy
 
         return to_pgmpy(self, do=do)

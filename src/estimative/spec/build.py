@@ -53,6 +53,9 @@ def seal(
 ) -> ModelSpec:
     """Attach the expanded tables (and the origin) to a spec whose rules all passed."""
     for v in spec.variables:
+        if v.id in expanded.factors:  # a noisy CPT too large to expand: its parameters
+            _attach(v, _table=None, _bands=None, _factors=expanded.factors[v.id])
+            continue
         _attach(v, _table=expanded.tables[v.id], _bands=expanded.bands.get(v.id))
     if spec.utilities is not None:
         for a in spec.utilities.attributes:
@@ -115,9 +118,11 @@ def derive(
     *,
     tables: Mapping[str, np.ndarray],
     bands: Mapping[str, np.ndarray | None] | None = None,
+    factors: Mapping[str, Any] | None = None,
 ) -> ModelSpec:
     """A new spec with ``variables`` (new objects), the tables of variables kept from ``spec``
-    and ``tables`` for the others; the origin is kept, the hash computed afresh.
+    and ``tables`` for the others (``factors`` for a factorised noisy CPT: its parameters, in
+    the new variable's parent order); the origin is kept, the hash computed afresh.
 
     Used for networks the analyses build for themselves (decisions cut from their parents,
     utility nodes, copies of variables before a policy); nothing is checked again."""
@@ -125,12 +130,15 @@ def derive(
     fresh = []
     for v in variables:
         nv = v.model_copy()
-        if v.id in tables:
+        if factors and v.id in factors:
+            _attach(nv, _table=None, _bands=None, _factors=factors[v.id])
+        elif v.id in tables:
             _attach(
                 nv, _table=np.asarray(tables[v.id], dtype=float), _bands=(bands or {}).get(v.id)
             )
         elif v.id in old and old[v.id] is v:
-            _attach(nv, _table=v.table, _bands=v.bands)
+            table = v._table if v._factors is not None else v.table  # factorised: no table
+            _attach(nv, _table=table, _bands=v.bands, _factors=v._factors)
         else:
             raise ModelError(Problem(f"no table for the derived variable '{v.id}'"))
         fresh.append(nv)

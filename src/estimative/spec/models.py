@@ -16,7 +16,7 @@ from typing import Annotated, Any, Literal
 import numpy as np
 from pydantic import Field, PrivateAttr, field_validator, model_validator
 
-from ..errors import QueryError, did_you_mean
+from ..errors import ModelError, Problem, QueryError, did_you_mean
 from .analysts import AnalystSpec, LearnedFrom
 from .evidence import BackgroundFact, QuoteTag, ReferenceClass, ReferenceUse
 from .timing import RuleSpec, TimeSpec
@@ -151,6 +151,7 @@ class VariableSpec(_Base):
     position: Position | None = None
     _table: np.ndarray | None = PrivateAttr(default=None)
     _bands: np.ndarray | None = PrivateAttr(default=None)
+    _factors: Any = PrivateAttr(default=None)
 
     def state_named(self, name: str) -> str | None:
         """The state ``name`` is (a state, or an alias of one); ``None`` when it is neither.
@@ -165,12 +166,34 @@ class VariableSpec(_Base):
 
     @property
     def table(self) -> np.ndarray:
-        """The full CPT, shape ``(len(states), *parent cardinalities)``; columns sum to 1."""
+        """The full CPT, shape ``(len(states), *parent cardinalities)``; columns sum to 1.
+
+        A factorised noisy-OR or noisy-MAX CPT (:attr:`factors`) has no full table: asking
+        for it raises :class:`~estimative.errors.ModelError` naming the variable."""
         if self._table is None:
+            if self._factors is not None:
+                raise ModelError(
+                    Problem(
+                        f"the CPT of '{self.id}' is a {self.cpt.form} over "
+                        f"{len(self.parents)} parents, kept factorised: its full table is "
+                        "never built, and this step needs it",
+                        field=f"{self.id}.cpt",
+                        fix="use a command that runs on the network (query, marginals, "
+                        "brief), or give the variable fewer parents; the limit is "
+                        "ESTIMATIVE_MAX_NOISY_CELLS (docs/model-format.md, Limits)",
+                    )
+                )
             raise RuntimeError(
                 f"variable {self.id!r} was not expanded; build specs with load_model"
             )
         return self._table
+
+    @property
+    def factors(self) -> Any:
+        """A noisy-OR or noisy-MAX CPT too large to expand: its checked parameters (a
+        :class:`~estimative.spec.noisy.NoisyPoint`, whose ``chain()`` is the factorised form
+        the network runs); ``None`` for every CPT that has a full :attr:`table`."""
+        return self._factors
 
     @property
     def bands(self) -> np.ndarray | None:
@@ -474,15 +497,27 @@ class ModelSpec(_Base):
         if self._hash is not None:
             return self._hash
         payload = _without_new_defaults(self.model_dump(mode="json"))
-        payload["_tables"] = {
-            v.id: np.round(v.table, 15).tolist() if v._table is not None else None
-            for v in self.variables
-        }
+        payload["_tables"] = {v.id: _numbers(v) for v in self.variables}
         blob = json.dumps(payload, sort_keys=True, separators=(",", ":")).encode()
         digest = hashlib.sha256(blob).hexdigest()[:16]
-        if all(v._table is not None for v in self.variables):  # never cache a half-built spec
+        # never cache a half-built spec
+        if all(v._table is not None or v._factors is not None for v in self.variables):
             self._hash = digest
         return digest
+
+
+def _numbers(v: VariableSpec) -> Any:
+    """A variable's expanded numbers for the hash: its table, or a factorised CPT's
+    parameters (leak and links)."""
+    if v._table is not None:
+        return np.round(v._table, 15).tolist()
+    if v._factors is not None:
+        f = v._factors
+        return {
+            "leak": np.round(np.asarray(f.leak, dtype=float), 15).tolist(),
+            "links": [np.round(x, 15).tolist() for x in f.links],
+        }
+    return None
 
 
 #: Fields added after models were first hashed, with their defaults: a model that leaves them

@@ -255,6 +255,11 @@ def build_spec(raw: RawNet, path: Path, *, normalize: bool = False) -> ModelSpec
             continue
         if bad:
             continue
+        if any(  # a parent without two states is reported as such; its children have no shape
+            raw.variables[q].kind != "utility" and len(set(raw.variables[q].states)) < 2
+            for q in var.parents
+        ):
+            continue
         labels[vid] = (var.label or "").strip() or first[var.name][0]
         descriptions[vid] = (var.description or "").strip()
         if var.kind == "decision":
