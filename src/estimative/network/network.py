@@ -382,7 +382,14 @@ class Network:
             k: dict(zip(self.states[k], map(float, v), strict=True)) for k, v in ev.soft.items()
         }
         return Posterior(
-            target, self.states.get(target, ()), probs, dict(ev.given), dict(ev.do), soft, pe
+            target,
+            self.states.get(target, ()),
+            probs,
+            dict(ev.given),
+            dict(ev.do),
+            soft,
+            pe,
+            state_aliases=self._state_aliases.get(target, {}),
         )
 
     def query_joint(
@@ -426,6 +433,8 @@ class Network:
             probs,
             dict(ev.given),
             dict(ev.do),
+            aliases=self.spec.aliases,
+            state_aliases=self._state_aliases,
         )
 
     def query_batch(
