@@ -10,6 +10,7 @@ open-source tool reads DNE.
 from __future__ import annotations
 
 import gzip
+import json
 import warnings
 from pathlib import Path
 
@@ -160,6 +161,8 @@ def test_names_netica_cannot_hold_come_back(tmp_path: Path) -> None:
         back.query("Disease", given={"CO2Report": "<7.5"}).to_dict()
         == net.query("Disease", given={"CO2Report": "<7.5"}).to_dict()
     )
+    # and Netica shows the names as written, in the states' titles
+    assert '\tstatetitles = ("<7.5", ">=7.5");' in text.splitlines()
 
 
 def test_the_example_through_dne(tmp_path: Path) -> None:
@@ -174,6 +177,74 @@ def test_the_example_through_dne(tmp_path: Path) -> None:
         assert np.array_equal(back.cpt(v), net.cpt(v)), v
         assert back.spec.variable(v).description == net.spec.variable(v).description
     assert back.spec.variable("us_rhetoric").kind == "decision"
+
+
+# ------------------------------------------------------------------------------ state titles
+#: Netica's titles of states: any text, one per state ("" or an empty entry for none).
+TITLES = """\
+// ~->[DNET-1]->~
+bnet Lawn {
+node Weather {
+\tkind = NATURE;
+\tdiscrete = TRUE;
+\tchance = CHANCE;
+\tstates = (sunny, rain, fog);
+\tstatetitles = ("Sunny", "Heavy rain", );
+\tparents = ();
+\tprobs = (0.6, 0.3, 0.1);
+\t};
+node Grass {
+\tkind = NATURE;
+\tdiscrete = TRUE;
+\tchance = CHANCE;
+\tstates = (dry, wet);
+\tstatetitles = ("dry grass", "");
+\tparents = (Weather);
+\tprobs = ((0.9, 0.1), (0.2, 0.8), (0.5, 0.5));
+\t};
+};
+"""
+
+
+def test_state_titles_are_state_aliases_and_go_back_out(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from estimative.cli import main
+
+    path = tmp_path / "lawn.dne"
+    path.write_text(TITLES)
+    net = Network.from_file(path)
+    assert net.spec.variable("Weather").state_aliases == {
+        "sunny": ["Sunny"],
+        "rain": ["Heavy rain"],
+    }
+    assert net.spec.variable("Grass").state_aliases == {"dry": ["dry grass"]}
+    # the file's rows: P(Grass = wet | Weather = rain) = 0.8; P(Grass = dry) by hand
+    assert net.query("Grass", given={"Weather": "Heavy rain"})["wet"] == 0.8
+    dry = 0.6 * 0.9 + 0.3 * 0.2 + 0.1 * 0.5
+    assert net.query("Grass")["dry grass"] == pytest.approx(dry, abs=1e-15)
+    args = ["query", str(path), "--target", "Weather", "--given", "Grass=dry grass", "--json"]
+    assert main(args) == 0
+    out = json.loads(capsys.readouterr().out)
+    assert out["given"] == {"Grass": "dry"}
+    assert out["probabilities"]["rain"] == pytest.approx(0.3 * 0.2 / dry, abs=1e-15)
+    # written back as titles (the state's own name where it has none), and read back alike
+    text = export_text(net, "dne")
+    assert '\tstatetitles = ("Sunny", "Heavy rain", "fog");' in text.splitlines()
+    assert '\tstatetitles = ("dry grass", "wet");' in text.splitlines()
+    (tmp_path / "back.dne").write_text(text)
+    back = Network.from_file(tmp_path / "back.dne")
+    for v in net.variables:
+        assert back.spec.variable(v).state_aliases == net.spec.variable(v).state_aliases
+        assert np.array_equal(back.cpt(v), net.cpt(v))
+    # titles are written only where they say something: not for the example's states
+    assert "statetitles" not in _quiet_text(Network.from_file(EXAMPLE), "dne")
+
+
+def _quiet_text(net: Network, fmt: str) -> str:
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", InteropWarning)
+        return export_text(net, fmt)
 
 
 # ------------------------------------------------------------------------------ the grammar
