@@ -126,6 +126,39 @@ def test_bnma_koalas_decision_network() -> None:
 
 
 # ------------------------------------------------------------------------------ our files
+def test_bnma_water_answers_in_the_names_netica_renamed(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    """Netica wrote bnlearn's WATER with its states renamed to identifiers (``3`` -> ``N3``) and
+    the originals as titles: queries and their answers take the originals (the whole network
+    against pgmpy on bnlearn's file: test_thirdparty.py)."""
+    from estimative.cli import main
+
+    path = THIRD / "bnma" / "Water.dne"
+    net = Network.from_file(path)
+    assert net.states["C_NI_12_00"] == ("N3", "N4", "N5", "N6")
+    assert net.spec.variable("CKNI_12_00").state_aliases == {
+        "N20_MG_L": ["20_MG_L"],
+        "N30_MG_L": ["30_MG_L"],
+        "N40_MG_L": ["40_MG_L"],
+    }
+    # the file's rows: C_NI_12_00 uniform; C_NI_12_15 given it is 6: (0, 0.15, 0.25, 0.6), and
+    # 6 given 3, 4, 5: 0, 0.05, 0.1; CKNI_12_00 0.3333333 each (renormalised: 1/3), CKNI_12_15
+    # 20_MG_L given each: 0.48, 0.2, 0.04; the two chains share no node
+    assert net.query("C_NI_12_15", given={"C_NI_12_00": "6"})["6"] == pytest.approx(0.6, abs=1e-15)
+    six = 0.25 * (0 + 0.05 + 0.1 + 0.6)
+    low = (0.48 + 0.2 + 0.04) / 3
+    assert net.query("C_NI_12_15")["6"] == pytest.approx(six, abs=1e-15)
+    joint = net.query_joint(["C_NI_12_15", "CKNI_12_15"])
+    assert joint[("6", "20_MG_L")] == pytest.approx(six * low, abs=1e-15)
+    assert net.marginals().prob("CKNI_12_15", "20_MG_L")[0] == pytest.approx(low, abs=1e-15)
+    args = ["query", str(path), "--target", "C_NI_12_15", "--given", "C_NI_12_00=6", "--json"]
+    assert main(args) == 0
+    out = json.loads(capsys.readouterr().out)
+    assert out["given"] == {"C_NI_12_00": "N6"}
+    assert out["probabilities"]["N6"] == pytest.approx(0.6, abs=1e-15)
+
+
 def test_oil_wildcatter_through_dne_decides_22_5(tmp_path: Path) -> None:
     net = Network.from_file(OIL)
     path = _quiet_export(net, "dne", tmp_path / "oil.dne")
