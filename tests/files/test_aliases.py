@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 import warnings
+import xml.etree.ElementTree as ET
 from pathlib import Path
 
 import numpy as np
@@ -413,11 +414,23 @@ def test_genie_state_labels_are_state_aliases_and_diagnostic_roles_are_kept(
     assert main(["query", str(path), "--target", "xray", "--given", "tub=F6", "--json"]) == 0
     out = json.loads(capsys.readouterr().out)
     assert out["given"] == {"tub": "yes"}
-    # the labels go back into GeNIe's file; what cannot be watched is named in the warning
-    with pytest.warns(InteropWarning, match="observable: false of tub, lung, either"):
+    # the labels and which nodes can be watched go back into GeNIe's file, with no warning:
+    # the nodes that cannot are auxiliary (GeNIe's targets need fault states the model lacks)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", InteropWarning)
         out = export_network(net, "xdsl", tmp_path / "back.xdsl")
+    roles = {el.get("id"): el.get("diagtype") for el in ET.parse(out).getroot().find("nodes")}
+    assert roles == {v: "observation" if seen else "auxiliary" for v, seen in observable.items()}
     back = _import(out)[0]
     assert back.spec.variable("lung").state_aliases == {"no": ["F9"], "yes": ["F10"]}
+    assert {v.id: v.observable for v in back.spec.variables} == observable
+    again = VariableElimination(XDSLReader(str(out)).get_model()).query(
+        ["xray"], evidence={"tub": "yes", "lung": "no"}
+    )  # pgmpy still reads the file, to the same numbers
+    assert list(map(float, again.values)) == pytest.approx(list(expected.values()), abs=1e-12)
+    # a format without diagnostic roles names what cannot be watched
+    with pytest.warns(InteropWarning, match="observable: false of tub, lung, either"):
+        export_network(net, "xmlbif", tmp_path / "back.bifxml")
 
 
 # ------------------------------------------------------------------------------ never ambiguous
