@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 import warnings
+import xml.etree.ElementTree as ET
 from pathlib import Path
 
 import numpy as np
@@ -319,6 +320,48 @@ def test_a_renamed_name_is_an_alias_and_cli_cuts_at_the_right_equals(
         ), fmt
 
 
+def test_results_are_indexed_by_the_names_the_file_writes(tmp_path: Path) -> None:
+    """Posteriors, joints, marginals and batches of a GeNIe file are indexed by its node names
+    and state labels (aliases) as well as by the ids and states."""
+    from estimative.network.view import all_marginals
+
+    names = "".join(
+        f'<node id="{i}"><name>{n}</name><position>0 0 10 10</position></node>'
+        for i, n in (("tub", "Tuberculosis"), ("lung", "Lung cancer"))
+    )
+    text = DIAGNOSTIC_XDSL.replace(
+        "</smile>",
+        f'<extensions><genie version="1.0" name="Asia">{names}</genie></extensions></smile>',
+    )
+    net, _ = _import(_write(tmp_path, "asia.xdsl", text))
+    assert net.spec.variable("tub").aliases == ["Tuberculosis"]
+    # by hand from the file: P(tub=yes) = 0.01 x 0.05 + 0.99 x 0.01; P(lung=yes) = 0.5 x 0.1 +
+    # 0.5 x 0.01 (0.1 given smoke=yes, 0.01 given no); tub and lung are independent
+    tub, lung = 0.01 * 0.05 + 0.99 * 0.01, 0.5 * 0.1 + 0.5 * 0.01
+    post = net.query("Tuberculosis")
+    assert post["F6"] == post["yes"] == pytest.approx(tub, abs=1e-15)
+    assert "F6" in post and "F7" not in post
+    with pytest.raises(QueryError, match="'F7' is not a state of 'tub'"):
+        post["F7"]
+    joint = net.query_joint(["Tuberculosis", "lung"])
+    assert joint.variables == ("tub", "lung")
+    assert joint[{"Tuberculosis": "F6", "Lung cancer": "F10"}] == pytest.approx(
+        tub * lung, abs=1e-15
+    )
+    assert joint[("F6", "yes")] == pytest.approx(tub * lung, abs=1e-15)
+    assert joint.probability({"Lung cancer": ["F9", "F10"]}) == pytest.approx(1.0, abs=1e-15)
+    assert joint.marginal("Lung cancer")["F10"] == pytest.approx(lung, abs=1e-15)
+    m = net.marginals(given={"smoke": ["yes", "no"]})
+    assert m.prob("Lung cancer", "F10").tolist() == pytest.approx([0.1, 0.01], abs=1e-15)
+    assert m.posterior("lung", row=1)["F10"] == pytest.approx(0.01, abs=1e-15)
+    assert m["Tuberculosis"]["F6"] == pytest.approx(tub, abs=1e-15)
+    batch = net.query_batch(["Tuberculosis", "lung"], given={"smoke": ["yes", "no"]})
+    assert batch.prob({"Tuberculosis": "F6", "Lung cancer": ["F10"]}).tolist() == pytest.approx(
+        [tub * 0.1, tub * 0.01], abs=1e-15
+    )
+    assert all_marginals(net)["lung"]["F10"] == pytest.approx(lung, abs=1e-15)
+
+
 def test_an_ambiguous_cut_is_refused_with_both_readings(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
@@ -371,11 +414,23 @@ def test_genie_state_labels_are_state_aliases_and_diagnostic_roles_are_kept(
     assert main(["query", str(path), "--target", "xray", "--given", "tub=F6", "--json"]) == 0
     out = json.loads(capsys.readouterr().out)
     assert out["given"] == {"tub": "yes"}
-    # the labels go back into GeNIe's file; what cannot be watched is named in the warning
-    with pytest.warns(InteropWarning, match="observable: false of tub, lung, either"):
+    # the labels and which nodes can be watched go back into GeNIe's file, with no warning:
+    # the nodes that cannot are auxiliary (GeNIe's targets need fault states the model lacks)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", InteropWarning)
         out = export_network(net, "xdsl", tmp_path / "back.xdsl")
+    roles = {el.get("id"): el.get("diagtype") for el in ET.parse(out).getroot().find("nodes")}
+    assert roles == {v: "observation" if seen else "auxiliary" for v, seen in observable.items()}
     back = _import(out)[0]
     assert back.spec.variable("lung").state_aliases == {"no": ["F9"], "yes": ["F10"]}
+    assert {v.id: v.observable for v in back.spec.variables} == observable
+    again = VariableElimination(XDSLReader(str(out)).get_model()).query(
+        ["xray"], evidence={"tub": "yes", "lung": "no"}
+    )  # pgmpy still reads the file, to the same numbers
+    assert list(map(float, again.values)) == pytest.approx(list(expected.values()), abs=1e-12)
+    # a format without diagnostic roles names what cannot be watched
+    with pytest.warns(InteropWarning, match="observable: false of tub, lung, either"):
+        export_network(net, "xmlbif", tmp_path / "back.bifxml")
 
 
 # ------------------------------------------------------------------------------ never ambiguous

@@ -10,6 +10,7 @@ open-source tool reads DNE.
 from __future__ import annotations
 
 import gzip
+import json
 import warnings
 from pathlib import Path
 
@@ -125,6 +126,39 @@ def test_bnma_koalas_decision_network() -> None:
 
 
 # ------------------------------------------------------------------------------ our files
+def test_bnma_water_answers_in_the_names_netica_renamed(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    """Netica wrote bnlearn's WATER with its states renamed to identifiers (``3`` -> ``N3``) and
+    the originals as titles: queries and their answers take the originals (the whole network
+    against pgmpy on bnlearn's file: test_thirdparty.py)."""
+    from estimative.cli import main
+
+    path = THIRD / "bnma" / "Water.dne"
+    net = Network.from_file(path)
+    assert net.states["C_NI_12_00"] == ("N3", "N4", "N5", "N6")
+    assert net.spec.variable("CKNI_12_00").state_aliases == {
+        "N20_MG_L": ["20_MG_L"],
+        "N30_MG_L": ["30_MG_L"],
+        "N40_MG_L": ["40_MG_L"],
+    }
+    # the file's rows: C_NI_12_00 uniform; C_NI_12_15 given it is 6: (0, 0.15, 0.25, 0.6), and
+    # 6 given 3, 4, 5: 0, 0.05, 0.1; CKNI_12_00 0.3333333 each (renormalised: 1/3), CKNI_12_15
+    # 20_MG_L given each: 0.48, 0.2, 0.04; the two chains share no node
+    assert net.query("C_NI_12_15", given={"C_NI_12_00": "6"})["6"] == pytest.approx(0.6, abs=1e-15)
+    six = 0.25 * (0 + 0.05 + 0.1 + 0.6)
+    low = (0.48 + 0.2 + 0.04) / 3
+    assert net.query("C_NI_12_15")["6"] == pytest.approx(six, abs=1e-15)
+    joint = net.query_joint(["C_NI_12_15", "CKNI_12_15"])
+    assert joint[("6", "20_MG_L")] == pytest.approx(six * low, abs=1e-15)
+    assert net.marginals().prob("CKNI_12_15", "20_MG_L")[0] == pytest.approx(low, abs=1e-15)
+    args = ["query", str(path), "--target", "C_NI_12_15", "--given", "C_NI_12_00=6", "--json"]
+    assert main(args) == 0
+    out = json.loads(capsys.readouterr().out)
+    assert out["given"] == {"C_NI_12_00": "N6"}
+    assert out["probabilities"]["N6"] == pytest.approx(0.6, abs=1e-15)
+
+
 def test_oil_wildcatter_through_dne_decides_22_5(tmp_path: Path) -> None:
     net = Network.from_file(OIL)
     path = _quiet_export(net, "dne", tmp_path / "oil.dne")
@@ -160,6 +194,8 @@ def test_names_netica_cannot_hold_come_back(tmp_path: Path) -> None:
         back.query("Disease", given={"CO2Report": "<7.5"}).to_dict()
         == net.query("Disease", given={"CO2Report": "<7.5"}).to_dict()
     )
+    # and Netica shows the names as written, in the states' titles
+    assert '\tstatetitles = ("<7.5", ">=7.5");' in text.splitlines()
 
 
 def test_the_example_through_dne(tmp_path: Path) -> None:
@@ -174,6 +210,74 @@ def test_the_example_through_dne(tmp_path: Path) -> None:
         assert np.array_equal(back.cpt(v), net.cpt(v)), v
         assert back.spec.variable(v).description == net.spec.variable(v).description
     assert back.spec.variable("us_rhetoric").kind == "decision"
+
+
+# ------------------------------------------------------------------------------ state titles
+#: Netica's titles of states: any text, one per state ("" or an empty entry for none).
+TITLES = """\
+// ~->[DNET-1]->~
+bnet Lawn {
+node Weather {
+\tkind = NATURE;
+\tdiscrete = TRUE;
+\tchance = CHANCE;
+\tstates = (sunny, rain, fog);
+\tstatetitles = ("Sunny", "Heavy rain", );
+\tparents = ();
+\tprobs = (0.6, 0.3, 0.1);
+\t};
+node Grass {
+\tkind = NATURE;
+\tdiscrete = TRUE;
+\tchance = CHANCE;
+\tstates = (dry, wet);
+\tstatetitles = ("dry grass", "");
+\tparents = (Weather);
+\tprobs = ((0.9, 0.1), (0.2, 0.8), (0.5, 0.5));
+\t};
+};
+"""
+
+
+def test_state_titles_are_state_aliases_and_go_back_out(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from estimative.cli import main
+
+    path = tmp_path / "lawn.dne"
+    path.write_text(TITLES)
+    net = Network.from_file(path)
+    assert net.spec.variable("Weather").state_aliases == {
+        "sunny": ["Sunny"],
+        "rain": ["Heavy rain"],
+    }
+    assert net.spec.variable("Grass").state_aliases == {"dry": ["dry grass"]}
+    # the file's rows: P(Grass = wet | Weather = rain) = 0.8; P(Grass = dry) by hand
+    assert net.query("Grass", given={"Weather": "Heavy rain"})["wet"] == 0.8
+    dry = 0.6 * 0.9 + 0.3 * 0.2 + 0.1 * 0.5
+    assert net.query("Grass")["dry grass"] == pytest.approx(dry, abs=1e-15)
+    args = ["query", str(path), "--target", "Weather", "--given", "Grass=dry grass", "--json"]
+    assert main(args) == 0
+    out = json.loads(capsys.readouterr().out)
+    assert out["given"] == {"Grass": "dry"}
+    assert out["probabilities"]["rain"] == pytest.approx(0.3 * 0.2 / dry, abs=1e-15)
+    # written back as titles (the state's own name where it has none), and read back alike
+    text = export_text(net, "dne")
+    assert '\tstatetitles = ("Sunny", "Heavy rain", "fog");' in text.splitlines()
+    assert '\tstatetitles = ("dry grass", "wet");' in text.splitlines()
+    (tmp_path / "back.dne").write_text(text)
+    back = Network.from_file(tmp_path / "back.dne")
+    for v in net.variables:
+        assert back.spec.variable(v).state_aliases == net.spec.variable(v).state_aliases
+        assert np.array_equal(back.cpt(v), net.cpt(v))
+    # titles are written only where they say something: not for the example's states
+    assert "statetitles" not in _quiet_text(Network.from_file(EXAMPLE), "dne")
+
+
+def _quiet_text(net: Network, fmt: str) -> str:
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", InteropWarning)
+        return export_text(net, fmt)
 
 
 # ------------------------------------------------------------------------------ the grammar

@@ -160,6 +160,31 @@ def test_noisy_forms_round_trip_through_xdsl(tmp_path: Path) -> None:
         assert all(abs(q[s] - r[s]) <= 1e-12 for s in q), v
 
 
+def test_what_cannot_be_watched_goes_to_genie_as_auxiliary_nodes(tmp_path: Path) -> None:
+    """``observable: false`` is GeNIe's diagnostic role ``auxiliary`` (the others are
+    ``observation``), on ``<noisymax>`` nodes as on ``<cpt>`` ones, and reads back as it was."""
+    path = tmp_path / "noisy.yaml"
+    path.write_text(MODEL.replace("    description: How bad it gets.\n", "    observable: false\n"))
+    net = Network.from_file(path)
+    assert not net.spec.variable("crisis").observable
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", InteropWarning)  # nothing is dropped
+        text = export_text(net, "xdsl")
+    out = tmp_path / "noisy.xdsl"
+    out.write_text(text)
+    nodes = {el.get("id"): el for el in ET.parse(out).getroot().find("nodes")}
+    assert nodes["crisis"].tag == "noisymax" and nodes["crisis"].get("diagtype") == "auxiliary"
+    assert {k: el.get("diagtype") for k, el in nodes.items() if k != "crisis"} == {
+        v: "observation" for v in net.variables if v != "crisis"
+    }
+    back = _quiet(import_file, out)
+    assert {v.id: v.observable for v in back.variables} == {
+        v.id: v.observable for v in net.spec.variables
+    }
+    # a model that marks nothing writes no roles (GeNIe's default)
+    assert "diagtype" not in _quiet(export_text, _model(tmp_path), "xdsl")
+
+
 def test_the_example_keeps_its_noisy_max_and_its_provenance(tmp_path: Path) -> None:
     net = Network.from_file(EXAMPLE)
     with pytest.warns(InteropWarning) as rec:

@@ -134,6 +134,11 @@ def _dropped(view: NetView, fmt: str) -> list[str]:
             "the CPT forms (noisy-OR, noisy-MAX, verbal) of "
             f"{', '.join(v.id for v in forms)}, written as full tables"
         )
+    hidden = [
+        v.id for v in view.variables if not v.observable and (fmt != "xdsl" or v.kind == "decision")
+    ]
+    if hidden:  # XDSL: GeNIe's diagnostic roles (diagtype) of chance nodes
+        out.append(f"observable: false of {', '.join(hidden)}")
     cited = [v.id for v in view.variables if v.provenance]
     if cited and fmt != "xdsl":  # XDSL: in each node's comment
         out.append(f"the provenance (quotes, rationales) of {len(cited)} CPTs")

@@ -17,7 +17,7 @@ from .chains import factorised_error
 from .names import named
 from .prepared import Evidence
 from .react import reacting, reacting_cpts
-from .results import state_position, variable_position
+from .results import named_state, named_variable, state_position, variable_position
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -50,6 +50,12 @@ class BatchPosterior:
     conditions: str = ""
     model_hash: str = ""
     _index: dict = field(default_factory=dict, compare=False, repr=False)
+    #: Other names of the targets (``{alias: id}``) and of their states (``{id: {alias:
+    #: state}}``), accepted wherever a target or a state is named.
+    aliases: Mapping[str, str] = field(default_factory=dict, compare=False, repr=False)
+    state_aliases: Mapping[str, Mapping[str, str]] = field(
+        default_factory=dict, compare=False, repr=False
+    )
 
     def __len__(self) -> int:
         return int(self.probs.shape[0])
@@ -74,9 +80,11 @@ class BatchPosterior:
         mask = np.zeros(self.probs.shape[1:], dtype=bool)
         index: list[Any] = [slice(None)] * len(self.targets)
         for name, st in state.items():
+            name = named_variable(self.aliases, name)
             k = variable_position(self.targets, name, what="a target of this query")
             wanted = [st] if isinstance(st, str) else list(st)
-            index[k] = [state_position(name, self.states[k], s) for s in wanted]
+            table = self.state_aliases.get(name, {})
+            index[k] = [state_position(name, self.states[k], named_state(table, s)) for s in wanted]
         sub = np.ix_(
             *[
                 np.arange(len(s)) if isinstance(i, slice) else np.asarray(i)
@@ -178,6 +186,8 @@ def query_batch(
             out.impossible,
             _describe(ev.describe(), given, do, row_soft),
             net.model_hash,
+            aliases=net.spec.aliases,
+            state_aliases=net._state_aliases,
         )
     arrays = _cpts(net, cpts)
     res = posterior_batch(
@@ -198,6 +208,8 @@ def query_batch(
         res.impossible,
         _describe(ev.describe(), given, do, row_soft),
         net.model_hash,
+        aliases=net.spec.aliases,
+        state_aliases=net._state_aliases,
     )
 
 

@@ -19,7 +19,7 @@ from ..engine.marginals import marginals_batch
 from ..errors import ImpossibleEvidenceError, QueryError
 from .batch import RowStates, _cpts, _describe, batch_conditions, ruled_rows
 from .names import named
-from .results import Posterior, state_position, variable_position
+from .results import Posterior, named_state, named_variable, state_position, variable_position
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -49,6 +49,8 @@ class Marginals:
     model_hash: str = ""
     #: Other names of the variables (``{alias: id}``), accepted wherever a variable is named.
     aliases: Mapping[str, str] = field(default_factory=dict, repr=False)
+    #: Other names of the states (``{id: {alias: state}}``), accepted wherever a state is named.
+    state_aliases: Mapping[str, Mapping[str, str]] = field(default_factory=dict, repr=False)
 
     def __len__(self) -> int:
         return int(self.evidence_prob.shape[0])
@@ -58,19 +60,26 @@ class Marginals:
 
     def posterior(self, variable: str, row: int = 0) -> Posterior:
         """The posterior of ``variable`` in batch row ``row`` (the only row when unbatched)."""
-        variable = self.aliases.get(variable, variable)
+        variable = named_variable(self.aliases, variable)
         variable_position(self.variables, variable)
         pe = float(self.evidence_prob[row])
         return Posterior(
-            variable, self.states[variable], self.probs[variable][row], evidence_probability=pe
+            variable,
+            self.states[variable],
+            self.probs[variable][row],
+            evidence_probability=pe,
+            state_aliases=self.state_aliases.get(variable, {}),
         )
 
     def prob(self, variable: str, state: str | Sequence[str]) -> np.ndarray:
         """P(variable in state(s)) per row, shape ``(N,)``; NaN in impossible rows."""
-        variable = self.aliases.get(variable, variable)
+        variable = named_variable(self.aliases, variable)
         variable_position(self.variables, variable)
         wanted = [state] if isinstance(state, str) else list(state)
-        idx = [state_position(variable, self.states[variable], s) for s in wanted]
+        table = self.state_aliases.get(variable, {})
+        idx = [
+            state_position(variable, self.states[variable], named_state(table, s)) for s in wanted
+        ]
         return self.probs[variable][:, idx].sum(axis=1)
 
     def to_dict(self) -> dict[str, Any]:
@@ -164,4 +173,5 @@ def marginals(
         _describe(ev.describe(), given, do, row_soft),
         net.model_hash,
         net.spec.aliases,
+        net._state_aliases,
     )

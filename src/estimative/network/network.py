@@ -387,9 +387,8 @@ class Network:
         soft = {
             k: dict(zip(self.states[k], map(float, v), strict=True)) for k, v in ev.soft.items()
         }
-        return Posterior(
-            target, self.states.get(target, ()), probs, dict(ev.given), dict(ev.do), soft, pe
-        )
+        given, do, aliases = dict(ev.given), dict(ev.do), self._state_aliases.get(target, {})
+        return Posterior(target, self.states.get(target, ()), probs, given, do, soft, pe, aliases)
 
     def query_joint(
         self,
@@ -432,6 +431,8 @@ class Network:
             probs,
             dict(ev.given),
             dict(ev.do),
+            aliases=self.spec.aliases,
+            state_aliases=self._state_aliases,
         )
 
     def query_batch(

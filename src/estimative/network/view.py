@@ -84,7 +84,16 @@ def all_marginals(
         net.query(net.variables[0], given=given, do=do, policy=policy, scenario=scenario)  # raises
     pe = float(m.evidence_prob[0])
     return {
-        v: Posterior(v, net.states[v], m.probs[v][0], dict(ev.given), dict(ev.do), {}, pe)
+        v: Posterior(
+            v,
+            net.states[v],
+            m.probs[v][0],
+            dict(ev.given),
+            dict(ev.do),
+            {},
+            pe,
+            state_aliases=m.state_aliases.get(v, {}),
+        )
         for v in net.variables
     }
 

@@ -295,6 +295,7 @@ def _unroll_variables(
                     cpt=_rename_cpt(cpt, names),
                     aliases=[slice_id(a, label) for a in v.aliases],
                     state_aliases=dict(v.state_aliases),
+                    observable=v.observable,  # what cannot be watched cannot in any slice
                 )
             )
     return out, vmap

@@ -61,6 +61,7 @@ class VarView:
     state_labels: tuple[str | None, ...] = ()
     aliases: tuple[str, ...] = ()
     state_aliases: tuple[tuple[str, str], ...] = ()  # (state, alias) pairs
+    observable: bool = True  # False: never watched (GeNIe's diagtype "auxiliary" in XDSL)
 
     def alias_properties(self) -> dict[str, str]:
         """The ``estimative_aliases`` and ``estimative_state_aliases`` properties (names
@@ -194,6 +195,7 @@ def view_of(model: ModelSpec | HasSpec, *, as_bn: bool = False) -> NetView:
                 tuple(next(iter(vs.state_aliases.get(s, [])), None) for s in vs.states),
                 tuple(vs.aliases),
                 tuple((s, a) for s, names in vs.state_aliases.items() for a in names),
+                vs.observable,
             )
         )
     utilities: tuple[UtilView, ...] = ()
@@ -229,9 +231,6 @@ def view_of(model: ModelSpec | HasSpec, *, as_bn: bool = False) -> NetView:
         unwritable.append(f"the utility attributes over windows ({', '.join(over)})")
     if as_bn and spec.utilities is not None:
         unwritable.append(f"{len(spec.utilities.attributes)} utility attributes (a BN export)")
-    hidden = [v.id for v in spec.variables if not v.observable and v.id not in windows]
-    if hidden:
-        unwritable.append(f"observable: false of {', '.join(hidden)}")
     return NetView(
         spec.name,
         spec.title,
@@ -506,6 +505,16 @@ def position_text(pos: tuple[float, float], sep: str = ", ") -> str:
     ('(100, 20.5)', '(3 4)')
     """
     return "(" + sep.join(f"{v:g}" if v != int(v) else str(int(v)) for v in pos) + ")"
+
+
+def genie_rectangle(center: tuple[float, float]) -> str:
+    """GeNIe's ``left top right bottom`` of a 140 x 60 node centred on ``center``.
+
+    >>> genie_rectangle((100.0, 50.0))
+    '30 20 170 80'
+    """
+    x, y = round(center[0]), round(center[1])
+    return f"{x - 70} {y - 30} {x + 70} {y + 30}"
 
 
 def drawn_positions(view: NetView) -> dict[str, tuple[float, float]]:

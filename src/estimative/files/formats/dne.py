@@ -14,8 +14,10 @@ observe; a ``functable`` Netica stored for a solved decision is a policy, not re
 ``UTILITY`` nodes (their ``functable`` holds a value per parent configuration; Netica adds the
 utility nodes). States come from ``states``, else from ``levels`` (a discretised continuous
 node's intervals), else ``numstates`` (``state0``, ...). ``title`` is the label, ``comment`` the
-description. ``CONSTANT`` nodes (Netica's equation constants) are left out; a network fragment's
-``param`` (``DISCONNECTED``) nodes and equations Netica has not turned into tables are refused.
+description, ``statetitles`` other names of the states (state aliases; written back from each
+state's first alias). ``CONSTANT`` nodes (Netica's equation constants) are left out; a network
+fragment's ``param`` (``DISCONNECTED``) nodes and equations Netica has not turned into tables are
+refused.
 Written: the same, with estimative's records in ``user U1 { ... }`` fields.
 """
 
@@ -25,7 +27,7 @@ import itertools
 import math
 import re
 import warnings
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -37,6 +39,7 @@ from ._common import (
     NetView,
     RawNet,
     RawVar,
+    VarView,
     ident_or_default,
     num,
     oneline,
@@ -92,6 +95,16 @@ def _user(fields: dict[str, str], indent: str) -> list[str]:
     ]
 
 
+def _statetitles(v: VarView, written: Sequence[str]) -> list[str]:
+    """Netica's ``statetitles`` line for ``v``: each state's first alias, else the state as the
+    model names it, when a state has an alias or is written under another name; else none."""
+    labels = v.state_labels or (None,) * len(v.states)
+    titles = [label or state for label, state in zip(labels, v.states, strict=True)]
+    if titles == list(written):
+        return []
+    return [f"\tstatetitles = ({', '.join(_dne_str(oneline(t)) for t in titles)});"]
+
+
 def _visual(position: tuple[float, float] | None) -> list[str]:
     """Netica's ``visual`` block placing a node (its centre), when it has a position."""
     if position is None:
@@ -143,6 +156,7 @@ def write_dne(view: NetView) -> str:
             "\tdiscrete = TRUE;",
             f"\tchance = {'DETERMIN' if decision else 'CHANCE'};",
             f"\tstates = ({', '.join(names.states[v.id])});",
+            *_statetitles(v, names.states[v.id]),
             f"\tparents = ({', '.join(w[p] for p in parents)});",
         ]
         if not decision:
@@ -317,6 +331,20 @@ def _states(name: str, attrs: dict[str, tuple[Any, int]], raw: RawNet, line: int
     raise raw.fail(f"node '{name}' has no states", line, fix="give it 'states = (...);'")
 
 
+def _state_titles(attrs: dict[str, tuple[Any, int]], states: list[str]) -> dict[str, str] | None:
+    """Netica's ``statetitles`` (a title per state, ``""`` or an empty entry for none) by
+    state; None when the node has none, or not one per state (titles are never worth refusing
+    a file for)."""
+    value = attrs.get("statetitles", (None, 0))[0]
+    if not isinstance(value, list):
+        return None
+    titles = list(_flatten(value))
+    if len(titles) != len(states):
+        return None
+    out = {s: _unescape(t.value) for s, t in zip(states, titles, strict=True) if t is not None}
+    return {s: t for s, t in out.items() if t.strip() and t != s} or None
+
+
 def _rows(
     entries: list[Any],
     card: int,
@@ -427,6 +455,7 @@ def read_dne(text: str, raw: RawNet) -> None:
             aliases=field_of("estimative_aliases"),
             state_aliases=field_of("estimative_state_aliases"),
             position=_center(sub),
+            state_labels=_state_titles(attrs, states) if nkind != "UTILITY" else None,
         )
         weight = field_of("estimative_weight")
         if weight is not None:

@@ -66,11 +66,16 @@ def genie_order(view: NetView) -> NetView:
 
 
 def noisymax_lines(
-    v: VarView, view: NetView, written: NetView, ids: dict[str, str], states: tuple[str, ...]
+    v: VarView,
+    view: NetView,
+    written: NetView,
+    ids: dict[str, str],
+    states: tuple[str, ...],
+    attributes: str = "",
 ) -> list[str]:
     """The ``<noisymax>`` element of the noisy node ``v`` (as the model has it, in ``view``);
     ``written`` is :func:`genie_order` of ``view``, ``ids`` and ``states`` the names the file
-    uses."""
+    uses, ``attributes`` more of the element's attributes (`` diagtype="..."``)."""
     point = v.noisy
     assert point is not None
     strengths: list[int] = []
@@ -84,7 +89,7 @@ def noisymax_lines(
             row = point.links[j][ours.index(listed[i])]
             blocks.append(_genie_dist(point.form, row))
     blocks.append(_genie_dist(point.form, point.leak, leak=True))
-    out = [f'    <noisymax id="{ids[v.id]}">']
+    out = [f'    <noisymax id="{ids[v.id]}"{attributes}>']
     out += [f'      <state id="{_x(s)}" />' for s in states]
     if v.parents:
         out.append(f"      <parents>{' '.join(ids[p] for p in v.parents)}</parents>")

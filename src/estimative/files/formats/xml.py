@@ -25,6 +25,7 @@ from ._common import (
     RawNet,
     RawVar,
     drawn_positions,
+    genie_rectangle,
     ident_or_default,
     num,
     nums,
@@ -117,12 +118,6 @@ def write_xmlbif(view: NetView) -> str:
     return "\n".join(out) + "\n"
 
 
-def _rectangle(center: tuple[float, float]) -> str:
-    """GeNIe's ``left top right bottom`` of a 140 x 60 node centred on ``center``."""
-    x, y = round(center[0]), round(center[1])
-    return f"{x - 70} {y - 30} {x + 70} {y + 30}"
-
-
 def _center(text: str) -> tuple[float, float] | None:
     """The centre of GeNIe's ``left top right bottom``; ``None`` if it is not four numbers."""
     try:
@@ -131,6 +126,12 @@ def _center(text: str) -> tuple[float, float] | None:
         return None
     x, y = left / 2 + right / 2, top / 2 + bottom / 2
     return (x, y) if np.isfinite(x) and np.isfinite(y) else None
+
+
+def diagtype(observable: bool) -> str:
+    """GeNIe's diagnostic role of a chance node that can (``observation``) or cannot
+    (``auxiliary``) be watched, as the model's ``observable`` says."""
+    return "observation" if observable else "auxiliary"
 
 
 def _genie_comment(text: str) -> str:
@@ -167,13 +168,19 @@ def write_xdsl(view: NetView) -> str:
         f'<smile version="1.0" id="{ident_or_default(view.name, "model")}" numsamples="10000" discsamples="10000">',
         "  <nodes>",
     ]
+    roles = any(not v.observable for v in view.variables if v.kind != "decision")
     for v in view.variables:
+        # GeNIe's diagnostic roles hold which variables can be watched: its observation
+        # nodes; the others are auxiliary (estimative reads targets as auxiliary too)
+        diag = f' diagtype="{diagtype(v.observable)}"' if roles and v.kind != "decision" else ""
         if v.noisy is not None:
-            out += genie_noisy.noisymax_lines(model.var(v.id), model, view, w, names.states[v.id])
+            out += genie_noisy.noisymax_lines(
+                model.var(v.id), model, view, w, names.states[v.id], diag
+            )
             out += [*node_props(v.id), *alias_props(v), "    </noisymax>"]
             continue
         tag = "decision" if v.kind == "decision" else "cpt"
-        out.append(f'    <{tag} id="{_x(w[v.id])}">')
+        out.append(f'    <{tag} id="{_x(w[v.id])}"{diag}>')
         labels = v.state_labels or (None,) * len(v.states)
         out += [
             f'      <state id="{_x(s)}"{f" label={chr(34)}{_x(lab)}{chr(34)}" if lab else ""} />'
@@ -230,7 +237,7 @@ def write_xdsl(view: NetView) -> str:
         out.append('        <interior color="e5f6f7" />')
         out.append('        <outline color="000080" />')
         out.append('        <font color="000000" name="Arial" size="8" />')
-        out.append(f"        <position>{_rectangle(pos[vid])}</position>")
+        out.append(f"        <position>{genie_rectangle(pos[vid])}</position>")
         if description:
             out.append(f"        <comment>{_genie_comment(description)}</comment>")
         out.append("      </node>")
