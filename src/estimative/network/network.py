@@ -429,8 +429,7 @@ class Network:
             tuple(targets),
             tuple(self.states[t] for t in targets),
             probs,
-            dict(ev.given),
-            dict(ev.do),
+            *(dict(ev.given), dict(ev.do)),
             aliases=self.spec.aliases,
             state_aliases=self._state_aliases,
         )
