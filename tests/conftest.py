@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+import fcntl
+import os
+import shutil
+import subprocess
 from pathlib import Path
 
 import pytest
@@ -15,3 +19,50 @@ def example_net():
     from estimative import Network
 
     return Network.from_file(ROOT / "models" / "example")
+
+
+# ---------------------------------------------------------------------- the browser
+# ``playwright install`` downloads browsers from the internet; the browser tests (the brief's
+# page one, the explorer's page) use the system's Chromium through ``executable_path``. When it
+# is missing and the tests run as root (CI does), it is installed with apt, once, under a file
+# lock so parallel test workers do not race for dpkg's lock; otherwise the tests skip and say why.
+CANDIDATES = ("chromium", "chromium-browser")
+
+
+def _find_chromium() -> str | None:
+    return next((p for p in map(shutil.which, CANDIDATES) if p), None)
+
+
+def _apt_install_chromium() -> str:
+    env = {**os.environ, "DEBIAN_FRONTEND": "noninteractive"}
+    log = ""
+    for cmd in (
+        ["apt-get", "install", "-y", "chromium"],
+        ["apt-get", "update"],
+        ["apt-get", "install", "-y", "chromium"],
+    ):
+        done = subprocess.run(cmd, env=env, capture_output=True, text=True)
+        log += done.stderr[-1000:]
+        if cmd[1] == "install" and _find_chromium():
+            break
+    return log
+
+
+@pytest.fixture(scope="session")
+def chromium_path() -> str:
+    pytest.importorskip("playwright.sync_api", reason="pip install playwright (the test extra)")
+    path = _find_chromium()
+    if path is None:
+        if os.geteuid() != 0:
+            pytest.skip(
+                "Chromium is not installed and the tests are not running as root: "
+                "run `sudo apt-get install -y chromium` to run the browser tests"
+            )
+        with open("/tmp/estimative-chromium.lock", "w") as lock:
+            fcntl.flock(lock, fcntl.LOCK_EX)
+            path = _find_chromium()
+            log = "" if path else _apt_install_chromium()
+        path = _find_chromium()
+        if path is None:
+            pytest.skip(f"apt-get install -y chromium failed:\n{log[-2000:]}")
+    return path

@@ -7,6 +7,7 @@ file in the target's folder, which is renamed over the target only once it is co
 from __future__ import annotations
 
 import contextlib
+import errno
 import os
 import tempfile
 from collections.abc import Iterator, Mapping
@@ -41,6 +42,39 @@ def check_output_path(path: str | os.PathLike[str], *, what: str = "file") -> Pa
     return target
 
 
+#: The file-system failures that are the machine's, not a bug, in words.
+MACHINE_ERRNOS: dict[int, str] = {
+    errno.ENOSPC: "the disk is full",
+    errno.EDQUOT: "the disk quota is used up",
+    errno.EROFS: "the file system is read-only",
+    errno.EIO: "the disk reported an input/output error",
+    errno.EACCES: "permission is denied",
+    errno.EPERM: "the operation is not permitted",
+}
+
+
+def machine_failure(exc: OSError, what: str) -> tuple[str, str] | None:
+    """``(message, fix)`` for a file-system failure of the machine while writing ``what``
+    (a full disk, a quota, a read-only or failing disk, permissions), else ``None``.
+
+    >>> import errno
+    >>> machine_failure(OSError(errno.ENOSPC, "No space left on device", "out/brief.pdf"), "the brief")[0]
+    'the disk is full: cannot write the brief (out/brief.pdf: No space left on device)'
+    """
+    words = MACHINE_ERRNOS.get(exc.errno or -1)
+    if words is None:
+        return None
+    where = f"{exc.filename}: " if exc.filename else ""
+    message = f"{words}: cannot write {what} ({where}{exc.strerror or exc})"
+    if exc.errno in (errno.ENOSPC, errno.EDQUOT):
+        fix = "free space on that disk (or write elsewhere), then rerun the command"
+    elif exc.errno == errno.EIO:
+        fix = "check the disk, then rerun the command (or write elsewhere)"
+    else:
+        fix = "write somewhere you may write (or fix the permissions), then rerun the command"
+    return message, fix
+
+
 @contextlib.contextmanager
 def atomic_writer(
     path: str | os.PathLike[str], *, binary: bool = False, what: str = "file"
@@ -72,9 +106,12 @@ def atomic_writer(
                 fh.fileno()
             )  # on disk before the rename: a crash leaves the old file or the new one
         os.replace(tmp, target)
-    except BaseException:
+    except BaseException as exc:
         if os.path.exists(tmp):
             os.unlink(tmp)
+        if isinstance(exc, OSError) and exc.errno is not None and not exc.filename:
+            # a failed write or fsync names no file: name the one being written
+            raise OSError(exc.errno, exc.strerror or str(exc), str(target)) from exc
         raise
 
 

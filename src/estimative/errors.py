@@ -148,6 +148,36 @@ class ResourceError(EstimativeError):
     """
 
 
+class TextWarning(UserWarning):
+    """Text was changed so that it can be drawn or written: a lone surrogate (which no font
+    draws and UTF-8 cannot write; ``kind="surrogate"``) or a character the font of the charts
+    and the PDF has no glyph for (``kind="font"``) was replaced by U+FFFD. ``chars`` holds the
+    characters replaced; the command line prints one line per kind, naming them all.
+
+    >>> print(TextWarning("font", ["\u4e2d"]))
+    DejaVu Sans, the font of the charts and the PDF, has no glyph for some characters (U+4E2D); they are drawn as U+FFFD
+    """
+
+    def __init__(self, kind: str, chars: object) -> None:
+        self.kind = kind
+        self.chars = tuple(sorted(set(chars)))  # type: ignore[call-overload]
+        super().__init__(self.text(self.kind, self.chars))
+
+    @staticmethod
+    def text(kind: str, chars: object) -> str:
+        """The warning's words for characters ``chars`` of ``kind``."""
+        names = ", ".join(f"U+{ord(c):04X}" for c in sorted(set(chars)))  # type: ignore[call-overload]
+        if kind == "surrogate":
+            return (
+                f"the model's text holds lone surrogates ({names}), which no font draws and "
+                "UTF-8 cannot write; they are replaced by U+FFFD"
+            )
+        return (
+            "DejaVu Sans, the font of the charts and the PDF, has no glyph for some characters "
+            f"({names}); they are drawn as U+FFFD"
+        )
+
+
 def did_you_mean(name: str, options: object) -> str:
     """Return ``" (did you mean 'x'?)"`` for the closest option, or ``""``.
 

@@ -13,6 +13,11 @@ A small Sugiyama-style layered drawing:
    crossings wins. Ties keep the model file's order, so the drawing is deterministic.
 4. **Coordinates.** Nodes start evenly spaced; a few passes pull each node toward the mean
    position of its neighbours while keeping the order and a minimum gap.
+
+A model imported from a file that places every node (GeNIe, HUGIN, JavaBayes positions) is
+drawn where the file places it instead (``positions=``): the file's coordinates scaled, as
+little as keeps every two boxes apart, and edges drawn straight between the boxes' borders
+(:func:`border_point`).
 """
 
 from __future__ import annotations
@@ -23,7 +28,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-__all__ = ["GraphLayout", "layout"]
+__all__ = ["GraphLayout", "border_point", "layout"]
 
 
 @dataclass(frozen=True)
@@ -38,6 +43,9 @@ class GraphLayout:
     pos: Mapping[str, tuple[float, float]]
     edges: tuple[tuple[str, str, tuple[str, ...]], ...]
     crossings: int
+    #: True when the positions are a file's (``layout(positions=...)``): edges run straight,
+    #: between any two sides of the boxes, rather than left to right.
+    placed: bool = False
 
 
 def _layers(nodes: Sequence[str], parents: Mapping[str, Sequence[str]]) -> dict[str, int]:
@@ -80,8 +88,10 @@ def layout(
     sweeps: int = 12,
     gap: float = 1.0,
     rank_gap: float = 1.0,
+    positions: Mapping[str, tuple[float, float] | None] | None = None,
 ) -> GraphLayout:
-    """A layered layout of the DAG ``parents`` (``parents[n]`` lists ``n``'s parents).
+    """A layered layout of the DAG ``parents`` (``parents[n]`` lists ``n``'s parents), or the
+    positions a file gives.
 
     Parameters
     ----------
@@ -95,6 +105,11 @@ def layout(
         The minimum gap between nodes of a layer.
     rank_gap : float
         The distance between layers.
+    positions : mapping of str to (x, y), optional
+        Where a file places each node (``y`` down). Used when every node has one and no two
+        coincide: scaled so that any two nodes are ``rank_gap`` apart across or ``gap``
+        apart down, the least scale that does it (``placed`` is then True). Otherwise the
+        layered layout.
 
     Returns
     -------
@@ -109,6 +124,10 @@ def layout(
     """
     nodes = list(nodes)
     layer = _layers(nodes, parents)
+    if positions is not None:
+        placed = _placed(nodes, parents, layer, positions, gap, rank_gap)
+        if placed is not None:
+            return placed
     n_layers = max(layer.values(), default=-1) + 1
     down: dict[str, list[str]] = {}
     up: dict[str, list[str]] = {}
@@ -176,6 +195,65 @@ def layout(
         tuple(edges),
         best_c,
     )
+
+
+#: A file's drawing is used when scaling it to keep boxes apart leaves it at most this many
+#: ``rank_gap`` wide (or ``gap`` high) per node; beyond, two nodes nearly coincide.
+_MAX_STRETCH = 40.0
+
+
+def _placed(
+    nodes: Sequence[str],
+    parents: Mapping[str, Sequence[str]],
+    layer: Mapping[str, int],
+    positions: Mapping[str, tuple[float, float] | None],
+    gap: float,
+    rank_gap: float,
+) -> GraphLayout | None:
+    """The file's positions, scaled as little as keeps every two boxes apart; None when a node
+    has none or two (nearly) coincide."""
+    got = [positions.get(n) for n in nodes]
+    if not nodes or any(p is None for p in got):
+        return None
+    xy = np.asarray(got, dtype=float)
+    if not np.isfinite(xy).all():
+        return None
+    if len(nodes) > 1:
+        dx = np.abs(xy[:, None, 0] - xy[None, :, 0])
+        dy = np.abs(xy[:, None, 1] - xy[None, :, 1])
+        with np.errstate(divide="ignore"):
+            need = np.minimum(rank_gap / dx, gap / dy)  # apart across, or apart down
+        np.fill_diagonal(need, 0.0)
+        scale = float(need.max())
+        span = max(np.ptp(xy[:, 0]) * scale / rank_gap, np.ptp(xy[:, 1]) * scale / gap)
+        if not np.isfinite(scale) or span > _MAX_STRETCH * len(nodes):
+            return None
+    else:
+        scale = 1.0
+    xy = (xy - xy.min(axis=0)) * scale
+    pos = {n: (float(x), float(y)) for n, (x, y) in zip(nodes, xy, strict=True)}
+    edges = tuple((p, n, ()) for n in nodes for p in parents[n])
+    order = tuple(
+        tuple(sorted((n for n in nodes if layer[n] == r), key=lambda n: pos[n][1]))
+        for r in range(max(layer.values(), default=-1) + 1)
+    )
+    return GraphLayout(tuple(nodes), dict(layer), order, pos, edges, 0, placed=True)
+
+
+def border_point(
+    center: tuple[float, float], toward: tuple[float, float], half_w: float, half_h: float
+) -> tuple[float, float]:
+    """Where the segment from a box's ``center`` toward the point ``toward`` leaves the box
+    (half sizes ``half_w``, ``half_h``).
+
+    >>> border_point((0.0, 0.0), (10.0, 5.0), 2.0, 2.0)
+    (2.0, 1.0)
+    """
+    dx, dy = toward[0] - center[0], toward[1] - center[1]
+    if dx == 0 and dy == 0:
+        return center
+    t = min(half_w / abs(dx) if dx else np.inf, half_h / abs(dy) if dy else np.inf, 1.0)
+    return (center[0] + t * dx, center[1] + t * dy)
 
 
 def _isotonic(target: np.ndarray, weight: np.ndarray) -> np.ndarray:

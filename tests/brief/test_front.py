@@ -205,19 +205,9 @@ def test_charts_have_legends(brief):
 
 
 # ---------------------------------------------------------------------- in a real browser
-def _chromium():
-    import shutil
-
-    path = shutil.which("chromium") or shutil.which("chromium-browser")
-    if path is None:
-        pytest.skip("Chromium is not installed (apt-get install -y chromium)")
-    pytest.importorskip("playwright.sync_api")
-    return path
-
-
 @pytest.mark.parametrize("model", ["flood", "korea"])
-def test_page_one_in_chromium_at_1280px(model, files, tmp_path, request):
-    chromium = _chromium()
+def test_page_one_in_chromium_at_1280px(model, files, tmp_path, chromium_path, request):
+    chromium = chromium_path
     from playwright.sync_api import sync_playwright
 
     if model == "flood":

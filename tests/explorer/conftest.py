@@ -1,43 +1,12 @@
 """The browser for the page tests: Playwright driving Debian's Chromium.
 
-``playwright install`` downloads browsers from the internet; these tests use the system's
-Chromium instead (``executable_path``). When it is missing and the tests run as root, it is
-installed with ``apt-get install -y chromium``; otherwise the tests are skipped and say why.
+The ``chromium_path`` fixture lives in ``tests/conftest.py`` (the brief's page tests use it
+too); it installs Chromium with apt when missing and running as root, else skips with why.
 """
 
 from __future__ import annotations
 
-import os
-import shutil
-import subprocess
-
 import pytest
-
-CANDIDATES = ("chromium", "chromium-browser")
-
-
-def _find() -> str | None:
-    return next((p for p in map(shutil.which, CANDIDATES) if p), None)
-
-
-@pytest.fixture(scope="session")
-def chromium_path() -> str:
-    pytest.importorskip("playwright.sync_api", reason="pip install playwright (the test extra)")
-    path = _find()
-    if path is None:
-        if os.geteuid() != 0:
-            pytest.skip(
-                "Chromium is not installed and the tests are not running as root: "
-                "run `sudo apt-get install -y chromium` to run the browser tests"
-            )
-        env = {**os.environ, "DEBIAN_FRONTEND": "noninteractive"}
-        done = subprocess.run(
-            ["apt-get", "install", "-y", "chromium"], env=env, capture_output=True, text=True
-        )
-        path = _find()
-        if path is None:
-            pytest.skip(f"apt-get install -y chromium failed:\n{done.stderr[-2000:]}")
-    return path
 
 
 @pytest.fixture(scope="module")

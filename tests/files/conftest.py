@@ -78,5 +78,13 @@ def marginals(networks: dict[str, Network]) -> dict[str, dict[str, dict[str, flo
 
 @pytest.fixture(scope="session")
 def agrum_suffix() -> dict[str, str]:
-    """The file suffix pyAgrum needs for each format (it picks its reader by suffix)."""
-    return {"bif": ".bif", "xmlbif": ".bifxml", "xdsl": ".xdsl", "net": ".net", "uai": ".uai"}
+    """The file suffix pyAgrum needs for each format (it picks its reader by suffix; it has no
+    reader of Netica's DNE, whose suffix is here for our own reader)."""
+    return {
+        "bif": ".bif",
+        "xmlbif": ".bifxml",
+        "xdsl": ".xdsl",
+        "net": ".net",
+        "uai": ".uai",
+        "dne": ".dne",
+    }

@@ -157,6 +157,75 @@ def test_plate_round_trip(tmp_path) -> None:  # type: ignore[no-untyped-def]
             assert np.allclose(list(a.values()), list(b.values()), atol=1e-9)
 
 
+def test_plate_keeps_positions_and_what_cannot_be_watched(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    """The plate's nodes are drawn where the model places them (GeNIe's rectangles centred on
+    each position) and ``observable: false`` is GeNIe's role ``auxiliary``; both read back, and
+    what cannot be watched cannot in any slice."""
+    import xml.etree.ElementTree as ET
+
+    at = {"regime": (100, 40), "crisis": (300, 160), "report": (300, 300)}
+    text = SMALL
+    for vid, (x, y) in at.items():
+        text = text.replace(f"  - id: {vid}\n", f"  - id: {vid}\n    position: [{x}, {y}]\n")
+    text = text.replace("  - id: crisis\n", "  - id: crisis\n    observable: false\n")
+    (tmp_path / "small.yaml").write_text(text)
+    net = Network.from_file(tmp_path / "small.yaml")
+    assert not net.spec.variable("crisis@q3").observable  # every copy of the template's
+    path, message = _export(net, "xdsl", tmp_path / "plate.xdsl")
+    assert "observable" not in message
+    root = ET.parse(path).getroot()
+    drawn = {n.get("id"): n.find("position").text for n in root.iter("node")}
+    assert drawn == {vid: f"{x - 70} {y - 30} {x + 70} {y + 30}" for vid, (x, y) in at.items()}
+    roles = {
+        el.get("id"): el.get("diagtype") for el in root.iter("cpt") if "order" not in el.attrib
+    }
+    assert roles == {"regime": "observation", "crisis": "auxiliary", "report": "observation"}
+    spec = import_file(path)
+    assert spec.template is not None
+    assert {v.id: v.position for v in spec.template.variables} == {
+        vid: (float(x), float(y)) for vid, (x, y) in at.items()
+    }
+    hidden = sorted(v.id for v in spec.variables if not v.observable)
+    assert hidden == ["crisis@q1", "crisis@q2", "crisis@q3", "crisis@q4"]
+    # without a position for every variable, the layered layout places them apart
+    (tmp_path / "plain.yaml").write_text(SMALL)
+    plain = _export(Network.from_file(tmp_path / "plain.yaml"), "xdsl", tmp_path / "plain.xdsl")[0]
+    boxes = [n.find("position").text for n in ET.parse(plain).getroot().iter("node")]
+    assert len(set(boxes)) == 3 and "diagtype" not in plain.read_text()
+
+
+def test_genie_plate_positions_and_roles_are_read(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    drawn = "".join(
+        f'<node id="{vid}"><name>{vid}</name><position>{box}</position></node>'
+        for vid, box in (
+            ("Area", "100 20 172 56"),
+            ("Rain", "200 120 272 156"),
+            ("Umbrella", "200 220 272 256"),
+        )
+    )
+    text = GENIE.replace(
+        "</smile>",
+        f'<extensions><genie version="1.0" name="U">{drawn}</genie></extensions></smile>',
+    )
+    text = text.replace('<cpt id="Rain">', '<cpt id="Rain" diagtype="target">')
+    text = text.replace('<cpt id="Umbrella">', '<cpt id="Umbrella" diagtype="observation">')
+    (tmp_path / "umbrella.xdsl").write_text(text)
+    with pytest.warns(InteropWarning, match="diagnostic roles"):
+        spec = import_file(tmp_path / "umbrella.xdsl")
+    assert spec.template is not None
+    assert {v.id: v.position for v in spec.template.variables} == {
+        "Area": (136.0, 38.0),  # the centres of GeNIe's rectangles
+        "Rain": (236.0, 138.0),
+        "Umbrella": (236.0, 238.0),
+    }
+    # GeNIe's target (Rain) and the node without a role (Area) cannot be watched, in any slice
+    assert sorted(v.id for v in spec.variables if v.observable) == [
+        "Umbrella@t0",
+        "Umbrella@t1",
+        "Umbrella@t2",
+    ]
+
+
 def test_plate_warning_names_what_it_cannot_hold(tmp_path) -> None:  # type: ignore[no-untyped-def]
     net = Network.from_file(MODEL)
     with pytest.warns(InteropWarning) as rec:

@@ -111,9 +111,28 @@ def test_lone_surrogate_is_a_located_error(model) -> None:
     )
 
 
-def test_empty_section_file_says_what_to_write(model) -> None:
-    err = _refused(model(extra={"policies.yaml": "# none yet\n"}), "policies.yaml")
+@pytest.mark.parametrize("states", ["[]", "[only]"])
+def test_a_variable_without_two_states_is_a_located_error(model, states: str) -> None:
+    """A parent (weather) with no states: once an IndexError in its children's CPTs."""
+    err = _refused(
+        model(lambda t: t.replace("states: [no_rain, rain]", f"states: {states}")),
+        "model.yaml:13: variables[0].states: a variable needs at least two states",
+        'states: ["no", "yes"]',
+    )
+    assert "internal error" not in err
+
+
+@pytest.mark.parametrize("body", ["# none yet\n", ""])
+def test_empty_section_file_says_what_to_write(model, body: str) -> None:
+    err = _refused(model(extra={"policies.yaml": body}), "policies.yaml:1: file is empty")
     assert "write its 'policies:' section, or delete the file" in err
+    assert "Fix: write the model" not in err
+
+
+def test_an_empty_exchange_file_names_its_first_line(tmp_path: Path) -> None:
+    path = tmp_path / "empty.bif"
+    path.write_text("  \n")
+    _refused(path, "empty.bif:1: file is empty")
 
 
 def test_binary_file_names_the_line(model) -> None:
@@ -150,8 +169,9 @@ def test_weights_whose_sum_overflows_are_refused(model) -> None:
     _refused(model(edit), "sums to more than the largest number", "variables[0].cpt.table")
 
 
-def test_noisy_or_over_the_table_limit_is_a_clean_error(tmp_path: Path) -> None:
-    """40 parents: the full table would hold 2^41 numbers (16 TiB); refused, naming the limit."""
+def test_a_full_table_over_the_parents_limit_is_a_clean_error(tmp_path: Path) -> None:
+    """40 parents written as a full table (2^40 rows): refused before a row is read, naming
+    the limit (a noisy-OR over them is factorised instead: tests/network/test_factorised.py)."""
     parents = [f"c{i}" for i in range(40)]
     lines = ["format: estimative/1", "title: wide", "as_of: 2017-01-01", "variables:"]
     for p in parents:
@@ -170,15 +190,15 @@ def test_noisy_or_over_the_table_limit_is_a_clean_error(tmp_path: Path) -> None:
         "    states: [off, on]",
         f"    parents: [{', '.join(parents)}]",
         "    cpt:",
-        "      noisy_or:",
-        "        leak: 0.01",
-        "        causes:",
+        "      table:",
+        "        - when: {" + ", ".join(f"{p}: off" for p in parents) + "}",
+        "          probs: {off: 0.5, on: 0.5}",
+        "      assumption: true",
+        "      rationale: test",
     ]
-    lines += [f"          {p}: {{on: 0.05}}" for p in parents]
-    lines += ["      assumption: true", "      rationale: test"]
     path = tmp_path / "wide.yaml"
     path.write_text("\n".join(lines) + "\n")
-    err = _refused(path, "40 parents", "ESTIMATIVE_MAX_PARENTS=")
+    err = _refused(path, "40 parents", "ESTIMATIVE_MAX_PARENTS=", "wide.yaml:")
     assert "MemoryError" not in err
 
 
@@ -273,6 +293,42 @@ def test_bif_node_with_20_parents_is_refused(tmp_path: Path) -> None:
     _refused(path, "1048576 parent configurations", "wide.bif:")
 
 
+def test_an_oversized_import_is_refused_unread(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("ESTIMATIVE_MAX_IMPORT_MIB", "1")
+    path = tmp_path / "big.bif"
+    with open(path, "wb") as fh:  # sparse: 2 MiB of nothing, never read whole
+        fh.truncate(2 * 2**20)
+    _refused(path, "big.bif", "at most 1 MiB", "ESTIMATIVE_MAX_IMPORT_MIB=2")
+
+
+@pytest.mark.parametrize(
+    ("name", "text"),
+    [
+        (
+            "none.bif",
+            "network n {}\nvariable a { type discrete [ 0 ] { }; }\n"
+            "variable b { type discrete [ 2 ] { x, y }; }\n"
+            "probability ( a ) { table ; }\nprobability ( b | a ) { default 0.5, 0.5; }\n",
+        ),
+        ("none.uai", "BAYES\n2\n0 2\n2\n1 0\n2 0 1\n\n0\n\n0\n"),
+        (
+            "none.net",
+            'net { }\nnode a { states = (); }\nnode b { states = ("x" "y"); }\n'
+            "potential ( a ) { data = (); }\npotential ( b | a ) { data = (); }\n",
+        ),
+    ],
+)
+def test_an_imported_variable_without_states_is_a_located_error(
+    tmp_path: Path, name: str, text: str
+) -> None:
+    """Its child's table has no columns: once an internal error (argmax of nothing)."""
+    path = tmp_path / name
+    path.write_text(text)
+    _refused(path, f"{name}:", "needs two or more distinct states; found []")
+
+
 def test_uai_cardinality_of_a_billion_is_refused(tmp_path: Path) -> None:
     path = tmp_path / "big.uai"
     path.write_text("BAYES\n1\n1000000000\n1\n1 0\n\n2\n0.5 0.5\n")
@@ -318,3 +374,32 @@ def test_deeply_nested_net_is_read_or_refused(tmp_path: Path) -> None:
     out = run_cli(["validate", str(path)], timeout=10)
     assert out.code in (0, 2), out.stderr
     assert out.code == 0 or "deep.net" in out.stderr
+
+
+# ------------------------------------------------------------------------------------- outputs
+def test_every_kind_of_output_follows_the_umask(tmp_path: Path) -> None:
+    """export, charts, the decision tree (as a figure and as a table) and the brief: 0666 less
+    the umask, like any Unix tool (they once came out 0600 whatever the umask)."""
+    import stat
+
+    example, umbrella = str(ROOT / "models" / "example"), str(UMBRELLA)
+    runs = [
+        ["export", example, "--format", "xdsl", "-o", str(tmp_path / "m.xdsl")],
+        ["sensitivity", example, "--target", "armed_clash=yes", "--draws", "100",
+         "--sobol-n", "64", "--chart-dir", str(tmp_path / "charts")],
+        ["decide", umbrella, "--draws", "100", "--tree", str(tmp_path / "tree.svg")],
+        ["decide", umbrella, "--draws", "100", "--tree", str(tmp_path / "tree.md")],
+        ["brief", example, "-o", str(tmp_path / "brief"), "--draws", "100"],
+    ]  # fmt: skip
+    old = os.umask(0o027)
+    try:
+        for argv in runs:
+            out = run_cli(argv, timeout=120)
+            assert out.code == 0, (argv, out.stderr)
+    finally:
+        os.umask(old)
+    files = [p for p in tmp_path.rglob("*") if p.is_file()]
+    kinds = {p.suffix for p in files}
+    assert {".xdsl", ".svg", ".md", ".html", ".pdf"} <= kinds and len(files) >= 8
+    modes = {p.relative_to(tmp_path).as_posix(): stat.S_IMODE(p.stat().st_mode) for p in files}
+    assert set(modes.values()) == {0o640}, modes

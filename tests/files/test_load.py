@@ -126,9 +126,10 @@ def test_every_problem_reported_at_once(tmp_path: Path) -> None:
 
 
 def test_empty_binary_and_oversized_files(tmp_path: Path) -> None:
-    for name, words in [("empty", "empty"), ("binary", "binary")]:
+    for name, words, line in [("empty", "empty", 1), ("binary", "binary", 2)]:
         (p,) = _problems(DATA / f"broken_{name}.yaml")
         assert words in p.message and p.file.endswith(f"broken_{name}.yaml")
+        assert p.line == line  # the binary file's NUL byte is on its second line
     big = tmp_path / "big.yaml"
     big.write_text("# " + "x" * (6 * 1024 * 1024) + "\n")
     (p,) = _problems(big)

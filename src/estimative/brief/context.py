@@ -20,6 +20,7 @@ from typing import Any
 
 import numpy as np
 
+from ..charts import plain_strings, replaced_warning
 from ..spec import BASELINE
 from . import annex, outcomes, words
 from .data import HILP_THRESHOLD, TABLE_COLUMNS, Brief
@@ -224,6 +225,10 @@ def brief_context(brief: Brief) -> dict[str, Any]:
         ),
     }
     ctx["sections"] = _sections(ctx)
+    # a lone surrogate in the model's text can be neither drawn nor written as UTF-8
+    found: set[str] = set()
+    ctx = plain_strings(ctx, found)
+    replaced_warning(found)
     return ctx
 
 

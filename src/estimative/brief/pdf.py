@@ -5,10 +5,9 @@ from __future__ import annotations
 
 import datetime as _dt
 from collections.abc import Mapping, Sequence
-from pathlib import Path
 from typing import Any
 
-from ..charts import svg_size
+from ..charts import drawn_text, font_dir, plain_strings, replaced_warning, svg_size
 from .context import brief_context
 from .data import Brief
 from .figures import brief_svgs
@@ -53,10 +52,9 @@ def render_pdf(
     return _pdf_bytes(ctx, svgs, date=brief.parameters.date)
 
 
-def _font_dir() -> Path:
-    import matplotlib
-
-    return Path(matplotlib.get_data_path()) / "fonts" / "ttf"
+#: A table cell longer than this is cut, its full text given in a note under the table (a
+#: 1,000-character label in a narrow column would make a row taller than a page).
+LONG_CELL = 200
 
 
 def _pdf_bytes(ctx: Mapping[str, Any], images: Mapping[str, str], *, date: _dt.date) -> bytes:
@@ -68,7 +66,10 @@ def _pdf_bytes(ctx: Mapping[str, Any], images: Mapping[str, str], *, date: _dt.d
 
     from .pdf_svg import draw_svg
 
-    fonts = _font_dir()
+    found: set[str] = set()
+    ctx = plain_strings(ctx, found, drawn_text)  # what the PDF's font cannot draw: U+FFFD
+    replaced_warning(found)
+    fonts = font_dir()
     ink, muted, band = (29, 29, 27), (91, 91, 85), (243, 241, 234)
 
     class _Doc(FPDF):
@@ -99,6 +100,7 @@ def _pdf_bytes(ctx: Mapping[str, Any], images: Mapping[str, str], *, date: _dt.d
     pdf.set_producer("estimative " + ctx["header"]["version"])
     pdf.add_page()
     width = pdf.epw
+    counter = [0]  # the notes of cut table cells, numbered through the document
 
     def para(
         text: str,
@@ -167,6 +169,17 @@ def _pdf_bytes(ctx: Mapping[str, Any], images: Mapping[str, str], *, date: _dt.d
         widths: Sequence[float] | None = None,
         size: float = 8,
     ) -> None:
+        notes: list[tuple[int, str]] = []
+
+        def fit(text: object) -> str:
+            """A cell's text, cut at LONG_CELL characters with a note number."""
+            text = str(text)
+            if len(text) <= LONG_CELL:
+                return text
+            counter[0] += 1
+            notes.append((counter[0], text))
+            return f"{text[: LONG_CELL - 8].rstrip()}\u2026 [{counter[0]}]"
+
         pdf.set_font("sans", "", size)
         pdf.set_draw_color(200, 196, 186)
         pdf.set_line_width(0.2)
@@ -182,12 +195,14 @@ def _pdf_bytes(ctx: Mapping[str, Any], images: Mapping[str, str], *, date: _dt.d
         ) as t:
             r = t.row()
             for c in head:
-                r.cell(str(c))
+                r.cell(fit(c))
             for row in rows:
                 r = t.row()
                 for c in row:
-                    r.cell(str(c))
+                    r.cell(fit(c))
         pdf.ln(2.5)
+        for k, text in notes:  # the full text of each cut cell, under its table
+            para(f"[{k}] {text}", size=8, color=muted, gap=0.8)
 
     def image(name: str, caption: str, *, max_h: float = 150) -> None:
         svg = images.get(name)

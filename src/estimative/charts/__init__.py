@@ -15,7 +15,15 @@ atomically; :func:`figure_svg` turns one into inline SVG markup.
 
 from __future__ import annotations
 
-from ._common import figure_svg, save_figure, svg_size
+from ._common import (
+    drawn_text,
+    figure_svg,
+    font_dir,
+    plain_strings,
+    replaced_warning,
+    save_figure,
+    svg_size,
+)
 from .decision import decision_tree_figure, expected_utility_figure, save_text, weight_map_figure
 from .graph import GraphLayout, graph_figure, layout
 from .sensitivity import (
@@ -30,12 +38,16 @@ from .trajectory import trajectory_figure
 __all__ = [
     "GraphLayout",
     "decision_tree_figure",
+    "drawn_text",
     "expected_utility_figure",
     "figure_svg",
+    "font_dir",
     "graph_figure",
     "indicators_figure",
     "interval_figure",
     "layout",
+    "plain_strings",
+    "replaced_warning",
     "save_figure",
     "save_text",
     "sensitivity_function_figure",

@@ -17,7 +17,17 @@ from matplotlib.ticker import FuncFormatter
 from .._io import write_text_atomic
 from ..decision import DecisionTree, ExpectedUtilities, TreeNode, WeightMap
 from ..scales import pct
-from ._common import BEST, LOW, OTHER, TEXT, WIDTH, bottom_legend, label_of, wrap_label
+from ._common import (
+    BEST,
+    LOW,
+    OTHER,
+    TEXT,
+    WIDTH,
+    bottom_legend,
+    label_of,
+    plain_figure,
+    wrap_label,
+)
 from ._common import save_figure as save_figure  # the one figure writer; this path keeps working
 
 _BEST = BEST
@@ -47,6 +57,7 @@ def number_text(x: float) -> str:
     return text.replace("-", "−")
 
 
+@plain_figure
 def decision_tree_figure(tree: DecisionTree, *, title: str | None = None) -> Figure:
     """The tree drawn left to right: squares are choices, circles chance outcomes, triangles
     the utilities at the leaves; every node carries its rolled-back expected utility and the
@@ -162,6 +173,7 @@ def decision_tree_figure(tree: DecisionTree, *, title: str | None = None) -> Fig
     return fig
 
 
+@plain_figure
 def weight_map_figure(wmap: WeightMap, *, title: str | None = None) -> Figure:
     """Which alternative wins on the grid of two weights; the current weights are marked.
 
@@ -229,6 +241,7 @@ def weight_map_figure(wmap: WeightMap, *, title: str | None = None) -> Figure:
     return fig
 
 
+@plain_figure
 def expected_utility_figure(
     eu: ExpectedUtilities, *, title: str | None = None, labels: Mapping[str, str] | None = None
 ) -> Figure:

@@ -14,10 +14,11 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from ..layout import GraphLayout, layout
+from ..layout import GraphLayout, border_point, layout
 from ..network import Network, all_marginals
 from ..network.view import BAR_COLOR, KIND_COLORS
 from ..spec import ModelSpec
+from ._common import drawn_text, plain_figure, replaced_warning
 
 if TYPE_CHECKING:
     from matplotlib.figure import Figure
@@ -29,6 +30,20 @@ __all__ = ["GraphLayout", "graph_figure", "layout"]
 _COLORS = KIND_COLORS
 
 
+#: Lines of a variable's label in its box; a longer label ends with an ellipsis.
+LABEL_LINES = 4
+
+
+def _lines(label: str, wrap: int) -> list[str]:
+    """A label wrapped to ``wrap`` characters, at most :data:`LABEL_LINES` lines (a long
+    word is broken; the last line ends with an ellipsis when text was cut)."""
+    lines = textwrap.wrap(label, wrap, break_long_words=True)
+    if len(lines) > LABEL_LINES:
+        lines = [*lines[: LABEL_LINES - 1], lines[LABEL_LINES - 1][: max(wrap - 1, 1)] + "\u2026"]
+    return lines
+
+
+@plain_figure
 def graph_figure(
     model: Network | ModelSpec,
     *,
@@ -93,7 +108,9 @@ def graph_figure(
     ids = [v.id for v in spec.variables]
     parents = {v.id: list(v.parents) for v in spec.variables}
     outs = set(outcomes if outcomes is not None else (o.target for o in spec.outcomes))
-    labels = {v.id: textwrap.wrap(v.label, wrap) or [v.id] for v in spec.variables}
+    found: set[str] = set()
+    labels = {v.id: _lines(drawn_text(v.label, found), wrap) or [v.id] for v in spec.variables}
+    replaced_warning(found)
     max_lines = max((len(x) for x in labels.values()), default=1)
     # Units are inches: box size follows the text.
     char_w = font_size / 72 * 0.55
@@ -105,7 +122,8 @@ def graph_figure(
     box_h = max(heights.values(), default=0.3)
     rank_gap = box_w + 0.45
     gap = box_h + 0.14
-    lay = layout(ids, parents, gap=gap, rank_gap=rank_gap)
+    positions = {v.id: v.position for v in spec.variables}  # a file's drawing, when it has one
+    lay = layout(ids, parents, gap=gap, rank_gap=rank_gap, positions=positions)
     xs = [p[0] for p in lay.pos.values()] or [0.0]
     ys = [p[1] for p in lay.pos.values()] or [0.0]
     legend_h = 0.35
@@ -122,15 +140,20 @@ def graph_figure(
         return lay.pos[n]
 
     for p, n, dummies in lay.edges:
-        pts = [center(p), *(center(d) for d in dummies), center(n)]
-        pts[0] = (pts[0][0] + box_w / 2, pts[0][1])
-        pts[-1] = (pts[-1][0] - box_w / 2, pts[-1][1])
-        verts = [pts[0]]
-        codes = [Path.MOVETO]
-        for (x0, y0), (x1, y1) in itertools.pairwise(pts):
-            mx = (x0 + x1) / 2
-            verts += [(mx, y0), (mx, y1), (x1, y1)]
-            codes += [Path.CURVE4] * 3
+        if lay.placed:  # a file's drawing: straight, from border to border
+            a = border_point(center(p), center(n), box_w / 2, heights[p] / 2)
+            b = border_point(center(n), center(p), box_w / 2, heights[n] / 2)
+            verts, codes = [a, b], [Path.MOVETO, Path.LINETO]
+        else:
+            pts = [center(p), *(center(d) for d in dummies), center(n)]
+            pts[0] = (pts[0][0] + box_w / 2, pts[0][1])
+            pts[-1] = (pts[-1][0] - box_w / 2, pts[-1][1])
+            verts = [pts[0]]
+            codes = [Path.MOVETO]
+            for (x0, y0), (x1, y1) in itertools.pairwise(pts):
+                mx = (x0 + x1) / 2
+                verts += [(mx, y0), (mx, y1), (x1, y1)]
+                codes += [Path.CURVE4] * 3
         ax.add_patch(
             FancyArrowPatch(
                 path=Path(verts, codes),

@@ -32,6 +32,7 @@ from ._common import (
     hash_footer,
     label_of,
     plain_axes,
+    plain_figure,
     shorten,
     title_with_conditions,
     wrap_label,
@@ -47,6 +48,7 @@ if TYPE_CHECKING:
     from ..uncertainty import PolicyComparison
 
 
+@plain_figure
 def tornado_figure(
     result: OneWaySensitivity,
     *,
@@ -163,6 +165,7 @@ def _percent_axis(percent: Percent) -> object:
     return FuncFormatter(lambda x, _pos: percent(x) if 0 <= x <= 1 else "")
 
 
+@plain_figure
 def sensitivity_function_figure(f: SensitivityFunction, *, title: str | None = None) -> Figure:
     """One sensitivity function over [0, 1], its credible range shaded, the model's value marked.
 
@@ -212,6 +215,7 @@ def sensitivity_function_figure(f: SensitivityFunction, *, title: str | None = N
     return fig
 
 
+@plain_figure
 def indicators_figure(
     result: Indicators,
     *,
@@ -341,6 +345,7 @@ def indicators_figure(
     return fig
 
 
+@plain_figure
 def sobol_figure(result: SobolIndices, *, top: int = 15, title: str | None = None) -> Figure:
     """First-order and total Sobol indices per group, largest total first, with SALib's
     bootstrap confidence half-widths.
@@ -412,6 +417,7 @@ def sobol_figure(result: SobolIndices, *, top: int = 15, title: str | None = Non
     return fig
 
 
+@plain_figure
 def interval_figure(
     result: PolicyComparison,
     *,

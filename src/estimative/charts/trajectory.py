@@ -13,12 +13,13 @@ import numpy as np
 from matplotlib.figure import Figure
 
 from ..uncertainty import TrajectoryInterval
-from ._common import GRID, INK, hash_footer, shorten
+from ._common import GRID, INK, hash_footer, plain_figure, shorten
 
 #: Line colours for up to eight alternatives (colour-blind safe, Okabe-Ito).
 PALETTE = ("#000000", "#0072b2", "#d55e00", "#009e73", "#cc79a7", "#e69f00", "#56b4e9", "#f0e442")
 
 
+@plain_figure
 def trajectory_figure(
     trajectories: Mapping[str, TrajectoryInterval],
     *,

@@ -17,12 +17,12 @@ and :mod:`.learn`.
 from __future__ import annotations
 
 import argparse
-import errno
 import sys
 from collections.abc import Callable, Sequence
 
+from .._io import machine_failure
 from .._version import __version__
-from ..errors import EstimativeError, ResourceError
+from ..errors import EstimativeError, ResourceError, TextWarning
 from . import analysis, brief, decide, explore, forecast, learn, model
 from ._errors import report
 
@@ -46,7 +46,7 @@ def build_parser() -> tuple[
     parser = argparse.ArgumentParser(
         prog="estimative",
         description="Bayesian networks for policy analysis. PATH is a model folder (with model.yaml), "
-        "a model YAML file, or a BIF, XMLBIF, XDSL, NET or UAI file.",
+        "a model YAML file, or a BIF, XMLBIF, XDSL, NET, UAI or DNE file.",
     )
     parser.add_argument("--version", action="version", version=f"estimative {__version__}")
     parser.add_argument(
@@ -97,7 +97,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         parser.print_help()
         return 2
     try:
-        return commands[args.command](args)
+        return _run(commands[args.command], args)
     except EstimativeError as exc:
         options = {s for a in parsers[args.command]._actions for s in a.option_strings}
         return report(exc, options=options, as_json=getattr(args, "json", False))
@@ -113,10 +113,14 @@ def main(argv: Sequence[str] | None = None) -> int:
     except OSError as exc:
         if args.debug:
             raise
-        if exc.errno not in _MACHINE_ERRNOS:
+        failure = machine_failure(exc, "the output")
+        if failure is None:
             return _internal(exc)
-        problem = f"{exc.strerror or exc}" + (f": {exc.filename}" if exc.filename else "")
-        err = ResourceError(problem, fix="free space or fix permissions, then rerun the command")
+        err = ResourceError(
+            failure[0],
+            fix=failure[1]
+            + "; files written before are intact (each is written whole or not at all)",
+        )
         return report(err, options=set(), as_json=getattr(args, "json", False))
     except Exception as exc:
         if args.debug:
@@ -124,8 +128,30 @@ def main(argv: Sequence[str] | None = None) -> int:
         return _internal(exc)
 
 
-#: File-system failures of the machine, reported as such (exit 2), not as a bug.
-_MACHINE_ERRNOS = {errno.ENOSPC, errno.EDQUOT, errno.EROFS, errno.EACCES, errno.EPERM, errno.EIO}
+def _run(command: Command, args: argparse.Namespace) -> int:
+    """Run ``command``; the :class:`~estimative.errors.TextWarning` s it raised (text changed
+    so that it could be drawn or written) are printed once per kind at the end, as
+    ``warning: ...`` on stderr, naming every character replaced; other warnings are shown as
+    Python shows them."""
+    import warnings
+
+    original = warnings.showwarning
+    chars: dict[str, set[str]] = {}
+
+    def show(message: Warning | str, category: type[Warning], *rest: object, **kw: object) -> None:
+        if isinstance(message, TextWarning):
+            chars.setdefault(message.kind, set()).update(message.chars)
+            return
+        original(message, category, *rest, **kw)  # type: ignore[arg-type]
+
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("always", TextWarning)
+            warnings.showwarning = show
+            return command(args)
+    finally:
+        for kind, found in chars.items():
+            sys.stderr.write(f"warning: {TextWarning.text(kind, found)}\n")
 
 
 def _internal(exc: BaseException) -> int:

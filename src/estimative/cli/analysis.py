@@ -50,7 +50,7 @@ def cmd_sensitivity(args: argparse.Namespace) -> int:
             found=str(args.sobol_n),
             fix="e.g. n=512",
         )
-    cond = conditions(args)
+    cond = conditions(args, net)
     if args.by_analyst:
         from .by_analyst import cmd_by_analyst
 

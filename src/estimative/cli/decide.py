@@ -227,9 +227,8 @@ def _print_decide(
         f"* best: {eu.best} ({eu.labels[eu.index(eu.best)]}); attribute columns are weight x expected value"
     )
     if BASELINE in eu.ids:
-        out(
-            f"  {BASELINE}: every decision at the analyst's expectation (a reference, not a choice)"
-        )
+        note = net.spec.baseline_note.strip() or "every decision at the analyst's expectation"
+        out(f"  {BASELINE}: {note} (a reference, not a choice)")
     if table is not None:
         order = np.argsort(-table.eu, kind="stable")
         out()

@@ -103,8 +103,9 @@ def cmd_show(args: argparse.Namespace) -> int:
     """A model's variables with their provenance, its policies and scenarios.
 
     JSON: ``{"model", "title", "as_of", "model_hash", "variables": [{"id", "label", "kind", "states",
-    "parents", "cpt_form", "strength", "assumption", "rationale", "sources", "table"}],
-    "policies", "scenarios"}``.
+    "parents", "aliases", "state_aliases", "position", "cpt_form", "strength", "assumption",
+    "rationale", "sources", "table"}], "policies", "scenarios"}``. ``aliases`` are the other
+    names a variable answers to (``state_aliases``: of its states); every command takes them.
     """
     from ..spec.elicitation import default_strength
 
@@ -130,12 +131,16 @@ def cmd_show(args: argparse.Namespace) -> int:
                         "kind": v.kind,
                         "states": v.states,
                         "parents": v.parents,
+                        "aliases": v.aliases,
+                        "state_aliases": v.state_aliases,
+                        "position": v.position,
                         "cpt_form": v.cpt.form,
                         "strength": default_strength(v.cpt),
                         "assumption": v.cpt.assumption,
                         "rationale": v.cpt.rationale,
                         "sources": [c.model_dump() for c in v.cpt.sources],
-                        "table": net.cpt(v.id),
+                        # a factorised noisy CPT has no full table: null
+                        "table": None if v.id in net.chains else net.cpt(v.id),
                     }
                     for v in variables
                 ],
@@ -159,6 +164,11 @@ def cmd_show(args: argparse.Namespace) -> int:
         for v in variables
     ]
     out(fmt_table(["variable", "kind", "states", "parents", "cpt", "strength", "provenance"], rows))
+    named = [v for v in variables if v.aliases or v.state_aliases]
+    if named:
+        out()
+        out("Other names (aliases), accepted wherever a variable or state is named:")
+        out(fmt_table(["variable", "aliases", "states' aliases"], _alias_rows(named)))
     if args.variable:
         v = variables[0]
         out()
@@ -197,6 +207,20 @@ def cmd_show(args: argparse.Namespace) -> int:
             )
         )
     return 0
+
+
+def _alias_rows(variables: list[Any]) -> list[tuple[str, str, str]]:
+    return [
+        (
+            v.id,
+            ", ".join(repr(a) for a in v.aliases) or "-",
+            "; ".join(
+                f"{s}: {', '.join(repr(a) for a in names)}" for s, names in v.state_aliases.items()
+            )
+            or "-",
+        )
+        for v in variables
+    ]
 
 
 def _show_references(net: Any, *, as_json: bool) -> int:
@@ -245,7 +269,7 @@ def cmd_query(args: argparse.Namespace) -> int:
     """
     net = load(args.path)
     if args.trajectory:
-        return run_trajectory(args, net, conditions(args))
+        return run_trajectory(args, net, conditions(args, net))
     for flag in ("state", "each_policy", "draws", "chart"):
         if getattr(args, flag):
             raise UsageError(
@@ -253,7 +277,7 @@ def cmd_query(args: argparse.Namespace) -> int:
                 fix="add --trajectory (dynamic models), or drop the flag",
             )
     net = net.with_window(args.target)  # a window the model did not name
-    post = net.query(args.target, **conditions(args))
+    post = net.query(args.target, **conditions(args, net))
     if args.json:
         # Posterior.to_dict() is the distribution alone; the query's conditions are its fields.
         print_json(
@@ -355,7 +379,7 @@ def cmd_map(args: argparse.Namespace) -> int:
     JSON: ``{"model", "model_hash", "assignment": {variable: state}, "probability", "given", "do"}``.
     """
     net = load(args.path)
-    expl = net.map(args.variables or None, **conditions(args))
+    expl = net.map(args.variables or None, **conditions(args, net))
     if args.json:
         # Explanation has no to_dict() yet: its fields, by hand.
         print_json(
@@ -494,7 +518,7 @@ def register(add: Any) -> None:
     p = add(
         "import",
         cmd_import,
-        "read a BIF, XMLBIF, XDSL, NET or UAI file; with -o, write it as a model YAML file",
+        "read a BIF, XMLBIF, XDSL, NET, UAI or DNE file; with -o, write it as a model YAML file",
     )
     p.add_argument("path")
     p.add_argument(
@@ -503,17 +527,22 @@ def register(add: Any) -> None:
     p.add_argument("-o", "--output", metavar="FILE", help="the model YAML file to write")
 
     p = add(
-        "export", cmd_export, "write the network as BIF, XMLBIF, XDSL (GeNIe), NET (HUGIN) or UAI"
+        "export",
+        cmd_export,
+        "write the network as BIF, XMLBIF, XDSL (GeNIe), NET (HUGIN), UAI or DNE (Netica)",
     )
     p.add_argument("path")
-    p.add_argument("--format", required=True, choices=["bif", "xmlbif", "xdsl", "net", "uai"])
+    p.add_argument(
+        "--format", required=True, choices=["bif", "xmlbif", "xdsl", "net", "uai", "dne"]
+    )
     p.add_argument(
         "-o", "--output", required=True, metavar="FILE", help="the file to write (atomically)"
     )
     p.add_argument(
         "--bn",
         action="store_true",
-        help="decisions as chance nodes, no utilities (for tools that read only Bayesian networks)",
+        help="decisions as chance nodes, no utilities, noisy CPTs as tables (for tools that read "
+        "only Bayesian networks of tables)",
     )
     p.add_argument(
         "--unrolled",

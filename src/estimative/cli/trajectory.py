@@ -16,7 +16,7 @@ def run_trajectory(args: argparse.Namespace, net: Any, conditions: dict[str, Any
     from .._random import make_rng, stream
     from ..spec import BASELINE
 
-    var = args.target
+    var = net.name_of(args.target)
     if "@" in var:
         raise UsageError(
             f"--trajectory takes the variable without a slice: '{var.partition('@')[0]}'",

@@ -465,9 +465,11 @@ def attribute_tensors(
     ucpts = None
     if cpts is not None:
         n = cpts[0].shape[-1]
+        # by engine node (a factorised CPT's chain nodes keep their names in unet)
+        byname = dict(zip(net.structure.names, cpts, strict=True))
         ucpts = [
-            cpts[net.index(v)] if v in net.states else np.repeat(unet.cpt(v)[..., None], n, axis=-1)
-            for v in unet.variables
+            byname[v] if v in byname else np.repeat(c[..., None], n, axis=-1)
+            for v, c in zip(unet.structure.names, unet.cpts, strict=True)
         ]
     nk = len(keep)
     out_e: list[np.ndarray] = []

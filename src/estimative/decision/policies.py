@@ -20,6 +20,7 @@ import pandas as pd
 from ..checks import check_level
 from ..errors import UsageError, did_you_mean
 from ..network import Network
+from ..network.names import named
 from ..spec import BASELINE
 from ._core import (
     Alternative,
@@ -401,6 +402,7 @@ def expected_utilities(
     >>> eu.best, round(eu["umbrella=leave"], 6), round(eu["optimal_rules"], 6)
     ('optimal_rules', 70.0, 77.0)
     """
+    do = named(net, do) or None  # aliases name their variables
     level = check_level(level)
     util = utility_model(net, weights=weights)
     altset = default_alternatives(net, policies, do=do)
@@ -493,6 +495,7 @@ def decision_table(
     >>> t.best, round(t["test=no,drill=yes"], 6)
     ('test=no,drill=yes', 20.0)
     """
+    do = named(net, do) or None  # aliases name their variables
     level = check_level(level)
     util = utility_model(net, weights=weights)
     cpts = check_draws(net, draws, rng, strengths)

@@ -23,6 +23,7 @@ import pandas as pd
 
 from ..errors import UsageError
 from ..network import Network
+from ..network.names import named
 from ._core import (
     Draws,
     UtilityModel,
@@ -293,6 +294,7 @@ def solve(
     >>> round(sol.meu, 6), sol.rule("umbrella").choice({"forecast": "rainy"})
     (77.0, 'take')
     """
+    do = named(net, do) or None  # aliases name their variables
     util = utility_model(net, weights=weights)
     plan = make_plan(net, do)
     e, p = plan_tensors(net, util, plan)

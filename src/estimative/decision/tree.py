@@ -26,6 +26,7 @@ import pandas as pd
 
 from ..errors import UsageError
 from ..network import Network
+from ..network.names import named
 from ._core import (
     AlternativeSet,
     UtilityModel,
@@ -266,6 +267,8 @@ def decision_tree(
     >>> tree.stages, round(tree.value, 6)
     (('test', 'seismic_result', 'drill', 'oil_amount'), 22.5)
     """
+    do = named(net, do) or None  # aliases name their variables
+    outcomes = None if outcomes is None else [net.name_of(v) for v in outcomes]
     util = utility_model(net, weights=weights)
     if shape not in ("auto", "policies", "rules"):
         raise UsageError("shape must be 'auto', 'policies' or 'rules'", found=repr(shape))

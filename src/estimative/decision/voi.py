@@ -24,7 +24,7 @@ from __future__ import annotations
 
 import html
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 import numpy as np
@@ -33,6 +33,7 @@ import pandas as pd
 from ..checks import check_count
 from ..errors import UsageError, did_you_mean
 from ..network import Network
+from ..network.names import named
 from ..spec.build import derive
 from ._core import (
     alternative_tensors,
@@ -227,6 +228,7 @@ def _twin_network(net: Network, affected: set[str]) -> tuple[Network, dict[str, 
     extra = []
     tables: dict[str, np.ndarray] = {}
     bands: dict[str, np.ndarray | None] = {}
+    factors: dict[str, Any] = {}
     for var in net.spec.variables:
         if var.id in names:
             copy = var.model_copy(
@@ -237,9 +239,19 @@ def _twin_network(net: Network, affected: set[str]) -> tuple[Network, dict[str, 
                     "parents": [names.get(p, p) for p in var.parents],
                 }
             )
-            tables[copy.id], bands[copy.id] = var.table, var.bands
+            if var.factors is not None:  # a factorised noisy CPT: its parameters, renamed
+                f = var.factors
+                factors[copy.id] = replace(
+                    f,
+                    absent={names.get(p, p): s for p, s in f.absent.items()},
+                    written={(names.get(p, p), s): x for (p, s), x in f.written.items()},
+                )
+            else:
+                tables[copy.id], bands[copy.id] = var.table, var.bands
             extra.append(copy)
-    spec = derive(net.spec, [*net.spec.variables, *extra], tables=tables, bands=bands)
+    spec = derive(
+        net.spec, [*net.spec.variables, *extra], tables=tables, bands=bands, factors=factors
+    )
     return Network(spec), names
 
 
@@ -293,6 +305,8 @@ def value_of_information(
     >>> round(voi["weather"], 6), round(voi["forecast"], 6)
     (21.0, 7.0)
     """
+    do = named(net, do) or None  # aliases name their variables
+    variables = None if variables is None else [net.name_of(v) for v in variables]
     util = utility_model(net, weights=weights)
     altset = default_alternatives(net, policies, do=do)
     if before_policy is None:

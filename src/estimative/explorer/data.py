@@ -32,6 +32,8 @@ def combo_key(policy: str, scenario: str) -> str:
 
 
 def _cpt_rows(net: Network, variable: str) -> list[dict[str, Any]]:
+    if variable in net.chains:  # factorised: the rows the analyst wrote, not 2^n columns
+        return _noisy_rows(net, variable)
     parents = net.parents[variable]
     flat = np.asarray(net.cpt(variable)).reshape(len(net.states[variable]), -1).T
     combos = list(itertools.product(*(net.states[p] for p in parents))) if parents else [()]
@@ -42,6 +44,17 @@ def _cpt_rows(net: Network, variable: str) -> list[dict[str, Any]]:
         }
         for combo, row in zip(combos, flat, strict=True)
     ]
+
+
+def _noisy_rows(net: Network, variable: str) -> list[dict[str, Any]]:
+    """A factorised noisy CPT's rows as written: the leak, then each cause alone."""
+    pt = net.spec.variable(variable).factors
+    leak = [1.0 - pt.leak, pt.leak] if pt.form == "noisy_or" else list(pt.leak)
+    rows = [{"when": "no cause (leak)", "probs": [float(x) for x in leak]}]
+    for (p, st), written in pt.written.items():
+        probs = [1.0 - written, written] if pt.form == "noisy_or" else list(written)
+        rows.append({"when": f"{p}={st} only", "probs": [float(x) for x in probs]})
+    return rows
 
 
 def node_details(net: Network) -> dict[str, dict[str, Any]]:

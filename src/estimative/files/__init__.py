@@ -1,5 +1,5 @@
 """Model files in and out: the one :func:`load_model` (a model folder, a model YAML file, or a
-BIF / XMLBIF / XDSL / NET / UAI file), YAML read the 1.2 way with the line of every value, and
+BIF / XMLBIF / XDSL / NET / UAI / DNE file), YAML read the 1.2 way with the line of every value, and
 the writers of every exchange format.
 
 Everything that touches a model file on disk is here; the rules the model must meet are in

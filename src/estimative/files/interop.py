@@ -1,4 +1,4 @@
-"""Networks out to BIF, XMLBIF, XDSL (GeNIe), NET (HUGIN) and UAI, and back in.
+"""Networks out to BIF, XMLBIF, XDSL (GeNIe), NET (HUGIN), UAI and DNE (Netica), and back in.
 
 Each format's writer and reader live together in :mod:`estimative.files.formats`; this module
 picks one by format name (export) or by suffix (import).
@@ -25,7 +25,7 @@ from .._io import display_path, write_text_atomic
 from ..errors import ModelError, Problem, UsageError, did_you_mean
 from ..spec import ModelSpec
 from ..spec.limits import IMPORT_MIB
-from .formats import bif, genie_time, net, uai, xml
+from .formats import bif, dne, genie_time, net, uai, xml
 from .formats._common import InteropWarning, NetView, RawNet, spec_of, view_of
 from .formats._names import written_names
 from .formats._spec import IMPORT_SUM_TOLERANCE, build_spec
@@ -46,7 +46,7 @@ __all__ = [
 ]
 
 #: Export formats, by the name ``--format`` takes.
-FORMATS: tuple[str, ...] = ("bif", "xmlbif", "xdsl", "net", "uai")
+FORMATS: tuple[str, ...] = ("bif", "xmlbif", "xdsl", "net", "uai", "dne")
 #: The format of an import file, by its suffix.
 SUFFIX_FORMATS: dict[str, str] = {
     ".bif": "bif",
@@ -56,6 +56,7 @@ SUFFIX_FORMATS: dict[str, str] = {
     ".xdsl": "xdsl",
     ".net": "net",
     ".uai": "uai",
+    ".dne": "dne",
 }
 #: The suffix a file of each format usually has.
 DEFAULT_SUFFIX: dict[str, str] = {
@@ -64,6 +65,7 @@ DEFAULT_SUFFIX: dict[str, str] = {
     "xdsl": ".xdsl",
     "net": ".net",
     "uai": ".uai",
+    "dne": ".dne",
 }
 #: The default size limit of an imported file (see :data:`estimative.spec.limits.IMPORT_MIB`).
 MAX_IMPORT_BYTES = IMPORT_MIB.default * 1024 * 1024
@@ -77,11 +79,13 @@ _WRITERS: dict[str, Callable[[NetView], str]] = {
     "xdsl": xml.write_xdsl,
     "net": net.write_net,
     "uai": uai.write_uai,
+    "dne": dne.write_dne,
 }
 _TEXT_READERS: dict[str, Callable[[str, RawNet], None]] = {
     "bif": bif.read_bif,
     "net": net.read_net,
     "uai": uai.read_uai,
+    "dne": dne.read_dne,
 }
 
 
@@ -103,6 +107,7 @@ _NAME_FITS: dict[str, tuple[Callable[[str], bool], Callable[[str], bool]]] = {
     "bif": (bif._variable_fits, bif._state_fits),
     "xdsl": (str.isidentifier, str.isidentifier),
     "net": (net._ascii_identifier, net._state_fits),
+    "dne": (dne._netica_name, dne._netica_name),
 }
 
 
@@ -117,12 +122,26 @@ def _dropped(view: NetView, fmt: str) -> list[str]:
         )
     if fmt in ("bif", "uai") and view.utilities:
         out.append(f"{len(view.utilities)} utility attributes (use xdsl, net or xmlbif)")
-    if fmt not in ("bif", "uai"):
-        for v in decisions:
-            if v.parents:
-                out.append(f"the baseline table of the decision '{v.id}' (it has parents)")
     if fmt == "uai":
-        out.append("every name, label and description (UAI numbers variables and states)")
+        out.append(
+            "every name, label, alias, position and description (UAI numbers variables and states)"
+        )
+    forms = [v for v in view.variables if v.form in ("noisy_or", "noisy_max", "verbal")]
+    if fmt == "xdsl":  # GeNIe's <noisymax> holds noisy-OR and noisy-MAX
+        forms = [v for v in forms if v.noisy is None]
+    if forms:
+        out.append(
+            "the CPT forms (noisy-OR, noisy-MAX, verbal) of "
+            f"{', '.join(v.id for v in forms)}, written as full tables"
+        )
+    hidden = [
+        v.id for v in view.variables if not v.observable and (fmt != "xdsl" or v.kind == "decision")
+    ]
+    if hidden:  # XDSL: GeNIe's diagnostic roles (diagtype) of chance nodes
+        out.append(f"observable: false of {', '.join(hidden)}")
+    cited = [v.id for v in view.variables if v.provenance]
+    if cited and fmt != "xdsl":  # XDSL: in each node's comment
+        out.append(f"the provenance (quotes, rationales) of {len(cited)} CPTs")
     if fmt in _NAME_FITS:
         var_fits, state_fits = _NAME_FITS[fmt]
         names = written_names(
@@ -148,11 +167,13 @@ def export_text(
     net : ModelSpec or Network
         The model (anything with a ``spec``).
     fmt : str
-        One of :data:`FORMATS`: ``bif``, ``xmlbif``, ``xdsl`` (GeNIe), ``net`` (HUGIN), ``uai``.
+        One of :data:`FORMATS`: ``bif``, ``xmlbif``, ``xdsl`` (GeNIe), ``net`` (HUGIN), ``uai``,
+        ``dne`` (Netica).
     as_bn : bool
-        Write decisions as chance nodes with their baseline tables and leave utilities out,
-        for tools that read only Bayesian networks (pgmpy, pyAgrum's ``loadBN``). By default
-        XMLBIF, XDSL and NET files hold decisions, information arcs and utilities.
+        Write decisions as chance nodes with their baseline tables, leave utilities out and
+        write noisy-OR / noisy-MAX CPTs as tables, for tools that read only Bayesian networks
+        of tables (pgmpy, pyAgrum's ``loadBN``). By default XMLBIF, XDSL, NET and DNE files hold
+        decisions, information arcs and utilities, and XDSL files GeNIe's ``<noisymax>`` nodes.
     unrolled : bool
         For a dynamic model (one with ``time:``) and ``xdsl``: write the unrolled network (one
         node per variable and slice, ids ``x@slice`` made safe) instead of GeNIe's temporal
@@ -213,11 +234,12 @@ def export_network(
     net : ModelSpec or Network
         The model (anything with a ``spec``).
     fmt : str
-        One of :data:`FORMATS`: ``bif``, ``xmlbif``, ``xdsl`` (GeNIe), ``net`` (HUGIN), ``uai``.
+        One of :data:`FORMATS`: ``bif``, ``xmlbif``, ``xdsl`` (GeNIe), ``net`` (HUGIN), ``uai``,
+        ``dne`` (Netica).
     path : str or os.PathLike
         The file to write (not a folder).
     as_bn : bool
-        Decisions as chance nodes, no utilities (see :func:`export_text`).
+        Decisions as chance nodes, no utilities, noisy CPTs as tables (see :func:`export_text`).
     unrolled : bool
         A dynamic model to XDSL: the unrolled network, not GeNIe's temporal plate (see
         :func:`export_text`).
@@ -264,14 +286,16 @@ def _read(data: bytes, raw: RawNet) -> None:
 
 
 def import_file(path: str | os.PathLike[str], *, normalize: bool = False) -> ModelSpec:
-    """Read a BIF, XMLBIF, XDSL (GeNIe), NET (HUGIN) or UAI file into a validated model.
+    """Read a BIF, XMLBIF, XDSL (GeNIe), NET (HUGIN), UAI or DNE (Netica) file into a validated
+    model.
 
     The format is chosen by the suffix (``.bif``, ``.xml``/``.xmlbif``/``.bifxml``, ``.xdsl``,
-    ``.net``, ``.uai``); XML files are told apart by their root element. Variable and state
+    ``.net``, ``.uai``, ``.dne``); XML files are told apart by their root element. Variable and state
     names are kept as the file writes them. Columns that miss 1 by at most
     :data:`IMPORT_SUM_TOLERANCE` (or, for HUGIN files, by the rounding of 6 significant digits)
     are normalised, with an :class:`InteropWarning` when that is more than the tolerance.
-    Decision and utility nodes (XMLBIF, XDSL, NET) become the model's decisions and utilities.
+    Decision and utility nodes (XMLBIF, XDSL, NET, DNE) become the model's decisions and
+    utilities; GeNIe's noisy-MAX nodes become ``noisy_or`` or ``noisy_max`` CPTs.
 
     Parameters
     ----------
@@ -284,8 +308,8 @@ def import_file(path: str | os.PathLike[str], *, normalize: bool = False) -> Mod
     Returns
     -------
     ModelSpec
-        Every CPT a full table marked ``assumption: true`` with the rationale "imported from
-        <file>"; named ``path``'s stem. Raises :class:`~estimative.errors.ModelError` naming
+        Every CPT marked ``assumption: true`` with the rationale "imported from <file>" (a full
+        table, or a noisy-OR / noisy-MAX for a GeNIe noisy-MAX node); named ``path``'s stem. Raises :class:`~estimative.errors.ModelError` naming
         the file and line of every problem, :class:`~estimative.errors.UsageError` for a suffix
         that names no format.
 
@@ -336,7 +360,7 @@ def import_file(path: str | os.PathLike[str], *, normalize: bool = False) -> Mod
             fix="name a text file",
         )
     if not data.strip():
-        raise raw.fail("file is empty", fix=f"name a {raw.fmt.upper()} file")
+        raise raw.fail("file is empty", 1, fix=f"name a {raw.fmt.upper()} file")
     try:
         _read(data, raw)
     except _READ_ERRORS as exc:

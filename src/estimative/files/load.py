@@ -342,7 +342,7 @@ def load_model(path: str | Path) -> ModelSpec:
     ----------
     path : str or Path
         A model folder (``model.yaml`` and any sibling section files), a model YAML file, or a
-        BIF / XMLBIF / XDSL / NET / UAI file (one of :data:`IMPORT_SUFFIXES`, read by
+        BIF / XMLBIF / XDSL / NET / UAI / DNE file (one of :data:`IMPORT_SUFFIXES`, read by
         :func:`~estimative.files.import_file`).
 
     Returns

@@ -254,8 +254,9 @@ def load_yaml(
     ):
         raise ModelError(
             Problem(
-                "file is empty",
+                "file is empty" + (" (nothing but comments)" if text.strip() else ""),
                 file=name,
+                line=1,  # what should be there starts at the first line
                 fix=empty_fix or "write the model, or name the right file",
             )
         )
@@ -264,7 +265,7 @@ def load_yaml(
     try:
         node = loader.get_single_node()
         if node is None:
-            raise ModelError(Problem("file is empty", file=name))
+            raise ModelError(Problem("file is empty", file=name, line=1))
         lines: dict[Path_, int] = {}
         data = _build(node, loader, (), lines, name, _Budget())
     except yaml.MarkedYAMLError as exc:

@@ -13,9 +13,11 @@ from ..engine import posterior_batch
 from ..engine.core import Layout
 from ..errors import QueryError
 from ..spec.timing import RuleSpec
+from .chains import factorised_error
+from .names import named
 from .prepared import Evidence
 from .react import reacting, reacting_cpts
-from .results import state_position, variable_position
+from .results import named_state, named_variable, state_position, variable_position
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -48,6 +50,12 @@ class BatchPosterior:
     conditions: str = ""
     model_hash: str = ""
     _index: dict = field(default_factory=dict, compare=False, repr=False)
+    #: Other names of the targets (``{alias: id}``) and of their states (``{id: {alias:
+    #: state}}``), accepted wherever a target or a state is named.
+    aliases: Mapping[str, str] = field(default_factory=dict, compare=False, repr=False)
+    state_aliases: Mapping[str, Mapping[str, str]] = field(
+        default_factory=dict, compare=False, repr=False
+    )
 
     def __len__(self) -> int:
         return int(self.probs.shape[0])
@@ -72,9 +80,11 @@ class BatchPosterior:
         mask = np.zeros(self.probs.shape[1:], dtype=bool)
         index: list[Any] = [slice(None)] * len(self.targets)
         for name, st in state.items():
+            name = named_variable(self.aliases, name)
             k = variable_position(self.targets, name, what="a target of this query")
             wanted = [st] if isinstance(st, str) else list(st)
-            index[k] = [state_position(name, self.states[k], s) for s in wanted]
+            table = self.state_aliases.get(name, {})
+            index[k] = [state_position(name, self.states[k], named_state(table, s)) for s in wanted]
         sub = np.ix_(
             *[
                 np.arange(len(s)) if isinstance(i, slice) else np.asarray(i)
@@ -155,7 +165,8 @@ def query_batch(
     rules: Sequence[RuleSpec] = (),
 ) -> BatchPosterior:
     """See :meth:`estimative.network.Network.query_batch`."""
-    targets = [target] if isinstance(target, str) else list(target)
+    targets = [net.name_of(t) for t in ([target] if isinstance(target, str) else target)]
+    given, do, soft = named(net, given), named(net, do), named(net, soft)
     tidx = [net.index(t) for t in targets]
     if len(set(tidx)) != len(tidx):
         raise QueryError("a target is named twice", found=str(targets))
@@ -175,6 +186,8 @@ def query_batch(
             out.impossible,
             _describe(ev.describe(), given, do, row_soft),
             net.model_hash,
+            aliases=net.spec.aliases,
+            state_aliases=net._state_aliases,
         )
     arrays = _cpts(net, cpts)
     res = posterior_batch(
@@ -195,6 +208,8 @@ def query_batch(
         res.impossible,
         _describe(ev.describe(), given, do, row_soft),
         net.model_hash,
+        aliases=net.spec.aliases,
+        state_aliases=net._state_aliases,
     )
 
 
@@ -294,12 +309,18 @@ def _cpts(
     if isinstance(cpts, Mapping):
         arrays = list(net.cpts)
         for name, arr in cpts.items():
-            arrays[net.index(name)] = np.asarray(arr, dtype=float)
+            i = net.index(name)
+            if name in net.chains:
+                raise factorised_error(net, name, "its CPT given as one array")
+            arrays[i] = np.asarray(arr, dtype=float)
         return arrays
-    if len(cpts) != len(net.variables):
+    if len(cpts) != len(net.cpts):
+        hidden = len(net.cpts) - len(net.variables)
         raise QueryError(
-            f"got {len(cpts)} CPTs for {len(net.variables)} variables",
-            fix="pass one array per variable in net.variables order, or a {name: array} mapping",
+            f"got {len(cpts)} CPTs for {len(net.variables)} variables"
+            + (f" and {hidden} hidden chain nodes of factorised CPTs" if hidden else ""),
+            fix="pass one array per variable in net.variables order (then the chain nodes, "
+            "as draw_cpts returns them), or a {name: array} mapping",
         )
     return [np.asarray(a, dtype=float) for a in cpts]
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import html
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
@@ -18,7 +18,8 @@ from ..engine.core import Layout
 from ..engine.marginals import marginals_batch
 from ..errors import ImpossibleEvidenceError, QueryError
 from .batch import RowStates, _cpts, _describe, batch_conditions, ruled_rows
-from .results import Posterior, state_position, variable_position
+from .names import named
+from .results import Posterior, named_state, named_variable, state_position, variable_position
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -46,6 +47,10 @@ class Marginals:
     impossible: np.ndarray
     conditions: str = ""
     model_hash: str = ""
+    #: Other names of the variables (``{alias: id}``), accepted wherever a variable is named.
+    aliases: Mapping[str, str] = field(default_factory=dict, repr=False)
+    #: Other names of the states (``{id: {alias: state}}``), accepted wherever a state is named.
+    state_aliases: Mapping[str, Mapping[str, str]] = field(default_factory=dict, repr=False)
 
     def __len__(self) -> int:
         return int(self.evidence_prob.shape[0])
@@ -55,17 +60,26 @@ class Marginals:
 
     def posterior(self, variable: str, row: int = 0) -> Posterior:
         """The posterior of ``variable`` in batch row ``row`` (the only row when unbatched)."""
+        variable = named_variable(self.aliases, variable)
         variable_position(self.variables, variable)
         pe = float(self.evidence_prob[row])
         return Posterior(
-            variable, self.states[variable], self.probs[variable][row], evidence_probability=pe
+            variable,
+            self.states[variable],
+            self.probs[variable][row],
+            evidence_probability=pe,
+            state_aliases=self.state_aliases.get(variable, {}),
         )
 
     def prob(self, variable: str, state: str | Sequence[str]) -> np.ndarray:
         """P(variable in state(s)) per row, shape ``(N,)``; NaN in impossible rows."""
+        variable = named_variable(self.aliases, variable)
         variable_position(self.variables, variable)
         wanted = [state] if isinstance(state, str) else list(state)
-        idx = [state_position(variable, self.states[variable], s) for s in wanted]
+        table = self.state_aliases.get(variable, {})
+        idx = [
+            state_position(variable, self.states[variable], named_state(table, s)) for s in wanted
+        ]
         return self.probs[variable][:, idx].sum(axis=1)
 
     def to_dict(self) -> dict[str, Any]:
@@ -125,6 +139,7 @@ def marginals(
     """See :meth:`estimative.network.Network.marginals`."""
     if layout not in ("last", "first"):
         raise QueryError("layout must be 'last' or 'first'", found=repr(layout))
+    given, do, soft = named(net, given), named(net, do), named(net, soft)
     ev, hard, dov, softv, row_soft = batch_conditions(
         net, given=given, soft=soft, do=do, policy=policy, scenario=scenario
     )
@@ -151,9 +166,12 @@ def marginals(
     return Marginals(
         net.variables,
         net.states,
-        dict(zip(net.variables, res.probs, strict=True)),
+        # the engine's nodes past the variables are a factorised CPT's hidden chain
+        dict(zip(net.variables, res.probs[: len(net.variables)], strict=True)),
         res.evidence_prob,
         res.impossible,
         _describe(ev.describe(), given, do, row_soft),
         net.model_hash,
+        net.spec.aliases,
+        net._state_aliases,
     )

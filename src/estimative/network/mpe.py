@@ -11,7 +11,8 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from ..engine import Structure
-from ..errors import ImpossibleEvidenceError
+from ..errors import ImpossibleEvidenceError, QueryError
+from ..spec.limits import TABLE_CELLS
 from .prepared import Evidence, engine_args
 from .results import Explanation
 
@@ -107,6 +108,13 @@ def _eliminate(
             return int(np.prod([cards[s] for s in scope])) if scope else 1
 
         var = min(remaining, key=lambda v: (cost(v), v))
+        if cost(var) > TABLE_CELLS.value():
+            raise QueryError(
+                f"the most probable explanation would build a table of {cost(var)} numbers",
+                expected=f"at most {TABLE_CELLS.value()} ({TABLE_CELLS.env})",
+                fix="name fewer variables to explain, or observe some of them; a factorised "
+                "noisy CPT's hidden chain must be summed out before its parents are maximised",
+            )
         remaining.remove(var)
         touching = [f for f in factors if var in f[0]]
         factors = [f for f in factors if var not in f[0]]

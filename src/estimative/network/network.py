@@ -14,20 +14,22 @@ from typing import TYPE_CHECKING, Any, Literal
 
 import numpy as np
 
-from ..engine import Structure, run_query
+from ..engine import run_query
 from ..errors import ImpossibleEvidenceError, QueryError
 from ..files import load_model
 from ..graphs import topological_order
 from ..spec import ModelSpec, QueryRef
 from ..spec.timing import RuleSpec
 from .batch import BatchPosterior, query_batch
+from .chains import engine_nodes, factorised_error
 from .frames import cpt_frame
 from .marginals import Marginals, marginals
 from .mpe import explain
-from .prepared import Evidence, Prepared, engine_args, likelihood_vector
+from .names import state_alias_map
+from .prepared import Evidence, Prepared, engine_args, resolve
 from .react import reacting, reacting_cpts
 from .results import Explanation, JointPosterior, Posterior, ref_probability, state_position
-from .trajectory import Trajectory, every_slice, over_time, trajectory, window_network
+from .trajectory import Trajectory, over_time, trajectory, window_network
 from .view import network_html
 
 if TYPE_CHECKING:
@@ -57,16 +59,12 @@ class Network:
         self.variables: tuple[str, ...] = tuple(order)
         self.states: dict[str, tuple[str, ...]] = {v: tuple(byid[v].states) for v in order}
         self.parents: dict[str, tuple[str, ...]] = {v: tuple(byid[v].parents) for v in order}
-        self.structure = Structure(
-            names=self.variables,
-            cards=tuple(len(self.states[v]) for v in order),
-            parents=tuple(tuple(order.index(p) for p in self.parents[v]) for v in order),
-        )
-        self.cpts: tuple[np.ndarray, ...] = tuple(
-            np.asarray(byid[v].table, dtype=float) for v in order
+        self.structure, self.cpts, self.chains = engine_nodes(
+            order, self.states, self.parents, byid
         )
         for a in self.cpts:
             a.setflags(write=False)
+        self._state_aliases = state_alias_map(spec)
 
     # ------------------------------------------------------------------ construction
     @classmethod
@@ -75,7 +73,7 @@ class Network:
 
     @classmethod
     def from_file(cls, path: str | Path) -> Network:
-        """Load a model folder, model YAML, or BIF / XMLBIF / XDSL / NET / UAI file."""
+        """Load a model folder, model YAML, or BIF / XMLBIF / XDSL / NET / UAI / DNE file."""
         return cls(load_model(path))
 
     def with_cpts(self, cpts: Mapping[str, np.ndarray]) -> Network:
@@ -85,6 +83,8 @@ class Network:
         arrs = list(self.cpts)
         for name, arr in cpts.items():
             i = self.index(name)
+            if name in self.chains:
+                raise factorised_error(self, name, "its CPT replaced by a full table")
             arr = np.asarray(arr, dtype=float)
             if arr.shape != arrs[i].shape:
                 raise QueryError(
@@ -104,9 +104,33 @@ class Network:
         """The model's model hash (computed once per spec)."""
         return self.spec.model_hash
 
+    def name_of(self, variable: str) -> str:
+        """The id ``variable`` names: an id, or an alias of a variable (``estimative show``
+        lists them; a dynamic model's ``alias@slice`` names ``id@slice``). A name that is
+        neither comes back unchanged, for the "unknown variable" error of whoever uses it.
+
+        >>> Network.from_file("models/example").name_of("armed_clash")
+        'armed_clash'
+        """
+        return self.spec.variable_id(variable)
+
+    def state_of(self, variable: str, state: str) -> str:
+        """The state ``state`` names among ``variable``'s: a state, or an alias of one
+        (unchanged when it is neither).
+
+        >>> Network.from_file("models/example").state_of("armed_clash", "yes")
+        'yes'
+        """
+        table = self._state_aliases.get(self.name_of(variable))
+        return table.get(state, state) if table and isinstance(state, str) else state
+
     def index(self, variable: str) -> int:
+        variable = self.name_of(variable)
         try:
-            return self.structure.index(variable)
+            i = self.structure.index(variable)
+            if i >= len(self.variables):  # a factorised CPT's hidden chain node
+                raise KeyError(variable)
+            return i
         except KeyError:
             over_time(self.spec, variable)  # "name a slice", for a dynamic model's variable
             self.spec.variable(variable)  # raises the one "unknown variable" error
@@ -116,7 +140,7 @@ class Network:
         states = self.states[self.variables[self.index(variable)]]
         if isinstance(state, bool):  # a YAML 1.1 loader upstream may have produced a bool
             state = "yes" if state else "no"
-        return state_position(variable, states, state)
+        return state_position(variable, states, self.state_of(variable, state))
 
     def state_indices(
         self, variable: str, state: str | Sequence[str]
@@ -144,8 +168,9 @@ class Network:
         >>> Network.from_file("models/example").state_indices("armed_clash", ["yes"])
         (('yes',), (1,))
         """
-        self.index(variable)
+        variable = self.variables[self.index(variable)]
         states = (state,) if isinstance(state, str) else tuple(state)
+        states = tuple(self.state_of(variable, s) for s in states)
         if not states:
             raise QueryError(
                 f"name at least one state of '{variable}'",
@@ -159,9 +184,8 @@ class Network:
         >>> sorted(Network.from_file("models/example").ancestors(["misread_intent"]))
         ['misread_intent', 'nk_provocation', 'private_channel', 'us_rhetoric']
         """
-        return {
-            self.variables[i] for i in self.structure.ancestors([self.index(v) for v in variables])
-        }
+        found = self.structure.ancestors([self.index(v) for v in variables])
+        return {self.variables[i] for i in found if i < len(self.variables)}  # no chain nodes
 
     def cpt_frame(self, variable: str) -> pd.DataFrame:
         """The CPT of ``variable`` as a table: one row per combination of parent states, one
@@ -171,11 +195,18 @@ class Network:
         >>> frame.columns.tolist(), frame.index.tolist(), float(frame.loc["yes", "yes"])
         (['no', 'yes'], ['no', 'yes'], 0.125)
         """
+        variable = self.name_of(variable)
         return cpt_frame(variable, self.states, self.parents[variable], self.cpt(variable))
 
     def cpt(self, variable: str) -> np.ndarray:
-        """The CPT of ``variable``: shape ``(card, *parent cards)``, parents as in ``self.parents``."""
+        """The CPT of ``variable``, shape ``(card, *parent cards)``; none if factorised (QueryError)."""
+        if variable in self.chains:
+            raise factorised_error(self, variable, "its full table")
         return self.cpts[self.index(variable)]
+
+    def nodes(self, variable: str) -> tuple[int, ...]:
+        """The engine nodes holding ``variable``'s CPT: its index, or its chain (:mod:`.chains`)."""
+        return self.chains.get(variable) or (self.index(variable),)
 
     # ------------------------------------------------------------------ conditions
     def resolve(
@@ -214,28 +245,7 @@ class Network:
         >>> Network.from_file("models/example").resolve(policy="private_channel").do
         {'us_rhetoric': 'measured', 'private_channel': 'yes'}
         """
-        g: dict[str, str] = {}
-        d: dict[str, str] = {}
-        s: dict[str, np.ndarray] = {}
-        rules: list[RuleSpec] = []
-        policies = [policy] if isinstance(policy, str) else list(policy or [])
-        for pid in policies:
-            d.update(self.spec.policy(pid).do)
-            rules.extend(self.spec.policy(pid).react)
-        if scenario is not None:
-            sc = self.spec.scenario(scenario)
-            g.update(sc.given)
-            for var, named_lik in sc.soft.items():
-                s[var] = self._likelihood(var, named_lik)
-        g.update(given or {})
-        d.update(every_slice(self.spec, self.states, do or {}))
-        for var, lik in (soft or {}).items():
-            s[var] = self._likelihood(var, lik)
-        for var, st in {**g, **d}.items():
-            self.state_index(var, st)
-        for var in set(g) & set(s):
-            raise QueryError(f"'{var}' has both hard and soft evidence", fix="give one of them")
-        return Evidence(g, s, d, tuple(rules))
+        return resolve(self, given=given, do=do, soft=soft, policy=policy, scenario=scenario)
 
     def prepare(
         self,
@@ -281,14 +291,11 @@ class Network:
         (('yes',), (1,), 0.125, 'misread_intent=yes')
         """
         ev = self.resolve(given=given, do=do, soft=soft, policy=policy, scenario=scenario)
+        target = self.name_of(target)
         states, idx = self.state_indices(target, state)
         return Prepared(
             target, states, idx, ev, ev.text, self._posterior(target, ev), self.model_hash
         )
-
-    def _likelihood(self, var: str, lik: Mapping[str, float] | Sequence[float]) -> np.ndarray:
-        self.index(var)
-        return likelihood_vector(var, self.states[var], lik, self.state_index)
 
     def _engine_args(self, ev: Evidence) -> tuple[dict[int, np.ndarray], dict[int, int]]:
         return engine_args(self.index, self.state_index, self.structure.cards, ev)
@@ -371,7 +378,8 @@ class Network:
         P(misread_intent | armed_clash=yes) = {no: 0.2094, yes: 0.7906}
         """
         return self._posterior(
-            target, self.resolve(given=given, do=do, soft=soft, policy=policy, scenario=scenario)
+            self.name_of(target),
+            self.resolve(given=given, do=do, soft=soft, policy=policy, scenario=scenario),
         )
 
     def _posterior(self, target: str, ev: Evidence) -> Posterior:
@@ -379,9 +387,8 @@ class Network:
         soft = {
             k: dict(zip(self.states[k], map(float, v), strict=True)) for k, v in ev.soft.items()
         }
-        return Posterior(
-            target, self.states.get(target, ()), probs, dict(ev.given), dict(ev.do), soft, pe
-        )
+        given, do, aliases = dict(ev.given), dict(ev.do), self._state_aliases.get(target, {})
+        return Posterior(target, self.states.get(target, ()), probs, given, do, soft, pe, aliases)
 
     def query_joint(
         self,
@@ -416,13 +423,15 @@ class Network:
         (0.03875, 0.05945)
         """
         ev = self.resolve(given=given, do=do, soft=soft, policy=policy, scenario=scenario)
-        probs, _ = self._normalize(self.joint_unnormalized(list(targets), ev), ev)
+        targets = [self.name_of(t) for t in targets]
+        probs, _ = self._normalize(self.joint_unnormalized(targets, ev), ev)
         return JointPosterior(
             tuple(targets),
             tuple(self.states[t] for t in targets),
             probs,
-            dict(ev.given),
-            dict(ev.do),
+            *(dict(ev.given), dict(ev.do)),
+            aliases=self.spec.aliases,
+            state_aliases=self._state_aliases,
         )
 
     def query_batch(
@@ -558,12 +567,12 @@ class Network:
         ({'misread_intent': 'yes'}, 0.7906)
         """
         ev = self.resolve(given=given, do=do, soft=soft, policy=policy, scenario=scenario)
-        return explain(reacting(self, ev.rules) if ev.rules else self, variables, ev)
+        names = None if variables is None else [self.name_of(v) for v in variables]
+        return explain(reacting(self, ev.rules) if ev.rules else self, names, ev)
 
     def with_window(self, window: str) -> Network:
-        """This network with the window ``window`` (``"clash@2018H1..2018H2"``: the highest
-        state in those slices) when the model did not name it; see :mod:`.trajectory`."""
-        return window_network(self, window)
+        """This network with the window ``window`` (``"x@2018H1..2018H2"``; :mod:`.trajectory`)."""
+        return window_network(self, self.name_of(window))
 
     def trajectory(self, variable: str, **conditions: Any) -> Trajectory:
         """P(variable) in every slice of a dynamic model, and the highest state reached so
@@ -573,13 +582,12 @@ class Network:
         >>> net.trajectory("clash", policy="channel").ever("yes").round(3).tolist()
         [0.038, 0.074, 0.109]
         """
-        return trajectory(self, variable, **conditions)
+        return trajectory(self, self.name_of(variable), **conditions)
 
     # ------------------------------------------------------------------ interop
     def to_pgmpy(self, *, do: Mapping[str, str] | None = None) -> Any:
-        """This network as a pgmpy ``DiscreteBayesianNetwork`` (the reference for tests,
-        benchmarks and exports); ``do`` is surgery in the pgmpy model itself (pgmpy's own
-        ``CausalInference`` is wrong with evidence, pgmpy #3543)."""
+        """This network as a pgmpy ``DiscreteBayesianNetwork`` (the tests' reference); ``do`` is
+        surgery in the pgmpy model (pgmpy's ``CausalInference`` is wrong with evidence, #3543)."""
         from .reference import to_pgmpy
 
         return to_pgmpy(self, do=do)

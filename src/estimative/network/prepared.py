@@ -7,14 +7,19 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
 from ..errors import QueryError
 from ..spec.conditions import conditions_text
 from ..spec.timing import RuleSpec
+from .names import named
 from .results import Posterior
+from .trajectory import every_slice
+
+if TYPE_CHECKING:
+    from .network import Network
 
 
 @dataclass(frozen=True)
@@ -147,3 +152,43 @@ def engine_args(
         evidence[index(var)] = vec
     do = {index(var): state_index(var, st) for var, st in ev.do.items()}
     return evidence, do
+
+
+def resolve(
+    net: Network,
+    *,
+    given: Mapping[str, str] | None = None,
+    do: Mapping[str, str] | None = None,
+    soft: Mapping[str, Mapping[str, float] | Sequence[float]] | None = None,
+    policy: str | Sequence[str] | None = None,
+    scenario: str | None = None,
+) -> Evidence:
+    """See :meth:`estimative.network.Network.resolve`: policies and a scenario merged with
+    the explicit conditions, every name made an id (aliases allowed) and checked."""
+    g: dict[str, str] = {}
+    d: dict[str, str] = {}
+    s: dict[str, np.ndarray] = {}
+    rules: list[RuleSpec] = []
+    policies = [policy] if isinstance(policy, str) else list(policy or [])
+    for pid in policies:
+        d.update(net.spec.policy(pid).do)
+        rules.extend(net.spec.policy(pid).react)
+    if scenario is not None:
+        sc = net.spec.scenario(scenario)
+        g.update(sc.given)
+        for var, named_lik in sc.soft.items():
+            s[var] = _likelihood(net, var, named_lik)
+    g.update(named(net, given))
+    d.update(every_slice(net.spec, net.states, named(net, do)))
+    for var, lik in named(net, soft).items():
+        s[var] = _likelihood(net, var, lik)
+    for var, st in {**g, **d}.items():
+        net.state_index(var, st)
+    for var in set(g) & set(s):
+        raise QueryError(f"'{var}' has both hard and soft evidence", fix="give one of them")
+    return Evidence(g, s, d, tuple(rules))
+
+
+def _likelihood(net: Network, var: str, lik: Mapping[str, float] | Sequence[float]) -> np.ndarray:
+    net.index(var)
+    return likelihood_vector(var, net.states[var], lik, net.state_index)

@@ -96,13 +96,14 @@ def rule_table(
 def reacting_cpts(
     net: Network, rules: Sequence[RuleSpec], cpts: Sequence[np.ndarray], *, batched: bool
 ) -> list[np.ndarray]:
-    """``cpts`` (one per variable of ``net``, in its order) as the reacting network takes
-    them: reordered to its variables, the ruled variables' tables rewritten."""
+    """``cpts`` (one per engine node of ``net``, in its order) as the reacting network takes
+    them: reordered to its nodes, the ruled variables' tables rewritten."""
     target = reacting(net, rules)
-    byname = dict(zip(net.variables, cpts, strict=True))
+    # by engine node: a factorised CPT's hidden chain nodes keep their names in ``target``
+    byname = dict(zip(net.structure.names, cpts, strict=True))
     for rule in rules:
         byname[rule.variable] = rule_table(net, rule, byname[rule.variable], batched=batched)
-    return [byname[v] for v in target.variables]
+    return [byname[v] for v in target.structure.names]
 
 
 def _check(net: Network, rules: Sequence[RuleSpec]) -> None:

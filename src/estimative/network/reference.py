@@ -10,6 +10,8 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
+from .chains import factorised_error
+
 if TYPE_CHECKING:
     from .network import Network
 
@@ -19,6 +21,8 @@ def to_pgmpy(net: Network, *, do: Mapping[str, str] | None = None) -> Any:
     from pgmpy.factors.discrete import TabularCPD
     from pgmpy.models import DiscreteBayesianNetwork
 
+    for name in net.chains:
+        raise factorised_error(net, name, "its full table (a pgmpy TabularCPD)")
     do = dict(do or {})
     for var, st in do.items():
         net.state_index(var, st)
@@ -46,7 +50,8 @@ def to_pgmpy(net: Network, *, do: Mapping[str, str] | None = None) -> Any:
 
 
 def brute_force_joint(net: Network) -> np.ndarray:
-    """The full joint distribution by enumeration (tiny networks only; used by tests)."""
+    """The full joint distribution by enumeration (tiny networks only; used by tests), one
+    axis per variable (a factorised CPT's hidden chain nodes summed out)."""
     shape = tuple(net.structure.cards)
     joint = np.ones(shape)
     for combo in itertools.product(*(range(c) for c in shape)):
@@ -54,4 +59,4 @@ def brute_force_joint(net: Network) -> np.ndarray:
         for i, cpt in enumerate(net.cpts):
             p *= cpt[(combo[i], *(combo[j] for j in net.structure.parents[i]))]
         joint[combo] = p
-    return joint
+    return joint.sum(axis=tuple(range(len(net.variables), len(shape))))

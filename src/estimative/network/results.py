@@ -53,6 +53,32 @@ def variable_position(
         ) from None
 
 
+def named_variable(aliases: Mapping[str, str], name: str) -> str:
+    """The id ``name`` names through ``aliases`` (``{alias: id}``; a dynamic model's
+    ``alias@slice`` names ``id@slice``); ``name`` itself when it is no alias.
+
+    >>> named_variable({"CO2": "co2_report"}, "CO2"), named_variable({"CO2": "c"}, "CO2@t1")
+    ('co2_report', 'c@t1')
+    """
+    if not isinstance(name, str) or not aliases:
+        return name
+    found = aliases.get(name)
+    if found is not None:
+        return found
+    base, at, slice_ = name.rpartition("@")
+    found = aliases.get(base) if at else None
+    return f"{found}@{slice_}" if found is not None else name
+
+
+def named_state(aliases: Mapping[str, str], state: str) -> str:
+    """The state ``state`` names through ``aliases`` (``{alias: state}``); itself otherwise.
+
+    >>> named_state({"<7.5": "s_7_5"}, "<7.5"), named_state({}, "yes")
+    ('s_7_5', 'yes')
+    """
+    return aliases.get(state, state) if isinstance(state, str) and aliases else state
+
+
 def event_mask(
     variables: tuple[str, ...] | list[str],
     states: Mapping[str, tuple[str, ...]],
@@ -74,11 +100,12 @@ def event_mask(
 
 @dataclass(frozen=True)
 class Posterior(Mapping[str, float]):
-    """A distribution over one variable's states, addressed by state name.
+    """A distribution over one variable's states, addressed by state name or by an alias of
+    a state (``state_aliases``: ``{alias: state}``, as the model declares them).
 
-    >>> p = Posterior("rain", ("no", "yes"), np.array([0.25, 0.75]))
-    >>> p["yes"]
-    0.75
+    >>> p = Posterior("rain", ("no", "yes"), np.array([0.25, 0.75]), state_aliases={"wet": "yes"})
+    >>> p["yes"], p["wet"]
+    (0.75, 0.75)
     """
 
     variable: str
@@ -88,9 +115,15 @@ class Posterior(Mapping[str, float]):
     do: Mapping[str, str] = field(default_factory=dict)
     soft: Mapping[str, Mapping[str, float]] = field(default_factory=dict)
     evidence_probability: float | None = None
+    #: Other names of the states (``{alias: state}``), accepted wherever a state is named.
+    state_aliases: Mapping[str, str] = field(default_factory=dict, repr=False, compare=False)
 
     def __getitem__(self, state: str) -> float:
+        state = named_state(self.state_aliases, state)
         return float(self.probs[state_position(self.variable, self.states, state)])
+
+    def __contains__(self, state: object) -> bool:
+        return isinstance(state, str) and named_state(self.state_aliases, state) in self.states
 
     def __iter__(self) -> Iterator[str]:
         return iter(self.states)
@@ -128,6 +161,8 @@ class Posterior(Mapping[str, float]):
 @dataclass(frozen=True)
 class JointPosterior:
     """A joint distribution over several variables; ``probs`` has one axis per variable.
+    Variables and states are named by id or by alias (``aliases``: ``{alias: id}``;
+    ``state_aliases``: ``{id: {alias: state}}``).
 
     >>> from estimative import Network
     >>> jp = Network.from_file("models/example").query_joint(["misread_intent", "armed_clash"])
@@ -141,6 +176,25 @@ class JointPosterior:
     given: Mapping[str, str] = field(default_factory=dict)
     do: Mapping[str, str] = field(default_factory=dict)
     soft: Mapping[str, Mapping[str, float]] = field(default_factory=dict)
+    #: Other names of the variables (``{alias: id}``) and of their states (``{id: {alias:
+    #: state}}``), accepted wherever a variable or a state is named.
+    aliases: Mapping[str, str] = field(default_factory=dict, repr=False, compare=False)
+    state_aliases: Mapping[str, Mapping[str, str]] = field(
+        default_factory=dict, repr=False, compare=False
+    )
+
+    def _named(self, event: Mapping[str, Any]) -> dict[str, Any]:
+        """``event`` with every variable named by its id and every state by its name."""
+        out: dict[str, Any] = {}
+        for name, want in event.items():
+            v = named_variable(self.aliases, name)
+            variable_position(self.variables, v)
+            table = self.state_aliases.get(v, {})
+            if isinstance(want, str):
+                out[v] = named_state(table, want)
+            else:
+                out[v] = [named_state(table, s) for s in want]
+        return out
 
     def __getitem__(self, assignment: Mapping[str, str] | tuple[str, ...]) -> float:
         if isinstance(assignment, tuple):
@@ -149,8 +203,7 @@ class JointPosterior:
                     f"name a state for each of {list(self.variables)}", found=repr(assignment)
                 )
             assignment = dict(zip(self.variables, assignment, strict=True))
-        for v in assignment:
-            variable_position(self.variables, v)
+        assignment = self._named(assignment)
         missing = [v for v in self.variables if v not in assignment]
         if missing:
             raise QueryError(
@@ -163,8 +216,7 @@ class JointPosterior:
 
     def probability(self, event: Mapping[str, str | list[str]]) -> float:
         """P(every named variable is in its state or list of states)."""
-        for v in event:
-            variable_position(self.variables, v)
+        event = self._named(event)
         index: list[Any] = []
         for i, v in enumerate(self.variables):
             if v in event:
@@ -180,10 +232,17 @@ class JointPosterior:
         return float(sub.sum())
 
     def marginal(self, variable: str) -> Posterior:
+        variable = named_variable(self.aliases, variable)
         i = variable_position(self.variables, variable)
         axes = tuple(a for a in range(len(self.variables)) if a != i)
         return Posterior(
-            variable, self.states[i], self.probs.sum(axis=axes), self.given, self.do, self.soft
+            variable,
+            self.states[i],
+            self.probs.sum(axis=axes),
+            self.given,
+            self.do,
+            self.soft,
+            state_aliases=self.state_aliases.get(variable, {}),
         )
 
     def to_dict(self) -> dict[str, Any]:

@@ -202,11 +202,12 @@ def extend_draws(net: Network, full: Network, draws: Sequence[np.ndarray]) -> li
     draws by name, the window nodes' deterministic tables repeated for every draw."""
     if full is net:
         return list(draws)
-    byname = dict(zip(net.variables, draws, strict=True))
+    # by engine node: a factorised CPT's hidden chain nodes keep their names in ``full``
+    byname = dict(zip(net.structure.names, draws, strict=True))
     n = int(draws[0].shape[-1])
     return [
-        byname[v] if v in byname else np.repeat(full.cpt(v)[..., np.newaxis], n, axis=-1)
-        for v in full.variables
+        byname[v] if v in byname else np.repeat(c[..., np.newaxis], n, axis=-1)
+        for v, c in zip(full.structure.names, full.cpts, strict=True)
     ]
 
 

@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from ..layout import layout
+from ..layout import border_point, layout
 from .results import Posterior
 
 if TYPE_CHECKING:
@@ -84,7 +84,16 @@ def all_marginals(
         net.query(net.variables[0], given=given, do=do, policy=policy, scenario=scenario)  # raises
     pe = float(m.evidence_prob[0])
     return {
-        v: Posterior(v, net.states[v], m.probs[v][0], dict(ev.given), dict(ev.do), {}, pe)
+        v: Posterior(
+            v,
+            net.states[v],
+            m.probs[v][0],
+            dict(ev.given),
+            dict(ev.do),
+            {},
+            pe,
+            state_aliases=m.state_aliases.get(v, {}),
+        )
         for v in net.variables
     }
 
@@ -120,7 +129,11 @@ def graph_geometry(net: Network, *, outcomes: Sequence[str] | None = None) -> di
     heights = {n: 2 * PAD + LINE_H * len(lines[n]) + ROW_H * len(net.states[n]) + 2 for n in ids}
     tallest = max(heights.values(), default=40)
     lay = layout(
-        ids, {n: list(byid[n].parents) for n in ids}, gap=tallest + 14, rank_gap=BOX_W + 60
+        ids,
+        {n: list(byid[n].parents) for n in ids},
+        gap=tallest + 14,
+        rank_gap=BOX_W + 60,
+        positions={n: byid[n].position for n in ids},  # a file's drawing, when it has one
     )
     ys = [p[1] for p in lay.pos.values()] or [0.0]
     top = min(ys) - tallest / 2
@@ -150,6 +163,14 @@ def graph_geometry(net: Network, *, outcomes: Sequence[str] | None = None) -> di
         )
     edges = []
     for p, n, dummies in lay.edges:
+        if lay.placed:  # a file's drawing: straight, from border to border
+            a, b = center(p), center(n)
+            a = border_point(a, b, BOX_W / 2, heights[p] / 2)
+            b = border_point(b, a, BOX_W / 2 + 4, heights[n] / 2 + 4)
+            edges.append(
+                {"from": p, "to": n, "d": f"M{a[0]:.1f},{a[1]:.1f} L{b[0]:.1f},{b[1]:.1f}"}
+            )
+            continue
         pts = [center(p), *(center(d) for d in dummies), center(n)]
         pts[0] = (pts[0][0] + BOX_W / 2, pts[0][1])
         pts[-1] = (pts[-1][0] - BOX_W / 2 - 4, pts[-1][1])

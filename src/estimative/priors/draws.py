@@ -12,7 +12,7 @@ from ..errors import UsageError
 from ..network import Network
 from ..spec import VariableSpec
 from ..spec.elicitation import default_strength
-from .forms import draw_variable, spec_variable
+from .forms import draw_chain, draw_variable, spec_variable
 from .pooled import analyst_labels, draw_pooled
 from .verbal import band_concentration
 
@@ -30,7 +30,10 @@ def concentrations(
     """
     out = []
     byid = {v.id: v for v in net.spec.variables}
-    for name, cpt in zip(net.variables, net.cpts, strict=True):
+    # by engine node: a factorised CPT's chain tables are drawn as tables of its own
+    owner = {i: name for name in net.chains for i in net.chains[name]}
+    for i, cpt in enumerate(net.cpts):
+        name = owner.get(i, net.structure.names[i])
         var = byid.get(name)
         # a dynamic model's copies (x@2018H1) take the strength given for the variable (x)
         override = (strengths or {}).get(name, (strengths or {}).get(name.partition("@")[0]))
@@ -75,7 +78,8 @@ def draw_cpts(
     Returns
     -------
     list of numpy.ndarray
-        One array per variable (``net.variables`` order), ``(card, *parent cards, n)``.
+        One array per engine node (``net.cpts`` order: the variables in ``net.variables``
+        order, then the hidden chain nodes of factorised CPTs), ``(card, *parent cards, n)``.
 
     Examples
     --------
@@ -86,25 +90,34 @@ def draw_cpts(
     """
     n = check_count(n, name="n", minimum=1, example=2000)
     ties = net.spec.ties  # a dynamic model's copies of one CPT share one draw
-    shared: dict[str, np.ndarray] = {}
+    shared: dict[str, tuple[np.ndarray, ...]] = {}
     pooled = {name: v for name in net.variables if (v := _pooled(net, name)) is not None}
     # several analysts: each draw is one analyst's, the same for every pooled CPT
     labels = analyst_labels(net.spec, n, rng) if pooled else None
-    out = []
+    out: list[np.ndarray] = [np.empty(0)] * len(net.cpts)
     for name in net.variables:
         key = ties.get(name)
-        if key is not None and key in shared and shared[key].shape[:-1] == net.cpt(name).shape:
-            out.append(shared[key])
+        nodes = net.nodes(name)
+        shapes = [net.cpts[i].shape for i in nodes]
+        if key is not None and key in shared and [d.shape[:-1] for d in shared[key]] == shapes:
+            for i, d in zip(nodes, shared[key], strict=True):
+                out[i] = d
             continue
-        if name in pooled:
-            draw = draw_pooled(
-                net, name, pooled[name], n, rng=rng, strengths=strengths, labels=labels
+        draw: tuple[np.ndarray, ...]
+        if name in net.chains:  # factorised: its chain's tables, drawn in its parameters
+            draw = draw_chain(net, name, n, rng=rng, strengths=strengths)
+        elif name in pooled:
+            draw = (
+                draw_pooled(
+                    net, name, pooled[name], n, rng=rng, strengths=strengths, labels=labels
+                ),
             )
         else:
-            draw = draw_variable(net, name, n, rng=rng, strengths=strengths)
+            draw = (draw_variable(net, name, n, rng=rng, strengths=strengths),)
         if key is not None:
             shared[key] = draw
-        out.append(draw)
+        for i, d in zip(nodes, draw, strict=True):
+            out[i] = d
     return out
 
 
@@ -139,7 +152,7 @@ def resolve_draws(
             fix="pass the list draw_cpts(net, N, rng=...) returns",
         )
     n = out[0].shape[-1] if out and out[0].ndim else 0
-    for name, d, cpt in zip(net.variables, out, net.cpts, strict=True):
+    for name, d, cpt in zip(net.structure.names, out, net.cpts, strict=True):
         if d.shape != (*cpt.shape, n):
             raise UsageError(
                 f"draws for '{name}' have shape {d.shape}",

@@ -24,7 +24,7 @@ from scipy import stats
 from ..errors import UsageError
 from ..network import Network
 from ..spec import elicited
-from ..spec.noisy import noisy_max_array, noisy_or_array, noisy_point
+from ..spec.noisy import noisy_chain, noisy_max_array, noisy_or_array, noisy_point
 from .draws import concentrations
 from .forms import elicitation_strength, spec_variable, strength_of, verbal_strength
 from .pooled import analyst_weights
@@ -56,7 +56,8 @@ class Parameter:
     value: float
     alpha: float
     alpha0: float
-    var_index: int
+    var_index: int  # the engine node whose table the number moves (for a factorised CPT, a
+    # node of its chain; see Network.nodes)
     state_index: int
     column: int  # flat index of the column (-1 for a noisy form's link or leak)
     kind: str = "cell"
@@ -121,9 +122,13 @@ def cell_parameters(
     """Every free cell of the expanded tables (two-state columns: the last state's)."""
     alphas = concentrations(net, strengths=strengths)
     out: list[Parameter] = []
-    for vi, (name, cpt) in enumerate(zip(net.variables, net.cpts, strict=True)):
+    for vi, name in enumerate(net.variables):
         if name not in wanted:
             continue
+        if name in net.chains:  # factorised: no expanded cells, the numbers entered instead
+            out.extend(entered_parameters(net, {name}, strengths))
+            continue
+        cpt = net.cpts[vi]
         kind = "table" if (v := spec_variable(net, name)) is None else v.cpt.form
         kind = "table" if kind == "table" else "cell"
         out.extend(_cells(net, vi, name, cpt, np.asarray(alphas[vi], dtype=float), kind))
@@ -165,9 +170,10 @@ def entered_parameters(
 ) -> list[Parameter]:
     """Every number the analyst entered (of the ``wanted`` variables), in model order."""
     out: list[Parameter] = []
-    for vi, (name, cpt) in enumerate(zip(net.variables, net.cpts, strict=True)):
+    for vi, name in enumerate(net.variables):
         if name not in wanted:
             continue
+        cpt = net.cpts[vi]
         var = spec_variable(net, name)
         form = "table" if var is None else var.cpt.form
         s = strength_of(net, name, strengths)
@@ -252,18 +258,34 @@ def _verbal(net: Network, vi: int, var: Any, cpt: np.ndarray, s: float | None) -
     return out
 
 
+def _placed(
+    net: Network, vi: int, var: Any, form: str, j: int, make: Callable[[float], Any]
+) -> tuple[int, np.ndarray]:
+    """The engine node a noisy CPT's number moves and the direction it moves that node's
+    table in: the variable's full table, or for a factorised CPT one node of its chain (the
+    leak's, ``j < 0``, or parent ``j``'s). ``make(x)`` gives ``(leak, links)`` with the
+    number at ``x``."""
+    if var.id not in net.chains:
+        full = noisy_or_array if form == "noisy_or" else noisy_max_array
+        return vi, _slope(lambda x: full(*make(x)))
+    node = net.chains[var.id][j + 1]
+
+    def link(x: float) -> np.ndarray:
+        leak, links = make(x)
+        return noisy_chain(form, leak, [] if j < 0 else [links[j]])[0 if j < 0 else 1]
+
+    return node, _slope(link)
+
+
 def _noisy(net: Network, vi: int, var: Any, s: float) -> list[Parameter]:
-    pt = noisy_point(var, net.states)
+    pt = var.factors if var.factors is not None else noisy_point(var, net.states)
     pars = list(var.parents)
     out: list[Parameter] = []
     if pt.form == "noisy_or":
         leak = float(pt.leak)
         links = [np.asarray(x) for x in pt.links]
         if 0.0 < leak < 1.0:
-
-            def t_leak(x: float) -> np.ndarray:
-                return noisy_or_array(x, links)
-
+            node, d = _placed(net, vi, var, pt.form, -1, lambda x: (x, links))
             out.append(
                 Parameter(
                     var.id,
@@ -272,11 +294,11 @@ def _noisy(net: Network, vi: int, var: Any, s: float) -> list[Parameter]:
                     leak,
                     s * leak,
                     s,
-                    vi,
+                    node,
                     1,
                     -1,
                     "noisy_or_leak",
-                    direction=_slope(t_leak),
+                    direction=d,
                 )
             )
         for (p, st), c in pt.written.items():
@@ -285,11 +307,13 @@ def _noisy(net: Network, vi: int, var: Any, s: float) -> list[Parameter]:
             if not 0.0 < net_link < 1.0:
                 continue
 
-            def t_link(x: float, j: int = j, i: int = i) -> np.ndarray:
-                new = [a.copy() for a in links]
+            def m_link(x: float, j: int = j, i: int = i) -> Any:
+                new = list(links)
+                new[j] = links[j].copy()
                 new[j][i] = 1.0 - (1.0 - x) / (1.0 - leak)
-                return noisy_or_array(leak, new)
+                return leak, new
 
+            node, d = _placed(net, vi, var, pt.form, j, m_link)
             out.append(
                 Parameter(
                     var.id,
@@ -298,14 +322,14 @@ def _noisy(net: Network, vi: int, var: Any, s: float) -> list[Parameter]:
                     float(c),
                     s * net_link,
                     s,
-                    vi,
+                    node,
                     1,
                     -1,
                     "noisy_or_link",
                     offset=leak,
                     scale=1.0 - leak,
                     bounds=(leak, 1.0),
-                    direction=_slope(t_link),
+                    direction=d,
                 )
             )
         return out
@@ -317,9 +341,10 @@ def _noisy(net: Network, vi: int, var: Any, s: float) -> list[Parameter]:
         if not 0.0 < leak_d[y] < 1.0:
             continue
 
-        def t_mleak(x: float, y: int = y) -> np.ndarray:
-            return noisy_max_array(_covary(leak_d, y, x), links)
+        def m_mleak(x: float, y: int = y) -> Any:
+            return _covary(leak_d, y, x), links
 
+        node, dr = _placed(net, vi, var, pt.form, -1, m_mleak)
         out.append(
             Parameter(
                 var.id,
@@ -328,11 +353,11 @@ def _noisy(net: Network, vi: int, var: Any, s: float) -> list[Parameter]:
                 float(leak_d[y]),
                 s * float(leak_d[y]),
                 s,
-                vi,
+                node,
                 y,
                 -1,
                 "noisy_max_leak",
-                direction=_slope(t_mleak),
+                direction=dr,
             )
         )
     cdf_leak = np.cumsum(leak_d)
@@ -349,10 +374,11 @@ def _noisy(net: Network, vi: int, var: Any, s: float) -> list[Parameter]:
                     ratio = np.where(cdf_leak > 0, cdf / np.where(cdf_leak > 0, cdf_leak, 1), 0)
                 return np.diff(ratio, prepend=0.0)
 
-            def t_mlink(x: float, j: int = j, i: int = i, f: Any = net_of) -> np.ndarray:
-                new = [a.copy() for a in links]
+            def m_mlink(x: float, j: int = j, i: int = i, f: Any = net_of) -> Any:
+                new = list(links)
+                new[j] = links[j].copy()
                 new[j][i] = f(x)
-                return noisy_max_array(leak_d, new)
+                return leak_d, new
 
             # the net distribution is affine in x: it stays a distribution on an interval
             g0, g1 = net_of(0.0), net_of(1.0)
@@ -374,6 +400,7 @@ def _noisy(net: Network, vi: int, var: Any, s: float) -> list[Parameter]:
             if var_ <= 0 or lo >= hi:
                 continue
             a0 = max(m * (1 - m) / var_ - 1.0, 1e-6)
+            node, dr = _placed(net, vi, var, pt.form, j, m_mlink)
             out.append(
                 Parameter(
                     var.id,
@@ -382,12 +409,12 @@ def _noisy(net: Network, vi: int, var: Any, s: float) -> list[Parameter]:
                     m,
                     float(m * a0),
                     float(a0),
-                    vi,
+                    node,
                     y,
                     -1,
                     "noisy_max_link",
                     bounds=(float(lo), float(hi)),
-                    direction=_slope(t_mlink),
+                    direction=dr,
                 )
             )
     return out

@@ -19,7 +19,9 @@ values (:mod:`estimative.spec.noisy`), so every draw keeps the form the analyst 
 
 ``s`` is the form's equivalent sample size: the file's ``strength`` (or the default for the
 CPT's provenance), or an override by variable. A network whose CPT no longer equals its
-spec's table (``Network.with_cpts``) is drawn as a full table.
+spec's table (``Network.with_cpts``) is drawn as a full table. A factorised noisy CPT (one
+too large to expand) is drawn in the same parameters and returned as its chain's tables
+(:func:`draw_chain`).
 """
 
 from __future__ import annotations
@@ -31,7 +33,7 @@ import numpy as np
 from ..network import Network
 from ..spec import VariableSpec
 from ..spec.elicitation import default_strength
-from ..spec.noisy import noisy_max_array, noisy_or_array, noisy_point
+from ..spec.noisy import NoisyPoint, noisy_chain, noisy_max_array, noisy_or_array, noisy_point
 from .verbal import band_concentration
 
 
@@ -63,6 +65,8 @@ def spec_variable(net: Network, name: str) -> VariableSpec | None:
         var = net.spec.variable(name)
     except Exception:
         return None
+    if name in net.chains:  # factorised: its chain is the spec's (with_cpts refuses it)
+        return var
     table = var._table
     cpt = net.cpts[net.index(name)]
     if table is None or table.shape != cpt.shape or not np.allclose(table, cpt, atol=1e-12):
@@ -140,15 +144,40 @@ def draw_form(
         out = np.empty((2, *x.shape))
         out[event], out[1 - event] = x, 1.0 - x
         return out
-    s = 20.0 if s is None else s
     pt = noisy_point(var, states)
+    leak, links = _noisy_draws(pt, 20.0 if s is None else s, n, rng)
     if pt.form == "noisy_or":
-        leak = beta(np.asarray(pt.leak), s, n, rng)
-        links = [beta(link, s, n, rng) for link in pt.links]
         return noisy_or_array(leak, links)
-    leak = dirichlet(s * pt.leak, n, rng)
-    links = [np.moveaxis(dirichlet(s * link.T, n, rng), 0, 1) for link in pt.links]
     return np.clip(noisy_max_array(leak, links), 0.0, 1.0)
+
+
+def _noisy_draws(
+    pt: NoisyPoint, s: float, n: int, rng: np.random.Generator
+) -> tuple[np.ndarray, list[np.ndarray]]:
+    """``n`` draws of a noisy CPT's leak and net links, batch on a trailing axis."""
+    if pt.form == "noisy_or":
+        return beta(np.asarray(pt.leak), s, n, rng), [beta(link, s, n, rng) for link in pt.links]
+    leak = dirichlet(s * pt.leak, n, rng)
+    return leak, [np.moveaxis(dirichlet(s * link.T, n, rng), 0, 1) for link in pt.links]
+
+
+def draw_chain(
+    net: Network,
+    name: str,
+    n: int,
+    *,
+    rng: np.random.Generator,
+    strengths: Mapping[str, float] | None = None,
+) -> tuple[np.ndarray, ...]:
+    """``n`` draws of a factorised noisy CPT (``name in net.chains``), made in its form's
+    parameters as for a full table (a Beta or Dirichlet per leak and link) and returned as
+    its chain's tables (:func:`~estimative.spec.noisy.noisy_chain`), one per node of
+    ``net.nodes(name)``, each with the draws on a trailing axis."""
+    var = net.spec.variable(name)
+    pt = var.factors
+    s = strength_of(net, name, strengths)
+    leak, links = _noisy_draws(pt, 20.0 if s is None else s, n, rng)
+    return noisy_chain(pt.form, leak, links)
 
 
 def draw_variable(

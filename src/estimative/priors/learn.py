@@ -175,12 +175,13 @@ def learn(
     prior: dict[str, list[float]] = {}
     alpha: dict[str, np.ndarray] = {}
     fit = [*frame.columns, *(v for v in latent if v not in frame.columns)]
-    for name, cpt in zip(net.variables, net.cpts, strict=True):
+    for name in net.variables:
         if missing or latent:
             if name not in fit:
                 continue
         elif name not in frame.columns or any(p not in frame.columns for p in net.parents[name]):
             continue
+        cpt = net.cpt(name)  # a factorised noisy CPT has no table to update: refused
         per_col = _strengths(net, name, cpt, strengths)
         alpha[name] = cpt * per_col.reshape(cpt.shape[1:])[np.newaxis, ...]
         prior[name] = per_col.tolist()

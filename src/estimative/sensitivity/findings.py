@@ -230,6 +230,7 @@ def indicators(
     >>> ind.indicators[0].variable, ind.indicators[0].high[0]
     ('misread_intent', 'yes')
     """
+    target = net.name_of(target)  # an alias names its variable
     prep = net.prepare(
         target, state, given=given, do=do, soft=soft, policy=policy, scenario=scenario
     )
@@ -245,6 +246,7 @@ def indicators(
             v for v in net.variables if v != target and v not in ev.given and v not in ev.do
         ]
     else:
+        candidates = [net.name_of(v) for v in candidates]
         for v in candidates:
             net.index(v)
             if v == target:

@@ -77,7 +77,7 @@ def target_probability(
         prep = net.prepare(
             target, state, given=given, do=do, soft=soft, policy=policy, scenario=scenario
         )
-        return batched_probability(net, target, prep.states, prep.evidence, cpts)[0]
+        return batched_probability(net, prep.target, prep.states, prep.evidence, cpts)[0]
 
     st = state if isinstance(state, str) else ",".join(state)
     score.label = f"P({target}={st})"  # type: ignore[attr-defined]

@@ -316,6 +316,7 @@ def global_sensitivity(
     >>> s.to_frame()["group"][0]
     'armed_clash'
     """
+    target = net.name_of(target)  # an alias names its variable
     prep = net.prepare(
         target, state, given=given, do=do, soft=soft, policy=policy, scenario=scenario
     )
@@ -354,7 +355,8 @@ def global_sensitivity(
             "no variable's CPT can change this query", fix="check the target, evidence and do()"
         )
     pools = draw_cpts(net, pool, rng=rng, strengths=strengths)
-    idx_of = [[net.index(m) for m in copies[v]] for v in inputs]
+    # every engine node of each input (a factorised CPT's whole chain moves together)
+    idx_of = [[i for m in copies[v] for i in net.nodes(m)] for v in inputs]
 
     def model(X: np.ndarray) -> np.ndarray:
         rows = X.shape[0]

@@ -70,14 +70,15 @@ def parameters(
 
 def relevant_variables(net: Network, target: str, ev: Evidence) -> set[int]:
     """Variables whose CPT can change the query: ancestors of target and evidence, not cut by
-    do(). Under a reacting policy (``ev.rules``) the ancestors are those of the network with
+    do(), as engine nodes (the variables' indices, and the chain nodes of a factorised CPT). Under a reacting policy (``ev.rules``) the ancestors are those of the network with
     the rules written as CPTs, where a ruled variable depends on the rule's conditions; its
     own CPT still counts where no ``otherwise`` is given (there it follows its CPT)."""
     walk = reacting(net, ev.rules) if ev.rules else net
     cut = frozenset(walk.index(v) for v in ev.do)
     nodes = [walk.index(target), *(walk.index(v) for v in (*ev.given, *ev.soft))]
-    names = {walk.variables[v] for v in walk.structure.ancestors(nodes, cut) if v not in cut}
-    return {net.index(v) for v in names}
+    # engine nodes, by name: a factorised CPT's hidden chain nodes count as its own
+    names = {walk.structure.names[v] for v in walk.structure.ancestors(nodes, cut) if v not in cut}
+    return {net.structure.index(v) for v in names}
 
 
 def linear_coefficients(
@@ -326,6 +327,7 @@ def one_way(
     >>> sens.functions[0].parameter.label
     'P(armed_clash=yes | misread_intent=yes)'
     """
+    target = net.name_of(target)  # an alias names its variable
     level = check_level(level)
     prep = net.prepare(
         target, state, given=given, do=do, soft=soft, policy=policy, scenario=scenario

@@ -18,9 +18,19 @@ from typing import Any
 import numpy as np
 
 from ..errors import ModelError, Problem, QueryError, did_you_mean
+from .aliases import check_aliases
 from .elicitation import expand_cpt
 from .locate import Locator, Path_, format_path
-from .models import AttributeSpec, CptSpec, ModelSpec, TableRow, UtilitySpec, VariableSpec
+from .models import (
+    AttributeSpec,
+    CptSpec,
+    ModelSpec,
+    NoisyMaxSpec,
+    NoisyOrSpec,
+    TableRow,
+    UtilitySpec,
+    VariableSpec,
+)
 from .pooling import as_variable
 from .rules import Expanded, check_spec
 from .timing import TimeSpec, parse_lag, split_slice
@@ -43,11 +53,14 @@ def seal(
 ) -> ModelSpec:
     """Attach the expanded tables (and the origin) to a spec whose rules all passed."""
     for v in spec.variables:
+        if v.id in expanded.factors:  # a noisy CPT too large to expand: its parameters
+            _attach(v, _table=None, _bands=None, _factors=expanded.factors[v.id])
+            continue
         _attach(v, _table=expanded.tables[v.id], _bands=expanded.bands.get(v.id))
     if spec.utilities is not None:
         for a in spec.utilities.attributes:
             _attach(a, _table=expanded.utilities[a.id])
-    _attach(spec, _root=root, _name=name, _locator=locator, _hash=None)
+    _attach(spec, _root=root, _name=name, _locator=locator, _hash=None, _alias_map=None)
     return spec
 
 
@@ -73,13 +86,14 @@ def finish(
             raise ModelError(problems)
         return seal(spec, expanded, locator=locator, root=root, name=name)
     problems, unrolled, uloc, ties = unroll(spec, locator)
+    problems = [*check_aliases(spec, locator, dynamic=True), *problems]
     if problems or unrolled is None:
         raise ModelError(_once(problems))
     problems, expanded = check_spec(unrolled, uloc, folder)
     if problems:
         raise ModelError(_once(problems))
     sealed = seal(unrolled, expanded, locator=uloc, root=root, name=name)
-    _attach(sealed, _template=spec, _ties=ties)
+    _attach(sealed, _template=spec, _ties=ties, _alias_map=None)
     return sealed
 
 
@@ -104,9 +118,11 @@ def derive(
     *,
     tables: Mapping[str, np.ndarray],
     bands: Mapping[str, np.ndarray | None] | None = None,
+    factors: Mapping[str, Any] | None = None,
 ) -> ModelSpec:
     """A new spec with ``variables`` (new objects), the tables of variables kept from ``spec``
-    and ``tables`` for the others; the origin is kept, the hash computed afresh.
+    and ``tables`` for the others (``factors`` for a factorised noisy CPT: its parameters, in
+    the new variable's parent order); the origin is kept, the hash computed afresh.
 
     Used for networks the analyses build for themselves (decisions cut from their parents,
     utility nodes, copies of variables before a policy); nothing is checked again."""
@@ -114,12 +130,15 @@ def derive(
     fresh = []
     for v in variables:
         nv = v.model_copy()
-        if v.id in tables:
+        if factors and v.id in factors:
+            _attach(nv, _table=None, _bands=None, _factors=factors[v.id])
+        elif v.id in tables:
             _attach(
                 nv, _table=np.asarray(tables[v.id], dtype=float), _bands=(bands or {}).get(v.id)
             )
         elif v.id in old and old[v.id] is v:
-            _attach(nv, _table=v.table, _bands=v.bands)
+            table = v._table if v._factors is not None else v.table  # factorised: no table
+            _attach(nv, _table=table, _bands=v.bands, _factors=v._factors)
         else:
             raise ModelError(Problem(f"no table for the derived variable '{v.id}'"))
         fresh.append(nv)
@@ -247,11 +266,15 @@ def spec_from_arrays(
     time: TimeSpec | None = None,
     initial: Mapping[str, tuple[Sequence[str], Any]] | None = None,
     static: Collection[str] = (),
+    extra: Mapping[str, Mapping[str, Any]] | None = None,
+    baseline_note: str = "",
+    forms: Mapping[str, NoisyOrSpec | NoisyMaxSpec] | None = None,
+    rationales: Mapping[str, str] | None = None,
 ) -> ModelSpec:
     """Build a validated :class:`ModelSpec` from ``(id, states, parents, table)`` tuples.
 
     The one builder of a spec from arrays: tests and examples build models with it, and the
-    importer of BIF / XMLBIF / XDSL / NET / UAI files hands it the tables it read.
+    importer of BIF / XMLBIF / XDSL / NET / UAI / DNE files hands it the tables it read.
 
     Parameters
     ----------
@@ -293,6 +316,16 @@ def spec_from_arrays(
         With ``time``: a variable's first-slice CPT over the parents without a lag.
     static : collection of str
         With ``time``: the ids of the variables that do not change over time.
+    extra : mapping of id to mapping, optional
+        Further fields of a variable (``aliases``, ``state_aliases``, ``position``,
+        ``observable``), checked by the schema and the rules like a model file's.
+    baseline_note : str
+        What the baseline means (the model's ``baseline_note``).
+    forms : mapping of id to NoisyOrSpec or NoisyMaxSpec, optional
+        A variable's CPT as a noisy-OR or noisy-MAX (a GeNIe noisy-MAX node) instead of the
+        table built from its array; its array is still checked for shape.
+    rationales : mapping of id to str, optional
+        A variable's own rationale instead of ``rationale``.
 
     Returns
     -------
@@ -324,7 +357,9 @@ def spec_from_arrays(
         )
     specs = []
 
-    def cpt_of(vid: str, st: list[str], parents: list[str], table: Any) -> CptSpec:
+    def cpt_of(
+        vid: str, st: list[str], parents: list[str], table: Any, *, initial_of: bool = False
+    ) -> CptSpec:
         table = np.asarray(table, dtype=float)
         for p in parents:
             if p not in states_of:
@@ -347,6 +382,12 @@ def spec_from_arrays(
                 )
             )
         table = np.where(np.abs(sums - 1) > 1e-12, table / sums, table)
+        why = (rationales or {}).get(vid, rationale)
+        form = (forms or {}).get(vid) if not initial_of else None
+        if isinstance(form, NoisyOrSpec):
+            return CptSpec(noisy_or=form, assumption=True, rationale=why)
+        if isinstance(form, NoisyMaxSpec):
+            return CptSpec(noisy_max=form, assumption=True, rationale=why)
         rows: list[TableRow] | dict[str, float]
         if parents:
             rows = []
@@ -361,7 +402,7 @@ def spec_from_arrays(
                 )
         else:  # a root's table is written the way a model file writes it: {state: p}
             rows = {s: float(x) for s, x in zip(st, table, strict=True)}
-        return CptSpec(table=rows, assumption=True, rationale=rationale, normalize=vid in counts)
+        return CptSpec(table=rows, assumption=True, rationale=why, normalize=vid in counts)
 
     for vid, st, parents, table in items:
         first = (initial or {}).get(vid)
@@ -375,8 +416,11 @@ def spec_from_arrays(
                 kind=(kinds or {}).get(vid, "chance"),  # type: ignore[arg-type]
                 observes=list((observes or {}).get(vid, [])),
                 cpt=cpt_of(vid, st, parents, table),
-                initial=None if first is None else cpt_of(vid, st, list(first[0]), first[1]),
+                initial=None
+                if first is None
+                else cpt_of(vid, st, list(first[0]), first[1], initial_of=True),
                 static=vid in static,
+                **(extra or {}).get(vid, {}),
             )
         )
     spec = ModelSpec(
@@ -386,6 +430,7 @@ def spec_from_arrays(
         variables=specs,
         utilities=utilities,
         time=time,
+        baseline_note=baseline_note,
     )
     return finish(
         spec, locator or Locator.nowhere("<arrays>"), folder or Path("."), root=root, name=name

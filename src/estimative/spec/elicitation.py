@@ -2,7 +2,10 @@
 
 Full tables keyed by parent states, noisy-OR and noisy-MAX with a leak (Diez's
 parameterisation), and verbal ICD 203 terms are all expanded here to an array of shape
-``(len(states), *parent cardinalities)`` whose columns sum to 1.
+``(len(states), *parent cardinalities)`` whose columns sum to 1. A noisy-OR or noisy-MAX CPT
+too large to expand (:func:`estimative.spec.limits.factorised`) is checked the same way and
+kept as its parameters (:func:`factorise_cpt`), which the network runs as a chain of small
+tables.
 """
 
 from __future__ import annotations
@@ -15,7 +18,7 @@ import numpy as np
 from ..errors import did_you_mean
 from ..scales import ICD203, icd203_term
 from .models import CptSpec, VariableSpec
-from .noisy import noisy_max_table, noisy_or_table
+from .noisy import NoisyPoint, noisy_factors, noisy_max_table, noisy_or_table
 from .pooling import expand_pooled
 from .rows import Issue, configurations, distribution, first_row, fmt_cfg, row_key
 
@@ -236,3 +239,30 @@ def expand_cpt(
     if issues:
         return None, None, issues
     return table, bands, issues
+
+
+def is_noisy(var: VariableSpec) -> bool:
+    """Whether ``var``'s CPT is one noisy-OR or noisy-MAX (not pooled), the forms that can be
+    factorised."""
+    cpt = var.cpt
+    forms = [f for f in ("table", "noisy_or", "noisy_max", "verbal") if getattr(cpt, f) is not None]
+    return forms in (["noisy_or"], ["noisy_max"]) and not cpt.elicitations
+
+
+def factorise_cpt(
+    var: VariableSpec, states: Mapping[str, Sequence[str]]
+) -> tuple[NoisyPoint | None, list[Issue]]:
+    """Check a noisy-OR or noisy-MAX CPT (:func:`is_noisy`) as :func:`expand_cpt` does, and
+    return its parameters instead of its full table: ``(point, issues)``, ``point`` ``None``
+    when there are issues."""
+    issues: list[Issue] = []
+    if not is_noisy(var):
+        issues.append((("cpt",), "only a noisy_or or noisy_max CPT can be factorised", {}))
+        return None, issues
+    if var.cpt.event is not None:
+        issues.append(
+            (("cpt", "event"), "event applies to verbal CPTs only", {"fix": "remove event"})
+        )
+        return None, issues
+    point = noisy_factors(var, states, issues)
+    return (None if issues else point), issues

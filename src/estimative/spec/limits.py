@@ -24,6 +24,7 @@ __all__ = [
     "IMPORT_MIB",
     "LIMITS",
     "MODEL_MIB",
+    "NOISY_CELLS",
     "PARENTS",
     "SOURCE_MIB",
     "STATES",
@@ -32,6 +33,8 @@ __all__ = [
     "YAML_ALIAS_VALUES",
     "YAML_DEPTH",
     "Limit",
+    "chain_problem",
+    "factorised",
     "table_problem",
 ]
 
@@ -65,7 +68,7 @@ class Limit:
 MODEL_MIB = Limit("MODEL_MIB", 5, "MiB in a model file")
 #: Source documents cited by quotes, in MiB.
 SOURCE_MIB = Limit("SOURCE_MIB", 64, "MiB in a source document")
-#: Imported BIF / XMLBIF / XDSL / NET / UAI files, in MiB.
+#: Imported BIF / XMLBIF / XDSL / NET / UAI / DNE files, in MiB.
 IMPORT_MIB = Limit("IMPORT_MIB", 64, "MiB in an imported file")
 #: Nesting of YAML maps and lists.
 YAML_DEPTH = Limit("YAML_DEPTH", 64, "levels of nested YAML maps and lists")
@@ -77,6 +80,9 @@ STATES = Limit("STATES", 1000, "states of one variable")
 PARENTS = Limit("PARENTS", 24, "parents of one variable")
 #: Numbers in one full CPT (states times parent configurations).
 TABLE_CELLS = Limit("TABLE_CELLS", 1_048_576, "numbers in one CPT")
+#: Numbers in a noisy-OR or noisy-MAX CPT expanded to a full table; above it (or above the
+#: parents limit) the CPT is factorised instead: a chain of small tables, never expanded.
+NOISY_CELLS = Limit("NOISY_CELLS", 65_536, "numbers in a noisy-OR/MAX CPT expanded in full")
 #: Parent configurations (columns) of one CPT read from an exchange file, row by row.
 TABLE_COLUMNS = Limit("TABLE_COLUMNS", 65_536, "parent configurations of one imported CPT")
 
@@ -90,6 +96,7 @@ LIMITS: tuple[Limit, ...] = (
     PARENTS,
     TABLE_CELLS,
     TABLE_COLUMNS,
+    NOISY_CELLS,
 )
 
 
@@ -114,6 +121,33 @@ def table_problem(
         return f"the CPT has {cols} parent configurations", _extra(TABLE_COLUMNS, cols)
     if card * cols > TABLE_CELLS.value():
         return f"the CPT would hold {card * cols} numbers", _extra(TABLE_CELLS, card * cols)
+    return None
+
+
+def factorised(card: int, parent_cards: Sequence[int]) -> bool:
+    """Whether a noisy-OR or noisy-MAX CPT of ``card`` states over parents of
+    ``parent_cards`` states is factorised (a chain of small tables) rather than expanded:
+    when its full table would hold more than ``NOISY_CELLS`` numbers, or it has more parents
+    than ``PARENTS`` allows a full table.
+
+    >>> factorised(2, [2] * 40), factorised(2, [2] * 10)
+    (True, False)
+    """
+    return len(parent_cards) > PARENTS.value() or card * math.prod(parent_cards) > (
+        NOISY_CELLS.value()
+    )
+
+
+def chain_problem(card: int, parent_cards: Sequence[int]) -> tuple[str, dict[str, str]] | None:
+    """``(message, extra)`` when the factorised form of a noisy CPT passes a limit: the
+    child's states, or one link of the chain (``card x card x parent's states`` numbers)."""
+    if card > STATES.value():
+        return f"the variable has {card} states", _extra(STATES, card)
+    cells = card * card * max(parent_cards, default=1)
+    if cells > TABLE_CELLS.value():
+        return f"a link of the factorised CPT would hold {cells} numbers", _extra(
+            TABLE_CELLS, cells
+        )
     return None
 
 

@@ -16,14 +16,23 @@ from typing import Annotated, Any, Literal
 import numpy as np
 from pydantic import Field, PrivateAttr, field_validator, model_validator
 
-from ..errors import QueryError, did_you_mean
+from ..errors import ModelError, Problem, QueryError, did_you_mean
 from .analysts import AnalystSpec, LearnedFrom
 from .evidence import BackgroundFact, QuoteTag, ReferenceClass, ReferenceUse
 from .timing import RuleSpec, TimeSpec
 from .types import BASELINE as BASELINE
 from .types import RESERVED_IDS as RESERVED_IDS
+from .types import (
+    Alias,
+    Identifier,
+    NonNegative,
+    Position,
+    Probability,
+    StateName,
+    VariableId,
+    _Base,
+)
 from .types import Citation as Citation
-from .types import Identifier, NonNegative, Probability, StateName, VariableId, _Base
 from .utility import AttributeSpec as AttributeSpec
 from .utility import UtilityRow as UtilityRow
 from .utility import UtilitySpec
@@ -130,17 +139,61 @@ class VariableSpec(_Base):
     initial: CptSpec | None = None
     slices: dict[str, CptSpec] = Field(default_factory=dict)
     static: bool = False
+    #: Other names the variable answers to wherever a variable is named (queries, the command
+    #: line, sensitivity, sweeps): its name in the file it was imported from where the model
+    #: needed another id, its label in another tool. Never another variable's id or alias.
+    aliases: list[Alias] = Field(default_factory=list)
+    #: Other names of states, ``{state: [alias, ...]}`` (GeNIe's state labels, a file's own
+    #: state name where the model needed another).
+    state_aliases: dict[StateName, list[Alias]] = Field(default_factory=dict)
+    #: Where the node is drawn (``(x, y)``, ``y`` down), as the file it came from placed it;
+    #: the drawings use the positions when every variable has one.
+    position: Position | None = None
     _table: np.ndarray | None = PrivateAttr(default=None)
     _bands: np.ndarray | None = PrivateAttr(default=None)
+    _factors: Any = PrivateAttr(default=None)
+
+    def state_named(self, name: str) -> str | None:
+        """The state ``name`` is (a state, or an alias of one); ``None`` when it is neither.
+
+        >>> VariableSpec(id="co2", label="CO2", states=["lo", "hi"], cpt=CptSpec(),
+        ...              state_aliases={"lo": ["<7.5"]}).state_named("<7.5")
+        'lo'
+        """
+        if name in self.states:
+            return name
+        return next((s for s, names in self.state_aliases.items() if name in names), None)
 
     @property
     def table(self) -> np.ndarray:
-        """The full CPT, shape ``(len(states), *parent cardinalities)``; columns sum to 1."""
+        """The full CPT, shape ``(len(states), *parent cardinalities)``; columns sum to 1.
+
+        A factorised noisy-OR or noisy-MAX CPT (:attr:`factors`) has no full table: asking
+        for it raises :class:`~estimative.errors.ModelError` naming the variable."""
         if self._table is None:
+            if self._factors is not None:
+                raise ModelError(
+                    Problem(
+                        f"the CPT of '{self.id}' is a {self.cpt.form} over "
+                        f"{len(self.parents)} parents, kept factorised: its full table is "
+                        "never built, and this step needs it",
+                        field=f"{self.id}.cpt",
+                        fix="use a command that runs on the network (query, marginals, "
+                        "brief), or give the variable fewer parents; the limit is "
+                        "ESTIMATIVE_MAX_NOISY_CELLS (docs/model-format.md, Limits)",
+                    )
+                )
             raise RuntimeError(
                 f"variable {self.id!r} was not expanded; build specs with load_model"
             )
         return self._table
+
+    @property
+    def factors(self) -> Any:
+        """A noisy-OR or noisy-MAX CPT too large to expand: its checked parameters (a
+        :class:`~estimative.spec.noisy.NoisyPoint`, whose ``chain()`` is the factorised form
+        the network runs); ``None`` for every CPT that has a full :attr:`table`."""
+        return self._factors
 
     @property
     def bands(self) -> np.ndarray | None:
@@ -322,6 +375,8 @@ class ModelSpec(_Base):
     _name: str | None = PrivateAttr(default=None)
     _locator: Any = PrivateAttr(default=None)
     _hash: str | None = PrivateAttr(default=None)
+    _alias_map: dict[str, str] | None = PrivateAttr(default=None)
+    _id_set: set[str] | None = PrivateAttr(default=None)
 
     def model_copy(
         self, *, update: Mapping[str, Any] | None = None, deep: bool = False
@@ -329,6 +384,8 @@ class ModelSpec(_Base):
         """A copy; its content hash is computed afresh (a copy may differ in content)."""
         new = super().model_copy(update=update, deep=deep)
         new._hash = None
+        new._alias_map = None
+        new._id_set = None
         return new
 
     @property
@@ -359,17 +416,56 @@ class ModelSpec(_Base):
         """True for a model with time slices."""
         return self.time is not None
 
+    @property
+    def aliases(self) -> dict[str, str]:
+        """Every alias of a variable and the id it names (a dynamic model's template aliases
+        name the template's ids, which a slice completes: ``alias@2018H1``)."""
+        if self._alias_map is None:
+            found = {a: v.id for v in self.variables for a in v.aliases}
+            for v in self._template.variables if self._template is not None else ():
+                for a in v.aliases:
+                    found.setdefault(a, v.id)
+            self._alias_map = found
+        return self._alias_map
+
+    def variable_id(self, name: str) -> str:
+        """The id ``name`` refers to: ``name`` itself when it is an id, the id of the variable
+        it is an alias of (``alias@slice`` in a dynamic model: ``id@slice``), else ``name``
+        unchanged (for the caller's "unknown variable" error).
+
+        >>> from estimative import load_model
+        >>> load_model("models/example").variable_id("armed_clash")
+        'armed_clash'
+        """
+        if not isinstance(name, str) or name in self._ids():
+            return name
+        found = self.aliases.get(name)
+        if found is not None:
+            return found
+        if "@" in name and self.time is not None:
+            base, _, at = name.rpartition("@")
+            found = self.aliases.get(base)
+            if found is not None:
+                return f"{found}@{at}"
+        return name
+
+    def _ids(self) -> set[str]:
+        if self._id_set is None:
+            self._id_set = {v.id for v in self.variables}
+        return self._id_set
+
     def variable(self, vid: str) -> VariableSpec:
-        """The variable ``vid``; :class:`~estimative.errors.QueryError` (with a did-you-mean
-        and the valid ids) when the model has none of that name."""
+        """The variable ``vid`` (an id or an alias); :class:`~estimative.errors.QueryError`
+        (with a did-you-mean and the valid ids) when the model has none of that name."""
+        want = self.variable_id(vid)
         for v in self.variables:
-            if v.id == vid:
+            if v.id == want:
                 return v
         ids = [v.id for v in self.variables]
         raise QueryError(
-            f"unknown variable '{vid}'{did_you_mean(str(vid), ids)}",
+            f"unknown variable '{vid}'{did_you_mean(str(vid), [*ids, *self.aliases])}",
             expected=f"one of {ids}",
-            fix="name a variable of the model (estimative show lists them)",
+            fix="name a variable of the model (estimative show lists them, with their aliases)",
         )
 
     def policy(self, pid: str) -> PolicySpec:
@@ -401,30 +497,46 @@ class ModelSpec(_Base):
         if self._hash is not None:
             return self._hash
         payload = _without_new_defaults(self.model_dump(mode="json"))
-        payload["_tables"] = {
-            v.id: np.round(v.table, 15).tolist() if v._table is not None else None
-            for v in self.variables
-        }
+        payload["_tables"] = {v.id: _numbers(v) for v in self.variables}
         blob = json.dumps(payload, sort_keys=True, separators=(",", ":")).encode()
         digest = hashlib.sha256(blob).hexdigest()[:16]
-        if all(v._table is not None for v in self.variables):  # never cache a half-built spec
+        # never cache a half-built spec
+        if all(v._table is not None or v._factors is not None for v in self.variables):
             self._hash = digest
         return digest
+
+
+def _numbers(v: VariableSpec) -> Any:
+    """A variable's expanded numbers for the hash: its table, or a factorised CPT's
+    parameters (leak and links)."""
+    if v._table is not None:
+        return np.round(v._table, 15).tolist()
+    if v._factors is not None:
+        f = v._factors
+        return {
+            "leak": np.round(np.asarray(f.leak, dtype=float), 15).tolist(),
+            "links": [np.round(x, 15).tolist() for x in f.links],
+        }
+    return None
 
 
 #: Fields added after models were first hashed, with their defaults: a model that leaves them
 #: at the default keeps the hash it always had.
 _LATER_DEFAULTS: dict[str, dict[str, Any]] = {
     "": {"reference_policy": None, "baseline_note": ""},
-    "variables": {"observable": True},
+    "variables": {"observable": True, "aliases": [], "state_aliases": {}, "position": None},
     "outcomes": {"better": None},
+    "utilities.attributes": {"position": None},
 }
 
 
 def _without_new_defaults(payload: dict[str, Any]) -> dict[str, Any]:
     """``payload`` without the later fields that keep their defaults (see the model hash)."""
     for key, defaults in _LATER_DEFAULTS.items():
-        items = [payload] if not key else payload.get(key) or []
+        if key == "utilities.attributes":
+            items = (payload.get("utilities") or {}).get("attributes") or []
+        else:
+            items = [payload] if not key else payload.get(key) or []
         for item in items:
             for name, default in defaults.items():
                 if name in item and item[name] == default:

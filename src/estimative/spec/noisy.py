@@ -170,6 +170,20 @@ def _causes_check(
 def noisy_or_table(
     var: VariableSpec, states: Mapping[str, Sequence[str]], issues: list[Issue]
 ) -> np.ndarray | None:
+    """The checked noisy-OR CPT of ``var`` as a full table (``None``, with ``issues``, when a
+    check fails)."""
+    absent = _or_checked(var, states, issues)
+    if absent is None:
+        return None
+    spec = var.cpt.noisy_or
+    assert spec is not None
+    return noisy_or_array(spec.leak, _or_links(var, states, absent))
+
+
+def _or_checked(
+    var: VariableSpec, states: Mapping[str, Sequence[str]], issues: list[Issue]
+) -> dict[str, str] | None:
+    """Each parent's absent state when ``var``'s noisy-OR passes every check, else ``None``."""
     spec = var.cpt.noisy_or
     assert spec is not None
     if len(var.states) != 2:
@@ -205,9 +219,7 @@ def noisy_or_table(
                     )
                 )
                 ok = False
-    if not ok:
-        return None
-    return noisy_or_array(spec.leak, _or_links(var, states, absent))
+    return absent if ok else None
 
 
 def _or_links(
@@ -228,6 +240,19 @@ def _or_links(
 def noisy_max_table(
     var: VariableSpec, states: Mapping[str, Sequence[str]], issues: list[Issue]
 ) -> np.ndarray | None:
+    """The checked noisy-MAX CPT of ``var`` as a full table (``None``, with ``issues``, when
+    a check fails)."""
+    checked = _max_checked(var, states, issues)
+    if checked is None:
+        return None
+    leak, absent, ratios = checked
+    return np.clip(noisy_max_array(leak, _max_links(var, states, absent, ratios)), 0.0, 1.0)
+
+
+def _max_checked(
+    var: VariableSpec, states: Mapping[str, Sequence[str]], issues: list[Issue]
+) -> tuple[np.ndarray, dict[str, str], dict[tuple[str, str], np.ndarray]] | None:
+    """``(leak, absent states, CDF ratios)`` when ``var``'s noisy-MAX passes every check."""
     spec = var.cpt.noisy_max
     assert spec is not None
     normalize = var.cpt.normalize
@@ -301,7 +326,7 @@ def noisy_max_table(
                 ok = False
     if not ok:
         return None
-    return np.clip(noisy_max_array(leak, _max_links(var, states, absent, ratios)), 0.0, 1.0)
+    return leak, absent, ratios
 
 
 def _max_links(
@@ -342,6 +367,63 @@ class NoisyPoint:
         if self.form == "noisy_or":
             return noisy_or_array(self.leak, self.links)
         return noisy_max_array(self.leak, self.links)
+
+    def chain(self) -> tuple[np.ndarray, ...]:
+        """The factorised form of the table: see :func:`noisy_chain` (a checked noisy-MAX's
+        net links may miss 0 by rounding: clipped, as the full table is)."""
+        return tuple(np.clip(t, 0.0, 1.0) for t in noisy_chain(self.form, self.leak, self.links))
+
+
+def noisy_chain(form: str, leak: Any, links: Sequence[np.ndarray]) -> tuple[np.ndarray, ...]:
+    """The factorised form of a noisy-OR or noisy-MAX CPT (parent divorcing): the tables of a
+    chain ``Z_0 = L``, ``Z_j = max(Z_{j-1}, U_j)``, whose last node is the child.
+
+    ``L`` is the leak's state and ``U_j`` the state parent ``j`` alone produces, drawn from
+    its net link (for noisy-OR the presence ``1`` with probability ``link_j``). The child of a
+    noisy-MAX is the highest of the leak's state and every cause's own contribution, so
+    ``Z_n`` has exactly the distribution of the full table in every configuration, while each
+    table stays small: ``Z_0``'s is ``(K, *batch)`` (the leak's distribution) and ``Z_j``'s
+    is ``(K, K, card_j, *batch)`` over ``(Z_j, Z_{j-1}, parent j)``, with
+    ``P(Z_j = y | z, x) = [y = z] P(U_j <= y | x) + [y > z] P(U_j = y | x)``.
+    ``leak`` and ``links`` are as for :func:`noisy_or_array` (``form="noisy_or"``) or
+    :func:`noisy_max_array`, with the same trailing batch axes.
+
+    >>> lk, step = noisy_chain("noisy_or", 0.1, [np.array([0.0, 0.5])])
+    >>> lk.tolist(), step[1, 0].round(2).tolist(), step[1, 1].tolist()
+    ([0.9, 0.1], [0.0, 0.5], [1.0, 1.0])
+    """
+    if form == "noisy_or":
+        lo = np.asarray(leak, dtype=float)
+        leak_d = np.stack([1.0 - lo, lo])
+        dists = [
+            np.stack([1.0 - np.asarray(x, float), np.asarray(x, float)], axis=1) for x in links
+        ]
+    else:
+        leak_d = np.asarray(leak, dtype=float)
+        dists = [np.asarray(x, dtype=float) for x in links]
+    k = leak_d.shape[0]
+    tables = [leak_d]
+    for d in dists:  # (card_j, K, *batch)
+        lk = np.moveaxis(d, 1, 0)[:, np.newaxis]  # (K, 1, card_j, *batch): P(U = y | x)
+        cdf = np.cumsum(lk, axis=0)  # P(U <= y | x)
+        tail = (1,) * (d.ndim - 1)
+        same = np.eye(k).reshape(k, k, *tail)
+        above = np.tril(np.ones((k, k)), -1).reshape(k, k, *tail)
+        tables.append(same * cdf + above * lk)
+    return tuple(tables)
+
+
+def noisy_factors(
+    var: VariableSpec, states: Mapping[str, Sequence[str]], issues: list[Issue]
+) -> NoisyPoint | None:
+    """The checked parameters of ``var``'s noisy-OR or noisy-MAX CPT, never expanded to a
+    full table (``None``, with ``issues``, when a check fails): the factorised form of a CPT
+    too large to expand (see :func:`noisy_chain`)."""
+    if var.cpt.noisy_or is not None:
+        ok = _or_checked(var, states, issues) is not None
+    else:
+        ok = _max_checked(var, states, issues) is not None
+    return noisy_point(var, states) if ok else None
 
 
 def noisy_point(var: VariableSpec, states: Mapping[str, Sequence[str]]) -> NoisyPoint:

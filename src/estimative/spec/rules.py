@@ -18,8 +18,9 @@ import numpy as np
 
 from ..errors import Problem, did_you_mean
 from ..graphs import find_cycle, reachable
-from .elicitation import expand_cpt
-from .limits import table_problem
+from .aliases import check_aliases
+from .elicitation import expand_cpt, factorise_cpt, is_noisy
+from .limits import chain_problem, factorised, table_problem
 from .locate import Locator, Path_
 from .models import RESERVED_IDS, Citation, ModelSpec, QueryRef
 from .provenance import normalized_variants, quote_in
@@ -30,9 +31,11 @@ from .sources import read_sources
 @dataclass
 class Expanded:
     """The tables the rules computed: each variable's full CPT, each verbal CPT's bands, each
-    utility attribute's value table, by id."""
+    utility attribute's value table, by id; a noisy CPT too large to expand is in ``factors``
+    (its parameters) instead of ``tables``."""
 
     tables: dict[str, np.ndarray] = field(default_factory=dict)
+    factors: dict[str, Any] = field(default_factory=dict)
     bands: dict[str, np.ndarray] = field(default_factory=dict)
     utilities: dict[str, np.ndarray] = field(default_factory=dict)
 
@@ -96,6 +99,28 @@ def _check_soft(
                     fix="give at least one positive likelihood",
                 )
             )
+
+
+def _factorise(
+    v: Any,
+    i: int,
+    known: Mapping[str, list[str]],
+    loc: Locator,
+    problems: list[Problem],
+    expanded: Expanded,
+) -> None:
+    """A noisy CPT too large to expand: checked, and kept as its parameters."""
+    too_big = chain_problem(len(v.states), [len(known[p]) for p in v.parents])
+    if too_big is not None:
+        problems.append(
+            loc.problem(("variables", i, "parents"), f"cpt of {v.id}: {too_big[0]}", **too_big[1])
+        )
+        return
+    point, issues = factorise_cpt(v, known)
+    for rel, msg, extra in issues:
+        problems.append(loc.problem(("variables", i, *rel), f"cpt of {v.id}: {msg}", **extra))
+    if point is not None:
+        expanded.factors[v.id] = point
 
 
 def check_query_ref(
@@ -185,6 +210,7 @@ def check_spec(spec: ModelSpec, loc: Locator, folder: Path) -> tuple[list[Proble
     ):
         _dupes(list(getattr(spec, section)), section, loc, problems)
     _check_reserved(spec, loc, problems)
+    problems += check_aliases(spec, loc)
     known: dict[str, list[str]] = {}
     for i, v in enumerate(spec.variables):
         if len(set(v.states)) != len(v.states):
@@ -202,6 +228,7 @@ def check_spec(spec: ModelSpec, loc: Locator, folder: Path) -> tuple[list[Proble
                     ("variables", i, "states"),
                     "a variable needs at least two states",
                     found=str(v.states),
+                    fix='list its states in order, e.g. states: ["no", "yes"]',
                 )
             )
         known.setdefault(v.id, list(v.states))
@@ -262,9 +289,19 @@ def check_spec(spec: ModelSpec, loc: Locator, folder: Path) -> tuple[list[Proble
     # CPTs
     if parents_ok:
         for i, v in enumerate(spec.variables):
-            if any(p not in known for p in v.parents) or len(set(v.states)) != len(v.states):
+            # a variable (or a parent) without two distinct states is reported above; its
+            # table has no shape to check against
+            if (
+                any(p not in known or len(set(known[p])) < 2 for p in v.parents)
+                or len(set(v.states)) != len(v.states)
+                or len(v.states) < 2
+            ):
                 continue
-            too_big = table_problem(len(v.states), [len(known[p]) for p in v.parents])
+            cards = [len(known[p]) for p in v.parents]
+            if is_noisy(v) and factorised(len(v.states), cards):
+                _factorise(v, i, known, loc, problems, expanded)
+                continue
+            too_big = table_problem(len(v.states), cards)
             if too_big is not None:
                 problems.append(
                     loc.problem(

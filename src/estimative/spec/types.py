@@ -24,6 +24,17 @@ StateName = Annotated[
     str,
     Field(pattern=r"^[^\s\x00-\x1f\x7f]([^\x00-\x1f\x7f]*[^\s\x00-\x1f\x7f])?$", max_length=120),
 ]
+#: Another name of a variable or state (its name in the file it was imported from, its label in
+#: another tool): any text without control characters or spaces at either end, '=' allowed.
+Alias = Annotated[
+    str,
+    Field(pattern=r"^[^\s\x00-\x1f\x7f]([^\x00-\x1f\x7f]*[^\s\x00-\x1f\x7f])?$", max_length=200),
+]
+#: Where a node is drawn, ``(x, y)`` with ``y`` growing downwards (screen coordinates, as GeNIe,
+#: HUGIN and JavaBayes write them); only the relative placement matters.
+Position = tuple[
+    Annotated[float, Field(allow_inf_nan=False)], Annotated[float, Field(allow_inf_nan=False)]
+]
 #: The id of the alternative with no policy applied (the reference every policy is compared with).
 BASELINE = "baseline"
 #: Ids the command line, sweeps and the brief use for rows of their own; no policy or scenario

@@ -292,8 +292,10 @@ def _unroll_variables(
                     parents=[names[p] for _, p in present],
                     kind=v.kind,
                     observes=observes,
-                    observable=v.observable,
                     cpt=_rename_cpt(cpt, names),
+                    aliases=[slice_id(a, label) for a in v.aliases],
+                    state_aliases=dict(v.state_aliases),
+                    observable=v.observable,  # what cannot be watched cannot in any slice
                 )
             )
     return out, vmap

@@ -10,7 +10,7 @@ import numpy as np
 from pydantic import Field, PrivateAttr
 
 from ..errors import did_you_mean
-from .types import Citation, Identifier, NonNegative, VariableId, _Base
+from .types import Citation, Identifier, NonNegative, Position, VariableId, _Base
 
 
 class UtilityRow(_Base):
@@ -42,6 +42,8 @@ class AttributeSpec(_Base):
     rationale: str
     at: Literal["each", "last", "horizon"] = "each"
     sources: list[Citation] = Field(default_factory=list)
+    #: Where the utility node is drawn in the file it came from (``(x, y)``, ``y`` down).
+    position: Position | None = None
     _table: np.ndarray | None = PrivateAttr(default=None)
 
     @property

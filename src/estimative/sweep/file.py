@@ -41,6 +41,7 @@ from ..errors import EstimativeError, ModelError, Problem, did_you_mean
 from ..files.load import pydantic_problems
 from ..files.yamlio import load_yaml
 from ..network import Network
+from ..network.names import assignment_cuts
 
 #: The name a sweep file uses for "no policy" and "no scenario".
 from ..spec import BASELINE
@@ -211,6 +212,7 @@ def load_sweep_file(path: str | Path) -> SweepFile:
         }:
             raise ModelError(lead) from None
         raise ModelError([lead, *exc.problems]) from None
+    spec = _with_ids(spec, data.get("targets"), net)
     problems: list[Problem] = []
     for item in spec.targets:  # a window the model did not name (x@A..B) is added to it
         with contextlib.suppress(EstimativeError):  # else reported below, at the target's line
@@ -235,6 +237,47 @@ def load_sweep_file(path: str | Path) -> SweepFile:
     if problems:
         raise ModelError(problems)
     return SweepFile(spec, net, p, targets, policies, scenarios, lines)
+
+
+def _with_ids(spec: SweepFileSpec, raw: Any, net: Network) -> SweepFileSpec:
+    """``spec`` with every variable and state named by its id: aliases (``estimative show``
+    lists them) are accepted, and ``"alias=with=equals=state"`` is cut where a variable's
+    name ends. Unknown names are left for the checks below."""
+
+    def state(var: str, st: str) -> str:
+        return net.state_of(var, st)
+
+    targets = []
+    for i, t in enumerate(spec.targets):
+        text = raw[i] if isinstance(raw, list) and i < len(raw) else None
+        if isinstance(text, str) and text.count("=") > 1:
+            cuts = assignment_cuts(net, text) or [text.index("=")]
+            t = TargetSpec(variable=text[: cuts[0]].strip(), state=text[cuts[0] + 1 :].strip())
+        elif isinstance(text, str) and "=" in text and net.name_of(text.strip()) in net.states:
+            t = TargetSpec(variable=text.strip())  # an alias with '=' and no state
+        var = net.name_of(t.variable)
+        targets.append(
+            t.model_copy(
+                update={
+                    "variable": var,
+                    "state": None if t.state is None else state(var, t.state),
+                    "states": None if t.states is None else [state(var, x) for x in t.states],
+                }
+            )
+        )
+    parameters = []
+    for g in spec.parameters:
+        var = net.name_of(g.variable)
+        when = {net.name_of(p): state(net.name_of(p), x) for p, x in g.when.items()}
+        parameters.append(
+            g.model_copy(update={"variable": var, "state": state(var, g.state), "when": when})
+        )
+    strengths = {net.name_of(k): v for k, v in spec.strengths.items()}
+    new = spec.model_copy(
+        update={"targets": targets, "parameters": parameters, "strengths": strengths}
+    )
+    new._file = spec._file
+    return new
 
 
 def _states_of(item: TargetSpec) -> list[str] | None:

@@ -24,6 +24,7 @@ from typing import Any
 
 import pyarrow as pa
 
+from .._io import machine_failure
 from ..errors import ResourceError, UsageError
 from .compute import SweepJob, make_job, timed_chunk
 from .design import SweepDesign, check_whole
@@ -169,11 +170,13 @@ def run_sweep(
         try:
             return _run_locked(design, folder, workers, scheduler, progress)
         except OSError as exc:
-            if exc.errno not in _DISK_ERRNOS:
+            failure = machine_failure(exc, f"the sweep into {folder}")
+            if exc.errno not in _DISK_ERRNOS or failure is None:
                 raise
             raise ResourceError(
-                f"cannot write the sweep into {folder}: {exc.strerror or exc}",
-                fix=f"{RESUMABLE}, once there is room (or choose another --out)",
+                failure[0],
+                fix=f"{RESUMABLE} once the disk can take it (the parts written so far are kept), "
+                "or choose another --out",
             ) from None
 
 

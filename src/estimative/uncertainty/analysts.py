@@ -282,6 +282,7 @@ def analyst_split(
     >>> bool(sp.points[0] < sp.pooled < sp.points[1]), 0 < sp.between_share < 1
     (True, True)
     """
+    target = net.name_of(target)  # an alias names its variable
     level = check_level(level)
     draws = check_count(draws, name="draws", minimum=2, example=1000)
     if better not in ("lower", "higher"):

@@ -195,6 +195,7 @@ def query_interval(
     >>> bool(iv.low < iv.point < iv.high), iv.n_valid
     (True, 2000)
     """
+    target = net.name_of(target)  # an alias names its variable
     level = check_level(level)
     prep = net.prepare(
         target, state, given=given, do=do, soft=soft, policy=policy, scenario=scenario
@@ -420,6 +421,7 @@ def compare_policies(
     >>> cmp.prob_beats("private_channel", "status_quo") > 0.9
     True
     """
+    target = net.name_of(target)  # an alias names its variable
     level = check_level(level)
     better = better_for(net, target, state) if better is None else better
     if better not in ("higher", "lower"):

@@ -11,7 +11,7 @@ from __future__ import annotations
 import itertools
 import math
 import re
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
@@ -22,6 +22,7 @@ from ...errors import ModelError, Problem, UsageError
 from ...graphs import topological_order
 from ...spec import ModelSpec
 from ...spec.limits import STATES, table_problem
+from ...spec.noisy import NoisyPoint, noisy_point
 from ...spec.timing import split_slice
 
 if TYPE_CHECKING:
@@ -50,12 +51,49 @@ class VarView:
     table: np.ndarray  # (card, *parent cards)
     kind: str = "chance"  # or "decision"
     observes: tuple[str, ...] = ()
+    form: str = "table"  # the CPT form as the model writes it (noisy_or, noisy_max, verbal, ...)
+    #: A noisy-OR or noisy-MAX CPT's parameters, for formats that hold the form (XDSL); None
+    #: for other CPTs and in a BN export (``as_bn``), where every CPT is a table.
+    noisy: NoisyPoint | None = None
+    provenance: str = ""  # the CPT's quotes, rationale and strength in words ("" if none)
+    position: tuple[float, float] | None = None
+    #: Each state's first alias (GeNIe writes it as the state's label), or None.
+    state_labels: tuple[str | None, ...] = ()
+    aliases: tuple[str, ...] = ()
+    state_aliases: tuple[tuple[str, str], ...] = ()  # (state, alias) pairs
+    observable: bool = True  # False: never watched (GeNIe's diagtype "auxiliary" in XDSL)
+
+    def alias_properties(self) -> dict[str, str]:
+        """The ``estimative_aliases`` and ``estimative_state_aliases`` properties (names
+        percent-encoded, separated by spaces; state aliases as state, alias pairs) for the
+        aliases this variable has; empty without any."""
+        from ._names import encode_record
+
+        out = {}
+        if self.aliases:
+            out["estimative_aliases"] = encode_record(self.aliases)
+        if self.state_aliases:
+            out["estimative_state_aliases"] = encode_record(
+                [x for pair in self.state_aliases for x in pair]
+            )
+        return out
 
     @property
     def baseline(self) -> str | None:
-        """A parentless decision's baseline table (for plain queries), as the text of the
-        ``estimative_baseline`` property; None for other variables."""
-        return nums(self.table) if self.kind == "decision" and not self.parents else None
+        """A decision's baseline table (what plain queries and decide's baseline row use), as
+        the text of the ``estimative_baseline`` property (row-major over its parents, as every
+        table); None for other variables."""
+        return nums(self.flat()) if self.kind == "decision" else None
+
+    def baseline_parents(self, written: Mapping[str, str] | None = None) -> str | None:
+        """The parents of a decision's baseline table as the ``estimative_baseline_parents``
+        property holds them (each name as the file writes it, percent-encoded, separated by
+        spaces); None for a decision without them and for other variables."""
+        if self.kind != "decision" or not self.parents:
+            return None
+        from ._names import encode_record
+
+        return encode_record([(written or {}).get(p, p) for p in self.parents])
 
     def columns(self) -> Iterator[tuple[tuple[int, ...], np.ndarray]]:
         """(parent state indices, child distribution) in row-major order of the parents."""
@@ -79,6 +117,7 @@ class UtilView:
     over: tuple[str, ...]
     values: np.ndarray  # one axis per variable of over
     weight: float
+    position: tuple[float, float] | None = None
 
 
 @dataclass(frozen=True)
@@ -131,11 +170,14 @@ def view_of(model: ModelSpec | HasSpec, *, as_bn: bool = False) -> NetView:
         before[b].append(a)
     order = topological_order(before) or [v.id for v in spec.variables]
     windows = window_ids(spec)
+    titles = {s.id: s.title or s.id for s in spec.sources}
+    states = {v.id: v.states for v in spec.variables}
     out = []
     for vid in order:
         if vid in windows:
             continue
         vs = spec.variable(vid)
+        table = np.asarray(vs.table, dtype=float)
         out.append(
             VarView(
                 vid,
@@ -143,15 +185,31 @@ def view_of(model: ModelSpec | HasSpec, *, as_bn: bool = False) -> NetView:
                 vs.description or "",
                 tuple(vs.states),
                 tuple(vs.parents),
-                np.asarray(vs.table, dtype=float),
+                table,
                 "chance" if as_bn else vs.kind,
                 () if as_bn else tuple(vs.observes),
+                vs.cpt.form,
+                None if as_bn else _noisy(vs, states, table),
+                provenance_text(vs, titles),
+                vs.position,
+                tuple(next(iter(vs.state_aliases.get(s, [])), None) for s in vs.states),
+                tuple(vs.aliases),
+                tuple((s, a) for s, names in vs.state_aliases.items() for a in names),
+                vs.observable,
             )
         )
     utilities: tuple[UtilView, ...] = ()
     if spec.utilities is not None and not as_bn:
         utilities = tuple(
-            UtilView(a.id, a.label, a.description, tuple(a.over), np.asarray(a.table), a.weight)
+            UtilView(
+                a.id,
+                a.label,
+                a.description,
+                tuple(a.over),
+                np.asarray(a.table),
+                a.weight,
+                a.position,
+            )
             for a in spec.utilities.attributes
             if not set(a.over) & set(windows)
         )
@@ -173,18 +231,6 @@ def view_of(model: ModelSpec | HasSpec, *, as_bn: bool = False) -> NetView:
         unwritable.append(f"the utility attributes over windows ({', '.join(over)})")
     if as_bn and spec.utilities is not None:
         unwritable.append(f"{len(spec.utilities.attributes)} utility attributes (a BN export)")
-    cited = [
-        v.id
-        for v in spec.variables
-        if v.cpt.sources or not (v.cpt.rationale or "imported from").startswith("imported from")
-    ]
-    if cited:
-        unwritable.append(f"the provenance (quotes, rationales) of {len(cited)} CPTs")
-    forms = [v.id for v in spec.variables if v.cpt.noisy_or or v.cpt.noisy_max or v.cpt.verbal]
-    if forms:
-        unwritable.append(
-            f"the CPT forms (noisy-OR, noisy-MAX, verbal) of {', '.join(forms)}, written as full tables"
-        )
     return NetView(
         spec.name,
         spec.title,
@@ -195,6 +241,42 @@ def view_of(model: ModelSpec | HasSpec, *, as_bn: bool = False) -> NetView:
         spec.utilities.unit if spec.utilities is not None else "",
         tuple(unwritable),
     )
+
+
+def _noisy(var: Any, states: dict[str, list[str]], table: np.ndarray) -> NoisyPoint | None:
+    """The noisy-OR / noisy-MAX parameters of ``var``, when its table is exactly what they
+    give (not, say, a CPT updated from cases since), else None."""
+    cpt = var.cpt
+    if cpt.form not in ("noisy_or", "noisy_max") or cpt.learned is not None:
+        return None
+    try:
+        point = noisy_point(var, states)
+        expanded = point.table()
+    except (KeyError, ValueError, AssertionError):
+        return None
+    if expanded.shape != table.shape or not np.allclose(expanded, table, rtol=0, atol=1e-12):
+        return None
+    return point
+
+
+def provenance_text(var: Any, titles: dict[str, str]) -> str:
+    """A CPT's provenance in words: its quotes (with their sources), the assumption flag, the
+    rationale and the strength; "" for a CPT that has none (an imported table)."""
+    cpt = var.cpt
+    rationale = oneline(cpt.rationale or "")
+    if not cpt.sources and (not rationale or rationale.startswith("imported from")):
+        return ""
+    parts = []
+    if cpt.assumption:
+        parts.append("An assumption.")
+    if rationale:
+        parts.append(f"Rationale: {rationale}")
+    for c in cpt.sources:
+        note = f" ({oneline(c.note)})" if c.note else ""
+        parts.append(f'Source {titles.get(c.source, c.source)}: "{oneline(c.quote)}"{note}')
+    if cpt.strength is not None:
+        parts.append(f"Strength: {num(cpt.strength)}")
+    return "\n".join(parts)
 
 
 def window_ids(spec: ModelSpec) -> list[str]:
@@ -263,10 +345,18 @@ class RawVar:
     weight: float | None = None  # a utility's weight, where the file gives one
     names: str | None = None  # the estimative_names record (original names) if written
     baseline: str | None = None  # a decision's estimative_baseline (its table for queries)
+    baseline_parents: str | None = None  # its estimative_baseline_parents (encoded names)
     plate: bool = False  # inside GeNIe's temporal plate (<dynamic>): a copy in every slice
     lagged: list[str] | None = None  # its parents in the slice before (order="1")
     transition: np.ndarray | None = None  # (card, *parents, *lagged): the CPT from slice 2 on
     transition_line: int | None = None
+    noisy: Any = None  # a GeNIe noisy-MAX node's parameters (genie_noisy.RawNoisy)
+    provenance: str = ""  # the model's provenance, from a node comment estimative wrote
+    position: tuple[float, float] | None = None  # where the file draws the node (y down)
+    state_labels: dict[str, str] | None = None  # GeNIe's state labels, by state as written
+    diagtype: str | None = None  # GeNIe's diagnostic role: target, observation, auxiliary
+    aliases: str | None = None  # estimative_aliases (encoded names), if written
+    state_aliases: str | None = None  # estimative_state_aliases (encoded pairs), if written
 
 
 @dataclass
@@ -283,6 +373,9 @@ class RawNet:
     unit: str | None = None  # the utilities' unit, where the file gives one
     slices: int | None = None  # XDSL's <dynamic numslices=...>: a dynamic model
     time_record: str | None = None  # the estimative_time property (labels, dates), if written
+    #: Nodes whose states the reader listed in another order than the file (GeNIe's noisy-MAX
+    #: nodes, put lowest first), for the import note.
+    reordered: list[str] = field(default_factory=list)
 
     def problem(self, message: str, line: int | None = None, **kw: Any) -> None:
         self.problems.append(Problem(message, file=self.file, line=line, **kw))
@@ -385,3 +478,61 @@ def property_of(text: str) -> tuple[str, str]:
     if len(value) >= 2 and value[0] == value[-1] == '"':
         value = value[1:-1]
     return m.group(1), value
+
+
+_NUMBER = r"[-+]?(?:\d+\.?\d*|\.\d+)(?:[eE][-+]?\d+)?"
+_POSITION = re.compile(rf"^\(?\s*({_NUMBER})\s*[,\s]\s*({_NUMBER})\s*\)?$")
+
+
+def position_of(text: str | None) -> tuple[float, float] | None:
+    """``(x, y)`` from a position as BIF, XMLBIF and NET write it (``(100, 200)``,
+    ``(100 200)``); ``None`` for anything else (a position is never worth refusing a file).
+
+    >>> position_of("(100, 200)"), position_of("12 x")
+    ((100.0, 200.0), None)
+    """
+    m = _POSITION.match((text or "").strip())
+    if m is None:
+        return None
+    x, y = float(m.group(1)), float(m.group(2))
+    return (x, y) if math.isfinite(x) and math.isfinite(y) else None
+
+
+def position_text(pos: tuple[float, float], sep: str = ", ") -> str:
+    """A position as the formats write it: ``(x, y)``, whole numbers without a decimal point.
+
+    >>> position_text((100.0, 20.5)), position_text((3.0, 4.0), " ")
+    ('(100, 20.5)', '(3 4)')
+    """
+    return "(" + sep.join(f"{v:g}" if v != int(v) else str(int(v)) for v in pos) + ")"
+
+
+def genie_rectangle(center: tuple[float, float]) -> str:
+    """GeNIe's ``left top right bottom`` of a 140 x 60 node centred on ``center``.
+
+    >>> genie_rectangle((100.0, 50.0))
+    '30 20 170 80'
+    """
+    x, y = round(center[0]), round(center[1])
+    return f"{x - 70} {y - 30} {x + 70} {y + 30}"
+
+
+def drawn_positions(view: NetView) -> dict[str, tuple[float, float]]:
+    """Where every node of ``view`` is drawn, in pixels (``y`` down): the model's own positions
+    when every variable has one (utility nodes without one go below their parents), else the
+    house's layered layout (:func:`estimative.layout.layout`), which GeNIe needs."""
+    from ...layout import layout
+
+    ids = [v.id for v in view.variables] + [u.id for u in view.utilities]
+    own = {v.id: v.position for v in view.variables} | {u.id: u.position for u in view.utilities}
+    if all(own[v.id] is not None for v in view.variables):
+        out = {k: p for k, p in own.items() if p is not None}
+        for u in view.utilities:
+            if u.id not in out:
+                xs = [out[p][0] for p in u.over]
+                out[u.id] = (sum(xs) / len(xs), max(out[p][1] for p in u.over) + 100.0)
+        return out
+    parents = {v.id: [*v.parents, *v.observes] for v in view.variables}
+    parents |= {u.id: list(u.over) for u in view.utilities}
+    lay = layout(ids, parents, gap=90.0, rank_gap=200.0)
+    return {k: (round(100.0 + x), round(60.0 + y)) for k, (x, y) in lay.pos.items() if k in own}

@@ -134,3 +134,31 @@ def written_names(
         if wid != vid or list(ws) != list(sts):
             records[vid] = encode_record([vid, *sts])
     return Written(dict(zip(ids, out_ids, strict=True)), states, records)
+
+
+# ------------------------------------------------------------------------------ aliases
+MAX_ALIAS = 200
+
+
+def alias_ok(name: str) -> bool:
+    """Whether ``name`` can be an alias (the pattern of ``spec.types.Alias``)."""
+    return len(name) <= MAX_ALIAS and STATE_NAME.match(name) is not None
+
+
+def unambiguous(
+    candidates: dict[str, list[str]], taken: Iterable[str]
+) -> tuple[dict[str, list[str]], list[str]]:
+    """Each key's candidate aliases that would name it alone: none that is in ``taken`` (the
+    ids, or a variable's states), none that two keys claim. Returns the aliases by key and the
+    names dropped because several keys claimed them."""
+    taken = set(taken)
+    claims: dict[str, set[str]] = {}
+    for key, names in candidates.items():
+        for n in names:
+            if alias_ok(n) and n not in taken:
+                claims.setdefault(n, set()).add(key)
+    out = {
+        key: [n for n in dict.fromkeys(names) if claims.get(n) == {key}]
+        for key, names in candidates.items()
+    }
+    return out, sorted(n for n, keys in claims.items() if len(keys) > 1)

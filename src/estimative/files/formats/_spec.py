@@ -22,8 +22,9 @@ from ...errors import ModelError, did_you_mean
 from ...spec import Locator, ModelSpec, spec_from_arrays
 from ...spec.locate import LineMap, Path_
 from ...spec.models import AttributeSpec, UtilityRow, UtilitySpec
-from ._common import InteropWarning, RawNet, RawVar, oneline
-from ._names import decode_record, keep_names, state_ok, variable_ok
+from ._common import InteropWarning, RawNet, RawVar, from_flat, oneline
+from ._names import decode_record, keep_names, state_ok, unambiguous, variable_ok
+from .genie_noisy import model_form
 from .genie_time import time_of
 
 #: Columns of an imported CPT may miss 1 by this much (bnlearn BIFs round to 1e-7); they are
@@ -156,6 +157,7 @@ def _utility(
         values=table,
         weight=weight,
         rationale=f"imported from {raw.file}",
+        position=var.position,
     )
 
 
@@ -189,7 +191,15 @@ def build_spec(raw: RawNet, path: Path, *, normalize: bool = False) -> ModelSpec
     if renamed:
         notes.append(
             "names the model format cannot hold (they contain '=' or control characters) were "
-            "renamed to names the file does not use: " + ", ".join(renamed)
+            "renamed to names the file does not use (the originals are aliases, accepted "
+            "wherever a name is): " + ", ".join(renamed)
+        )
+    extra, shared = _aliases(raws, first, ids, states, dynamic=raw.slices is not None)
+    notes += _diagnosis(raws, ids, extra)
+    if shared:
+        notes.append(
+            "labels (or names) several variables share are not aliases, so that each alias "
+            "names one variable: " + ", ".join(repr(n) for n in shared)
         )
     lines: dict[Path_, int] = {}
     arrays: list[tuple[str, list[str], list[str], Any]] = []
@@ -200,6 +210,9 @@ def build_spec(raw: RawNet, path: Path, *, normalize: bool = False) -> ModelSpec
     counts: set[str] = set()
     attributes: list[AttributeSpec] = []
     fixed: list[tuple[str, float]] = []
+    uniform: list[str] = []  # decisions the file gives no baseline for
+    forms: dict[str, Any] = {}
+    rationales: dict[str, str] = {}
     i = -1
     for var in raws:
         if var.kind != "utility":
@@ -242,22 +255,24 @@ def build_spec(raw: RawNet, path: Path, *, normalize: bool = False) -> ModelSpec
             continue
         if bad:
             continue
+        if any(  # a parent without two states is reported as such; its children have no shape
+            raw.variables[q].kind != "utility" and len(set(raw.variables[q].states)) < 2
+            for q in var.parents
+        ):
+            continue
         labels[vid] = (var.label or "").strip() or first[var.name][0]
         descriptions[vid] = (var.description or "").strip()
         if var.kind == "decision":
             # A decision's parents in a file are its information arcs; an earlier decision
-            # among them is remembered anyway. Its baseline (for plain queries) is uniform.
+            # among them is remembered anyway. Its baseline is the one estimative wrote, else
+            # uniform (the file states no expectation of the choice).
             kinds[vid] = "decision"
             observes[vid] = [ids[q] for q in var.parents if raw.variables[q].kind == "chance"]
-            n = len(var.states)
-            base = np.full(n, 1.0 / n)
-            if var.baseline is not None:  # written by estimative: the decision's own baseline
-                try:
-                    given = np.asarray([float(x) for x in var.baseline.split()], dtype=float)
-                except ValueError:
-                    given = base
-                base = given if given.shape == (n,) else base
-            arrays.append((vid, states[vid], [], base))
+            found = _baseline(var, raw, ids)
+            if found is None:
+                uniform.append(vid)
+                found = ([], np.full(len(var.states), 1.0 / len(var.states)))
+            arrays.append((vid, states[vid], *found))
             continue
         if var.table is None:
             continue
@@ -267,16 +282,46 @@ def build_spec(raw: RawNet, path: Path, *, normalize: bool = False) -> ModelSpec
         if normalize and np.abs(table.sum(axis=0) - 1).max() > IMPORT_SUM_TOLERANCE:
             counts.add(vid)
         arrays.append((vid, states[vid], [ids[q] for q in var.parents], table))
+        if var.noisy is not None:
+            form = model_form(
+                var.noisy, states[vid], [(ids[q], states[ids[q]]) for q in var.parents]
+            )
+            if form is not None:
+                forms[vid] = form
+        if var.provenance:
+            rationales[vid] = (
+                f"imported from {path.name}; the provenance written with it: "
+                + "; ".join(line.strip() for line in var.provenance.splitlines() if line.strip())
+            )
     dynamic = _dynamic(raw, ids, arrays, normalize=normalize, fixed=fixed)
     if raw.problems:
         raise ModelError(raw.problems)
     if fixed:
         worst = max(fixed, key=lambda f: f[1])
+        within = (
+            f"within the {raw.digits} significant digits {raw.fmt.upper()} files are written with"
+            if raw.digits is not None
+            else "only by the rounding of that sum"
+        )
         notes.append(
             f"renormalised the columns of {len(fixed)} CPTs that miss 1 by more than "
-            f"{IMPORT_SUM_TOLERANCE:g} but within the {raw.digits} significant digits "
-            f"{raw.fmt.upper()} files are written with (the largest: '{worst[0]}', by {worst[1]:.3g})"
+            f"{IMPORT_SUM_TOLERANCE:g} but {within} (the largest: '{worst[0]}', by {worst[1]:.3g})"
         )
+    if raw.reordered:
+        notes.append(
+            f"the states of the noisy-MAX nodes {', '.join(raw.reordered)} are listed lowest "
+            "first, the reverse of GeNIe's order (GeNIe lists the distinguished state last), "
+            "as the model's noisy-OR and noisy-MAX CPTs list them"
+        )
+    baseline_note = ""
+    if uniform:
+        baseline_note = (
+            f"The file states no expectation of the decision{'s' if len(uniform) > 1 else ''} "
+            f"{', '.join(uniform)}: the baseline takes each choice with equal probability, "
+            "whatever is observed (plain queries and decide's baseline row use it; the optimal "
+            "rules do not depend on it)."
+        )
+        notes.append(baseline_note[0].lower() + baseline_note[1:])
     if counts:
         notes.append(
             f"read the tables of {len(counts)} variables as counts and normalised them: "
@@ -313,8 +358,104 @@ def build_spec(raw: RawNet, path: Path, *, normalize: bool = False) -> ModelSpec
         observes=observes,
         counts=counts,
         utilities=utilities,
+        extra=extra,
+        baseline_note=baseline_note,
+        forms=forms,
+        rationales=rationales,
         **dynamic,
     )
+
+
+def _baseline(var: RawVar, raw: RawNet, ids: dict[str, str]) -> tuple[list[str], np.ndarray] | None:
+    """A decision's baseline as estimative wrote it (``estimative_baseline``, over the parents
+    in ``estimative_baseline_parents``): its parents' ids and table; None when the file has
+    none. A baseline that does not fit its decision is a problem naming the decision."""
+    if var.baseline is None:
+        return None
+    names = decode_record(var.baseline_parents or "")
+    unknown = [q for q in names if q not in raw.variables]
+    try:
+        flat = np.asarray([float(x) for x in var.baseline.split()], dtype=float)
+    except ValueError:
+        flat = np.asarray([np.nan])
+    pcards = [len(raw.variables[q].states) for q in names if q in raw.variables]
+    size = len(var.states) * int(np.prod(pcards))
+    if unknown or flat.size != size or not np.isfinite(flat).all():
+        raw.problem(
+            f"the estimative_baseline of the decision '{var.name}' does not fit it",
+            var.line,
+            expected=f"{size} numbers over the parents {names}"
+            if not unknown
+            else f"parents the file declares (not {unknown})",
+            fix="remove the estimative_baseline properties (the baseline is then uniform)",
+        )
+        return None
+    return [ids[q] for q in names], from_flat(flat, len(var.states), pcards)
+
+
+def _aliases(
+    raws: list[RawVar],
+    first: dict[str, tuple[str, list[str]]],
+    ids: dict[str, str],
+    states: dict[str, list[str]],
+    *,
+    dynamic: bool = False,
+) -> tuple[dict[str, dict[str, Any]], list[str]]:
+    """Each variable's aliases (the file's own name where it was renamed, its label), state
+    aliases (renamed states, GeNIe's state labels) and position, as ``spec_from_arrays``'s
+    ``extra``; and the names dropped because several variables share them."""
+    chance = [v for v in raws if v.kind != "utility"]
+    cands: dict[str, list[str]] = {}
+    for var in chance:
+        vid = ids[var.name]
+        names = [*decode_record(var.aliases or ""), first[var.name][0], oneline(var.label or "")]
+        # in a dynamic model '@' names a slice, so no alias holds it
+        cands[vid] = [n for n in names if n and n != vid and not (dynamic and "@" in n)]
+    aliases, shared = unambiguous(cands, ids.values())
+    extra: dict[str, dict[str, Any]] = {}
+    for var in chance:
+        vid = ids[var.name]
+        kept = states[vid]
+        by_state: dict[str, list[str]] = {k: [] for k in kept}
+        for own, k in zip(first[var.name][1], kept, strict=True):
+            if own != k:
+                by_state[k].append(own)
+        pairs = decode_record(var.state_aliases or "")
+        for k, a in zip(pairs[::2], pairs[1::2], strict=False):
+            if k in by_state:
+                by_state[k].append(a)
+        labels = var.state_labels or {}
+        for own, k in zip(var.states, kept, strict=True):  # the file's states, in place
+            label = labels.get(own, "").strip()
+            if label and label != k:
+                by_state[k].append(label)
+        state_aliases, _ = unambiguous(by_state, kept)
+        fields: dict[str, Any] = {
+            "aliases": aliases[vid],
+            "state_aliases": {k: a for k, a in state_aliases.items() if a},
+            "position": var.position,
+        }
+        extra[vid] = {k: x for k, x in fields.items() if x}
+    return extra, shared
+
+
+def _diagnosis(
+    raws: list[RawVar], ids: dict[str, str], extra: dict[str, dict[str, Any]]
+) -> list[str]:
+    """GeNIe's diagnostic roles kept where the model has room: in a file that marks them, only
+    the observation nodes can be watched (targets and auxiliary nodes get ``observable:
+    false``, so a brief never lists them as indicators). The note says so."""
+    roles = {v.name: v.diagtype for v in raws if v.kind == "chance"}
+    if not any(roles.values()):
+        return []
+    hidden = [ids[n] for n, role in roles.items() if role != "observation"]
+    for vid in hidden:
+        extra.setdefault(vid, {})["observable"] = False
+    return [
+        f"GeNIe's diagnostic roles: {len(roles) - len(hidden)} observation nodes can be "
+        f"watched as indicators; {len(hidden)} target and auxiliary nodes are marked "
+        "observable: false (fault states and observation costs are not kept)"
+    ]
 
 
 def _dynamic(

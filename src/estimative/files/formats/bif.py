@@ -22,6 +22,8 @@ from ._common import (
     ident_or_default,
     num,
     oneline,
+    position_of,
+    position_text,
     property_of,
     table_fits,
 )
@@ -73,8 +75,12 @@ def write_bif(view: NetView) -> str:
         lines.append(f'    property label = "{_bif_text(v.label)}" ;')
         if v.description:
             lines.append(f'    property description = "{_bif_text(v.description)}" ;')
+        if v.position is not None:  # as pgmpy writes it (and pyAgrum reads past it)
+            lines.append(f"    property position = {position_text(v.position)} ;")
         if v.id in names.records:
             lines.append(f'    property {NAMES_PROPERTY} = "{names.records[v.id]}" ;')
+        for key, value in v.alias_properties().items():
+            lines.append(f'    property {key} = "{value}" ;')
         lines.append("}")
     for v in view.variables:
         if not v.parents:
@@ -90,9 +96,9 @@ def write_bif(view: NetView) -> str:
     return "\n".join(lines) + "\n"
 
 
-#: A probability block: the parents, the line, and the rows (parent states or None for
-#: ``table``, the numbers, the line).
-_Block = tuple[list[str], int, list[tuple[list[str] | None, list[float], int]]]
+#: A probability block: the parents, the line, and the rows (parent states as written, the
+#: words of each between commas, or None for ``table``; the numbers; the line).
+_Block = tuple[list[str], int, list[tuple[list[list[str]] | None, list[float], int]]]
 
 _BIF_TOKEN = re.compile(
     r'(?P<com>//[^\n]*|/\*.*?\*/)|(?P<open>/\*)|(?P<str>"[^"]*")|(?P<ustr>")'
@@ -106,6 +112,7 @@ def read_bif(text: str, raw: RawNet) -> None:
     for m in re.finditer(r"^// (title|description) = (.*)$", text[: text.find("network")], re.M):
         setattr(raw, m.group(1), m.group(2).strip())
     rows: dict[str, _Block] = {}
+    refused: set[str] = set()  # variables whose states could not be read (reported)
     while p.peek().kind != "eof":
         t = p.next()
         if t.value == "network":
@@ -115,7 +122,7 @@ def read_bif(text: str, raw: RawNet) -> None:
             while not p.accept("}"):
                 if p.peek().kind == "eof" or not p.accept("property"):
                     raise p.error("'property' or '}'")
-                prop, value = property_of(p.raw_until_semicolon()[0])
+                prop, value = _property(p.raw_until_semicolon()[0])
                 if prop == "title":
                     raw.title = value
                 elif prop == "description":
@@ -124,16 +131,21 @@ def read_bif(text: str, raw: RawNet) -> None:
             name = p.name("the variable's name")
             var = RawVar(name.value, [], line=name.line)
             p.expect("{")
-            declared = None
+            declared: tuple[int, int] | None = None
+            listed: list[str] | None = []
             while not p.accept("}"):
                 if p.accept("property"):
-                    prop, value = property_of(p.raw_until_semicolon()[0])
+                    prop, value = _property(p.raw_until_semicolon()[0])
                     if prop == "label":
                         var.label = value
                     elif prop == "description":
                         var.description = value
                     elif prop == NAMES_PROPERTY:
                         var.names = value
+                    elif prop == "position":
+                        var.position = position_of(value)
+                    elif prop in ("estimative_aliases", "estimative_state_aliases"):
+                        setattr(var, prop.removeprefix("estimative_"), value)
                 elif p.accept("type"):
                     kind = p.name("'discrete'")
                     if kind.value != "discrete":
@@ -150,12 +162,17 @@ def read_bif(text: str, raw: RawNet) -> None:
                     declared = (int(n.value), n.line)
                     p.expect("]")
                     p.expect("{")
-                    while not p.accept("}"):
-                        var.states.append(p.name("a state name or '}'").value)
-                        p.accept(",")
+                    groups = _groups(p, "}", "a state name or '}'")
+                    listed = _states_declared(groups, declared[0], var.name, n.line, raw)
+                    var.states = listed if listed is not None else []
+                    if listed is None:
+                        declared = None
                     p.expect(";")
                 else:
                     raise p.error("'type', 'property' or '}'")
+            if declared is None and listed is None:
+                refused.add(var.name)  # its states are reported already
+                continue
             if declared is None:
                 raise raw.fail(
                     f"variable '{var.name}' has no 'type discrete [n] {{...}};' line", var.line
@@ -182,7 +199,7 @@ def read_bif(text: str, raw: RawNet) -> None:
                     p.accept(",")
                 parents = [h.value for h in head[1:]]
             child = head[0]
-            entries: list[tuple[list[str] | None, list[float], int]] = []
+            entries: list[tuple[list[list[str]] | None, list[float], int]] = []
             p.expect("{")
             while not p.accept("}"):
                 tok = p.peek()
@@ -190,12 +207,9 @@ def read_bif(text: str, raw: RawNet) -> None:
                     p.raw_until_semicolon()
                     continue
                 if p.accept("table") or p.accept("default"):
-                    key: list[str] | None = None if tok.value == "table" else ["*default*"]
+                    key: list[list[str]] | None = None if tok.value == "table" else [["*default*"]]
                 elif p.accept("("):
-                    key = []
-                    while not p.accept(")"):
-                        key.append(p.name("a parent state or ')'").value)
-                        p.accept(",")
+                    key = _groups(p, ")", "a parent state or ')'")
                 else:
                     raise p.error("'table', 'default', '(' or '}'")
                 values = p.numbers(f"probability of {child.value}")
@@ -209,12 +223,84 @@ def read_bif(text: str, raw: RawNet) -> None:
             rows[child.value] = (parents, child.line, entries)
         else:
             raise p.error("'network', 'variable' or 'probability'", t)
-    _fill_tables(raw, rows)
+    _fill_tables(raw, {k: b for k, b in rows.items() if k not in refused}, refused)
 
 
-def _fill_tables(raw: RawNet, rows: dict[str, _Block]) -> None:
-    """Each variable's table from its probability block, rows matched by the parents' states."""
+def _property(text: str) -> tuple[str, str]:
+    """A property's key and value: ``label = "x"`` as pgmpy and pyAgrum write it, or the whole
+    text quoted as JavaBayes writes it (``property "position = (218, 195)" ;``)."""
+    text = text.strip()
+    if len(text) >= 2 and text[0] == text[-1] == '"':
+        text = text[1:-1]
+    return property_of(text)
+
+
+def _groups(p: Scanner, close: str, what: str) -> list[list[str]]:
+    """The words up to ``close``, grouped between commas: ``{ low value, high }`` is
+    ``[["low", "value"], ["high"]]`` (pgmpy writes states with spaces that way)."""
+    groups: list[list[str]] = [[]]
+    while not p.accept(close):
+        if p.accept(","):
+            groups.append([])
+        else:
+            groups[-1].append(p.name(what).value)
+    return [g for g in groups if g]
+
+
+def _states_declared(
+    groups: list[list[str]], count: int, name: str, line: int, raw: RawNet
+) -> list[str] | None:
+    """A variable's states from the words of its ``{ ... }``: each between commas is one state,
+    its words joined by a space; without commas, each word is a state. Words without commas
+    that cannot be the declared count of states are a problem naming the line."""
+    if len(groups) > 1:
+        return [" ".join(g) for g in groups]
+    words = groups[0] if groups else []
+    if len(words) != count and count > 1 and len(words) > count:
+        raw.problem(
+            f"variable '{name}' declares {count} states but lists {len(words)} words without "
+            "commas: which words make each state cannot be told",
+            line,
+            found=str(words),
+            fix="separate the states with commas: { low value, high, very high }",
+        )
+        return None
+    return list(words)
+
+
+def _row_states(key: list[list[str]], pstates: list[list[str]]) -> list[str] | None:
+    """The parents' states a row names: each group between commas one state (its words joined
+    by a space); without commas, the one way to cut the words into the parents' states
+    (``( low value )`` for one parent); None when there is no such way or more than one."""
+    if len(key) > 1 or len(pstates) <= 1:
+        return [" ".join(g) for g in key]
+    words = key[0] if key else []
+    if len(words) == len(pstates):
+        return list(words)
+    cuts: list[list[str]] = []
+
+    def cut(i: int, k: int, done: list[str]) -> None:
+        if len(cuts) > 1:
+            return
+        if k == len(pstates):
+            if i == len(words):
+                cuts.append(done)
+            return
+        for j in range(i + 1, len(words) + 1):
+            s = " ".join(words[i:j])
+            if s in pstates[k]:
+                cut(j, k + 1, [*done, s])
+
+    cut(0, 0, [])
+    return cuts[0] if len(cuts) == 1 else None
+
+
+def _fill_tables(raw: RawNet, rows: dict[str, _Block], refused: set[str]) -> None:
+    """Each variable's table from its probability block, rows matched by the parents' states
+    (a block over a ``refused`` variable, reported already, is skipped)."""
     for child, (parents, line, entries) in rows.items():
+        if refused & set(parents):
+            continue
         var = raw.variables.get(child)
         if var is None:
             raw.problem(
@@ -251,19 +337,31 @@ def _fill_tables(raw: RawNet, rows: dict[str, _Block]) -> None:
                     expected=f"{card}, one per state {var.states}",
                 )
                 continue
-            if key == ["*default*"]:
+            if key == [["*default*"]]:
                 table[...] = np.asarray(values).reshape(card, *([1] * len(pcards)))
                 continue
+            named = _row_states(key, pstates)
+            if named is None:
+                words = " ".join(w for g in key for w in g)
+                raw.problem(
+                    f"a row of '{child}' names ({words}): which words make each parent's "
+                    "state cannot be told",
+                    eline,
+                    expected=f"{len(parents)} states, one for each of {parents}",
+                    fix="separate the parents' states with commas: ( low value, high )",
+                )
+                continue
+            key = [[s] for s in named]
             if len(key) != len(parents):
                 raw.problem(
                     f"a row of '{child}' names {len(key)} parent states",
                     eline,
                     expected=f"{len(parents)}, one for each of {parents}",
-                    found=str(key),
+                    found=str(named),
                 )
                 continue
             idx: list[int] = []
-            for q, s, states in zip(parents, key, pstates, strict=True):
+            for q, s, states in zip(parents, named, pstates, strict=True):
                 if s not in states:
                     raw.problem(
                         f"'{s}' is not a state of '{q}'{did_you_mean(s, states)}",

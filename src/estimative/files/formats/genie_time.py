@@ -30,7 +30,16 @@ from ...errors import UsageError
 from ...graphs import topological_order
 from ...spec import ModelSpec
 from ...spec.timing import TimeSpec, parse_lag, split_slice
-from ._common import RawNet, from_flat, ident_or_default, num, nums, oneline, time_unwritable
+from ._common import (
+    RawNet,
+    from_flat,
+    genie_rectangle,
+    ident_or_default,
+    num,
+    nums,
+    oneline,
+    time_unwritable,
+)
 from ._names import NAMES_PROPERTY, written_names
 
 if TYPE_CHECKING:
@@ -95,6 +104,12 @@ def plate_unwritable(spec: ModelSpec) -> list[str]:
         out.append(f"{len(tmpl.utilities.attributes)} utility attributes")
     if any(v.cpt.sources or v.cpt.rationale for v in tmpl.variables):
         out.append("the provenance (quotes, rationales) of the CPTs")
+    forms = [v.id for v in tmpl.variables if v.cpt.form in ("noisy_or", "noisy_max", "verbal")]
+    if forms:
+        out.append(
+            f"the CPT forms (noisy-OR, noisy-MAX, verbal) of {', '.join(forms)}, written as "
+            "full tables"
+        )
     return out
 
 
@@ -126,6 +141,8 @@ def write_plate(spec: ModelSpec) -> str:
     temporal = {v.id: v for v in tmpl.variables if not v.static}
     ties = spec.ties
 
+    roles = any(not v.observable for v in tmpl.variables)  # GeNIe's diagnostic roles
+
     def node(
         vid: str,
         tag_id: str,
@@ -134,7 +151,9 @@ def write_plate(spec: ModelSpec) -> str:
         table: Any,
         extra: Sequence[str] = (),
     ) -> list[str]:
-        out = [f'    <cpt id="{_x(tag_id)}">']
+        observable = next(v.observable for v in tmpl.variables if v.id == vid)
+        diag = f' diagtype="{"observation" if observable else "auxiliary"}"' if roles else ""
+        out = [f'    <cpt id="{_x(tag_id)}"{diag}>']
         out += [f'      <state id="{_x(s)}" />' for s in states]
         if parents:
             out.append(f"      <parents>{' '.join(w[p] for p in parents)}</parents>")
@@ -208,19 +227,37 @@ def write_plate(spec: ModelSpec) -> str:
     out += transitions
     out += ["  </dynamic>", "  <extensions>"]
     out.append(f'    <genie version="1.0" app="estimative" name="{_x(oneline(tmpl.title))}">')
-    for k, v in enumerate([*static, *(temporal[vid] for vid in order)]):
-        left, top = 40 + 170 * (k % 4), 40 + 110 * (k // 4)
+    pos = _plate_positions(tmpl)
+    for v in [*static, *(temporal[vid] for vid in order)]:
         out += [
             f'      <node id="{_x(w[v.id])}">',
             f"        <name>{_x(oneline(v.label))}</name>",
             '        <interior color="e5f6f7" />',
             '        <outline color="000080" />',
             '        <font color="000000" name="Arial" size="8" />',
-            f"        <position>{left} {top} {left + 140} {top + 60}</position>",
+            f"        <position>{genie_rectangle(pos[v.id])}</position>",
             "      </node>",
         ]
     out += ["    </genie>", "  </extensions>", "</smile>"]
     return "\n".join(out) + "\n"
+
+
+def _plate_positions(tmpl: ModelSpec) -> dict[str, tuple[float, float]]:
+    """Where each variable of the template is drawn: the model's positions (a file's, read
+    back) when every variable has one, else the house's layered layout of the template's
+    arcs within a slice (GeNIe needs a position for every node)."""
+    own = {v.id: v.position for v in tmpl.variables}
+    if all(p is not None for p in own.values()):
+        return {k: p for k, p in own.items() if p is not None}
+    from ...layout import layout
+
+    ids = [v.id for v in tmpl.variables]
+    parents = {
+        v.id: [q for q in (parse_lag(p)[0] for p in v.parents if not parse_lag(p)[1]) if q in own]
+        for v in tmpl.variables
+    }
+    lay = layout(ids, parents, gap=90.0, rank_gap=200.0)
+    return {k: (round(100.0 + x), round(60.0 + y)) for k, (x, y) in lay.pos.items()}
 
 
 # ------------------------------------------------------------------------------ in

@@ -5,8 +5,10 @@ distribution innermost. Discrete chance nodes, decision nodes (their potential l
 observe) and utility nodes (their potential holds a value per configuration of the parents) are
 read and written; continuous and function nodes and OOBN classes are refused by name. HUGIN
 writes 6 significant digits, so columns within that rounding of 1 are renormalised. Node
-descriptions are read from ``estimative_description`` or HUGIN's ``HR_Desc``. pyAgrum 3.3
-parses NET numbers into C ``float`` (about 7 significant digits).
+descriptions are written as HUGIN's ``HR_Desc`` and read from it (or from
+``estimative_description``, which earlier versions wrote); node positions are HUGIN's
+``position = (x y);``. pyAgrum 3.3 parses NET numbers into C ``float`` (about 7 significant
+digits).
 """
 
 from __future__ import annotations
@@ -19,7 +21,17 @@ from typing import Any
 import numpy as np
 
 from ...errors import did_you_mean
-from ._common import NetView, RawNet, RawVar, from_flat, num, oneline, to_float
+from ._common import (
+    NetView,
+    RawNet,
+    RawVar,
+    from_flat,
+    num,
+    oneline,
+    position_of,
+    position_text,
+    to_float,
+)
 from ._names import NAMES_PROPERTY, written_names
 from ._scanner import Scanner, Token
 
@@ -77,16 +89,23 @@ def write_net(view: NetView) -> str:
             f"    states = ({' '.join(_net_str(s) for s in names.states[v.id])});",
         ]
         if v.description:
-            out.append(f"    estimative_description = {_net_str(v.description)};")
+            out.append(f"    HR_Desc = {_net_str(v.description)};")
+        if v.position is not None:
+            out.append(f"    position = {position_text(v.position, ' ')};")
         if v.id in names.records:
             out.append(f'    {NAMES_PROPERTY} = "{names.records[v.id]}";')
+        out += [f'    {key} = "{value}";' for key, value in v.alias_properties().items()]
         if v.baseline is not None:
             out.append(f'    estimative_baseline = "{v.baseline}";')
+        if (bp := v.baseline_parents(w)) is not None:
+            out.append(f'    estimative_baseline_parents = "{bp}";')
         out.append("}")
     for u in view.utilities:
         out += [f"utility {w[u.id]}", "{", f"    label = {_net_str(u.label)};"]
         if u.description:
-            out.append(f"    estimative_description = {_net_str(u.description)};")
+            out.append(f"    HR_Desc = {_net_str(u.description)};")
+        if u.position is not None:
+            out.append(f"    position = {position_text(u.position, ' ')};")
         out.append(f'    estimative_weight = "{num(u.weight)}";')
         if u.id in names.records:
             out.append(f'    {NAMES_PROPERTY} = "{names.records[u.id]}";')
@@ -194,7 +213,13 @@ def read_net(text: str, raw: RawNet) -> None:
                 kind=kind,
                 names=attr(NAMES_PROPERTY),
                 baseline=attr("estimative_baseline"),
+                baseline_parents=attr("estimative_baseline_parents"),
+                aliases=attr("estimative_aliases"),
+                state_aliases=attr("estimative_state_aliases"),
             )
+            at = attrs.get("position", (None, 0))[0]
+            if isinstance(at, list) and all(isinstance(x, Token) for x in at):
+                var.position = position_of(" ".join(x.value for x in at))
             weight = attr("estimative_weight")
             if weight is not None:
                 var.weight = to_float(weight, raw, name.line, "estimative_weight")

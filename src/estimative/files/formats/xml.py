@@ -19,15 +19,19 @@ import numpy as np
 
 from ..._version import __version__
 from ...errors import did_you_mean
-from . import genie_time
+from . import genie_noisy, genie_time
 from ._common import (
     NetView,
     RawNet,
     RawVar,
+    drawn_positions,
+    genie_rectangle,
     ident_or_default,
     num,
     nums,
     oneline,
+    position_of,
+    position_text,
     property_of,
     set_flat,
     to_float,
@@ -81,14 +85,21 @@ def write_xmlbif(view: NetView) -> str:
         out.append(f"    {_prop('label', v.label)}")
         if v.description:
             out.append(f"    {_prop('description', v.description)}")
+        if v.position is not None:
+            out.append(f"    {_prop('position', position_text(v.position))}")
         if v.baseline is not None:
             out.append(f"    {_prop('estimative_baseline', v.baseline)}")
+        if (bp := v.baseline_parents()) is not None:
+            out.append(f"    {_prop('estimative_baseline_parents', bp)}")
+        out += [f"    {_prop(key, value)}" for key, value in v.alias_properties().items()]
         out.append("  </VARIABLE>")
     for u in view.utilities:
         out += ['  <VARIABLE TYPE="utility">', f"    <NAME>{_x(u.id)}</NAME>"]
         out += ["    <OUTCOME>utility</OUTCOME>", f"    {_prop('label', u.label)}"]
         if u.description:
             out.append(f"    {_prop('description', u.description)}")
+        if u.position is not None:
+            out.append(f"    {_prop('position', position_text(u.position))}")
         out += [f"    {_prop('estimative_weight', num(u.weight))}", "  </VARIABLE>"]
     for v in view.variables:
         out.append("  <DEFINITION>")
@@ -107,22 +118,20 @@ def write_xmlbif(view: NetView) -> str:
     return "\n".join(out) + "\n"
 
 
-def _layout(view: NetView) -> dict[str, tuple[int, int, int, int]]:
-    """GeNIe node rectangles: one row per generation, in the network's order."""
-    depth: dict[str, int] = {}
-    for v in view.variables:  # topological order
-        depth[v.id] = 1 + max((depth[p] for p in (*v.parents, *v.observes)), default=-1)
-    for u in view.utilities:
-        depth[u.id] = 1 + max(depth[p] for p in u.over)
-    rows: dict[int, int] = {}
-    pos = {}
-    for vid in depth:
-        d = depth[vid]
-        col = rows.get(d, 0)
-        rows[d] = col + 1
-        left, top = 40 + 170 * col, 40 + 110 * d
-        pos[vid] = (left, top, left + 140, top + 60)
-    return pos
+def _center(text: str) -> tuple[float, float] | None:
+    """The centre of GeNIe's ``left top right bottom``; ``None`` if it is not four numbers."""
+    try:
+        left, top, right, bottom = (float(x) for x in text.split())
+    except ValueError:
+        return None
+    x, y = left / 2 + right / 2, top / 2 + bottom / 2
+    return (x, y) if np.isfinite(x) and np.isfinite(y) else None
+
+
+def diagtype(observable: bool) -> str:
+    """GeNIe's diagnostic role of a chance node that can (``observation``) or cannot
+    (``auxiliary``) be watched, as the model's ``observable`` says."""
+    return "observation" if observable else "auxiliary"
 
 
 def _genie_comment(text: str) -> str:
@@ -135,6 +144,7 @@ def write_xdsl(view: NetView) -> str:
     observe), utility attributes as ``<utility>`` and, when there are several or a weight is
     not 1, a ``<mau>`` node holding the weights. Ids GeNIe cannot hold are written as safe
     identifiers with the originals in an ``estimative_names`` property."""
+    model, view = view, genie_noisy.genie_order(view)  # noisy-MAX nodes: GeNIe's state order
     names = written_names(
         [*((v.id, v.states) for v in view.variables), *((u.id, ()) for u in view.utilities)],
         variable_fits=_identifier_ok,
@@ -146,16 +156,36 @@ def write_xdsl(view: NetView) -> str:
         rec = names.records.get(vid)
         return [f'      <property id="{NAMES_PROPERTY}">{rec}</property>'] if rec else []
 
+    def alias_props(v: Any) -> list[str]:
+        return [
+            f'      <property id="{key}">{value}</property>'
+            for key, value in v.alias_properties().items()
+        ]
+
     out = [
         '<?xml version="1.0" encoding="UTF-8"?>',
         f"<!-- {_x(view.banner)} -->",
         f'<smile version="1.0" id="{ident_or_default(view.name, "model")}" numsamples="10000" discsamples="10000">',
         "  <nodes>",
     ]
+    roles = any(not v.observable for v in view.variables if v.kind != "decision")
     for v in view.variables:
+        # GeNIe's diagnostic roles hold which variables can be watched: its observation
+        # nodes; the others are auxiliary (estimative reads targets as auxiliary too)
+        diag = f' diagtype="{diagtype(v.observable)}"' if roles and v.kind != "decision" else ""
+        if v.noisy is not None:
+            out += genie_noisy.noisymax_lines(
+                model.var(v.id), model, view, w, names.states[v.id], diag
+            )
+            out += [*node_props(v.id), *alias_props(v), "    </noisymax>"]
+            continue
         tag = "decision" if v.kind == "decision" else "cpt"
-        out.append(f'    <{tag} id="{_x(w[v.id])}">')
-        out += [f'      <state id="{_x(s)}" />' for s in names.states[v.id]]
+        out.append(f'    <{tag} id="{_x(w[v.id])}"{diag}>')
+        labels = v.state_labels or (None,) * len(v.states)
+        out += [
+            f'      <state id="{_x(s)}"{f" label={chr(34)}{_x(lab)}{chr(34)}" if lab else ""} />'
+            for s, lab in zip(names.states[v.id], labels, strict=True)
+        ]
         parents = view.informed(v) if v.kind == "decision" else v.parents
         if parents:
             out.append(f"      <parents>{' '.join(w[p] for p in parents)}</parents>")
@@ -164,6 +194,9 @@ def write_xdsl(view: NetView) -> str:
         out += node_props(v.id)
         if v.baseline is not None:
             out.append(f'      <property id="estimative_baseline">{v.baseline}</property>')
+        if (bp := v.baseline_parents(w)) is not None:
+            out.append(f'      <property id="estimative_baseline_parents">{bp}</property>')
+        out += alias_props(v)
         out.append(f"    </{tag}>")
     mau = None
     if len(view.utilities) > 1 or any(u.weight != 1 for u in view.utilities):
@@ -192,8 +225,11 @@ def write_xdsl(view: NetView) -> str:
     )
     if view.description:
         out.append(f"      <comment>{_genie_comment(view.description)}</comment>")
-    pos = _layout(view)
-    texts = [(v.id, v.label, v.description) for v in view.variables]
+    pos = drawn_positions(view)  # the model's (a file's) positions, else the house layout
+    texts = [
+        (v.id, v.label, genie_noisy.comment_text(v.description, v.provenance))
+        for v in view.variables
+    ]
     texts += [(u.id, u.label, u.description) for u in view.utilities]
     for vid, label, description in texts:
         out.append(f'      <node id="{_x(w[vid])}">')
@@ -201,7 +237,7 @@ def write_xdsl(view: NetView) -> str:
         out.append('        <interior color="e5f6f7" />')
         out.append('        <outline color="000080" />')
         out.append('        <font color="000000" name="Arial" size="8" />')
-        out.append(f"        <position>{' '.join(map(str, pos[vid]))}</position>")
+        out.append(f"        <position>{genie_rectangle(pos[vid])}</position>")
         if description:
             out.append(f"        <comment>{_genie_comment(description)}</comment>")
         out.append("      </node>")
@@ -324,6 +360,10 @@ def _read_xmlbif(root: Element, raw: RawNet) -> None:
         if "estimative_weight" in vprops:
             var.weight = to_float(vprops["estimative_weight"], raw, el.line, "estimative_weight")
         var.names, var.baseline = vprops.get(NAMES_PROPERTY), vprops.get("estimative_baseline")
+        var.baseline_parents = vprops.get("estimative_baseline_parents")
+        var.aliases = vprops.get("estimative_aliases")
+        var.state_aliases = vprops.get("estimative_state_aliases")
+        var.position = position_of(vprops.get("position"))
         raw.add(var)
     for el in net.findall("DEFINITION") + net.findall("PROBABILITY"):
         for_ = el.find("FOR")
@@ -366,6 +406,7 @@ def _read_xdsl(root: Element, raw: RawNet) -> None:
     agrum = genie is not None and genie.attrib.get("app", "").lower().startswith("agrum")
     raw.title = (genie.attrib.get("name") if genie is not None else None) or root.attrib.get("id")
     flats: list[tuple[RawVar, np.ndarray, int]] = []
+    noisies: list[tuple[RawVar, Element, str | None]] = []
     weights: list[tuple[Element, list[str]]] = []
     plate, transitions = _plate(root, raw)
     for el in [*nodes.children, *plate]:
@@ -385,21 +426,32 @@ def _read_xdsl(root: Element, raw: RawNet) -> None:
         if el.tag == "mau":
             weights.append((el, parents))
             continue
-        if el.tag not in ("cpt", "decision", "utility", "deterministic"):
+        if el.tag not in ("cpt", "decision", "utility", "deterministic", "noisymax"):
             raise raw.fail(
                 f"node '{vid}' is a <{el.tag}>",
                 el.line,
-                expected="<cpt>, <deterministic>, <decision>, <utility> or <mau>",
-                fix="convert noisy-MAX and equation nodes to CPTs in GeNIe first",
+                expected="<cpt>, <noisymax>, <deterministic>, <decision>, <utility> or <mau>",
+                fix="convert equation and other canonical nodes to CPTs in GeNIe first",
             )
         states = [s.attrib.get("id", "") for s in el.findall("state")]
         kind = {"decision": "decision", "utility": "utility"}.get(el.tag, "chance")
         var = RawVar(vid, ["utility"] if kind == "utility" else states, line=el.line, kind=kind)
         var.parents, var.cpt_line, var.names = parents, el.line, props.get(NAMES_PROPERTY)
+        var.state_labels = {
+            s.attrib.get("id", ""): s.attrib["label"]
+            for s in el.findall("state")
+            if "label" in s.attrib
+        }
+        var.diagtype = el.attrib.get("diagtype")
         var.baseline, var.plate = props.get("estimative_baseline"), el in plate
+        var.baseline_parents = props.get("estimative_baseline_parents")
+        var.aliases = props.get("estimative_aliases")
+        var.state_aliases = props.get("estimative_state_aliases")
         raw.unit = raw.unit or props.get("estimative_utility_unit")
         raw.add(var)
-        if el.tag == "deterministic":
+        if el.tag == "noisymax":
+            noisies.append((var, el, props.get(genie_noisy.FORM_PROPERTY)))
+        elif el.tag == "deterministic":
             res = el.find("resultingstates")
             if res is None:
                 raw.problem(f"node '{vid}' has no <resultingstates>", el.line)
@@ -423,6 +475,12 @@ def _read_xdsl(root: Element, raw: RawNet) -> None:
         set_flat(var, flat, raw, line, first_parent_fastest=agrum and var.kind == "chance")
     for el in transitions:
         genie_time.read_transition(el, raw, _xml_numbers)
+    for var, el, form in noisies:
+        genie_noisy.read_noisymax(var, el, raw, _xml_numbers, form)
+    reordered = genie_noisy.lowest_first(raw)
+    ours = genie is not None and genie.attrib.get("app", "").startswith("estimative")
+    if not ours:
+        raw.reordered = reordered
     for el, parents in weights:
         w_el = el.find("weights")
         ws = _xml_numbers(w_el, raw, "weights") if w_el is not None else np.ones(len(parents))
@@ -447,6 +505,12 @@ def _read_xdsl(root: Element, raw: RawNet) -> None:
             nm, cm = node.find("name"), node.find("comment")
             target.label = nm.text if nm is not None else None
             target.description = cm.text.replace("\\n", "\n") if cm is not None else None
+            at = node.find("position")
+            target.position = _center(at.text) if at is not None else None
+            if ours and target.description:
+                target.description, target.provenance = genie_noisy.split_comment(
+                    target.description
+                )
 
 
 def _plate(root: Element, raw: RawNet) -> tuple[list[Element], list[Element]]:
