@@ -179,7 +179,8 @@ def test_results_as_plain_data(example_net: Network) -> None:
 
 def test_a_trajectory_interval_is_each_draw_answered_exactly_by_pyagrum() -> None:
     """Per draw, pyAgrum's exact answer on that draw's tables: P(clash in 2018H2) under the
-    private channel, and P(a clash so far) as 1 - P(no clash in every slice up to then)."""
+    private channel, and P(a clash so far) as 1 - P(no clash in every slice up to then); with
+    ``exactly``, P(the highest state so far is "no") is P(no clash in every slice) itself."""
     import itertools
 
     import pyagrum as gum
@@ -189,6 +190,11 @@ def test_a_trajectory_interval_is_each_draw_answered_exactly_by_pyagrum() -> Non
     net = Network.from_file("models/escalation_dynamic")
     draws = draw_cpts(net, 3, rng=np.random.default_rng(11))
     ti = trajectory_interval(net, "clash", "yes", draws=draws, policy="channel")
+    never = trajectory_interval(net, "clash", "no", draws=draws, policy="channel", exactly=True)
+    top = trajectory_interval(net, "clash", "yes", draws=draws, policy="channel", exactly=True)
+    assert never.exactly and [iv.values.tolist() for iv in top.so_far] == [
+        iv.values.tolist() for iv in ti.so_far
+    ]  # the last state: the same either way
     labels = ["2017H2", "2018H1", "2018H2"]
     for k in range(3):
         drawn = net.with_cpts({v: d[..., k] for v, d in zip(net.variables, draws, strict=True)})
@@ -218,6 +224,7 @@ def test_a_trajectory_interval_is_each_draw_answered_exactly_by_pyagrum() -> Non
             ie2.setEvidence({f"clash@{lab}": 0 for lab in labels[: i + 1]})
             ie2.makeInference()
             assert ti.so_far[i].values[k] == pytest.approx(1 - ie2.evidenceProbability(), abs=1e-9)
+            assert never.so_far[i].values[k] == pytest.approx(ie2.evidenceProbability(), abs=1e-9)
 
 
 def test_a_trajectory_interval_shares_the_draws_of_a_query_interval() -> None:

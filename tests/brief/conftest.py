@@ -1,5 +1,6 @@
 """Shared fixtures of the brief tests: the example's brief (400 draws, seed 7) and its three
-files, written once per session."""
+files, written once per session; the flagship's brief (few draws: it is what `make brief`
+writes, checked for content, not for precision), built once per session."""
 
 from __future__ import annotations
 
@@ -14,6 +15,8 @@ from estimative.brief import build_brief, write_brief
 
 ROOT = Path(__file__).resolve().parents[2]
 EXAMPLE = ROOT / "models" / "example"
+FLAGSHIP = ROOT / "models" / "korea_2017"
+FLAGSHIP_DRAWS = 100
 DATA = Path(__file__).resolve().parent / "data"
 DATE = dt.date(2017, 5, 20)
 DRAWS = 400
@@ -56,3 +59,13 @@ def pdf_text(written) -> str:
     from pypdf import PdfReader
 
     return flat(" ".join(p.extract_text() for p in PdfReader(written.pdf).pages))
+
+
+@pytest.fixture(scope="session")
+def flagship() -> Network:
+    return Network.from_file(FLAGSHIP)
+
+
+@pytest.fixture(scope="session")
+def flagship_brief(flagship):
+    return build_brief(flagship, draws=FLAGSHIP_DRAWS, rng=np.random.default_rng(0), date=DATE)

@@ -277,30 +277,6 @@ def test_expected_utility_of_the_oil_wildcatter(tmp_path):
     np.testing.assert_allclose(b.policy.utilities.prob_best, ref.prob_best)
 
 
-# --------------------------------------------------------------------- the flagship
-@pytest.mark.slow
-def test_flagship_brief(tmp_path):
-    # `make brief` on the flagship model: every headline outcome is judged, and the main one
-    # agrees with pgmpy's variable elimination on the model's own numbers.
-    from pgmpy.inference import VariableElimination
-
-    net = Network.from_file(ROOT / "models" / "korea_2017")
-    b = build_brief(net, draws=200, rng=np.random.default_rng(0), date=DATE)
-    md = render_markdown(b)
-    assert [j.outcome.id for j in b.judgments] == [o.id for o in net.spec.outcomes]
-    main = net.spec.outcomes[0]
-    ref = VariableElimination(net.to_pgmpy()).query([main.target], show_progress=False)
-    p = float(ref.values[net.states[main.target].index(main.state)])
-    assert b.judgments[0].interval.point == pytest.approx(p, abs=1e-9)
-    for j in b.judgments:
-        assert (
-            f"{j.outcome.label} \u2014 {words.likelihood_term(j.interval.point, scale='icd203').word} ("
-            in md
-        )
-    assert b.policy.utilities is not None and len(b.policy.comparisons) == len(net.spec.outcomes)
-    assert len(net.spec.questions) == len(b.questions) == md.count("| 2018-12-31 |")
-
-
 # ---------------------------------------------------------------------- random streams
 def test_a_generator_made_from_a_seed_gives_the_same_brief_and_records_the_seed(net, brief):
     # numpy's default_rng(SEED) and estimative's make_rng(SEED) are the same generator: the

@@ -206,20 +206,14 @@ def test_charts_have_legends(brief):
 
 # ---------------------------------------------------------------------- in a real browser
 @pytest.mark.parametrize("model", ["flood", "korea"])
-def test_page_one_in_chromium_at_1280px(model, files, tmp_path, chromium_path):
+def test_page_one_in_chromium_at_1280px(model, files, tmp_path, chromium_path, request):
     chromium = chromium_path
     from playwright.sync_api import sync_playwright
 
     if model == "flood":
         html = files.html
-    else:
-        b = build_brief(
-            Network.from_file(ROOT / "models" / "korea_2017"),
-            draws=200,
-            rng=np.random.default_rng(0),
-            date=dt.date(2017, 5, 20),
-        )
-        html = write_brief(b, tmp_path).html
+    else:  # the flagship's brief, built once per session (tests/brief/conftest.py)
+        html = write_brief(request.getfixturevalue("flagship_brief"), tmp_path).html
     with sync_playwright() as p:
         browser = p.chromium.launch(executable_path=chromium, args=["--no-sandbox"])
         page = browser.new_page(viewport={"width": 1280, "height": 800})

@@ -197,6 +197,35 @@ def test_decisions_cannot_observe_their_consequences(tmp_path: Path) -> None:
     ), probs
 
 
+def test_weight_sets_are_checked_with_file_line_and_fix(tmp_path: Path) -> None:
+    base = (
+        "utilities:\n  attributes:\n    - id: dry\n      label: dry\n      over: [rain]\n"
+        '      values: {"no": 100, "yes": 0}\n      weight: 1\n      rationale: r\n'
+        "  weight_sets:\n"
+    )
+    good = "    - id: theirs\n      label: Theirs\n      weights: {dry: 2}\n      rationale: r\n"
+    spec = load_model(_model_with_utilities(tmp_path, base + good))
+    assert spec.utilities.weight_set("theirs").weights == {"dry": 2.0}
+    with pytest.raises(Exception, match="did you mean 'theirs'"):
+        spec.utilities.weight_set("their")
+    probs = _problems(_model_with_utilities(tmp_path, base + good.replace("{dry: 2}", "{dyr: 2}")))
+    assert any(
+        "utilities.yaml:12" in p and "unknown attribute 'dyr'" in p and "did you mean 'dry'" in p
+        for p in probs
+    ), probs
+    probs = _problems(_model_with_utilities(tmp_path, base + good.replace("{dry: 2}", "{dry: 0}")))
+    assert any("weight set 'theirs' makes every weight 0" in p for p in probs), probs
+    probs = _problems(_model_with_utilities(tmp_path, base + good + good))
+    assert any("duplicate weight set id 'theirs'" in p for p in probs), probs
+    probs = _problems(
+        _model_with_utilities(tmp_path, base + good.replace("rationale: r", 'rationale: " "'))
+    )
+    assert any("weight set 'theirs' has no rationale" in p for p in probs), probs
+    quoted = good + "      sources:\n        - {source: nowhere, quote: not in any document}\n"
+    probs = _problems(_model_with_utilities(tmp_path, base + quoted))
+    assert any("weight_sets[0].sources[0]" in p for p in probs), probs
+
+
 def test_model_without_utilities_is_a_clear_error(example_net: Network) -> None:
     with pytest.raises(ModelError, match="no utilities"):
         solve(example_net)
@@ -206,15 +235,21 @@ def test_model_without_utilities_is_a_clear_error(example_net: Network) -> None:
 def test_flagship_utilities() -> None:
     spec = load_model(KOREA)
     assert spec.utilities is not None
-    ids = {a.id for a in spec.utilities.attributes}
-    assert {
+    written = spec.template.utilities
+    ids = {a.id for a in written.attributes}
+    assert ids == {
         "war_avoided",
-        "nuclear_program_halted",
+        "homeland_safe",
+        "programme_checked",
         "alliance_cohesion",
-        "relations_with_china",
-        "economic_terms",
-    } <= ids
+        "china_cooperation",
+        "talks_going",
+    }
     for a in spec.utilities.attributes:
         assert len(a.rationale.split()) >= 10 and a.sources
         assert a.table.min() == 0 and a.table.max() == 100
+    assert sum(a.weight for a in written.attributes) == pytest.approx(1.0)
+    # a dynamic model's slices share their attribute's weight
     assert sum(a.weight for a in spec.utilities.attributes) == pytest.approx(1.0)
+    rok = spec.utilities.weight_set("rok")
+    assert set(rok.weights) == ids and sum(rok.weights.values()) == pytest.approx(1.0)

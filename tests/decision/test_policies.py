@@ -43,8 +43,14 @@ def test_oil_expected_utilities_include_rules_and_baseline(oil: Network) -> None
     assert np.allclose(eu.contributions.sum(axis=1), eu.eu)
 
 
-def _enumerated_eu(net: Network, do: dict[str, str], cpts: list[np.ndarray] | None = None) -> float:
-    """EU by enumerating the full joint with do() surgery by hand."""
+def _enumerated_eu(
+    net: Network,
+    do: dict[str, str],
+    cpts: list[np.ndarray] | None = None,
+    weights: dict[str, float] | None = None,
+) -> float:
+    """EU by enumerating the full joint with do() surgery by hand (``weights`` replacing the
+    file's, by attribute)."""
     from estimative.network import brute_force_joint
 
     arrays = list(cpts if cpts is not None else net.cpts)
@@ -59,7 +65,8 @@ def _enumerated_eu(net: Network, do: dict[str, str], cpts: list[np.ndarray] | No
         axes = [net.variables.index(v) for v in a.over]
         marg = joint.sum(axis=tuple(k for k in range(joint.ndim) if k not in axes))
         order = np.argsort(axes)
-        total += a.weight * float((np.transpose(a.table, order) * marg).sum())
+        weight = (weights or {}).get(a.id, a.weight)
+        total += weight * float((np.transpose(a.table, order) * marg).sum())
     return total
 
 
@@ -100,6 +107,45 @@ def test_intervals_and_prob_best_on_common_draws(example_with_utilities: Path) -
     # the same seed gives the same answer; weights shift every draw consistently
     again = expected_utilities(net, draws=300, rng=np.random.default_rng(7))
     assert again.eu_draws == pytest.approx(eu.eu_draws)
+
+
+def test_reweighted_is_the_same_draws_under_other_weights(example_with_utilities: Path) -> None:
+    # another party's weights on the same attributes: every EU, draw by draw, equals
+    # enumeration under those weights, and equals asking expected_utilities with them
+    from estimative import UsageError
+    from estimative.uncertainty import draw_cpts
+
+    net = Network.from_file(example_with_utilities)
+    draws = draw_cpts(net, 200, rng=np.random.default_rng(3))
+    eu = expected_utilities(net, draws=draws)
+    theirs = {"peace": 0.1, "clarity": 0.9}
+    other = eu.reweighted(theirs)
+    assert other.ids == eu.ids and other.weights == theirs
+    for i, do in enumerate(other.do):
+        assert other.eu[i] == pytest.approx(_enumerated_eu(net, dict(do), weights=theirs))
+        for n in (0, 123):
+            cpts = [d[..., n] for d in draws]
+            assert other.eu_draws[i, n] == pytest.approx(
+                _enumerated_eu(net, dict(do), cpts, weights=theirs), abs=1e-10
+            )
+    direct = expected_utilities(net, draws=draws, weights=theirs)
+    np.testing.assert_allclose(other.eu_draws, direct.eu_draws, atol=1e-10)
+    np.testing.assert_allclose(other.prob_best, direct.prob_best, equal_nan=True)
+    # an attribute left out keeps its weight; bad names and weights are refused
+    assert eu.reweighted({"peace": 0.6}).eu == pytest.approx(eu.eu)
+    with pytest.raises(UsageError, match="did you mean 'peace'"):
+        eu.reweighted({"paece": 1.0})
+    with pytest.raises(UsageError, match="non-negative"):
+        eu.reweighted({"peace": -1.0})
+
+
+def test_reweighted_leaves_out_the_optimal_rules(oil: Network) -> None:
+    # the optimal rules depend on the weights, so they are not reweighed
+    eu = expected_utilities(oil)
+    assert "optimal_rules" in eu.ids
+    free = eu.reweighted({"test_cost": 0.0})
+    assert "optimal_rules" not in free.ids and len(free.ids) == len(eu.ids) - 1
+    assert free["test=yes,drill=yes"] == pytest.approx(eu["test=yes,drill=yes"] + 10.0)
 
 
 def test_weight_map_agrees_with_direct_evaluation(example_with_utilities: Path) -> None:

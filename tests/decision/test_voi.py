@@ -137,3 +137,85 @@ utilities:
     assert voi["z"] == pytest.approx((eu_given_z.max(axis=0) * pz).sum() - without, abs=1e-12)
     strict = value_of_information(net, before_policy=False)
     assert "x" in strict.excluded and "y" in strict.excluded
+
+
+def _chain_model(tmp_path: Path, n: int, scenarios: str) -> Path:
+    """A chain z0 -> z1 -> ... of ``n`` chance variables, a decision d observing z5, and an
+    outcome y of the last link and d; utilities over y."""
+    lines = [
+        "format: estimative/1",
+        "title: chain",
+        "as_of: 2020-01-01",
+        "variables:",
+        "  - {id: z0, label: z0, states: ['no', 'yes'], cpt: {table: {'no': 0.6, 'yes': 0.4}}}",
+    ]
+    for i in range(1, n):
+        hidden = "observable: false, " if i == 10 else ""
+        lines.append(
+            f"  - {{id: z{i}, label: z{i}, {hidden}states: ['no', 'yes'], parents: [z{i - 1}], "
+            "cpt: {table: [{when: {z" + str(i - 1) + ": 'no'}, probs: {'no': 0.9, 'yes': 0.1}}, "
+            "{when: {z" + str(i - 1) + ": 'yes'}, probs: {'no': 0.2, 'yes': 0.8}}]}}"
+        )
+    last = f"z{n - 1}"
+    lines += [
+        "  - {id: d, label: d, kind: decision, states: [a, b], observes: [z5],"
+        " cpt: {table: {a: 0.5, b: 0.5}}}",
+        f"  - {{id: y, label: y, states: ['no', 'yes'], parents: [{last}, d], cpt: {{table: [",
+        f"      {{when: {{{last}: 'no', d: a}}, probs: {{'no': 0.2, 'yes': 0.8}}}},",
+        f"      {{when: {{{last}: 'no', d: b}}, probs: {{'no': 0.4, 'yes': 0.6}}}},",
+        f"      {{when: {{{last}: 'yes', d: a}}, probs: {{'no': 0.7, 'yes': 0.3}}}},",
+        f"      {{when: {{{last}: 'yes', d: b}}, probs: {{'no': 0.3, 'yes': 0.7}}}}]}}}}",
+        "policies:",
+        "  - {id: pa, label: pa, do: {d: a}}",
+        "  - {id: pb, label: pb, do: {d: b}}",
+        scenarios,
+        "utilities:",
+        "  attributes:",
+        "    - {id: good, label: good, over: [y], values: {'no': 0, 'yes': 100}, weight: 1,"
+        " rationale: r}",
+    ]
+    path = tmp_path / f"chain{n}.yaml"
+    path.write_text("\n".join(lines) + "\n")
+    return path
+
+
+def test_a_large_model_values_the_developments_it_names_as_observable(tmp_path: Path) -> None:
+    from estimative.decision.voi import VOI_ALL_LIMIT, default_candidates
+
+    near = f"z{VOI_ALL_LIMIT + 3}"  # the link before the outcome's parent
+    scen = (
+        "scenarios:\n"
+        "  - {id: s1, label: s1, given: {z3: 'yes'}}\n"
+        f"  - {{id: s2, label: s2, soft: {{z10: {{'no': 1, 'yes': 2}}}}, given: {{{near}: 'no'}}}}"
+    )
+    big = Network.from_file(_chain_model(tmp_path, VOI_ALL_LIMIT + 5, scen))
+    # what the scenarios observe, then what the decision observes; z10 is never watched
+    assert default_candidates(big)[0] == ["z3", near, "z5"]
+    voi = value_of_information(big)
+    assert voi.variables == ("z3", near, "z5") and "3 developments" in voi.scope
+    named = value_of_information(big, variables=["z3", near, "z5"])
+    np.testing.assert_allclose(voi.value, named.value)
+    # seeing the link before the outcome's parent changes the choice: its value is the hand
+    # roll-up over its two states
+    assert voi[near] > 1.0
+    assert voi[near] == pytest.approx(_evpi_by_hand(big, near), abs=1e-9)
+    # a large model naming no observable development values every chance variable
+    bare = _chain_model(tmp_path, VOI_ALL_LIMIT + 5, "")
+    assert default_candidates(Network.from_file(bare))[0] == ["z5"]  # what d observes
+    bare.write_text(bare.read_text().replace(" observes: [z5],", ""))
+    cands, scope = default_candidates(Network.from_file(bare))
+    assert len(cands) == VOI_ALL_LIMIT + 6 and "names no observable development" in scope
+    # a small model keeps the old behaviour: every chance variable
+    small = Network.from_file(_chain_model(tmp_path, 12, scen.replace(near, "z4")))
+    assert default_candidates(small)[0] == [v for v in small.variables if v != "d"]
+
+
+def _evpi_by_hand(net: Network, x: str) -> float:
+    """sum_x P(x) max_a E[U | x, do(a)] - max_a E[U | do(a)], from single queries."""
+    without = max(100 * net.query("y", policy=p)["yes"] for p in ("pa", "pb"))
+    px = net.query(x)
+    with_ = sum(
+        px[s] * max(100 * net.query("y", given={x: s}, policy=p)["yes"] for p in ("pa", "pb"))
+        for s in net.states[x]
+    )
+    return with_ - without

@@ -72,6 +72,15 @@ def test_a_chain_unrolls_into_one_copy_per_slice_with_the_right_cpts(tmp_path: P
     assert spec.dynamic and spec.time is not None and spec.time.labels == ["A", "B", "C"]
 
 
+def test_every_copy_keeps_the_template_s_observable_flag(tmp_path: Path) -> None:
+    # a latent variable (observable: false) stays latent in every slice, so no brief lists a
+    # copy of it as an indicator to watch
+    body = TENSION.replace("    label: Tension\n", "    label: Tension\n    observable: false\n")
+    spec = load_model(write(tmp_path, body))
+    assert [v.observable for v in spec.variables] == [False, False, False]
+    assert all(v.observable for v in load_model(write(tmp_path, TENSION)).variables)
+
+
 def test_a_temporal_arc_to_an_unknown_variable_names_file_line_and_a_near_name(
     tmp_path: Path,
 ) -> None:

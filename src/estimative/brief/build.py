@@ -41,13 +41,12 @@ from ..errors import ImpossibleEvidenceError, UsageError, did_you_mean
 from ..graphs import children_of, reachable
 from ..network import Network
 from ..sensitivity.findings import indicators
-from ..sensitivity.oneway import one_way
+from ..sensitivity.oneway import SensitivityFunction, one_way
 from ..spec import BASELINE, ModelSpec, OutcomeSpec, QuestionSpec, conditions_text
 from ..uncertainty import (
     DEFAULT_DRAWS,
     ProbabilityInterval,
     analyst_split,
-    compare_policies,
     draw_cpts,
     query_interval,
 )
@@ -66,6 +65,7 @@ from .data import (
     ScenarioRow,
 )
 from .over_time import over_time
+from .policies import policy_section
 
 #: The named random streams of a brief (see the module docstring).
 INTERVALS_STREAM = "intervals"
@@ -188,11 +188,14 @@ def build_brief(
                 share,
                 words.confidence_for(iv.low, iv.high, share),
                 words.likelihood_term(iv.point, scale=scale),
+                ref is not None and sets_outcome(spec, ref, o.target),
             )
         )
         drivers[o.id] = replace(
             sens,
-            functions=tuple(f for f in sens.functions if f.parameter.variable not in decisions),
+            functions=_distinct(
+                spec, [f for f in sens.functions if f.parameter.variable not in decisions]
+            ),
         )
         tell(2 + 2 * k, steps, f"indicators of {o.id}")
         ev = net.resolve(policy=ref, scenario=scenario)
@@ -224,7 +227,7 @@ def build_brief(
         )
 
     tell(2 + 2 * len(outcomes), steps, "policies and expected utilities")
-    policy = _policy_section(net, outcomes, pols, ref, scenario, cpts, level, n_draws, decision_rng)
+    policy = policy_section(net, outcomes, pols, ref, scenario, cpts, level, n_draws, decision_rng)
 
     tell(3 + 2 * len(outcomes), steps, "scenarios")
     rows = []
@@ -287,6 +290,43 @@ def build_brief(
         splits,
         over_time(net, outcomes, pols, ref, scenario, cpts, level),
     )
+
+
+def sets_outcome(spec: ModelSpec, policy: str, target: str) -> bool:
+    """Whether ``policy`` sets ``target`` by do(): the variable itself, or for a window of a
+    dynamic model every slice it spans (``us_strike@2017H2..2018H2`` under a policy that sets
+    ``us_strike`` in every half-year)."""
+    do = spec.policy(policy).do
+    if target in do:
+        return True
+    var, _, when = target.partition("@")
+    if ".." not in when or spec.time is None:
+        return False
+    labels = list(spec.time.labels)
+    first, last = when.split("..")
+    return all(f"{var}@{s}" in do for s in labels[labels.index(first) : labels.index(last) + 1])
+
+
+def _distinct(
+    spec: ModelSpec, functions: Sequence[SensitivityFunction]
+) -> tuple[SensitivityFunction, ...]:
+    """Each number the analyst wrote once: in a dynamic model the copies of one template CPT
+    (``ModelSpec.ties``) hold the same entries, so only the most influential copy of each is
+    kept (``functions`` come largest swing first)."""
+    seen: set[tuple[object, ...]] = set()
+    out = []
+    for f in functions:
+        p = f.parameter
+        key = (
+            spec.ties.get(p.variable, p.variable),
+            p.state,
+            p.kind,
+            tuple((q.partition("@")[0], st) for q, st in p.parents),
+        )
+        if key not in seen:
+            seen.add(key)
+            out.append(f)
+    return tuple(out)
 
 
 def _reference(net: Network, reference: str | None) -> str | None:
@@ -451,66 +491,6 @@ def _event_interval(
     )
 
 
-def _policy_section(
-    net: Network,
-    outcomes: Sequence[OutcomeSpec],
-    pols: Sequence[str],
-    ref: str | None,
-    scenario: str | None,
-    cpts: Sequence[np.ndarray],
-    level: float,
-    draws: int,
-    decision_rng: np.random.Generator,
-) -> PolicySection:
-    excluded: dict[str, str] = {}
-    usable: list[str] = []
-    for pid in pols:
-        try:
-            if outcomes:
-                net.query(outcomes[0].target, policy=pid, scenario=scenario)
-            usable.append(pid)
-        except ImpossibleEvidenceError:
-            excluded[pid] = "the scenario's evidence is impossible under this policy"
-    # Against a reference policy the baseline (the decisions' priors) is no alternative.
-    compared: list[str | None] = (
-        [None, *usable] if ref is None else [ref, *(p for p in usable if p != ref)]
-    )
-    comparisons = {
-        o.id: compare_policies(
-            net,
-            o.target,
-            o.state,
-            compared,
-            scenario=scenario,
-            draws=cpts,
-            level=level,
-            # An outcome that does not say which way is better is compared, never ranked.
-            better=o.better or "higher",
-        )
-        for o in outcomes
-    }
-    if ref is not None and ref not in usable:
-        raise ImpossibleEvidenceError(
-            f"the reference policy '{ref}' is impossible under the scenario",
-            field="reference",
-            fix="choose another reference policy or scenario",
-        )
-    utilities = information = None
-    # Without named policies, the decision module weighs every combination of the decisions.
-    alternatives = list(usable) if usable else None
-    if net.spec.utilities is not None and (usable or not net.spec.policies):
-        from ..decision import expected_utilities, value_of_information
-
-        utilities = expected_utilities(
-            net, policies=alternatives, draws=draws, rng=decision_rng, level=level
-        )
-        information = value_of_information(net, policies=alternatives)
-    order = tuple(BASELINE if p is None else p for p in compared)
-    return PolicySection(
-        order, comparisons, utilities, information, excluded, BASELINE if ref is None else ref
-    )
-
-
 def _hilp(
     spec: ModelSpec,
     judgments: Sequence[Judgment],
@@ -522,14 +502,14 @@ def _hilp(
     reaches under a compared policy or another scenario."""
     hilp = []
     for j in judgments:
-        if j.outcome.impact != "high" or not j.interval.point < HILP_THRESHOLD:
+        if j.outcome.impact != "high" or not j.interval.point < HILP_THRESHOLD or j.fixed:
             continue
         where = [(j.interval.point, "")]
         cmp = policy.comparisons.get(j.outcome.id)
         if cmp is not None:
             for pid, val in zip(cmp.policies, cmp.points, strict=True):
                 # A policy that sets the outcome itself says nothing about how likely it is.
-                if pid != BASELINE and j.outcome.target not in spec.policy(pid).do:
+                if pid != BASELINE and not sets_outcome(spec, pid, j.outcome.target):
                     where.append(
                         (float(val), f"under the policy \u201c{spec.policy(pid).label}\u201d")
                     )
@@ -566,7 +546,15 @@ def _assumptions(
                     best = (f.swing, j.outcome.id)
         assumptions.append(Assumption(v, best[0], best[1]))
     assumptions.sort(key=lambda a: -a.swing)
-    return tuple(assumptions)
+    # a dynamic model's copies of one CPT are one assumption: its most influential copy
+    seen: set[str] = set()
+    kept = []
+    for a in assumptions:
+        key = spec.ties.get(a.variable.id, a.variable.id)
+        if key not in seen:
+            seen.add(key)
+            kept.append(a)
+    return tuple(kept)
 
 
 def _quotes(

@@ -23,7 +23,7 @@ import numpy as np
 from ..charts import plain_strings, replaced_warning
 from ..spec import BASELINE
 from . import annex, outcomes, words
-from .data import HILP_THRESHOLD, Brief
+from .data import HILP_THRESHOLD, TABLE_COLUMNS, Brief
 
 #: Rows of the key-judgments table on page one.
 FRONT_JUDGMENTS = 5
@@ -117,14 +117,25 @@ def brief_context(brief: Brief) -> dict[str, Any]:
     judgments = []
     for j in brief.judgments:
         iv = j.interval
+        # an outcome the reference policy sets itself is a number by construction
+        said = (
+            f"{fmt(iv.point)}, set by the policy \u201c{ref_label}\u201d itself"
+            if j.fixed
+            else lik(iv.point, iv.low, iv.high)
+        )
         judgments.append(
             {
                 "id": j.outcome.id,
                 "label": j.outcome.label,
-                "likelihood": lik(iv.point, iv.low, iv.high),
-                "sentence": f"{words.sentence_case(j.outcome.label)} \u2014 {lik(iv.point, iv.low, iv.high)}.",
-                "confidence": j.confidence.level,
-                "confidence_sentence": j.confidence.sentence(level=prm.level),
+                "likelihood": said,
+                "sentence": f"{words.sentence_case(j.outcome.label)} \u2014 {said}.",
+                "confidence": "n/a" if j.fixed else j.confidence.level,
+                "confidence_sentence": (
+                    "Not a judgment: the reference policy fixes it; the policy comparison shows "
+                    "how the other policies move it."
+                    if j.fixed
+                    else j.confidence.sentence(level=prm.level)
+                ),
                 "impact": j.outcome.impact,
                 "word": j.term.word,
                 "point": fmt(iv.point),
@@ -206,6 +217,12 @@ def brief_context(brief: Brief) -> dict[str, Any]:
         "command": annex.command(brief),
         "main_label": words.in_sentence(brief.main.outcome.label) if brief.main else "",
         "trajectories": _trajectories(brief, fmt),
+        "trajectories_intro": (
+            "Each headline outcome over the horizon: its probability over the slices up to the "
+            "end of each one (for an event, that it has happened by then; for a graded outcome, "
+            "that the worst reached by then is that grade), under each alternative (the same "
+            f"parameter draws for all; {lvl} intervals in brackets)."
+        ),
     }
     ctx["sections"] = _sections(ctx)
     # a lone surrogate in the model's text can be neither drawn nor written as UTF-8
@@ -216,8 +233,9 @@ def brief_context(brief: Brief) -> dict[str, Any]:
 
 
 def _trajectories(brief: Brief, fmt: Any) -> list[dict[str, Any]]:
-    """Each horizon outcome of a dynamic model slice by slice: for every alternative, the
-    probability that it has happened by the end of each slice, with its interval."""
+    """Each horizon outcome of a dynamic model slice by slice: for every alternative, its
+    probability over the slices up to the end of each one (the highest state so far is the
+    outcome's), with its interval."""
     spec = brief.spec
     time = spec.time
     out: list[dict[str, Any]] = []
@@ -236,13 +254,22 @@ def _trajectories(brief: Brief, fmt: Any) -> list[dict[str, Any]]:
                 iv = t.so_far[k]
                 cells.append(f"{fmt(iv.point)} ({fmt(iv.low)} to {fmt(iv.high)})")
             rows.append([f"{lab} (to {ends[lab].isoformat()})", *cells])
+        head = ["By the end of", *names]
         out.append(
             {
                 "id": j.outcome.id,
                 "label": j.outcome.label,
                 "chart": f"trajectory_{j.outcome.id}",
-                "head": ["By the end of", *names],
+                "head": head,
                 "rows": rows,
+                # the alternatives a few at a time, so a table fits the page
+                "blocks": [
+                    {
+                        "head": [head[0], *head[1 + i : 1 + i + TABLE_COLUMNS]],
+                        "rows": [[r[0], *r[1 + i : 1 + i + TABLE_COLUMNS]] for r in rows],
+                    }
+                    for i in range(0, len(names), TABLE_COLUMNS)
+                ],
             }
         )
     return out
@@ -344,6 +371,7 @@ def _utilities(brief: Brief, fmt: Any) -> dict[str, Any]:
     return {
         "has_utilities": True,
         "eu_rows": rows,
+        "weightings": outcomes.weightings(brief, fmt),
         "eu_unit": eu.unit,
         "eu_draws": f"{eu.n_draws:,}",
         "scenario_note": (
@@ -467,7 +495,9 @@ def _front_table(brief: Brief, fmt: Any, bottom: dict[str, Any]) -> dict[str, An
         iv = j.interval
         row = [
             j.outcome.label,
-            f"{words.likelihood_phrase(iv.point, scale=prm.scale)}: {fmt(iv.point)}",
+            f"set by the policy: {fmt(iv.point)}"
+            if j.fixed
+            else f"{words.likelihood_phrase(iv.point, scale=prm.scale)}: {fmt(iv.point)}",
         ]
         if rec is not None:
             c = brief.policy.comparisons[j.outcome.id]
@@ -475,7 +505,7 @@ def _front_table(brief: Brief, fmt: Any, bottom: dict[str, Any]) -> dict[str, An
             row.append(
                 f"{fmt(float(c.points[c.policies.index(rec)]))} ({words.points_text(point)} pts)"
             )
-        row.append(j.confidence.level)
+        row.append("n/a" if j.fixed else j.confidence.level)
         rows.append(row)
     head = ["Outcome", f"Now ({outcomes.policy_label(brief.spec, prm.reference)})"]
     if rec is not None:

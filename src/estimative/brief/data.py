@@ -60,6 +60,9 @@ class Judgment:
     assumption_share: float
     confidence: Confidence
     term: Term
+    #: The reference policy sets the outcome itself (a US strike under a policy of no strike):
+    #: a number by construction, not a judgment.
+    fixed: bool = False
 
 
 @dataclass(frozen=True, eq=False)
@@ -83,6 +86,9 @@ class PolicySection:
     information: ValueOfInformation | None
     excluded: Mapping[str, str]  # policy -> why it is left out
     reference: str = BASELINE  # the row every effect is measured against
+    #: The model's other weight sets (``utilities: weight_sets:``), by id: the same expected
+    #: utilities reweighed (:meth:`ExpectedUtilities.reweighted`, the same draws).
+    weightings: Mapping[str, ExpectedUtilities] = field(default_factory=dict)
 
 
 @dataclass(frozen=True, eq=False)

@@ -1,6 +1,6 @@
 """The brief's per-outcome parts as strings: the policy comparison (a compact matrix and, per
-outcome, the full rows), each outcome's drivers and indicators, and the scenarios (used by
-:mod:`estimative.brief.context`)."""
+outcome, the full rows), each outcome's drivers and indicators, the scenarios, and the ranking
+under each of the model's other weight sets (used by :mod:`estimative.brief.context`)."""
 
 from __future__ import annotations
 
@@ -196,3 +196,86 @@ def scenario_blocks(brief: Brief, fmt: Fmt) -> list[dict[str, Any]]:
         }
         for i in range(0, len(outs), TABLE_COLUMNS)
     ]
+
+
+def ranking(eu: Any) -> list[str]:
+    """The alternatives that compete (the baseline left out), highest expected utility first
+    (ties in the order they are listed)."""
+    ids = [a for a, k in zip(eu.ids, eu.kinds, strict=True) if k != "baseline"]
+    return sorted(ids, key=lambda a: -eu[a])
+
+
+def _ordinal(k: int) -> str:
+    return f"{k}{'th' if 10 <= k % 100 <= 20 else {1: 'st', 2: 'nd', 3: 'rd'}.get(k % 10, 'th')}"
+
+
+def weightings(brief: Brief, fmt: Fmt) -> list[dict[str, Any]]:
+    """Each of the model's other weight sets: the rank of every policy under the model's
+    weights and under it, its expected utility and P(best) under both, and a sentence saying
+    where the two rankings differ."""
+    eu, spec = brief.policy.utilities, brief.spec
+    if eu is None or spec.utilities is None:
+        return []
+    out = []
+    ours = ranking(eu)
+    for wid, other in brief.policy.weightings.items():
+        ws = spec.utilities.weight_set(wid)
+        theirs = ranking(other)
+        name = {a: policy_label(spec, a) for a in ours}
+        rank = {a: ours.index(a) + 1 for a in ours}
+        rank2 = {a: theirs.index(a) + 1 for a in theirs}
+        moved = [a for a in ours if rank[a] != rank2[a]]
+        pb, pb2 = eu.prob_best, other.prob_best
+        if not moved:
+            summary = (
+                f"Under {ws.label}, the policies rank in the same order as under the model's "
+                f"weights; {name[ours[0]]} is best under both"
+            )
+            i, j = eu.index(ours[0]), other.index(ours[0])
+            if eu.n_draws and np.isfinite(pb[i]) and np.isfinite(pb2[j]):
+                summary += (
+                    f" (P(best) {fmt(pb[i])} under the model's weights, {fmt(pb2[j])} under these)"
+                )
+            summary += "."
+        else:
+            summary = (
+                f"Under {ws.label}, the ranking differs from the model's weights: "
+                + "; ".join(
+                    f"{name[a]} is {_ordinal(rank2[a])} (not {_ordinal(rank[a])})" for a in moved
+                )
+                + "."
+            )
+        rows = []
+        for a in ours:
+            i, j = eu.index(a), other.index(a)
+            rows.append(
+                [
+                    name[a],
+                    str(rank[a]),
+                    str(rank2[a]),
+                    words.utility_text(eu.eu[i]),
+                    words.utility_text(other.eu[j]),
+                    fmt(pb[i]) if np.isfinite(pb[i]) else "n/a",
+                    fmt(pb2[j]) if np.isfinite(pb2[j]) else "n/a",
+                    rank[a] != rank2[a],
+                ]
+            )
+        out.append(
+            {
+                "id": wid,
+                "label": ws.label,
+                "summary": summary,
+                "rationale": " ".join(ws.rationale.split()),
+                "head": [
+                    "Policy",
+                    "Rank (model's weights)",
+                    "Rank (these)",
+                    "Expected utility (model's)",
+                    "Expected utility (these)",
+                    "P(best) (model's)",
+                    "P(best) (these)",
+                ],
+                "rows": rows,
+            }
+        )
+    return out

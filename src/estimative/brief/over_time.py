@@ -1,6 +1,9 @@
 """A dynamic model's horizon outcomes slice by slice, for the brief's "Over time" section: each
-alternative's probability that the outcome has happened by the end of each slice, on the same
-parameter draws as the key judgments (the ``"intervals"`` stream)."""
+alternative's probability of the outcome over the slices up to the end of each one (the highest
+state reached by then is the outcome's state: for an event, that it has happened; for a graded
+variable such as a conflict's scale, that the worst so far is that scale), so the last slice
+gives the key judgment. On the same parameter draws as the key judgments (the ``"intervals"``
+stream)."""
 
 from __future__ import annotations
 
@@ -46,6 +49,7 @@ def over_time(
                 level=level,
                 policy=None if alt == BASELINE else alt,
                 scenario=scenario,
+                exactly=True,  # the outcome is x@first..last = state: the highest so far
             )
             for alt in alts
         }

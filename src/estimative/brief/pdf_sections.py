@@ -123,6 +123,23 @@ def policies(w: Writer, ctx: Mapping[str, Any], s: Mapping[str, Any]) -> None:
         )
         if pol["scenario_note"]:
             w.para(pol["scenario_note"], size=8.5, color=MUTED)
+        for ws in pol["weightings"]:
+            w.subheading(f"Under {ws['label']}")
+            w.para(f"{ws['summary']} {ws['rationale']}", size=9)
+            w.table(
+                [
+                    "Policy",
+                    "Rank",
+                    "Rank (these)",
+                    "EU",
+                    "EU (these)",
+                    "P(best)",
+                    "P(best) (these)",
+                ],
+                [[r[0] + (" *" if r[7] else ""), *r[1:7]] for r in ws["rows"]],
+                widths=(3.2, 0.7, 0.9, 0.8, 0.9, 0.9, 1.0),
+                size=8,
+            )
     if ctx["voi_rows"]:
         w.subheading("Value of observing before choosing")
         w.table(
@@ -135,19 +152,15 @@ def policies(w: Writer, ctx: Mapping[str, Any], s: Mapping[str, Any]) -> None:
 
 def trajectories(w: Writer, ctx: Mapping[str, Any], s: Mapping[str, Any]) -> None:
     w.heading(_title(s))
-    w.para(
-        "Each headline outcome over the horizon: the probability that it has happened by the end "
-        f"of each slice, under each alternative (the same parameter draws; {ctx['level']} "
-        "intervals in brackets).",
-        size=9,
-    )
+    w.para(ctx["trajectories_intro"], size=9)
     for t in ctx["trajectories"]:
         w.subheading(t["label"])
         w.image(
             t["chart"], f"{t['label']}: by the end of each slice, with its interval.", max_h=170
         )
-        n = len(t["head"])
-        w.table(t["head"], t["rows"], widths=(2.2, *([2.0] * (n - 1))), size=8)
+        for b in t["blocks"]:
+            n = len(b["head"])
+            w.table(b["head"], b["rows"], widths=(2.2, *([2.0] * (n - 1))), size=8)
 
 
 def outcomes(w: Writer, ctx: Mapping[str, Any], s: Mapping[str, Any]) -> None:

@@ -21,6 +21,7 @@ FLAGS: dict[str, str] = {
     "n": "--sobol-n",
     "bins": "--bins",
     "weights": "--weights",
+    "weight_set": "--weight-set",
     "policy": "--policy",
     "policies": "--policy",
     "scenario": "--scenario",

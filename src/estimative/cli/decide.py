@@ -23,13 +23,21 @@ def cmd_decide(args: argparse.Namespace) -> int:
     "rules": [{"decision", "information", "description", "rows": [{"configuration", "choice",
     "expected": {state: EU}, "probability", "reachable"}]}], "value_of_information":
     {"eu_without", "best_without", "rows": [{"variable", "measure", "value", "best_by_state"}],
-    "excluded": {variable: reason}}, "tree", "weight_map", "decision_table"}``; numbers are raw,
+    "excluded": {variable: reason}, "scope"}, "tree", "weight_map", "decision_table"}``; numbers are raw,
     NaN is null.
     """
     from ..decision import analyze, decision_tree, parse_weights, weight_map
 
     net = load(args.path)
     weights = parse_weights(args.weights or [])
+    if args.weight_set:  # another party's weights from the model file; --weights still override
+        if net.spec.utilities is None:
+            from ..errors import UsageError
+
+            raise UsageError(
+                "--weight-set needs a model with utilities", fix="add a utilities: section"
+            )
+        weights = {**net.spec.utilities.weight_set(args.weight_set).weights, **weights}
     check_count(args.draws, name="draws", minimum=0, example=DEFAULT_DRAWS)
     analysis = analyze(
         net,
@@ -38,6 +46,7 @@ def cmd_decide(args: argparse.Namespace) -> int:
         draws=args.draws,
         rng=stream(make_rng(args.seed), "decide"),
         level=args.level,
+        voi_variables=_voi_variables(net, args.voi),
     )
     tree_path = wmap_path = None
     if args.tree:
@@ -79,6 +88,15 @@ def cmd_decide(args: argparse.Namespace) -> int:
     if wmap_path:
         out(f"weight map written to {wmap_path}")
     return 0
+
+
+def _voi_variables(net: Any, names: list[str] | None) -> list[str] | None:
+    """``--voi``: the variables named, every chance variable for ``all``, else the default."""
+    if not names:
+        return None
+    if [n.lower() for n in names] == ["all"]:
+        return [v.id for v in net.spec.variables if v.kind == "chance"]
+    return list(names)
 
 
 def _decide_json(
@@ -155,6 +173,7 @@ def _decide_json(
                 for row in voi.to_frame().itertuples()
             ],
             "excluded": voi.excluded,
+            "scope": voi.scope,
         },
         "tree": tree,
         "weight_map": weight_map,
@@ -272,6 +291,8 @@ def _print_decide(
         )
     if voi.excluded:
         out(f"  {len(voi.excluded)} variable(s) depend on the choice and cannot be seen before it")
+    if voi.scope:
+        out(f"  valued: {voi.scope} (--voi VAR ... or --voi all values others)")
 
 
 def register(add: Any) -> None:
@@ -290,6 +311,11 @@ def register(add: Any) -> None:
         help="override utility weights, e.g. war_avoided=0.5",
     )
     p.add_argument(
+        "--weight-set",
+        metavar="ID",
+        help="decide by one of the model's other weight sets (utilities: weight_sets:), e.g. rok",
+    )
+    p.add_argument(
         "--policy", action="append", metavar="NAME", help="compare only these policies (repeatable)"
     )
     p.add_argument(
@@ -302,6 +328,14 @@ def register(add: Any) -> None:
     p.add_argument("--level", type=float, default=0.9, help="interval level (default 0.9)")
     p.add_argument(
         "--top", type=int, default=5, help="how many variables to list by EVSI and by EVPI"
+    )
+    p.add_argument(
+        "--voi",
+        nargs="+",
+        metavar="VAR",
+        help="the variables to value by EVPI/EVSI ('all': every chance variable; default: all "
+        "in a small model, the observable developments its scenarios and decisions name in a "
+        "large one)",
     )
     p.add_argument(
         "--table",

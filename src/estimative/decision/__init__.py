@@ -93,6 +93,7 @@ def analyze(
     draws: int | Sequence[np.ndarray] = 0,
     rng: np.random.Generator | None = None,
     level: float = DEFAULT_LEVEL,
+    voi_variables: Sequence[str] | None = None,
 ) -> DecisionAnalysis:
     """Expected utilities (with ``draws`` parameter draws), optimal rules and value of
     information in one call.
@@ -114,6 +115,9 @@ def analyze(
         (:func:`estimative._random.seed_of`).
     level : float
         The credible level of the intervals.
+    voi_variables : sequence of str, optional
+        The variables whose value of information is computed (default: those of
+        :func:`estimative.decision.voi.default_candidates`).
 
     Returns
     -------
@@ -133,7 +137,9 @@ def analyze(
         net, weights=weights, policies=policies, draws=cpts if cpts is not None else 0, level=level
     )
     solution = solve(net, weights=weights) if decision_variables(net) else None
-    information = value_of_information(net, weights=weights, policies=policies)
+    information = value_of_information(
+        net, weights=weights, policies=policies, variables=voi_variables
+    )
     return DecisionAnalysis(expected, solution, information, None if rng is None else seed_of(rng))
 
 

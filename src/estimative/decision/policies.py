@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import html
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 import numpy as np
@@ -38,6 +38,10 @@ from .rollback import DecisionSolution, solve, strategy_values
 
 DEFAULT_LEVEL = 0.9
 
+#: A row added to the alternatives: the alternative, each (unrolled) attribute's expected
+#: value, the expected utility per draw, and each attribute's value per draw (when known).
+ExtraRow = tuple[Alternative, np.ndarray, np.ndarray | None, np.ndarray | None]
+
 
 @dataclass(frozen=True, eq=False)
 class ExpectedUtilities:
@@ -50,8 +54,11 @@ class ExpectedUtilities:
     one column whose value is the discounted mean over the slices and whose weight is the
     written weight (see :class:`~estimative.decision.UtilityModel`). ``rules[i]`` holds a
     reacting policy's rules in words (empty for the others). ``eu_draws[i, n]`` is the
-    expected utility under draw ``n`` (the same draws for every alternative). The ``baseline``
-    row (kind ``"baseline"``) is a reference: it is never "best".
+    expected utility under draw ``n`` (the same draws for every alternative), and
+    ``attribute_draws[i, a, n]`` each attribute's expected value under it (NaN for the optimal
+    rules, whose draws are rolled back as a whole). The ``baseline`` row (kind ``"baseline"``)
+    is a reference: it is never "best". :meth:`reweighted` ranks the same alternatives under
+    another party's weights, on the same draws.
 
     >>> from estimative import Network, expected_utilities
     >>> eu = expected_utilities(Network.from_file("models/umbrella"))
@@ -74,6 +81,7 @@ class ExpectedUtilities:
     eu_draws: np.ndarray | None
     level: float
     rules: tuple[tuple[str, ...], ...] = ()
+    attribute_draws: np.ndarray | None = None
 
     # ----------------------------------------------------------------- derived numbers
     @property
@@ -103,6 +111,60 @@ class ExpectedUtilities:
 
     def __getitem__(self, alternative: str) -> float:
         return float(self.eu[self.index(alternative)])
+
+    def reweighted(self, weights: Mapping[str, float]) -> ExpectedUtilities:
+        """The same alternatives under other weights on the same attributes: ``weights`` maps
+        attribute ids (as written) to weights, and an attribute it leaves out keeps its weight.
+        Each expected utility, and with draws each draw's, is the new weights times the
+        attributes' expected values, so intervals and P(best) are on the same draws. The
+        optimal rules row is left out: other weights call for other rules (ask
+        :func:`expected_utilities` with ``weights=``).
+
+        >>> from estimative import Network, expected_utilities
+        >>> eu = expected_utilities(Network.from_file("models/oil_wildcatter"), baseline=False)
+        >>> free = eu.reweighted({"test_cost": 0.0})  # a seismic test that costs nothing
+        >>> round(free["test=yes,drill=yes"], 6), "optimal_rules" in free.ids
+        (20.0, False)
+        """
+        new = dict(self.weights)
+        for a, w in weights.items():
+            if a not in new:
+                raise UsageError(
+                    f"unknown utility attribute '{a}'{did_you_mean(a, self.attributes)}",
+                    field="weights",
+                    expected=f"one of {list(self.attributes)}",
+                )
+            if not np.isfinite(w) or w < 0:
+                raise UsageError(
+                    f"the weight of '{a}' must be a non-negative number",
+                    field="weights",
+                    found=repr(w),
+                )
+            new[a] = float(w)
+        keep = [i for i, k in enumerate(self.kinds) if k != "rules"]
+        wv = np.array([new[a] for a in self.attributes])
+        values = self.attribute_values[keep]
+        eu_draws = None
+        if self.eu_draws is not None:
+            if self.attribute_draws is None:
+                raise UsageError(
+                    "these expected utilities keep no per-attribute draws to reweigh",
+                    fix="compute them with expected_utilities(..., weights=) instead",
+                )
+            eu_draws = np.einsum("a,ian->in", wv, self.attribute_draws[keep])
+        return replace(
+            self,
+            weights=new,
+            ids=tuple(self.ids[i] for i in keep),
+            labels=tuple(self.labels[i] for i in keep),
+            kinds=tuple(self.kinds[i] for i in keep),
+            do=tuple(self.do[i] for i in keep),
+            attribute_values=values,
+            eu=values @ wv,
+            eu_draws=eu_draws,
+            rules=tuple(self.rules[i] for i in keep) if self.rules else (),
+            attribute_draws=None if self.attribute_draws is None else self.attribute_draws[keep],
+        )
 
     @property
     def n_draws(self) -> int:
@@ -237,21 +299,31 @@ def _evaluate(
     altset: AlternativeSet,
     cpts: Draws | None,
     level: float,
-    extra_rows: Sequence[tuple[Alternative, np.ndarray, np.ndarray | None]] = (),
+    extra_rows: Sequence[ExtraRow] = (),
 ) -> ExpectedUtilities:
     e, _ = alternative_tensors(net, util, altset)
     w = util.weight_vector
     values = e  # (n_alt, n_attr), over the unrolled attributes
-    eu_draws = None
+    eu_draws = ed = None
     if cpts is not None:
-        ed, _ = alternative_tensors(net, util, altset, cpts=cpts)
+        ed, _ = alternative_tensors(net, util, altset, cpts=cpts)  # (n_alt, n_attr, n)
         eu_draws = np.einsum("a,ian->in", w, ed)
     alts = list(altset.alternatives)
     if extra_rows:
         values = np.vstack([values, *[r[1][None, :] for r in extra_rows]])
-        if eu_draws is not None:
+        if eu_draws is not None and ed is not None:
             eu_draws = np.vstack(
                 [eu_draws, *[r[2][None, :] for r in extra_rows if r[2] is not None]]
+            )
+            ed = np.concatenate(
+                [
+                    ed,
+                    *[
+                        (r[3] if r[3] is not None else np.full(ed.shape[1:], np.nan))[None]
+                        for r in extra_rows
+                        if r[2] is not None
+                    ],
+                ]
             )
         alts += [r[0] for r in extra_rows]
     return ExpectedUtilities(
@@ -270,6 +342,7 @@ def _evaluate(
         eu_draws=eu_draws,
         level=level,
         rules=tuple(tuple(r.text for r in a.rules) for a in alts),
+        attribute_draws=None if ed is None else util.aggregate(ed, axis=1),
     )
 
 
@@ -334,7 +407,7 @@ def expected_utilities(
     util = utility_model(net, weights=weights)
     altset = default_alternatives(net, policies, do=do)
     cpts = check_draws(net, draws, rng, strengths)
-    extra: list[tuple[Alternative, np.ndarray, np.ndarray | None]] = []
+    extra: list[ExtraRow] = []
     if baseline:
         base = AlternativeSet(
             (
@@ -348,11 +421,11 @@ def expected_utilities(
             dict(do or {}),
         )
         e, _ = alternative_tensors(net, util, base)
-        ed = None
+        ed = edr = None
         if cpts is not None:
             edr, _ = alternative_tensors(net, util, base, cpts=cpts)
             ed = np.einsum("a,ian->in", util.weight_vector, edr)[0]
-        extra.append((base.alternatives[0], e[0], ed))
+        extra.append((base.alternatives[0], e[0], ed, None if edr is None else edr[0]))
     if any(net.spec.variable(d).observes for d in _free(net, do)):
         sol = solve(net, weights=weights, do=do)
         extra.append(_rules_row(net, util, sol, cpts))
@@ -365,7 +438,7 @@ def _free(net: Network, do: Mapping[str, str] | None) -> list[str]:
 
 def _rules_row(
     net: Network, util: UtilityModel, sol: DecisionSolution, cpts: Draws | None
-) -> tuple[Alternative, np.ndarray, np.ndarray | None]:
+) -> ExtraRow:
     """The optimal rules as one more alternative: each attribute's expected value under them."""
     from .rollback import make_plan, plan_tensors, strategy_value
 
@@ -376,7 +449,7 @@ def _rules_row(
     )
     ed = strategy_values(net, sol, util, cpts) if cpts is not None else None
     label = "Optimal decision rules: " + "; ".join(r.describe() for r in sol.rules)
-    return Alternative("optimal_rules", label, dict(sol.fixed), "rules"), values, ed
+    return Alternative("optimal_rules", label, dict(sol.fixed), "rules"), values, ed, None
 
 
 def decision_table(

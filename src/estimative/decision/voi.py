@@ -11,6 +11,13 @@ drives the outcomes, and the EVSI of ``X`` when ``X`` is an indicator: a variabl
 observes, or one that drives no outcome of the utility and only carries news about those that
 do. Only variables the alternatives cannot change can be observed before choosing; the others
 are listed in ``excluded`` with the reason.
+
+Which variables are valued by default (:func:`default_candidates`): in a model of at most
+:data:`VOI_ALL_LIMIT` chance variables, every one; in a larger model (a dynamic model unrolls
+into one copy per slice, and each variable the policies can change costs a twin network), the
+developments the model itself names as observable: what its scenarios observe (their ``given``
+and ``soft`` evidence) and what its decisions ``observes``, leaving out variables marked
+``observable: false``. ``variables=`` values any others.
 """
 
 from __future__ import annotations
@@ -74,6 +81,9 @@ class ValueOfInformation:
     excluded: Mapping[str, str]
     timing: tuple[str, ...] = ()
     margin: np.ndarray | None = None
+    #: Which variables were valued: every chance variable, the model's observable
+    #: developments (a large model, :func:`default_candidates`), or those named.
+    scope: str = ""
 
     def __getitem__(self, variable: str) -> float:
         if variable not in self.variables:
@@ -128,6 +138,7 @@ class ValueOfInformation:
             "best_without": self.best_without,
             "rows": rows,
             "excluded": dict(self.excluded),
+            "scope": self.scope,
         }
 
     def to_frame(self) -> pd.DataFrame:
@@ -161,6 +172,45 @@ class ValueOfInformation:
             .to_html(index=False, float_format=lambda x: f"{x:.4g}")
             .replace("<thead>", f"<caption>{cap}</caption><thead>", 1)
         )
+
+
+#: Chance variables up to which :func:`value_of_information` values every one by default.
+VOI_ALL_LIMIT = 60
+
+
+def default_candidates(net: Network) -> tuple[list[str], str]:
+    """The variables :func:`value_of_information` values when none are named, and a sentence
+    saying which.
+
+    Every chance variable in a model of at most :data:`VOI_ALL_LIMIT` of them. In a larger
+    model, the developments the model names as observable: the variables its scenarios observe
+    (``given`` and ``soft``) and those its decisions observe (``observes``), in that order,
+    without those marked ``observable: false``; every chance variable when it names none.
+
+    >>> from estimative import Network
+    >>> default_candidates(Network.from_file("models/umbrella"))
+    (['weather', 'forecast'], 'every chance variable (2)')
+    """
+    kinds = {v.id: v.kind for v in net.spec.variables}
+    chance = [v for v in net.variables if kinds[v] == "chance"]
+    if len(chance) <= VOI_ALL_LIMIT:
+        return chance, f"every chance variable ({len(chance)})"
+    named = [x for s in net.spec.scenarios for x in (*s.given, *s.soft)]
+    named += [o for v in net.spec.variables if v.kind == "decision" for o in v.observes]
+    watch = [
+        v
+        for v in dict.fromkeys(named)
+        if v in kinds and kinds[v] == "chance" and net.spec.variable(v).observable
+    ]
+    if not watch:
+        return (
+            chance,
+            f"every chance variable ({len(chance)}; the model names no observable development)",
+        )
+    return watch, (
+        f"the {len(watch)} developments the model names as observable (what its scenarios and "
+        f"decisions observe), of {len(chance)} chance variables"
+    )
 
 
 def _twin_network(net: Network, affected: set[str]) -> tuple[Network, dict[str, str]]:
@@ -236,7 +286,9 @@ def value_of_information(
     do : mapping of str to str, optional
         Decisions (or other variables) fixed by do().
     variables : sequence of str, optional
-        The variables to value (default: every chance variable).
+        The variables to value (default: :func:`default_candidates`, every chance variable
+        in a model of at most :data:`VOI_ALL_LIMIT`, else the developments the model names
+        as observable).
     before_policy : bool, optional
         Value variables the choice can change as seen before the policy takes effect.
 
@@ -271,11 +323,12 @@ def value_of_information(
     observed = {o for v in net.spec.variables if v.kind == "decision" for o in v.observes}
     kinds = {v.id: v.kind for v in net.spec.variables}
     if variables is None:
-        candidates = [v for v in net.variables if kinds[v] == "chance"]
+        candidates, scope = default_candidates(net)
     else:
         candidates = list(variables)
         for v in candidates:
             net.index(v)
+        scope = f"the {len(candidates)} variable(s) named"
     excluded: dict[str, str] = {}
     kept: list[str] = []
     for v in candidates:
@@ -353,6 +406,7 @@ def value_of_information(
         excluded=excluded,
         timing=tuple(timing),
         margin=np.array(margins, dtype=float),
+        scope=scope,
     )
 
 

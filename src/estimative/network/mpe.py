@@ -54,8 +54,13 @@ def most_probable(
     >>> most_probable(s, [np.array([0.3, 0.7])], {}, {}, [0])
     (0.7, {0: 1})
     """
+    # Only the ancestors of the query and the evidence matter (not crossing into the parents of
+    # an intervened variable): every other CPT sums to one, a barren node.
+    needed = structure.ancestors([*query, *evidence], frozenset(do))
     factors: list[Factor] = []
     for i, cpt in enumerate(cpts):
+        if i not in needed:
+            continue
         if i in do:
             vec = np.zeros(structure.cards[i])
             vec[do[i]] = 1.0
@@ -65,7 +70,7 @@ def most_probable(
     for i, vec in evidence.items():
         factors.append(((i,), vec))
     qset = set(query)
-    others = [i for i in range(len(structure.cards)) if i not in qset]
+    others = [i for i in range(len(structure.cards)) if i not in qset and i in needed]
     # Sum out non-query variables, then max out query variables, recording argmax tables.
     factors, _ = _eliminate(factors, others, structure.cards, mode="sum")
     factors, trace = _eliminate(factors, list(query), structure.cards, mode="max")

@@ -538,6 +538,7 @@ def _check_utilities(
             expanded.utilities[a.id] = table
         for j, c in enumerate(a.sources):
             check_citation(c, (*path, "sources", j))
+    _check_weight_sets(spec.utilities, loc, problems, check_citation)
     if attrs and all(a.weight == 0 for a in attrs):
         problems.append(
             loc.problem(
@@ -546,3 +547,50 @@ def _check_utilities(
                 fix="give at least one attribute a positive weight",
             )
         )
+
+
+def _check_weight_sets(
+    utilities: Any, loc: Locator, problems: list[Problem], check_citation: Any
+) -> None:
+    """Weight sets: unique ids, written attribute ids (a dynamic model's per-slice attributes
+    are weighed by the id as written), a rationale, not every weight zero."""
+    written = list(dict.fromkeys(a.id.partition("@")[0] for a in utilities.attributes))
+    file_weights: dict[str, float] = {}
+    for a in utilities.attributes:
+        wid = a.id.partition("@")[0]
+        file_weights[wid] = file_weights.get(wid, 0.0) + float(a.weight)
+    seen: set[str] = set()
+    for i, ws in enumerate(utilities.weight_sets):
+        path = ("utilities", "weight_sets", i)
+        if ws.id in seen:
+            problems.append(loc.problem((*path, "id"), f"duplicate weight set id '{ws.id}'"))
+        seen.add(ws.id)
+        if not ws.rationale.strip():
+            problems.append(
+                loc.problem(
+                    (*path, "rationale"),
+                    f"weight set '{ws.id}' has no rationale",
+                    fix="say whose priorities these are and why they weigh what they do",
+                )
+            )
+        for k in ws.weights:
+            if k not in written:
+                problems.append(
+                    loc.problem(
+                        (*path, "weights", k),
+                        f"weight set '{ws.id}': unknown attribute '{k}'{did_you_mean(k, written)}",
+                        expected=f"one of {written}",
+                        fix="name an attribute of utilities: attributes: by its id as written",
+                    )
+                )
+        merged = {**file_weights, **ws.weights}
+        if all(w == 0 for w in merged.values()):
+            problems.append(
+                loc.problem(
+                    (*path, "weights"),
+                    f"weight set '{ws.id}' makes every weight 0",
+                    fix="give at least one attribute a positive weight",
+                )
+            )
+        for j, c in enumerate(ws.sources):
+            check_citation(c, (*path, "sources", j))

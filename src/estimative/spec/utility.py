@@ -10,7 +10,7 @@ import numpy as np
 from pydantic import Field, PrivateAttr
 
 from ..errors import did_you_mean
-from .types import Citation, NonNegative, Position, VariableId, _Base
+from .types import Citation, Identifier, NonNegative, Position, VariableId, _Base
 
 
 class UtilityRow(_Base):
@@ -179,15 +179,46 @@ def _fmt_combo(variables: Sequence[str], states: Sequence[str]) -> str:
     return "(" + ", ".join(f"{v}={s}" for v, s in zip(variables, states, strict=True)) + ")"
 
 
+class WeightSetSpec(_Base):
+    """Another party's weights on the same attributes (another government's priorities, say):
+    ``weights`` maps written attribute ids to weights, each replacing the file's own; an
+    attribute it leaves out keeps its weight. Decision analysis and the brief rank the
+    alternatives under it beside the model's weights (``docs/decision.md``)."""
+
+    id: Identifier
+    label: str
+    weights: Annotated[dict[str, NonNegative], Field(min_length=1)]
+    rationale: str
+    sources: list[Citation] = Field(default_factory=list)
+
+
 class UtilitySpec(_Base):
     """A multi-attribute utility: an outcome is worth the sum over attributes of weight x value.
 
     Weights are used as given (they need not sum to 1); ``unit`` names the scale of the total.
+    ``weight_sets`` are other parties' weights on the same attributes.
     """
 
     unit: str = "utility points"
     description: str = ""
     attributes: Annotated[list[AttributeSpec], Field(min_length=1)]
+    weight_sets: list[WeightSetSpec] = Field(default_factory=list)
+
+    def weight_set(self, wid: str) -> WeightSetSpec:
+        """The weight set ``wid``; a :class:`~estimative.errors.QueryError` naming the known
+        ones otherwise."""
+        for w in self.weight_sets:
+            if w.id == wid:
+                return w
+        from ..errors import QueryError
+
+        known = [w.id for w in self.weight_sets]
+        raise QueryError(
+            f"unknown weight set '{wid}'{did_you_mean(wid, known)}",
+            field="weight_set",
+            expected=f"one of {known}" if known else "no weight set: the model defines none",
+            fix="name a weight set under utilities: weight_sets: in the model file",
+        )
 
     def attribute(self, aid: str) -> AttributeSpec:
         for a in self.attributes:

@@ -21,7 +21,8 @@ from .intervals import ProbabilityInterval, batched_probability
 class TrajectoryInterval:
     """A dynamic model's probability of one state of a variable, slice by slice, with its
     interval over parameter draws: in each slice (``per_slice``) and reached so far
-    (``so_far``: the state or a later one, in some slice up to this one).
+    (``so_far``: the state or a later one, in some slice up to this one; with ``exactly``, the
+    highest state reached up to this slice is the state itself).
 
     >>> import numpy as np
     >>> from estimative import Network
@@ -38,12 +39,14 @@ class TrajectoryInterval:
     so_far: tuple[ProbabilityInterval, ...]
     conditions: str
     model_hash: str
+    exactly: bool = False
 
     def to_dict(self) -> dict[str, Any]:
         """Plain data: one row per slice with both intervals, and the model hash."""
         return {
             "variable": self.variable,
             "state": self.state,
+            "exactly": self.exactly,
             "conditions": self.conditions,
             "slices": [
                 {"label": lab, "in_slice": a.to_dict(), "so_far": b.to_dict()}
@@ -88,6 +91,7 @@ def trajectory_interval(
     rng: np.random.Generator | None = None,
     level: float = 0.9,
     strengths: Mapping[str, float] | None = None,
+    exactly: bool = False,
     **conditions: Any,
 ) -> TrajectoryInterval:
     """P(variable = state) in each slice of a dynamic model and reached so far, each with its
@@ -101,6 +105,10 @@ def trajectory_interval(
         The variable as the model file names it (``"clash"``).
     state : str
         The state; "so far" counts it and every later state in the variable's order.
+    exactly : bool
+        "So far" counts ``state`` alone: the highest state reached so far is ``state``
+        (what a headline outcome on the horizon window, ``x@first..last = state``, asks, so
+        the last slice's value equals it; for the last state it changes nothing).
     draws, rng, level, strengths
         As for :func:`query_interval` (a list of draws is the one :func:`draw_cpts` returned
         for ``net``; the window nodes the cumulative part needs are deterministic).
@@ -127,7 +135,7 @@ def trajectory_interval(
     cpts = extend_draws(net, full, resolve_draws(net, draws, rng, strengths))
     ev = full.resolve(**conditions)
     k = full.state_index(f"{traj.variable}@{traj.labels[0]}", state)  # a near name if not
-    later = traj.states[k:]
+    later = (state,) if exactly else traj.states[k:]
     first = traj.labels[0]
     per: list[ProbabilityInterval] = []
     so_far: list[ProbabilityInterval] = []
@@ -138,7 +146,7 @@ def trajectory_interval(
                 f"{traj.variable}@{first}..{label}" if i else f"{traj.variable}@{first}",
                 later,
                 so_far,
-                float(traj.by[i, k:].sum()),
+                float(traj.by[i, k] if exactly else traj.by[i, k:].sum()),
             ),
         ):
             values, valid = batched_probability(full, name, states, ev, cpts)
@@ -162,4 +170,5 @@ def trajectory_interval(
         tuple(so_far),
         traj.conditions,
         net.model_hash,
+        exactly,
     )
