@@ -217,10 +217,17 @@ _COST_FNS: tuple = (
 _PORTFOLIO_MIN_FLOPS = 2e5
 
 
-def _best_path(equation: str, shapes: Sequence[tuple[int, ...]]) -> tuple[list, float]:
+def _best_path(
+    equation: str, shapes: Sequence[tuple[int, ...]], *, batch: str | None = None
+) -> tuple[list, float]:
     """A contraction path and its FLOPs: opt_einsum's greedy, or the cheapest of several
     greedy heuristics. The path search is called directly and the cost counted as
-    ``opt_einsum.contract_path`` counts it, without building its contraction list."""
+    ``opt_einsum.contract_path`` counts it, without building its contraction list.
+
+    With ``batch`` (the batch axis's symbol), the heuristics also search as if there were one
+    row: the batch axis rides along every intermediate it reaches, and a search that sees it
+    as large can wander into much wider intermediates than the network's own structure needs.
+    Every candidate is costed at the real sizes."""
     inputs, output = equation.split("->")
     terms = inputs.split(",")
     sizes = {
@@ -243,11 +250,20 @@ def _best_path(equation: str, shapes: Sequence[tuple[int, ...]]) -> tuple[list, 
     best_cost = cost(best)
     if best_cost < _PORTFOLIO_MIN_FLOPS:
         return best, best_cost
-    for cost_fn in _COST_FNS[1:]:
-        path = oe.paths.greedy([set(t) for t in terms], set(output), sizes, cost_fn=cost_fn)
-        c = cost(path)
-        if c < best_cost:
-            best, best_cost = path, c
+    searches = [sizes]
+    if batch is not None and sizes.get(batch, 1) > 1:
+        searches.append({**sizes, batch: 1})
+    for k, search in enumerate(searches):
+        for cost_fn in _COST_FNS[1:] if k == 0 else _COST_FNS:
+            if cost_fn == "memory-removed":
+                path = oe.paths.greedy(isets, oset, search, None)
+            else:
+                path = oe.paths.greedy(
+                    [set(t) for t in terms], set(output), search, cost_fn=cost_fn
+                )
+            c = cost(path)
+            if c < best_cost:
+                best, best_cost = path, c
     return best, best_cost
 
 

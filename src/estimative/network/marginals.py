@@ -23,6 +23,7 @@ from .results import Posterior, state_position, variable_position
 if TYPE_CHECKING:
     import pandas as pd
 
+    from ..spec.timing import RuleSpec
     from .network import Network
 
 
@@ -121,16 +122,21 @@ def marginals(
     cpts: Sequence[np.ndarray] | Mapping[str, np.ndarray] | None = None,
     layout: Layout = "last",
     memory_cap: int | None = None,
+    rules: Sequence[RuleSpec] = (),
+    variables: Sequence[str] | None = None,
 ) -> Marginals:
     """See :meth:`estimative.network.Network.marginals`."""
     if layout not in ("last", "first"):
         raise QueryError("layout must be 'last' or 'first'", found=repr(layout))
+    wanted = tuple(net.variables if variables is None else dict.fromkeys(variables))
+    for v in wanted:
+        net.index(v)
     ev, hard, dov, softv, row_soft = batch_conditions(
-        net, given=given, soft=soft, do=do, policy=policy, scenario=scenario
+        net, given=given, soft=soft, do=do, policy=policy, scenario=scenario, rules=rules
     )
     if ev.rules:  # a reacting policy: every marginal of the network with the rules as CPTs
         ruled, kw = ruled_rows(net, ev, cpts, given, do, row_soft, layout)
-        return marginals(ruled, memory_cap=memory_cap, **kw)
+        return marginals(ruled, memory_cap=memory_cap, variables=variables, **kw)
     res = marginals_batch(
         net.structure,
         _cpts(net, cpts),
@@ -139,6 +145,7 @@ def marginals(
         do=dov,
         layout=layout,
         memory_cap=memory_cap,
+        only=None if variables is None else [net.index(v) for v in wanted],
     )
     batched = len(res.impossible) > 1 or any(
         not isinstance(v, str) for m in (given or {}, do or {}) for v in m.values()
@@ -149,9 +156,9 @@ def marginals(
             fix="remove or change one of these findings; the model rules out their combination",
         )
     return Marginals(
-        net.variables,
-        net.states,
-        dict(zip(net.variables, res.probs, strict=True)),
+        wanted,
+        {v: net.states[v] for v in wanted},
+        {v: res.probs[net.index(v)] for v in wanted},
         res.evidence_prob,
         res.impossible,
         _describe(ev.describe(), given, do, row_soft),
