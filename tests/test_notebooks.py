@@ -20,6 +20,10 @@ from typing import Any
 import nbformat
 import pytest
 
+#: One worker runs every test of this module (pytest-xdist's loadgroup), so the notebooks
+#: execute once, not once per worker that the module's tests land on.
+pytestmark = pytest.mark.xdist_group("notebooks")
+
 ROOT = Path(__file__).resolve().parents[1]
 NOTEBOOKS = ROOT / "notebooks"
 PATHS = sorted(NOTEBOOKS.glob("*.ipynb"))
