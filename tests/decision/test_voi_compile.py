@@ -37,9 +37,8 @@ def test_voi_compiles_per_attribute_not_per_variable_or_alternative(monkeypatch)
 def test_voi_of_a_variable_equals_the_joint_computed_directly() -> None:
     """EVPI of a variable the policies cannot change, from the brute-force joint of the
     network under each policy's do() (no engine): sum_x max_a E[U | x, do(a)] P(x | do(a))."""
-    from reference import conditioned_joint
-
     from estimative.decision._core import utility_model
+    from reference import conditioned_joint
 
     net = Network.from_file("models/umbrella")
     voi = value_of_information(net)
