@@ -28,10 +28,7 @@ the load average (other processes share this machine's cores).
 from __future__ import annotations
 
 import argparse
-import contextlib
-import datetime as dt
 import hashlib
-import io
 import logging
 import os
 import resource
@@ -50,7 +47,7 @@ from estimative.engine import marginals as em
 from estimative.engine import posterior_batch
 
 ROOT = Path(__file__).resolve().parents[1]
-NETWORKS = ["alarm", "hailfinder", "win95pts"]
+NETWORKS = ["alarm", "hailfinder", "win95pts", "korea_2017", "korea_2017_v2"]
 
 
 def timed(fn, repeats: int, inner: int) -> tuple[float, float]:
@@ -107,11 +104,21 @@ def pgmpy_model(structure, cpts, states):
     return model
 
 
+def load_network(name: str):
+    """(structure, cpts, states) of a pgmpy example network or of a model folder."""
+    if not name.startswith("korea"):
+        return load_pgmpy(name)
+    from estimative import Network
+
+    net = Network.from_file(ROOT / "models" / name)
+    return net.structure, list(net.cpts), {v: list(net.states[v]) for v in net.variables}
+
+
 def marginals_rows(name: str, repeats: int, log) -> list[tuple]:
     import pyagrum as gum
     from pgmpy.inference import VariableElimination
 
-    st, cpts, states = load_pgmpy(name)
+    st, cpts, states = load_network(name)
     rng = np.random.default_rng(sum(map(ord, name)))
     x = [0] * len(cpts)
     for v, cpt in enumerate(cpts):
@@ -183,54 +190,74 @@ def marginals_rows(name: str, repeats: int, log) -> list[tuple]:
     return rows
 
 
-def brief_row(repeats: int) -> tuple:
-    from estimative import Network
-    from estimative._random import make_rng
-    from estimative.brief import build_brief
-    from estimative.brief.context import brief_context
-    from estimative.brief.figures import brief_svgs
-    from estimative.brief.pdf import render_pdf
-    from estimative.brief.render import render_html, render_markdown
+def command_rows(repeats: int, *, v2_repeats: int = 1) -> list[tuple]:
+    """CPU seconds (user + sys) of whole commands in a child process, start-up included: the
+    brief (seed 0, a fixed date, the default draws) and ``decide`` on both editions of the
+    flagship and on oil_wildcatter; the brief's Markdown SHA-256 beside it."""
+    import tempfile
 
-    net = Network.from_file(ROOT / "models" / "korea_2017")
-    times, md = [], ""
-    for _ in range(repeats):
-        t = time.process_time()
-        b = build_brief(net, draws=2000, rng=make_rng(0), date=dt.date(2017, 5, 1))
-        ctx = brief_context(b)
-        svgs = brief_svgs(b)
-        md = render_markdown(b, context=ctx)
-        render_html(b, context=ctx, charts=svgs)
-        render_pdf(b, context=ctx, charts=svgs)
-        times.append(time.process_time() - t)
-    sha = hashlib.sha256(md.encode()).hexdigest()[:16]
-    return (
-        "estimative",
-        "korea_2017",
-        "brief (CPU s)",
-        min(times),
-        statistics.median(times),
-        f"markdown sha256 {sha}",
+    rows = []
+    for model, what in (
+        ("korea_2017", "brief"),
+        ("korea_2017", "decide"),
+        ("korea_2017_v2", "brief"),
+        ("korea_2017_v2", "decide"),
+        ("oil_wildcatter", "decide"),
+    ):
+        if not (ROOT / "models" / model).is_dir():
+            continue
+        out = Path(tempfile.mkdtemp(prefix="seconds-"))
+        args = ["-m", "estimative", what, f"models/{model}"]
+        if what == "brief":
+            args += ["-o", str(out), "--date", "2017-05-01"]
+        k = v2_repeats if model.endswith("_v2") else repeats
+        times = [child_cpu(args) for _ in range(k)]
+        note = f"{k} run(s), child process"
+        if what == "brief":
+            md = (out / "brief.md").read_bytes()
+            note += f"; markdown sha256 {hashlib.sha256(md).hexdigest()[:16]}"
+        rows.append(
+            ("estimative", model, f"{what} (CPU s)", min(times), statistics.median(times), note)
+        )
+    return rows
+
+
+def sweep_rows(repeats: int, log) -> tuple[list[tuple], str]:
+    """The alarm sweep (W2 of benchmarks/engine.py, N = 1,000): ours batched, pgmpy and
+    pyAgrum per draw on a subset, every method best of ``repeats`` (median beside)."""
+    from engine import AgrumSweep, PgmpySweep, check, dirichlet, ours_sweep, pick_queries
+
+    st, cpts, states = load_pgmpy("alarm")
+    b = pick_queries("alarm", st, cpts, states, np.random.default_rng(sum(map(ord, "alarm"))))
+    n = 1000
+    draws = dirichlet(b.cpts, n, np.random.default_rng(n))
+    ev, do = ours_sweep(b, draws)
+    pg, ag = PgmpySweep(b), AgrumSweep(b)
+    k_pg, k_ag = 20, 200
+    for i in range(k_pg):
+        e1, e2 = pg.draw(draws, i)
+        check("pgmpy", ev[i], e1)
+        check("pgmpy", do[i], e2)
+    for i in range(k_ag):
+        a1, a2 = ag.draw(draws, i)
+        check("pyAgrum", ev[i], a1)
+        check("pyAgrum", do[i], a2)
+    ours = timed(lambda: ours_sweep(b, draws), repeats, 1)
+    t_pg = timed(lambda: [pg.draw(draws, i) for i in range(k_pg)], repeats, 1)
+    t_ag = timed(lambda: [ag.draw(draws, i) for i in range(k_ag)], repeats, 1)
+    per = [x / n for x in ours]
+    rows = [
+        ("estimative", "alarm", "sweep, per draw", *per, f"{n} draws, 2 queries, batched"),
+        ("pgmpy VE", "alarm", "sweep, per draw", *(x / k_pg for x in t_pg), f"{k_pg} draws"),
+        ("pyAgrum LP", "alarm", "sweep, per draw", *(x / k_ag for x in t_ag), f"{k_ag} draws"),
+    ]
+    log(f"  sweep: ours {per[0] * 1e3:.4f} ms per draw")
+    note = (
+        f"alarm sweep (N = {n}): {t_pg[0] / k_pg / per[0]:,.0f}x faster than pgmpy VE, "
+        f"{t_ag[0] / k_ag / per[0]:,.0f}x faster than pyAgrum (best of {repeats} each; medians "
+        f"{t_pg[1] / k_pg / per[1]:,.0f}x and {t_ag[1] / k_ag / per[1]:,.0f}x)"
     )
-
-
-def decide_row(repeats: int) -> tuple:
-    from estimative.cli import main
-
-    times = []
-    for _ in range(repeats):
-        t = time.process_time()
-        with contextlib.redirect_stdout(io.StringIO()):
-            main(["decide", str(ROOT / "models" / "oil_wildcatter")])
-        times.append(time.process_time() - t)
-    return (
-        "estimative",
-        "oil_wildcatter",
-        "decide (CPU s)",
-        min(times),
-        statistics.median(times),
-        "in-process",
-    )
+    return rows, note
 
 
 def child_cpu(args: list[str]) -> float:
@@ -279,11 +306,15 @@ def main(argv: list[str] | None = None) -> int:
         f"{load[0]:.2f} {load[1]:.2f} {load[2]:.2f}; every method best of {args.repeats} (median beside)"
     )
     rows: list[tuple] = []
-    for name in ["alarm"] if args.quick else NETWORKS:
+    nets = ["alarm"] if args.quick else NETWORKS
+    for name in nets:
         rows += marginals_rows(name, args.repeats, log)
+    notes = []
     if not args.quick:
-        rows.append(brief_row(min(args.repeats, 3)))
-        rows.append(decide_row(args.repeats))
+        r, note = sweep_rows(args.repeats, log)
+        rows += r
+        notes.append(note)
+        rows += command_rows(min(args.repeats, 3))
     rows += startup_rows(args.repeats)
     print(f"{'method':<22} {'network':<15} {'workload':<26} {'best':>10} {'median':>10}  note")
     for method, net, work, best, med, note in rows:
@@ -293,7 +324,7 @@ def main(argv: list[str] | None = None) -> int:
             f"{method:<22} {net:<15} {work:<26} {best * unit:>8.3f}{suffix} {med * unit:>8.3f}{suffix} {note}"
         )
     print()
-    for name in ["alarm"] if args.quick else NETWORKS:
+    for name in nets:
         r = {(m, n.split(":")[0].split(",")[0]): b for m, x, _, b, _, n in rows if x == name}
         warm, cold = r[("estimative marginals", "warm")], r[("estimative marginals", "cold")]
         loop = next(b for (m, _), b in r.items() if m == "estimative query loop")
@@ -303,6 +334,8 @@ def main(argv: list[str] | None = None) -> int:
             f"cold time; {loop / warm:.1f}x faster than our query loop; "
             f"{r[('pgmpy VE', 'one query per variable')] / warm:.0f}x faster than pgmpy VE"
         )
+    for note in notes:
+        print(note)
     print(f"load average at the end {os.getloadavg()[0]:.2f}")
     return 0
 

@@ -9,7 +9,6 @@ writes (the sweep, the brief) lands there and never in the repository.
 from __future__ import annotations
 
 import ast
-import asyncio
 import json
 import os
 import re
@@ -20,6 +19,10 @@ from typing import Any
 
 import nbformat
 import pytest
+
+#: One worker runs every test of this module (pytest-xdist's loadgroup), so the notebooks
+#: execute once, not once per worker that the module's tests land on.
+pytestmark = pytest.mark.xdist_group("notebooks")
 
 ROOT = Path(__file__).resolve().parents[1]
 NOTEBOOKS = ROOT / "notebooks"
@@ -170,41 +173,60 @@ def _inject(nb: nbformat.NotebookNode, values: dict[str, Any]) -> None:
     nb.cells.insert(at + 1, cell)
 
 
-async def _execute_all(paths: list[Path], tmp: Path) -> dict[str, Run]:
+#: Run before each notebook in the shared kernel: a clean namespace (the imported modules
+#: stay loaded, which is what starting a kernel per notebook would pay for again) and no figure
+#: left open by the notebook before.
+#: ``__spec__`` comes back as a fresh kernel has it (multiprocessing's workers read it).
+RESET = (
+    "%reset -f\n__spec__ = None\nimport matplotlib.pyplot as __plt\n__plt.close('all')\ndel __plt"
+)
+
+
+def _execute_all(paths: list[Path], tmp: Path) -> dict[str, Run]:
+    """Every notebook (and the injected variants) top to bottom in one kernel, one after
+    another, each after a reset of the namespace; a failing cell fails its own notebook only
+    (its later cells are not run), as a kernel per notebook would."""
     from nbclient import NotebookClient
+    from nbclient.exceptions import CellExecutionError
 
     env = {k: v for k, v in os.environ.items() if k != "MPLBACKEND"}  # keep the inline backend
     env["PATH"] = str(Path(sys.executable).parent) + os.pathsep + env.get("PATH", "")
     env["TMPDIR"] = str(tmp)
-    gate = asyncio.Semaphore(max(1, min(2, os.cpu_count() or 1)))
-    runs: dict[str, Run] = {}
-
-    async def one(path: Path, key: str, values: dict[str, Any] | None = None) -> None:
-        nb = _read(path)
-        if values:
+    todo: list[tuple[str, nbformat.NotebookNode]] = []
+    for path in paths:
+        todo.append((path.stem, _read(path)))
+    for key, (name, values) in INJECTED.items():
+        if (NOTEBOOKS / f"{name}.ipynb").exists():
+            nb = _read(NOTEBOOKS / f"{name}.ipynb")
             _inject(nb, values)
-        nb.cells.append(nbformat.v4.new_code_cell(PROBE))
-        run = runs[key] = Run(nb)
-        client = NotebookClient(
-            nb,
-            timeout=CELL_TIMEOUT,
-            kernel_name="python3",
-            resources={"metadata": {"path": str(NOTEBOOKS)}},
-        )
-        async with gate:
-            try:
-                await client.async_execute(env=env)
-            except Exception as exc:  # reported by the test of this notebook
-                run.error = exc
-        _collect(run)
-
-    jobs = [one(p, p.stem) for p in paths]
-    jobs += [
-        one(NOTEBOOKS / f"{name}.ipynb", key, values)
-        for key, (name, values) in INJECTED.items()
-        if (NOTEBOOKS / f"{name}.ipynb").exists()
-    ]
-    await asyncio.gather(*jobs)
+            todo.append((key, nb))
+    runs: dict[str, Run] = {}
+    host = nbformat.v4.new_notebook(metadata=todo[0][1].metadata)
+    client = NotebookClient(
+        host,
+        timeout=CELL_TIMEOUT,
+        kernel_name="python3",
+        resources={"metadata": {"path": str(NOTEBOOKS)}},
+    )
+    with client.setup_kernel(env=env):
+        for key, nb in todo:
+            nb.cells.insert(0, nbformat.v4.new_code_cell(RESET))
+            nb.cells.append(nbformat.v4.new_code_cell(PROBE))
+            run = runs[key] = Run(nb)
+            client.nb = nb  # the client writes each cell's outputs into its own notebook
+            for i, cell in enumerate(nb.cells):
+                if cell.cell_type != "code":
+                    continue
+                try:
+                    client.execute_cell(cell, i)
+                except CellExecutionError as exc:  # reported by the test of this notebook
+                    run.error = exc
+                    break
+                except Exception as exc:  # a timeout, a dead kernel
+                    run.error = exc
+                    break
+            del nb.cells[0]  # the reset is not the notebook's
+            _collect(run)
     return runs
 
 
@@ -216,10 +238,10 @@ def kernel_tmp(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 @pytest.fixture(scope="module")
 def runs(kernel_tmp: Path) -> dict[str, Run]:
-    """Every notebook executed once (two at a time), before any output is checked."""
+    """Every notebook executed once (in one kernel), before any output is checked."""
     tmp = kernel_tmp
     before = sorted(p.name for p in NOTEBOOKS.iterdir())
-    out = asyncio.run(_execute_all(PATHS, tmp))
+    out = _execute_all(PATHS, tmp)
     after = sorted(p.name for p in NOTEBOOKS.iterdir())
     assert before == after, (
         "a notebook wrote into notebooks/; write into tempfile.mkdtemp() instead"

@@ -138,3 +138,38 @@ def test_a_query_shape_compiles_once_whatever_the_values(refs) -> None:
     assert engine_marginals.stats["compiled"] - before == 1
     marginals_batch(st, ref.cpts, hard={next(iter(hard)): 0})  # another shape: one more
     assert engine_marginals.stats["compiled"] - before == 2
+
+
+@pytest.mark.parametrize("name", ["alarm", "win95pts"])
+def test_per_row_do_in_every_row_and_only_some_variables_match_lazy_propagation(
+    name: str, refs
+) -> None:
+    """A do() given per row and set in every row cuts the variable from its parents (as a
+    shared do() does) and its marginal is the row's state; with ``only``, the variables asked
+    for (and those the answer needs) equal pyAgrum's, the barren rest is NaN."""
+    ref = refs.load(name)
+    st = ref.structure
+    rng = np.random.default_rng(11)
+    xs = [v for v in range(len(st.names)) if st.parents[v]][:2]
+    do_rows = {x: rng.integers(st.cards[x], size=3) for x in xs}
+    hard = findings(ref, rng, 2, do={x: 0 for x in xs})
+    hard = {v: s for v, s in hard.items() if v not in xs}
+    leaves = [v for v in range(len(st.names)) if not any(v in ps for ps in st.parents)]
+    only = [v for v in leaves if v not in hard and v not in xs][:2]
+    for kw in ({}, {"only": only}):
+        got = marginals_batch(st, ref.cpts, hard=hard, do=do_rows, **kw)
+        assert not got.impossible.all()
+        for i in range(3):
+            d = {x: int(do_rows[x][i]) for x in xs}
+            expected = exact_all(ref, ref.cpts, hard, d)
+            if got.impossible[i]:
+                continue
+            for x in xs:
+                assert got.probs[x][i].tolist() == np.eye(st.cards[x])[d[x]].tolist()
+            for v, p in expected.items():
+                if "only" not in kw or v in only:
+                    np.testing.assert_allclose(got.probs[v][i], p, atol=1e-9, rtol=0)
+        if "only" in kw:
+            needed = st.ancestors([*only, *hard, *xs], frozenset(xs))
+            pruned = [v for v in range(len(st.names)) if v not in needed]
+            assert pruned and all(np.isnan(got.probs[v]).all() for v in pruned)

@@ -5,12 +5,12 @@ No text is smaller than 8 pt."""
 
 from __future__ import annotations
 
-import io
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
 from ..charts import svg_size
+from .pdf_svg import draw_svg
 
 MUTED = (91, 91, 85)
 ACCENT = (47, 93, 138)
@@ -318,12 +318,9 @@ def method(w: Writer, ctx: Mapping[str, Any], s: Mapping[str, Any]) -> None:
         w.para("The model's graph", size=11, style="B", gap=1)
         avail_w, avail_h = pdf.epw, pdf.h - pdf.get_y() - pdf.b_margin - 12
         width = min(avail_w, avail_h * w_pt / h_pt)
-        pdf.image(
-            io.BytesIO(svg.encode()),
-            x=pdf.l_margin + (avail_w - width) / 2,
-            w=width,
-            h=width * h_pt / w_pt,
-        )
+        # The room is made above (no page break here), so this is FPDF.image's drawing
+        # without its deep copy of every glyph for each <use> (pdf_svg.py).
+        draw_svg(pdf, svg, x=pdf.l_margin + (avail_w - width) / 2, w=width, h=width * h_pt / w_pt)
         pdf.ln(1)
         w.para(
             "Read left to right: decision variables (blue), chance variables (grey), headline "

@@ -490,34 +490,6 @@ def attribute_tensors(
     return np.stack(out_e), prob
 
 
-def keep_tensors(
-    net: Network, util: UtilityModel, alts: AlternativeSet, variables: Sequence[str]
-) -> dict[str, tuple[np.ndarray, np.ndarray]]:
-    """``alternative_tensors(net, util, alts, keep=[x])`` for every ``x`` in ``variables`` at
-    once: ``{x: (E[alt, attribute, x], P[alt, x])}`` at the model's numbers.
-
-    All-marginals passes (:meth:`Network.marginals`) on the utility network: per alternative
-    one for P(x | do), and one per attribute with its utility node observed ``high`` for
-    P(x, U_a = high | do), so the cost grows with alternatives x attributes, not with the
-    number of variables."""
-    unet, unames, lo, hi = _utility_network(net, util)
-    n_alt, n_att = len(alts.alternatives), len(unames)
-    e = {v: np.zeros((n_alt, n_att, len(net.states[v]))) for v in variables}
-    p = {v: np.zeros((n_alt, len(net.states[v]))) for v in variables}
-    for i, alt in enumerate(alts.alternatives):
-        base = unet.marginals(do=dict(alt.do))
-        for v in variables:
-            p[v][i] = base.probs[v][0]
-            e[v][i] = lo[:, None] * p[v][i][None, :]
-        for a, u in enumerate(unames):
-            high = float(base.probs[u][0, 1])  # P(U_a = high | do)
-            if high > 0 and hi[a] > lo[a]:
-                seen = unet.marginals(given={u: "high"}, do=dict(alt.do))
-                for v in variables:
-                    e[v][i, a] += (hi[a] - lo[a]) * high * seen.probs[v][0]
-    return {v: (e[v], p[v]) for v in variables}
-
-
 def alternative_tensors(
     net: Network,
     util: UtilityModel,

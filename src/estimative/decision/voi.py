@@ -23,6 +23,7 @@ and ``soft`` evidence) and what its decisions ``observes``, leaving out variable
 from __future__ import annotations
 
 import html
+import math
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
 from typing import Any
@@ -36,14 +37,12 @@ from ..network import Network
 from ..network.names import named
 from ..spec.build import derive
 from ._core import (
-    alternative_tensors,
     default_alternatives,
     descendants,
-    joint,
-    keep_tensors,
     tie_tolerance,
     utility_model,
 )
+from ._keep import keep_tensors
 
 
 @dataclass(frozen=True, eq=False)
@@ -101,7 +100,7 @@ class ValueOfInformation:
         n = check_count(n, name="n", minimum=0, example=5)
         margin = self.margin if self.margin is not None else np.zeros(len(self.variables))
         rows = [
-            (v, float(x), float(mg))
+            (v, float(x), _tie(float(mg)))
             for v, m, x, mg in zip(self.variables, self.measure, self.value, margin, strict=True)
             if measure is None or m == measure
         ]
@@ -158,9 +157,10 @@ class ValueOfInformation:
                 ],
             }
         )
-        return frame.sort_values(
-            ["value", "margin"], ascending=[False, True], kind="stable"
-        ).reset_index(drop=True)
+        order = frame.assign(_margin=[_tie(float(m)) for m in frame["margin"]]).sort_values(
+            ["value", "_margin"], ascending=[False, True], kind="stable"
+        )
+        return frame.loc[order.index].reset_index(drop=True)
 
     def _repr_html_(self) -> str:
         cap = html.escape(
@@ -342,34 +342,40 @@ def value_of_information(
         else:
             kept.append(v)
     before = {v for v in kept if v in affected}
+    # Seen before the policy, with nothing the policy leaves alone upstream: it teaches nothing.
+    blind = {v for v in before if not (net.ancestors([v]) - affected)}
     w = util.weight_vector
-    e0, _ = alternative_tensors(net, util, altset)
-    base = e0 @ w
+    kept_now = keep_tensors(net, util, altset, [v for v in kept if v not in before])
+    base = kept_now.base @ w
     tol = tie_tolerance(base)
     i_best = int(np.argmax(base >= base.max() - tol))
     eu_without = float(base[i_best])
-    tensors = keep_tensors(net, util, altset, [v for v in kept if v not in before])
+    tensors = dict(kept_now.tensors)
+    seen = [v for v in kept if v in before and v not in blind]
+    if seen:
+        # One twin network for all of them: each observation depends only on the copies of its
+        # own ancestors, and the other copies sum out (the same answer as a twin per variable).
+        copies = set().union(*(net.ancestors([v]) & affected for v in seen))
+        twin, names = _twin_network(net, copies)
+        on_twin = keep_tensors(twin, util, altset, [names[v] for v in seen]).tensors
+        tensors.update({v: on_twin[names[v]] for v in seen})
+    prior = net.marginals(do=dict(fixed)) if blind else None
     values, eu_with, best_states, probs, measure, timing, margins = [], [], [], [], [], [], []
     for v in kept:
-        if v in before:
-            if not (net.ancestors([v]) - affected):
-                # nothing the policy leaves alone lies upstream: seeing it teaches nothing
-                values.append(0.0)
-                eu_with.append(eu_without)
-                px = joint(net, [v], dict(fixed))
-                best_states.append(
-                    {s: altset.ids[i_best] for k, s in enumerate(net.states[v]) if px[k] > 1e-12}
-                )
-                probs.append({s: float(px[k]) for k, s in enumerate(net.states[v])})
-                measure.append("EVSI")
-                timing.append("before the policy")
-                margins.append(_margin(base[:, None] * px[None, :], px, i_best))
-                continue
-            # copy only what the observation depends on: a smaller twin, the same answer
-            twin, names = _twin_network(net, net.ancestors([v]) & affected)
-            e, p = alternative_tensors(twin, util, altset, keep=[names[v]])
-        else:
-            e, p = tensors[v]  # e: (alt, attr, x), p: (alt, x)
+        if v in blind:
+            assert prior is not None
+            values.append(0.0)
+            eu_with.append(eu_without)
+            px = prior.probs[v][0]
+            best_states.append(
+                {s: altset.ids[i_best] for k, s in enumerate(net.states[v]) if px[k] > 1e-12}
+            )
+            probs.append({s: float(px[k]) for k, s in enumerate(net.states[v])})
+            measure.append("EVSI")
+            timing.append("before the policy")
+            margins.append(_margin(base[:, None] * px[None, :], px, i_best))
+            continue
+        e, p = tensors[v]  # e: (alt, attr, x), p: (alt, x)
         vx = np.einsum("a,iax->ix", w, e)
         px = p[0]
         with_info = float(vx.max(axis=0).sum())
@@ -408,6 +414,12 @@ def value_of_information(
         margin=np.array(margins, dtype=float),
         scope=scope,
     )
+
+
+def _tie(margin: float) -> float:
+    """A margin as the ordering compares it: equal to ten significant digits is a tie (left in
+    the variables' order), so rounding in the last bits never reorders the table."""
+    return float(f"{margin:.10g}") if math.isfinite(margin) else margin
 
 
 def _margin(vx: np.ndarray, px: np.ndarray, i_best: int) -> float:

@@ -217,10 +217,17 @@ _COST_FNS: tuple = (
 _PORTFOLIO_MIN_FLOPS = 2e5
 
 
-def _best_path(equation: str, shapes: Sequence[tuple[int, ...]]) -> tuple[list, float]:
+def _best_path(
+    equation: str, shapes: Sequence[tuple[int, ...]], *, batch: str | None = None
+) -> tuple[list, float]:
     """A contraction path and its FLOPs: opt_einsum's greedy, or the cheapest of several
     greedy heuristics. The path search is called directly and the cost counted as
-    ``opt_einsum.contract_path`` counts it, without building its contraction list."""
+    ``opt_einsum.contract_path`` counts it, without building its contraction list.
+
+    With ``batch`` (the batch axis's symbol), the heuristics also search as if there were one
+    row: the batch axis rides along every intermediate it reaches, and a search that sees it
+    as large can wander into much wider intermediates than the network's own structure needs.
+    Every candidate is costed at the real sizes."""
     inputs, output = equation.split("->")
     terms = inputs.split(",")
     sizes = {
@@ -243,12 +250,74 @@ def _best_path(equation: str, shapes: Sequence[tuple[int, ...]]) -> tuple[list, 
     best_cost = cost(best)
     if best_cost < _PORTFOLIO_MIN_FLOPS:
         return best, best_cost
-    for cost_fn in _COST_FNS[1:]:
-        path = oe.paths.greedy([set(t) for t in terms], set(output), sizes, cost_fn=cost_fn)
-        c = cost(path)
-        if c < best_cost:
-            best, best_cost = path, c
+    searches = [sizes]
+    if batch is not None and sizes.get(batch, 1) > 1:
+        searches.append({**sizes, batch: 1})
+    path = _elimination_path(isets, oset, {**sizes, **({batch: 1} if batch else {})})
+    c = cost(path)
+    if c < best_cost:
+        best, best_cost = path, c
+    for k, search in enumerate(searches):
+        for cost_fn in _COST_FNS[1:] if k == 0 else _COST_FNS:
+            if cost_fn == "memory-removed":
+                path = oe.paths.greedy(isets, oset, search, None)
+            else:
+                path = oe.paths.greedy(
+                    [set(t) for t in terms], set(output), search, cost_fn=cost_fn
+                )
+            c = cost(path)
+            if c < best_cost:
+                best, best_cost = path, c
     return best, best_cost
+
+
+def _elimination_path(
+    terms: Sequence[frozenset[str]], output: frozenset[str], sizes: dict[str, int]
+) -> list[tuple[int, int]]:
+    """A pairwise path from a variable elimination order chosen min-weight first (the
+    variable whose elimination makes the smallest table, its neighbours' sizes multiplied):
+    the classic heuristic for a network's own structure, which greedy pair-choosing can miss
+    on wide networks. Each variable's terms are contracted smallest first."""
+    live: list[frozenset[str]] = list(terms)
+    nbrs: dict[str, set[str]] = {}
+    for t in terms:
+        for x in t:
+            nbrs.setdefault(x, set()).update(t)
+    for x in nbrs:
+        nbrs[x].discard(x)
+    todo = {x for x in nbrs if x not in output}
+
+    def weight(x: str) -> float:
+        return math.prod(sizes[y] for y in nbrs[x]) * sizes[x]
+
+    path: list[tuple[int, int]] = []
+
+    def join(i: int, j: int) -> None:
+        i, j = min(i, j), max(i, j)
+        a, b = live[i], live[j]
+        del live[j], live[i]
+        rest = frozenset().union(*live) | output
+        live.append((a | b) & (rest | (a & b)))
+        path.append((i, j))
+
+    while todo:
+        x = min(sorted(todo), key=weight)
+        todo.discard(x)
+        for y in nbrs[x]:
+            nbrs[y] |= nbrs[x] - {y}
+            nbrs[y].discard(x)
+        del nbrs[x]
+        while True:
+            have = sorted(
+                (i for i, t in enumerate(live) if x in t),
+                key=lambda i: math.prod(sizes[y] for y in live[i]),
+            )
+            if len(have) < 2:
+                break
+            join(have[0], have[1])
+    while len(live) > 1:
+        join(len(live) - 2, len(live) - 1)
+    return path
 
 
 def _program(

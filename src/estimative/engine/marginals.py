@@ -73,6 +73,7 @@ def _compile(
     batched_cpts: frozenset[int],
     layout: Layout,
     rows: int,
+    needed: frozenset[int] | None = None,
 ) -> MarginalPlan:
     stats["compiled"] += 1
     cards = structure.cards
@@ -81,7 +82,7 @@ def _compile(
     clamps: list[tuple[int | None, ...]] = []
     scalars: list[int] = []
     for v in range(len(cards)):
-        if v in cut:
+        if v in cut or (needed is not None and v not in needed):
             continue
         full = (v, *structure.parents[v])
         scope = tuple(x for x in full if x not in fixed)
@@ -104,7 +105,9 @@ def _compile(
     # opt_einsum's path search on unique symbols (it takes any number of them).
     sym = {v: oe.get_symbol(i) for i, v in enumerate(sorted({x for t in terms for x in t}))}
     eq = ",".join("".join(sym[x] for x in t) for t in terms) + "->" + "".join(sym[x] for x in out)
-    path = _best_path(eq, [tuple(size[x] for x in t) for t in terms])[0]
+    path = _best_path(
+        eq, [tuple(size[x] for x in t) for t in terms], batch=sym.get(_B) if batched else None
+    )[0]
     # Walk the path: each node's term; a node's gradient carries the batch axis last.
     node_terms = list(terms)
     live = list(range(len(terms)))
@@ -135,7 +138,8 @@ def _compile(
         node_terms.append(new)
     readout = []
     for i, (kind, v) in enumerate(operands):
-        if kind == "cpt" and v not in fixed:
+        # a variable's marginal from its CPT, or from its vector when do() cut the CPT away
+        if v not in fixed and (kind == "cpt" or v in cut):
             readout.append((v, i, _local([terms[i], _grad_term(terms[i], batched)], (v, *out))))
     row = max((math.prod(cards[x] for x in t if x != _B) for t in node_terms), default=1)
     return MarginalPlan(
@@ -192,11 +196,15 @@ def marginals_batch(
     do: Mapping[int, int | np.ndarray] | None = None,
     layout: Layout = "last",
     memory_cap: int | None = None,
+    only: Sequence[int] | None = None,
 ) -> MarginalsResult:
     """P(v | evidence; do) for every variable ``v`` and every batch row, in one pass.
 
     Conditions and CPTs are given as for :func:`~estimative.engine.posterior_batch`
-    (shared or per row; ``-1`` in a row: no finding / no intervention there).
+    (shared or per row; ``-1`` in a row: no finding / no intervention there). With ``only``,
+    the variables that are neither among them nor ancestors of them or of the evidence (barren
+    ones, whose CPTs sum to one) are left out of the contraction, and their entries of
+    ``probs`` are NaN.
 
     Examples
     --------
@@ -219,7 +227,13 @@ def marginals_batch(
             if int(a) >= 0:
                 fixed[int(v)] = int(a)
                 cut.add(int(v))
+        elif np.all(a >= 0):
+            # every row intervenes: the variable is cut from its parents, as a shared do() is,
+            # and its state is a one-hot vector per row (its marginal is read off that vector)
+            cut.add(int(v))
+            vecs.setdefault(int(v), []).append(_rows_onehot(cards[int(v)], a))
         else:
+            # some rows intervene, some do not: a point-mass CPT in those rows (no cut)
             cpts[int(v)] = _mixed_cpt(structure, int(v), cpts[int(v)], a, n, layout)
     for v, x in (hard or {}).items():
         a = _states(structure, int(v), x, "hard evidence")
@@ -250,6 +264,10 @@ def marginals_batch(
         v for v, a in enumerate(cpts) if a.ndim > 1 + len(structure.parents[v])
     )
     bucket = 1 if n == 1 else 2 ** max(1, min(12, round(math.log2(n))))
+    needed = None
+    if only is not None:
+        needed = frozenset(structure.ancestors([*only, *fixed, *vector], frozenset(cut)))
+        batched_cpts = batched_cpts & needed
     plan = _compile_cached(
         structure,
         frozenset(fixed),
@@ -258,6 +276,7 @@ def marginals_batch(
         batched_cpts,
         layout,
         bucket,
+        needed,
     )
     for v in plan.scalars:
         factors.append(_slice(cpts[v], (v, *structure.parents[v]), fixed, layout))
@@ -302,7 +321,7 @@ def marginals_batch(
         scale = scale * f
     pe = np.broadcast_to(totals, (n,)) * scale
     impossible = ~(pe > ZERO_EVIDENCE)
-    probs: list[np.ndarray] = [np.empty(0)] * len(cards)
+    probs: list[np.ndarray] = [np.full((n, c), np.nan) for c in cards]
     for (v, _, _), j in zip(plan.readout, joints, strict=True):
         j = np.broadcast_to(j, (cards[v], n)).T
         s = j.sum(axis=1, keepdims=True)

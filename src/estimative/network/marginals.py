@@ -24,6 +24,7 @@ from .results import Posterior, named_state, named_variable, state_position, var
 if TYPE_CHECKING:
     import pandas as pd
 
+    from ..spec.timing import RuleSpec
     from .network import Network
 
 
@@ -135,17 +136,24 @@ def marginals(
     cpts: Sequence[np.ndarray] | Mapping[str, np.ndarray] | None = None,
     layout: Layout = "last",
     memory_cap: int | None = None,
+    rules: Sequence[RuleSpec] = (),
+    variables: Sequence[str] | None = None,
 ) -> Marginals:
     """See :meth:`estimative.network.Network.marginals`."""
     if layout not in ("last", "first"):
         raise QueryError("layout must be 'last' or 'first'", found=repr(layout))
     given, do, soft = named(net, given), named(net, do), named(net, soft)
+    wanted = tuple(
+        net.variables if variables is None else dict.fromkeys(map(net.name_of, variables))
+    )
+    for v in wanted:
+        net.index(v)
     ev, hard, dov, softv, row_soft = batch_conditions(
-        net, given=given, soft=soft, do=do, policy=policy, scenario=scenario
+        net, given=given, soft=soft, do=do, policy=policy, scenario=scenario, rules=rules
     )
     if ev.rules:  # a reacting policy: every marginal of the network with the rules as CPTs
         ruled, kw = ruled_rows(net, ev, cpts, given, do, row_soft, layout)
-        return marginals(ruled, memory_cap=memory_cap, **kw)
+        return marginals(ruled, memory_cap=memory_cap, variables=variables, **kw)
     res = marginals_batch(
         net.structure,
         _cpts(net, cpts),
@@ -154,6 +162,7 @@ def marginals(
         do=dov,
         layout=layout,
         memory_cap=memory_cap,
+        only=None if variables is None else [net.index(v) for v in wanted],
     )
     batched = len(res.impossible) > 1 or any(
         not isinstance(v, str) for m in (given or {}, do or {}) for v in m.values()
@@ -164,10 +173,9 @@ def marginals(
             fix="remove or change one of these findings; the model rules out their combination",
         )
     return Marginals(
-        net.variables,
-        net.states,
-        # the engine's nodes past the variables are a factorised CPT's hidden chain
-        dict(zip(net.variables, res.probs[: len(net.variables)], strict=True)),
+        wanted,
+        {v: net.states[v] for v in wanted},
+        {v: res.probs[net.index(v)] for v in wanted},
         res.evidence_prob,
         res.impossible,
         _describe(ev.describe(), given, do, row_soft),

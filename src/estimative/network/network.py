@@ -510,8 +510,10 @@ class Network:
         Parameters
         ----------
         **conditions
-            ``given``, ``do``, ``soft``, ``policy``, ``scenario``, ``cpts``, ``layout`` and
-            ``memory_cap`` as for :meth:`query_batch` (per-row findings, draws on an axis).
+            ``given``, ``do``, ``soft``, ``policy``, ``scenario``, ``cpts``, ``layout``,
+            ``memory_cap`` and ``rules`` as for :meth:`query_batch` (per-row findings and
+            do(), draws on an axis, a reacting policy's rules); ``variables``: only these
+            posteriors (the variables no answer depends on are left out of the contraction).
 
         Returns
         -------

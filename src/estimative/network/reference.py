@@ -4,7 +4,6 @@ a pgmpy model (do() by surgery in the model itself) and the full joint by enumer
 
 from __future__ import annotations
 
-import itertools
 from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
@@ -50,13 +49,15 @@ def to_pgmpy(net: Network, *, do: Mapping[str, str] | None = None) -> Any:
 
 
 def brute_force_joint(net: Network) -> np.ndarray:
-    """The full joint distribution by enumeration (tiny networks only; used by tests), one
-    axis per variable (a factorised CPT's hidden chain nodes summed out)."""
+    """The full joint distribution by enumeration (tiny networks only; used by tests): every
+    CPT, its axes put in the variables' order, broadcast over the whole joint and multiplied
+    in, so each entry is the product of one entry of each CPT; a factorised CPT's hidden chain
+    nodes are summed out, one axis per variable."""
     shape = tuple(net.structure.cards)
     joint = np.ones(shape)
-    for combo in itertools.product(*(range(c) for c in shape)):
-        p = 1.0
-        for i, cpt in enumerate(net.cpts):
-            p *= cpt[(combo[i], *(combo[j] for j in net.structure.parents[i]))]
-        joint[combo] = p
+    for i, cpt in enumerate(net.cpts):
+        axes = (i, *net.structure.parents[i])
+        order = sorted(range(len(axes)), key=lambda k: axes[k])
+        table = np.transpose(np.asarray(cpt, dtype=float), order)
+        joint = joint * table.reshape([shape[a] if a in axes else 1 for a in range(len(shape))])
     return joint.sum(axis=tuple(range(len(net.variables), len(shape))))

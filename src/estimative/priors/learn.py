@@ -17,15 +17,17 @@ import os
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
-import pandas as pd
 
 from ..errors import UsageError, did_you_mean
 from ..network import Network
 from .em import em
 from .forms import spec_variable, strength_of, verbal_strength
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 
 @dataclass(frozen=True, eq=False)
@@ -77,6 +79,8 @@ class Learned:
 
 
 def _read(data: pd.DataFrame | str | os.PathLike[str]) -> tuple[pd.DataFrame, str, str]:
+    import pandas as pd  # on first use: the command line starts without pandas
+
     if isinstance(data, pd.DataFrame):
         blob = data.to_csv(index=False).encode()
         return data, "<DataFrame>", hashlib.sha256(blob).hexdigest()[:16]
@@ -153,6 +157,7 @@ def learn(
 
     Examples
     --------
+    >>> import pandas as pd
     >>> net = Network.from_file("models/example")
     >>> cases = pd.DataFrame({"us_rhetoric": ["bluster"] * 10})
     >>> out = learn(net, cases)  # prior (0.4, 0.6) with strength 10, then 10 bluster cases

@@ -15,7 +15,6 @@ from __future__ import annotations
 from functools import lru_cache
 
 import numpy as np
-from scipy import optimize, stats
 
 #: The share of a verbal term's draws that lies inside its band.
 BAND_MASS = 0.9
@@ -23,6 +22,8 @@ BAND_MASS = 0.9
 
 @lru_cache(maxsize=256)
 def _fit(mean: float, low: float, high: float, mass: float) -> float:
+    from scipy import optimize, stats  # on first use: the command line starts without scipy
+
     def inside(logk: float) -> float:
         k = np.exp(logk)
         a, b = k * mean, k * (1 - mean)
@@ -55,6 +56,7 @@ def band_strength(mean: float, low: float, high: float, *, mass: float = BAND_MA
 
     Examples
     --------
+    >>> from scipy import stats
     >>> k = band_strength(0.675, 0.55, 0.80)
     >>> a, b = k * 0.675, k * 0.325
     >>> round(float(stats.beta.cdf(0.80, a, b) - stats.beta.cdf(0.55, a, b)), 6)
