@@ -511,9 +511,8 @@ class Network:
         ----------
         **conditions
             ``given``, ``do``, ``soft``, ``policy``, ``scenario``, ``cpts``, ``layout``,
-            ``memory_cap`` and ``rules`` as for :meth:`query_batch` (per-row findings and
-            do(), draws on an axis, a reacting policy's rules); ``variables``: only these
-            posteriors (the variables no answer depends on are left out of the contraction).
+            ``memory_cap``, ``rules`` as for :meth:`query_batch`; ``variables``: only these
+            posteriors (what no answer depends on is left out of the contraction).
 
         Returns
         -------
@@ -595,8 +594,7 @@ class Network:
         return to_pgmpy(self, do=do)
 
     def _repr_html_(self) -> str:
-        """Jupyter's view: a summary and the graph with every node's posterior as bars."""
-        return network_html(self)
+        return network_html(self)  # Jupyter's view: a summary, the graph with posterior bars
 
     def __repr__(self) -> str:
         return f"<Network {self.name!r}: {len(self.variables)} variables, hash {self.model_hash}>"
