@@ -22,12 +22,12 @@ ROOT = Path(__file__).resolve().parents[2]
 KOREA = ROOT / "models" / "korea_2017"
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture(scope="session")
 def korea() -> Network:
     return Network.from_file(KOREA)
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture(scope="session")
 def page_file(korea: Network, tmp_path_factory: pytest.TempPathFactory) -> Path:
     out = tmp_path_factory.mktemp("explore") / "korea.html"
     return write_explore_page(korea, out, draws=200, rng=np.random.default_rng(3))

@@ -19,7 +19,7 @@ ROOT = Path(__file__).resolve().parents[2]
 KOREA = ROOT / "models" / "korea_2017"
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture(scope="session")
 def korea() -> Network:
     return Network.from_file(KOREA)
 
