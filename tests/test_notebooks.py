@@ -20,10 +20,6 @@ from typing import Any
 import nbformat
 import pytest
 
-#: One worker runs every test of this module (pytest-xdist's loadgroup), so the notebooks
-#: execute once, not once per worker that the module's tests land on.
-pytestmark = pytest.mark.xdist_group("notebooks")
-
 ROOT = Path(__file__).resolve().parents[1]
 NOTEBOOKS = ROOT / "notebooks"
 PATHS = sorted(NOTEBOOKS.glob("*.ipynb"))
@@ -230,13 +226,15 @@ def _execute_all(paths: list[Path], tmp: Path) -> dict[str, Run]:
     return runs
 
 
-@pytest.fixture(scope="module")
+# Session scope: the worker running this module may interleave other modules' tests between
+# these, and a module-scoped fixture would be set up again after each such interruption.
+@pytest.fixture(scope="session")
 def kernel_tmp(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """The kernels' TMPDIR: where the notebooks' sweep and brief land."""
     return tmp_path_factory.mktemp("notebooks")
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture(scope="session")
 def runs(kernel_tmp: Path) -> dict[str, Run]:
     """Every notebook executed once (in one kernel), before any output is checked."""
     tmp = kernel_tmp

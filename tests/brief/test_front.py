@@ -27,17 +27,17 @@ DATE = dt.date(2024, 3, 1)
 DRAWS, SEED = 300, 3
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture(scope="session")
 def net() -> Network:
     return Network.from_file(FLOOD)
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture(scope="session")
 def brief(net):
     return build_brief(net, draws=DRAWS, rng=np.random.default_rng(SEED), date=DATE)
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture(scope="session")
 def files(brief, tmp_path_factory):
     return write_brief(brief, tmp_path_factory.mktemp("flood"))
 

@@ -110,7 +110,7 @@ def test_one_scale_only(net, scale, brief, written, tmp_path):
 HOSTILE = "<script>alert('x')</script> *bold* | pipe # [link](http://e.invalid) _u_ & `code`"
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture(scope="session")
 def hostile_model(tmp_path_factory) -> Path:
     folder = tmp_path_factory.mktemp("hostile")
     shutil.copytree(EXAMPLE / "sources", folder / "sources")

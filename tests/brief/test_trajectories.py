@@ -17,12 +17,12 @@ from estimative.brief.words import judged_pct
 DYNAMIC = "models/escalation_dynamic"
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture(scope="session")
 def net() -> Network:
     return Network.from_file(DYNAMIC)
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture(scope="session")
 def brief(net: Network):
     return build_brief(net, draws=200, rng=np.random.default_rng(4), date=dt.date(2017, 5, 20))
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 import pytest
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture(scope="session")
 def browser(chromium_path: str):
     """One browser per test module, closed after it: Playwright's sync API keeps an asyncio
     loop running while it is open, and later tests (the notebooks) start loops of their own."""

@@ -24,12 +24,12 @@ KOREA = ROOT / "models" / "korea_2017"
 CLASH = "miscalculation_clash@2018H1"
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture(scope="session")
 def korea() -> Network:
     return Network.from_file(KOREA)
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture(scope="session")
 def page_file(korea: Network, tmp_path_factory: pytest.TempPathFactory) -> Path:
     out = tmp_path_factory.mktemp("explore") / "korea.html"
     return write_explore_page(korea, out, draws=50, rng=np.random.default_rng(3))

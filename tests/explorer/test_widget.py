@@ -25,7 +25,7 @@ STRIKE = "us_strike@2017H2"
 ENFORCEMENT = "china_enforcement@2017H2"
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture(scope="session")
 def korea() -> Network:
     return Network.from_file(KOREA)
 
