@@ -613,3 +613,20 @@ def test_decisions_on_the_factorised_form_equal_those_on_full_tables(
             assert b[k] == pytest.approx(a[k], abs=1e-9), k
         else:
             assert b[k] == a[k], k
+
+
+def test_an_alias_of_a_factorised_variable_is_the_variable(tmp_path: Path) -> None:
+    """Named by its alias, a factorised CPT refuses its full table and gives its chain, as
+    by its id; before, the alias reached the chain's last node and returned its 2x2x2 table."""
+    path, _ = _wide_or(tmp_path)
+    path.write_text(path.read_text().replace("- id: y\n", "- id: y\n  aliases: [effect]\n", 1))
+    net = Network.from_file(path)
+    assert net.name_of("effect") == "y"
+    assert net.nodes("effect") == net.nodes("y") and len(net.nodes("y")) == 41
+    for call in (
+        lambda: net.cpt("effect"),
+        lambda: net.with_cpts({"effect": np.zeros((2, 2, 2))}),
+        lambda: net.query_batch("y", cpts={"effect": np.zeros((2, 2, 2))}),
+    ):
+        with pytest.raises(QueryError, match="kept factorised"):
+            call()

@@ -308,7 +308,8 @@ def _cpts(
         return list(net.cpts)
     if isinstance(cpts, Mapping):
         arrays = list(net.cpts)
-        for name, arr in cpts.items():
+        for written, arr in cpts.items():
+            name = net.name_of(written)  # an alias of a factorised variable refuses too
             i = net.index(name)
             if name in net.chains:
                 raise factorised_error(net, name, "its CPT given as one array")

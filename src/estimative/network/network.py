@@ -81,7 +81,8 @@ class Network:
         new = object.__new__(Network)
         new.__dict__.update(self.__dict__)
         arrs = list(self.cpts)
-        for name, arr in cpts.items():
+        for written, arr in cpts.items():
+            name = self.name_of(written)  # an alias of a factorised variable refuses too
             i = self.index(name)
             if name in self.chains:
                 raise factorised_error(self, name, "its CPT replaced by a full table")
@@ -105,9 +106,8 @@ class Network:
         return self.spec.model_hash
 
     def name_of(self, variable: str) -> str:
-        """The id ``variable`` names: an id, or an alias of a variable (``estimative show``
-        lists them; a dynamic model's ``alias@slice`` names ``id@slice``). A name that is
-        neither comes back unchanged, for the "unknown variable" error of whoever uses it.
+        """The id ``variable`` names: an id, or an alias (``alias@slice`` names ``id@slice``);
+        anything else unchanged, for the "unknown variable" error of whoever uses it.
 
         >>> Network.from_file("models/example").name_of("armed_clash")
         'armed_clash'
@@ -115,8 +115,7 @@ class Network:
         return self.spec.variable_id(variable)
 
     def state_of(self, variable: str, state: str) -> str:
-        """The state ``state`` names among ``variable``'s: a state, or an alias of one
-        (unchanged when it is neither).
+        """The state ``state`` names among ``variable``'s: a state or its alias (else unchanged).
 
         >>> Network.from_file("models/example").state_of("armed_clash", "yes")
         'yes'
@@ -127,10 +126,9 @@ class Network:
     def index(self, variable: str) -> int:
         variable = self.name_of(variable)
         try:
-            i = self.structure.index(variable)
-            if i >= len(self.variables):  # a factorised CPT's hidden chain node
-                raise KeyError(variable)
-            return i
+            if (i := self.structure.index(variable)) < len(self.variables):
+                return i
+            raise KeyError(variable)  # a factorised CPT's hidden chain node
         except KeyError:
             over_time(self.spec, variable)  # "name a slice", for a dynamic model's variable
             self.spec.variable(variable)  # raises the one "unknown variable" error
@@ -188,8 +186,7 @@ class Network:
         return {self.variables[i] for i in found if i < len(self.variables)}  # no chain nodes
 
     def cpt_frame(self, variable: str) -> pd.DataFrame:
-        """The CPT of ``variable`` as a table: one row per combination of parent states, one
-        column per state of the variable.
+        """The CPT of ``variable`` as a table: a row per parent configuration, a column per state.
 
         >>> frame = Network.from_file("models/example").cpt_frame("armed_clash")
         >>> frame.columns.tolist(), frame.index.tolist(), float(frame.loc["yes", "yes"])
@@ -200,12 +197,14 @@ class Network:
 
     def cpt(self, variable: str) -> np.ndarray:
         """The CPT of ``variable``, shape ``(card, *parent cards)``; none if factorised (QueryError)."""
+        variable = self.name_of(variable)
         if variable in self.chains:
             raise factorised_error(self, variable, "its full table")
         return self.cpts[self.index(variable)]
 
     def nodes(self, variable: str) -> tuple[int, ...]:
         """The engine nodes holding ``variable``'s CPT: its index, or its chain (:mod:`.chains`)."""
+        variable = self.name_of(variable)
         return self.chains.get(variable) or (self.index(variable),)
 
     # ------------------------------------------------------------------ conditions
@@ -429,7 +428,8 @@ class Network:
             tuple(targets),
             tuple(self.states[t] for t in targets),
             probs,
-            *(dict(ev.given), dict(ev.do)),
+            dict(ev.given),
+            dict(ev.do),
             aliases=self.spec.aliases,
             state_aliases=self._state_aliases,
         )
