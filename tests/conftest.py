@@ -66,3 +66,33 @@ def chromium_path() -> str:
         if path is None:
             pytest.skip(f"apt-get install -y chromium failed:\n{log[-2000:]}")
     return path
+
+
+@pytest.fixture
+def plan_builds(monkeypatch):
+    """Count compilations from a cold cache: ``n`` single-query ``Plan._build`` calls, and
+    ``compiled()`` all-marginals plans compiled since the fixture started."""
+    from estimative.engine import compile_query, core
+    from estimative.engine import marginals as engine_marginals
+
+    counts = {"n": 0}
+    real = core.Plan._build
+
+    def counted(self, *args, **kwargs):
+        counts["n"] += 1
+        return real(self, *args, **kwargs)
+
+    monkeypatch.setattr(core.Plan, "_build", counted)
+    compile_query.cache_clear()
+    engine_marginals._compile_cached.cache_clear()
+    before = engine_marginals.stats["compiled"]
+
+    class Counts:
+        @property
+        def n(self) -> int:
+            return counts["n"]
+
+        def compiled(self) -> int:
+            return engine_marginals.stats["compiled"] - before
+
+    return Counts()
